@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { loadInputs } from '../adapters/input-files.js';
+import type { Config } from '../config/config.js';
+import { defaultConfig, parseConfig } from '../config/parse-config.js';
+import { populateCluster } from '../inventory/populate.js';
+import { formatDiagnostic } from '../model/diagnostic.js';
+import { Planner } from '../plan/planner.js';
+import type { CliIo } from './io.js';
+import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
+import { renderSummary } from './summary.js';
+
+export interface PlanOptions {
+  filename?: string[];
+  config?: string;
+  output: string;
+}
+
+export async function loadConfigFile(path: string | undefined, io: CliIo): Promise<Config | undefined> {
+  if (path === undefined) return defaultConfig();
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    io.stderr(`config ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return undefined;
+  }
+  const result = parseConfig(text);
+  if (result.errors) {
+    io.stderr(`config ${path} is invalid:\n${result.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    return undefined;
+  }
+  return result.config;
+}
+
+/** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */
+export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
+  if (options.output !== 'json' && options.output !== 'summary') {
+    io.stderr(`error: -o must be json or summary, not "${options.output}"\n`);
+    return EXIT_FATAL;
+  }
+  if (!options.filename || options.filename.length === 0) {
+    io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects)\n');
+    return EXIT_FATAL;
+  }
+  const config = await loadConfigFile(options.config, io);
+  if (!config) return EXIT_FATAL;
+
+  const inputs = await loadInputs(options.filename, options.config ? [options.config] : []);
+  const { state, diagnostics: inventoryProblems } = populateCluster('local', inputs.objects);
+  const plan = new Planner(config).plan(state);
+
+  const problems = [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics];
+  if (options.output === 'summary') io.stdout(renderSummary(plan));
+  else io.stdout(`${JSON.stringify(plan.declaration, null, 2)}\n`);
+  for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+  return problems.some((d) => d.severity === 'error') ? EXIT_REJECTED : EXIT_OK;
+}

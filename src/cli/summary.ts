@@ -1,0 +1,28 @@
+import type { Plan } from '../plan/planner.js';
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The human view of a plan: one row per route (virtual → host/path → pool → members), then totals.
+ * Written for a NetOps reviewer: BIG-IP names (tenant, virtual, pool) and the Kubernetes resource
+ * each row comes from.
+ */
+export function renderSummary(plan: Plan): string {
+  const rows = plan.summary.map((r) => [
+    r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, String(r.members), r.source,
+  ]);
+  const virtuals = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}`)).size;
+  const pools = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}/${r.pool}`));
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = plan.diagnostics.length - errors;
+  const body = rows.length > 0
+    ? table(['TENANT', 'VIRTUAL', 'LISTENER', 'TYPE', 'HOST', 'PATH', 'POOL', 'MEMBERS', 'FROM'], rows)
+    : 'No virtual servers to create.';
+  const totals = `${plan.tenants.size} tenant(s), ${virtuals} virtual(s), ${pools.size} pool(s); ` +
+    `${plan.rejected} resource(s) with errors, ${warnings} warning(s)`;
+  return `${body}\n\n${totals}\n`;
+}

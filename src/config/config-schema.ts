@@ -1,0 +1,90 @@
+/**
+ * JSON schema of the config file. Defaults live here and are filled in by Ajv (`useDefaults`), so
+ * there is one place that says what an omitted key means. The Helm chart's values schema points
+ * users to the same keys.
+ */
+
+const partitionName = {
+  type: 'string',
+  pattern: '^[A-Za-z][0-9A-Za-z_.-]{0,63}$',
+  not: { enum: ['Common'] },
+  description: 'BIG-IP partition (AS3 tenant); Common is reserved for the system',
+};
+
+export const configSchema = {
+  $id: 'https://kube-as3.dev/schemas/config.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    bigip: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        url: { type: 'string', pattern: '^https?://[^\\s/]+(:[0-9]+)?/?$' },
+        partition: { ...partitionName, default: 'kubernetes' },
+        insecure: { type: 'boolean', default: false },
+        caFile: { type: 'string', minLength: 1 },
+        credentialsDir: { type: 'string', minLength: 1 },
+      },
+    },
+    poolMemberType: { enum: ['nodeport', 'cluster', 'auto'], default: 'nodeport' },
+    nodeLabelSelector: { type: 'string', default: '' },
+    useNodeInternal: { type: 'boolean', default: true },
+    namespaces: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
+    namespaceLabel: { type: 'string', minLength: 1 },
+    customResourceLabel: { type: 'string', default: 'f5cr in (true)' },
+    ingressClass: { type: 'string', minLength: 1, default: 'f5' },
+    multiCluster: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['clusters'],
+      properties: {
+        mode: { enum: ['active-active', 'active-standby', 'ratio'], default: 'active-active' },
+        localClusterName: { type: 'string', minLength: 1 },
+        clusters: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+              kubeconfigFile: { type: 'string', minLength: 1 },
+              kubeconfigSecret: { type: 'string', pattern: '^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$' },
+              ratio: { type: 'integer', minimum: 0, maximum: 100, default: 1 },
+              adminState: { enum: ['enable', 'disable', 'offline', 'no-pool'], default: 'enable' },
+              primary: { type: 'boolean', default: false },
+            },
+          },
+        },
+      },
+    },
+    ipam: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ranges: {
+          type: 'object',
+          default: {},
+          additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    as3: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        schemaVersion: { type: 'string', pattern: '^3\\.[0-9]+(\\.[0-9]+)?$', default: '3.56.0' },
+        instance: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$', default: 'default' },
+        postDelayMs: { type: 'integer', minimum: 0, default: 0 },
+        maxRetries: { type: 'integer', minimum: 0, maximum: 100, default: 5 },
+        asyncThresholdMs: { type: 'integer', minimum: 0, default: 30000 },
+        schemaFile: { type: 'string', minLength: 1 },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,136 @@
+import { namespacedName } from '../kube/refs.js';
+import type { EndpointSlice, KnownKind, KubeObject, Node, Service } from '../kube/types.js';
+
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** Kinds whose changes can alter which virtuals exist or how they are grouped. */
+const RESOURCE_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer', 'Namespace']);
+
+interface Entry<T extends KubeObject> {
+  obj: T;
+  revision: number;
+}
+
+/**
+ * One cluster's objects, indexed for the lookups member resolution needs (slices by Service,
+ * nodes) and stamped with revisions so the planner can tell what changed since its last run
+ * without comparing objects. Objects are treated as immutable: an update replaces the object.
+ *
+ * Revisions come from one counter per state, so they only grow (a deleted and re-created object
+ * never reuses an old revision).
+ */
+export class ClusterState {
+  private clock = 0;
+  private readonly byKind = new Map<string, Map<string, Entry<KubeObject>>>();
+  private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  private readonly serviceRevisions = new Map<string, number>();
+  private nodesRevision = 0;
+  private resourcesRevision = 0;
+
+  constructor(readonly name: string) {}
+
+  /** Adds or replaces an object; objects of kinds kube-as3 does not use are ignored. */
+  upsert(obj: KubeObject, kind: KnownKind): void {
+    const key = namespacedName(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    let table = this.byKind.get(kind);
+    if (!table) {
+      table = new Map();
+      this.byKind.set(kind, table);
+    }
+    const previous = table.get(key)?.obj;
+    const revision = ++this.clock;
+    table.set(key, { obj, revision });
+    this.touch(kind, obj, previous);
+  }
+
+  remove(kind: KnownKind, namespace: string, name: string): void {
+    const key = namespacedName(namespace, name);
+    const table = this.byKind.get(kind);
+    const previous = table?.get(key)?.obj;
+    if (!table || !previous) return;
+    table.delete(key);
+    ++this.clock;
+    this.touch(kind, undefined, previous);
+  }
+
+  private touch(kind: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
+    const revision = this.clock;
+    if (kind === 'Service') {
+      const o = (obj ?? previous) as Service;
+      this.serviceRevisions.set(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
+    } else if (kind === 'EndpointSlice') {
+      this.indexSlice(previous as EndpointSlice | undefined, obj as EndpointSlice | undefined, revision);
+    } else if (kind === 'Node') {
+      this.nodesRevision = revision;
+    } else if (RESOURCE_KINDS.has(kind)) {
+      this.resourcesRevision = revision;
+    }
+  }
+
+  private indexSlice(previous: EndpointSlice | undefined, slice: EndpointSlice | undefined, revision: number): void {
+    for (const s of [previous, slice]) {
+      const service = s?.metadata?.labels?.[SERVICE_NAME_LABEL];
+      if (!s || !service) continue;
+      const key = namespacedName(s.metadata?.namespace ?? '', service);
+      this.serviceRevisions.set(key, revision);
+      let slices = this.slicesByService.get(key);
+      if (s === previous) {
+        slices?.delete(s.metadata?.name ?? '');
+        if (slices?.size === 0) this.slicesByService.delete(key);
+        continue;
+      }
+      if (!slices) {
+        slices = new Map();
+        this.slicesByService.set(key, slices);
+      }
+      slices.set(s.metadata?.name ?? '', s);
+    }
+  }
+
+  get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined {
+    return this.byKind.get(kind)?.get(namespacedName(namespace, name))?.obj as T | undefined;
+  }
+
+  /** Revision of an object, or 0 when absent. */
+  revisionOf(kind: KnownKind, namespace: string, name: string): number {
+    return this.byKind.get(kind)?.get(namespacedName(namespace, name))?.revision ?? 0;
+  }
+
+  list<T extends KubeObject>(kind: KnownKind): T[] {
+    return [...(this.byKind.get(kind)?.values() ?? [])].map((e) => e.obj as T);
+  }
+
+  count(kind: KnownKind): number {
+    return this.byKind.get(kind)?.size ?? 0;
+  }
+
+  service(namespace: string, name: string): Service | undefined {
+    return this.get<Service>('Service', namespace, name);
+  }
+
+  /** The EndpointSlices labelled with the Service's name, in name order. */
+  slicesOf(namespace: string, service: string): EndpointSlice[] {
+    const slices = this.slicesByService.get(namespacedName(namespace, service));
+    if (!slices) return [];
+    return [...slices.keys()].sort().map((k) => slices.get(k) as EndpointSlice);
+  }
+
+  nodes(): Node[] {
+    return this.list<Node>('Node');
+  }
+
+  /** Changes whenever the Service or any of its EndpointSlices changes. */
+  serviceRevision(namespace: string, name: string): number {
+    return this.serviceRevisions.get(namespacedName(namespace, name)) ?? 0;
+  }
+
+  /** Changes whenever any Node changes. */
+  get nodeRevision(): number {
+    return this.nodesRevision;
+  }
+
+  /** Changes whenever a VirtualServer, TransportServer or Namespace changes. */
+  get resourceRevision(): number {
+    return this.resourcesRevision;
+  }
+}

@@ -1,0 +1,64 @@
+import { parseAllDocuments } from 'yaml';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { diagnostic } from '../model/diagnostic.js';
+import type { KubeObject } from './types.js';
+
+export interface ParsedDocuments {
+  objects: KubeObject[];
+  diagnostics: Diagnostic[];
+}
+
+function fileRef(source: string): Diagnostic['ref'] {
+  return { kind: 'File', namespace: '', name: source };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Flattens `kind: List` (what `kubectl get -o yaml` prints) and `*List` kinds into their items. */
+function flatten(value: unknown, source: string, where: string, out: ParsedDocuments): void {
+  if (value === null || value === undefined) return;
+  if (!isObject(value)) {
+    out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`));
+    return;
+  }
+  const kind = value['kind'];
+  if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
+    const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    value['items'].forEach((item, i) => {
+      if (listKind && isObject(item) && item['kind'] === undefined) item['kind'] = listKind;
+      flatten(item, source, `${where} item ${i + 1}`, out);
+    });
+    return;
+  }
+  if (typeof kind !== 'string' || kind === '') {
+    out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: object has no kind`));
+    return;
+  }
+  out.objects.push(value as KubeObject);
+}
+
+/**
+ * Parses one input file's text: multi-document YAML or JSON (JSON is YAML). A syntax error anywhere
+ * in a file rejects the whole file, because a YAML parser cannot say which objects around the error
+ * were read as intended; other files are unaffected.
+ */
+export function parseDocuments(text: string, source: string): ParsedDocuments {
+  const out: ParsedDocuments = { objects: [], diagnostics: [] };
+  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const error = doc.errors[0];
+    if (error) {
+      const line = error.linePos?.[0]?.line;
+      const at = line === undefined ? '' : ` at line ${line}`;
+      return {
+        objects: [],
+        diagnostics: [diagnostic(fileRef(source), 'error', `invalid YAML${at}: ${error.message.split('\n')[0]}; nothing in this file was used`)],
+      };
+    }
+  }
+  list.forEach((doc, i) => flatten(doc.toJS({ maxAliasCount: 100 }), source, `document ${i + 1}`, out));
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * IP address parsing and ordering without I/O modules. Members and addresses are sorted with
+ * `compareAddresses` so that equal inputs always give byte-identical declarations.
+ */
+
+export interface ParsedAddress {
+  family: 4 | 6;
+  /** Big-endian bytes (4 or 16). */
+  bytes: number[];
+  /** Route domain from a `%N` suffix, if any. */
+  routeDomain?: number;
+}
+
+function parseIPv4(text: string): number[] | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const bytes: number[] = [];
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    bytes.push(n);
+  }
+  return bytes;
+}
+
+function parseGroups(text: string): number[] | undefined {
+  if (text === '') return [];
+  const groups: number[] = [];
+  for (const g of text.split(':')) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    groups.push(parseInt(g, 16));
+  }
+  return groups;
+}
+
+function parseIPv6(text: string): number[] | undefined {
+  let body = text;
+  if (body.includes('.')) {
+    // Embedded IPv4 (`::ffff:10.0.0.1`): rewrite the last part as two hex groups.
+    const cut = body.lastIndexOf(':');
+    const v4 = parseIPv4(body.slice(cut + 1));
+    if (!v4) return undefined;
+    const hi = ((v4[0]! << 8) | v4[1]!).toString(16);
+    const lo = ((v4[2]! << 8) | v4[3]!).toString(16);
+    body = `${body.slice(0, cut + 1)}${hi}:${lo}`;
+  }
+  const halves = body.split('::');
+  if (halves.length > 2) return undefined;
+  const head = parseGroups(halves[0] ?? '');
+  const rest = halves.length === 2 ? parseGroups(halves[1] ?? '') : [];
+  if (!head || !rest) return undefined;
+  const explicit = head.length + rest.length;
+  if (halves.length === 1 && explicit !== 8) return undefined;
+  if (halves.length === 2 && explicit > 7) return undefined;
+  const groups = [...head, ...new Array<number>(8 - explicit).fill(0), ...rest];
+  return groups.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+/** Parses `a.b.c.d`, IPv6 (with `::` and embedded IPv4), each optionally with `%routeDomain`. */
+export function parseAddress(text: string): ParsedAddress | undefined {
+  const m = /^([^%]+)(?:%(\d{1,5}))?$/.exec(text);
+  if (!m) return undefined;
+  const [, addr = '', rd] = m;
+  const routeDomain = rd === undefined ? undefined : Number(rd);
+  if (routeDomain !== undefined && routeDomain > 65535) return undefined;
+  const v4 = parseIPv4(addr);
+  const parsed: ParsedAddress | undefined = v4
+    ? { family: 4, bytes: v4 }
+    : addr.includes(':')
+      ? (() => {
+          const v6 = parseIPv6(addr);
+          return v6 ? { family: 6 as const, bytes: v6 } : undefined;
+        })()
+      : undefined;
+  if (parsed && routeDomain !== undefined) parsed.routeDomain = routeDomain;
+  return parsed;
+}
+
+export function isIPAddress(text: string): boolean {
+  return parseAddress(text) !== undefined;
+}
+
+/** IPv4 before IPv6, then numerically, then by route domain. Unparsable strings sort last, lexically. */
+export function compareAddresses(a: string, b: string): number {
+  const pa = parseAddress(a);
+  const pb = parseAddress(b);
+  if (!pa || !pb) {
+    if (pa) return -1;
+    if (pb) return 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (pa.family !== pb.family) return pa.family - pb.family;
+  for (let i = 0; i < pa.bytes.length; i++) {
+    const d = pa.bytes[i]! - pb.bytes[i]!;
+    if (d !== 0) return d;
+  }
+  return (pa.routeDomain ?? -1) - (pb.routeDomain ?? -1);
+}

@@ -1,0 +1,72 @@
+import type { ObjectRef } from '../kube/refs.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { diagnostic } from '../model/diagnostic.js';
+import type { Snat } from '../model/virtual.js';
+import { parseAddress } from '../lib/ip.js';
+
+/**
+ * Field checks shared by the normalizers. Each returns the clean value or undefined, pushing a
+ * diagnostic that names the field when the value is unusable.
+ */
+export class FieldReader {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(readonly ref: ObjectRef) {}
+
+  error(field: string, message: string): undefined {
+    this.diagnostics.push(diagnostic(this.ref, 'error', message, field));
+    return undefined;
+  }
+
+  warn(field: string, message: string): void {
+    this.diagnostics.push(diagnostic(this.ref, 'warning', message, field));
+  }
+
+  get hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error');
+  }
+
+  address(field: string, value: unknown): string | undefined {
+    if (value === undefined || value === null || value === '') return this.error(field, 'is required');
+    if (typeof value !== 'string' || !parseAddress(value)) {
+      return this.error(field, `"${String(value)}" is not an IPv4 or IPv6 address`);
+    }
+    return value;
+  }
+
+  port(field: string, value: unknown, fallback?: number): number | undefined {
+    if (value === undefined || value === null) {
+      return fallback ?? this.error(field, 'is required');
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
+      return this.error(field, `${JSON.stringify(value)} is not a port number (1-65535)`);
+    }
+    return value;
+  }
+
+  partition(field: string, value: unknown, fallback: string): string | undefined {
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value !== 'string' || !/^[A-Za-z][0-9A-Za-z_.-]{0,63}$/.test(value)) {
+      return this.error(field, `"${String(value)}" is not a valid partition name`);
+    }
+    if (value === 'Common') {
+      return this.error(field, 'the Common partition is reserved for the BIG-IP system; use another partition');
+    }
+    return value;
+  }
+
+  snat(field: string, value: unknown): Snat | undefined {
+    if (value === undefined || value === null || value === '' || value === 'auto') return 'auto';
+    if (value === 'none' || value === 'self') return value;
+    if (typeof value === 'string' && /^\/[A-Za-z0-9_.-]+\/[^\s"#'*<>?[\\\]{|}]+$/.test(value)) return { bigip: value };
+    return this.error(field, `${JSON.stringify(value)} must be auto, none, self or a SNAT pool path such as /Common/my-snatpool`);
+  }
+
+  virtualName(field: string, value: unknown): string | undefined {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' || !/^[A-Za-z][0-9A-Za-z_.-]{0,50}$/.test(value)) {
+      return this.error(field, `${JSON.stringify(value)} must start with a letter and contain only letters, digits, _ . - (at most 51 characters)`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,99 @@
+import type { MonitorSpec, VirtualServerPoolSpec } from '../kube/types.js';
+import type { BackendRef, MonitorModel } from '../model/virtual.js';
+import type { FieldReader } from './fields.js';
+
+const MONITOR_TYPES = ['http', 'https', 'tcp', 'udp'] as const;
+
+function positiveInt(r: FieldReader, field: string, value: unknown): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 86400) {
+    r.error(field, `${JSON.stringify(value)} must be a whole number of seconds between 1 and 86400`);
+    return false;
+  }
+  return value;
+}
+
+function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defaultType: 'http' | 'tcp' | 'udp'): MonitorModel | undefined {
+  if (typeof spec !== 'object' || spec === null) return r.error(field, 'must be an object');
+  if (spec.reference === 'bigip') {
+    if (typeof spec.name !== 'string' || !spec.name.startsWith('/')) {
+      return r.error(`${field}.name`, 'a monitor with reference: bigip needs the full path of an existing BIG-IP monitor, e.g. /Common/http');
+    }
+    return { bigip: spec.name };
+  }
+  const type = spec.type ?? defaultType;
+  if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
+    return r.error(`${field}.type`, `"${type}" must be one of ${MONITOR_TYPES.join(', ')}`);
+  }
+  const interval = positiveInt(r, `${field}.interval`, spec.interval);
+  const timeout = positiveInt(r, `${field}.timeout`, spec.timeout);
+  if (interval === false || timeout === false) return undefined;
+  if (interval !== undefined && timeout !== undefined && timeout <= interval) {
+    return r.error(`${field}.timeout`, `must be greater than interval (${interval}s) or the monitor marks members down between probes`);
+  }
+  const monitor: MonitorModel = { type: type as (typeof MONITOR_TYPES)[number] };
+  if (typeof spec.send === 'string' && spec.send !== '') monitor.send = spec.send;
+  if (typeof spec.recv === 'string' && spec.recv !== '') monitor.receive = spec.recv;
+  if (interval !== undefined) monitor.interval = interval;
+  if (timeout !== undefined) monitor.timeout = timeout;
+  if (spec.targetPort !== undefined) {
+    const port = r.port(`${field}.targetPort`, spec.targetPort);
+    if (port === undefined) return undefined;
+    monitor.targetPort = port;
+  }
+  return monitor;
+}
+
+/**
+ * Health monitors of a pool. CIS reads `monitor` first although its docs say `monitors` wins when
+ * both are set; kube-as3 follows the documented intent (`monitors` wins) and warns about the other.
+ */
+export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaultType: 'http' | 'tcp' | 'udp'): MonitorModel[] {
+  const list = pool.monitors;
+  if (list !== undefined && !Array.isArray(list)) {
+    r.error(`${field}.monitors`, 'must be a list');
+    return [];
+  }
+  if (list && list.length > 0) {
+    if (pool.monitor) r.warn(`${field}.monitor`, 'ignored because monitors is also set');
+    return list.flatMap((m, i) => normalizeMonitor(r, `${field}.monitors[${i}]`, m, defaultType) ?? []);
+  }
+  if (pool.monitor) {
+    const m = normalizeMonitor(r, `${field}.monitor`, pool.monitor, defaultType);
+    return m ? [m] : [];
+  }
+  return [];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
+
+/** The Service reference of a pool; namespace defaults to the resource's own. */
+export function normalizeBackend(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string): BackendRef | undefined {
+  const { service, servicePort } = pool;
+  if (typeof service !== 'string' || service === '') return r.error(`${field}.service`, 'is required');
+  if (!DNS_LABEL.test(service)) return r.error(`${field}.service`, `"${service}" is not a valid Service name`);
+  const ns = pool.serviceNamespace ?? namespace;
+  if (typeof ns !== 'string' || !DNS_LABEL.test(ns)) {
+    return r.error(`${field}.serviceNamespace`, `"${String(ns)}" is not a valid namespace name`);
+  }
+  if (servicePort === undefined || servicePort === null || servicePort === '') {
+    return r.error(`${field}.servicePort`, 'is required');
+  }
+  if (typeof servicePort === 'number') {
+    if (r.port(`${field}.servicePort`, servicePort) === undefined) return undefined;
+  } else if (typeof servicePort !== 'string' || !(PORT_NAME.test(servicePort) || /^[0-9]+$/.test(servicePort))) {
+    return r.error(`${field}.servicePort`, `${JSON.stringify(servicePort)} must be a port number or a port name`);
+  }
+  const port = typeof servicePort === 'string' && /^[0-9]+$/.test(servicePort) ? Number(servicePort) : servicePort;
+  return { namespace: ns, service, servicePort: port };
+}
+
+/** `/`, `/a`, `/a/b`: leading slash, no empty segments, no trailing slash. */
+export function normalizePath(r: FieldReader, field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return '/';
+  if (typeof value !== 'string' || !value.startsWith('/')) return r.error(field, `${JSON.stringify(value)} must start with /`);
+  if (/[\s?#]/.test(value)) return r.error(field, `"${value}" must be a plain path without spaces, query or fragment`);
+  const segments = value.split('/').filter((s) => s !== '');
+  return `/${segments.join('/')}`;
+}

@@ -1,0 +1,29 @@
+import type { LabelSelector } from '../kube/label-selector.js';
+import type { Node } from '../kube/types.js';
+import { compareAddresses } from '../lib/ip.js';
+
+export interface NodeAddressOptions {
+  selector: LabelSelector;
+  /** InternalIP (true, the default) or ExternalIP. */
+  useNodeInternal: boolean;
+}
+
+export function isNodeReady(node: Node): boolean {
+  return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * Addresses of the nodes that can receive NodePort traffic: Ready, selected by the node label
+ * selector, with an address of the configured type. Sorted, de-duplicated.
+ */
+export function nodeAddresses(nodes: Node[], options: NodeAddressOptions): string[] {
+  const type = options.useNodeInternal ? 'InternalIP' : 'ExternalIP';
+  const out = new Set<string>();
+  for (const node of nodes) {
+    if (!isNodeReady(node) || !options.selector.matches(node.metadata?.labels)) continue;
+    for (const a of node.status?.addresses ?? []) {
+      if (a.type === type && typeof a.address === 'string' && a.address !== '') out.add(a.address);
+    }
+  }
+  return [...out].sort(compareAddresses);
+}

@@ -1,0 +1,82 @@
+import type { PoolMemberType } from '../config/config.js';
+import type { ClusterState } from '../inventory/cluster-state.js';
+import { namespacedName } from '../kube/refs.js';
+import type { Service, ServicePort } from '../kube/types.js';
+import type { Severity } from '../model/diagnostic.js';
+import type { BackendRef } from '../model/virtual.js';
+import type { Member } from './member.js';
+import { sortMembers } from './member.js';
+import { describePorts, findServicePort } from './service-port.js';
+
+export interface ResolveContext {
+  cluster: ClusterState;
+  mode: PoolMemberType;
+  /** Ready, selected node addresses (computed once per node change). */
+  nodeAddresses: readonly string[];
+}
+
+export interface BackendProblem {
+  severity: Severity;
+  /** Field below the pool entry, e.g. `servicePort`. */
+  field: string;
+  message: string;
+}
+
+export interface ResolvedBackend {
+  members: Member[];
+  problems: BackendProblem[];
+}
+
+type Mode = 'nodeport' | 'cluster';
+
+function modeFor(service: Service, configured: PoolMemberType): Mode {
+  if (configured !== 'auto') return configured;
+  const type = service.spec?.type ?? 'ClusterIP';
+  return type === 'NodePort' || type === 'LoadBalancer' ? 'nodeport' : 'cluster';
+}
+
+function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePort, name: string): ResolvedBackend {
+  const type = service.spec?.type ?? 'ClusterIP';
+  if (type !== 'NodePort' && type !== 'LoadBalancer') {
+    return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ${type}; nodeport pool members need a NodePort or LoadBalancer Service` }] };
+  }
+  const nodePort = port.nodePort;
+  if (typeof nodePort !== 'number') {
+    return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }] };
+  }
+  return { members: ctx.nodeAddresses.map((address) => ({ address, port: nodePort })), problems: [] };
+}
+
+/** Ready endpoints of every EndpointSlice of the Service, on the slice port named like the Service port. */
+function clusterMembers(ctx: ResolveContext, backend: BackendRef, port: ServicePort): ResolvedBackend {
+  const members: Member[] = [];
+  const portName = port.name ?? '';
+  for (const slice of ctx.cluster.slicesOf(backend.namespace, backend.service)) {
+    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName);
+    if (typeof slicePort?.port !== 'number') continue;
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready === false) continue;
+      for (const address of endpoint.addresses ?? []) members.push({ address, port: slicePort.port });
+    }
+  }
+  return { members: sortMembers(members), problems: [] };
+}
+
+/**
+ * The pool members for one backend reference in one cluster. A missing Service is a warning
+ * (empty pool, as the Service may simply not exist yet); a Service port that does not exist or a
+ * Service of the wrong type is an error, also with an empty pool, so the virtual stays up and
+ * other pools are unaffected.
+ */
+export function resolveBackend(ctx: ResolveContext, backend: BackendRef): ResolvedBackend {
+  const name = namespacedName(backend.namespace, backend.service);
+  const service = ctx.cluster.service(backend.namespace, backend.service);
+  if (!service) {
+    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; the pool has no members until it exists` }] };
+  }
+  const port = findServicePort(service, backend.servicePort);
+  if (!port) {
+    return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}` }] };
+  }
+  return modeFor(service, ctx.mode) === 'nodeport' ? nodePortMembers(ctx, service, port, name) : clusterMembers(ctx, backend, port);
+}

@@ -1,0 +1,48 @@
+import type { As3Adc, As3Application, As3Declaration, As3Tenant } from './as3-types.js';
+
+export interface DeclarationOptions {
+  schemaVersion: string;
+  /** Controller instance named in the ownership marker. */
+  instance: string;
+}
+
+/** The ownership marker: every tenant kube-as3 writes carries it; tenants without it are never touched. */
+export const OWNER_LABEL = 'kube-as3';
+
+export function ownerRemark(instance: string): string {
+  return `managed by kube-as3 instance ${instance}`;
+}
+
+export function isOwnedTenant(tenant: unknown, instance: string): boolean {
+  if (typeof tenant !== 'object' || tenant === null) return false;
+  const t = tenant as Record<string, unknown>;
+  return t['label'] === OWNER_LABEL && t['remark'] === ownerRemark(instance);
+}
+
+function byName<T>(entries: Map<string, T>): Array<[string, T]> {
+  return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A tenant with its applications in name order, carrying the ownership marker. */
+export function buildTenant(applications: Map<string, As3Application>, instance: string): As3Tenant {
+  const tenant: As3Tenant = { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(instance) };
+  for (const [name, app] of byName(applications)) tenant[name] = app;
+  return tenant;
+}
+
+/**
+ * The full AS3 request. No timestamps or counters: equal inputs give byte-identical output.
+ * `updateMode` stays at AS3's default (`selective`), so tenants absent here are left alone on the
+ * device; kube-as3 deletes its own tenants explicitly.
+ */
+export function buildDeclaration(tenants: Map<string, As3Tenant>, options: DeclarationOptions): As3Declaration {
+  const adc: As3Adc = {
+    class: 'ADC',
+    schemaVersion: options.schemaVersion,
+    id: `kube-as3-${options.instance}`,
+    label: OWNER_LABEL,
+    remark: ownerRemark(options.instance),
+  };
+  for (const [name, tenant] of byName(tenants)) adc[name] = tenant;
+  return { class: 'AS3', action: 'deploy', persist: true, declaration: adc };
+}
