@@ -50,7 +50,7 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
   const plan = new Planner(config).plan(state);
 
   const problems = [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics];
-  if (options.output === 'summary') io.stdout(renderSummary(plan));
+  if (options.output === 'summary') io.stdout(renderSummary(plan, problems));
   else io.stdout(`${JSON.stringify(plan.declaration, null, 2)}\n`);
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
   return problems.some((d) => d.severity === 'error') ? EXIT_REJECTED : EXIT_OK;

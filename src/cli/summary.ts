@@ -1,3 +1,5 @@
+import type { Diagnostic } from '../model/diagnostic.js';
+import { refKey } from '../kube/refs.js';
 import type { Plan } from '../plan/planner.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -11,18 +13,18 @@ function table(header: string[], rows: string[][]): string {
  * Written for a NetOps reviewer: BIG-IP names (tenant, virtual, pool) and the Kubernetes resource
  * each row comes from.
  */
-export function renderSummary(plan: Plan): string {
+export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
   const rows = plan.summary.map((r) => [
     r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, String(r.members), r.source,
   ]);
   const virtuals = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}`)).size;
   const pools = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}/${r.pool}`));
-  const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = plan.diagnostics.length - errors;
+  const withErrors = new Set(problems.filter((d) => d.severity === 'error').map((d) => refKey(d.ref))).size;
+  const warnings = problems.filter((d) => d.severity === 'warning').length;
   const body = rows.length > 0
     ? table(['TENANT', 'VIRTUAL', 'LISTENER', 'TYPE', 'HOST', 'PATH', 'POOL', 'MEMBERS', 'FROM'], rows)
     : 'No virtual servers to create.';
   const totals = `${plan.tenants.size} tenant(s), ${virtuals} virtual(s), ${pools.size} pool(s); ` +
-    `${plan.rejected} resource(s) with errors, ${warnings} warning(s)`;
+    `${withErrors} resource(s) or file(s) with errors, ${warnings} warning(s)`;
   return `${body}\n\n${totals}\n`;
 }

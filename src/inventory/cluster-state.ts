@@ -6,6 +6,12 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** Kinds whose changes can alter which virtuals exist or how they are grouped. */
 const RESOURCE_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer', 'Namespace']);
 
+/** `ns/service` a slice belongs to, from its `kubernetes.io/service-name` label. */
+function serviceKeyOf(slice: EndpointSlice): string | undefined {
+  const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
+  return service ? namespacedName(slice.metadata?.namespace ?? '', service) : undefined;
+}
+
 interface Entry<T extends KubeObject> {
   obj: T;
   revision: number;
@@ -68,22 +74,19 @@ export class ClusterState {
   }
 
   private indexSlice(previous: EndpointSlice | undefined, slice: EndpointSlice | undefined, revision: number): void {
-    for (const s of [previous, slice]) {
-      const service = s?.metadata?.labels?.[SERVICE_NAME_LABEL];
-      if (!s || !service) continue;
-      const key = namespacedName(s.metadata?.namespace ?? '', service);
-      this.serviceRevisions.set(key, revision);
-      let slices = this.slicesByService.get(key);
-      if (s === previous) {
-        slices?.delete(s.metadata?.name ?? '');
-        if (slices?.size === 0) this.slicesByService.delete(key);
-        continue;
-      }
-      if (!slices) {
-        slices = new Map();
-        this.slicesByService.set(key, slices);
-      }
-      slices.set(s.metadata?.name ?? '', s);
+    const before = previous && serviceKeyOf(previous);
+    if (previous && before) {
+      const slices = this.slicesByService.get(before);
+      slices?.delete(previous.metadata?.name ?? '');
+      if (slices?.size === 0) this.slicesByService.delete(before);
+      this.serviceRevisions.set(before, revision);
+    }
+    const after = slice && serviceKeyOf(slice);
+    if (slice && after) {
+      const slices = this.slicesByService.get(after) ?? new Map<string, EndpointSlice>();
+      slices.set(slice.metadata?.name ?? '', slice);
+      this.slicesByService.set(after, slices);
+      this.serviceRevisions.set(after, revision);
     }
   }
 

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { KubeObject } from './types.js';
@@ -46,13 +46,14 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
  */
 export function parseDocuments(text: string, source: string): ParsedDocuments {
   const out: ParsedDocuments = { objects: [], diagnostics: [] };
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter });
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line;
-      const at = line === undefined ? '' : ` at line ${line}`;
+      const line = lineCounter.linePos(error.pos[0]).line;
+      const at = ` at line ${line}`;
       return {
         objects: [],
         diagnostics: [diagnostic(fileRef(source), 'error', `invalid YAML${at}: ${error.message.split('\n')[0]}; nothing in this file was used`)],

@@ -26,7 +26,7 @@ export function namespacedName(namespace: string, name: string): string {
 /** `Kind ns/name`, the way every message names a resource. */
 export function describeRef(ref: ObjectRef): string {
   const where = ref.cluster ? ` (cluster ${ref.cluster})` : '';
-  return `${ref.kind} ${namespacedName(ref.namespace, ref.name)}${where}`;
+  return `${ref.kind} ${namespacedName(ref.namespace, ref.name || '(no name)')}${where}`;
 }
 
 export function refKey(ref: ObjectRef): string {

@@ -57,7 +57,7 @@ export interface Node extends KubeObject {
   };
 }
 
-export interface Namespace extends KubeObject {}
+export type Namespace = KubeObject;
 
 export interface Secret extends KubeObject {
   type?: string;

@@ -2,6 +2,23 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { Snat } from '../model/virtual.js';
+
+/** Where and as what a resource listens: the fields VirtualServer and TransportServer share. */
+export interface Listener {
+  address: string;
+  port: number;
+  partition: string;
+  snat: Snat;
+  virtualName?: string;
+}
+
+export interface ListenerSpec {
+  virtualServerAddress?: unknown;
+  ipamLabel?: unknown;
+  partition?: unknown;
+  snat?: unknown;
+  virtualServerName?: unknown;
+}
 import { parseAddress } from '../lib/ip.js';
 
 /**
@@ -60,6 +77,30 @@ export class FieldReader {
     if (value === 'none' || value === 'self') return value;
     if (typeof value === 'string' && /^\/[A-Za-z0-9_.-]+\/[^\s"#'*<>?[\\\]{|}]+$/.test(value)) return { bigip: value };
     return this.error(field, `${JSON.stringify(value)} must be auto, none, self or a SNAT pool path such as /Common/my-snatpool`);
+  }
+
+  /**
+   * Address, port, partition, SNAT and name of a virtual. `portField`/`portValue` differ per kind
+   * (virtualServerHTTPPort with default 80, virtualServerPort required).
+   */
+  listener(spec: ListenerSpec, portField: string, portValue: unknown, defaultPort: number | undefined, defaultPartition: string): Listener | undefined {
+    const wantsIpam = (spec.virtualServerAddress === undefined || spec.virtualServerAddress === '') && Boolean(spec.ipamLabel);
+    const address = wantsIpam
+      ? this.error('spec.ipamLabel', 'IPAM allocation is not available in this version; set spec.virtualServerAddress')
+      : this.address('spec.virtualServerAddress', spec.virtualServerAddress);
+    const port = this.port(portField, portValue, defaultPort);
+    const partition = this.partition('spec.partition', spec.partition, defaultPartition);
+    const snat = this.snat('spec.snat', spec.snat);
+    const virtualName = this.virtualName('spec.virtualServerName', spec.virtualServerName);
+    if (address === undefined || port === undefined || partition === undefined || snat === undefined) return undefined;
+    return { address, port, partition, snat, ...(virtualName === undefined ? {} : { virtualName }) };
+  }
+
+  /** Warns about fields CIS supports that this version does not translate yet (never silently dropped). */
+  unsupported(spec: Record<string, unknown>, fields: readonly string[]): void {
+    for (const field of fields) {
+      if (spec[field] !== undefined) this.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored');
+    }
   }
 
   virtualName(field: string, value: unknown): string | undefined {

@@ -13,6 +13,17 @@ function positiveInt(r: FieldReader, field: string, value: unknown): number | un
   return value;
 }
 
+/** interval/timeout in seconds; the timeout must exceed the interval or members flap. */
+function monitorTiming(r: FieldReader, field: string, spec: MonitorSpec): { interval?: number; timeout?: number } | undefined {
+  const interval = positiveInt(r, `${field}.interval`, spec.interval);
+  const timeout = positiveInt(r, `${field}.timeout`, spec.timeout);
+  if (interval === false || timeout === false) return undefined;
+  if (interval !== undefined && timeout !== undefined && timeout <= interval) {
+    return r.error(`${field}.timeout`, `must be greater than interval (${interval}s) or the monitor marks members down between probes`);
+  }
+  return { ...(interval === undefined ? {} : { interval }), ...(timeout === undefined ? {} : { timeout }) };
+}
+
 function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defaultType: 'http' | 'tcp' | 'udp'): MonitorModel | undefined {
   if (typeof spec !== 'object' || spec === null) return r.error(field, 'must be an object');
   if (spec.reference === 'bigip') {
@@ -25,17 +36,11 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
   if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
     return r.error(`${field}.type`, `"${type}" must be one of ${MONITOR_TYPES.join(', ')}`);
   }
-  const interval = positiveInt(r, `${field}.interval`, spec.interval);
-  const timeout = positiveInt(r, `${field}.timeout`, spec.timeout);
-  if (interval === false || timeout === false) return undefined;
-  if (interval !== undefined && timeout !== undefined && timeout <= interval) {
-    return r.error(`${field}.timeout`, `must be greater than interval (${interval}s) or the monitor marks members down between probes`);
-  }
-  const monitor: MonitorModel = { type: type as (typeof MONITOR_TYPES)[number] };
+  const timing = monitorTiming(r, field, spec);
+  if (!timing) return undefined;
+  const monitor: MonitorModel = { type: type as (typeof MONITOR_TYPES)[number], ...timing };
   if (typeof spec.send === 'string' && spec.send !== '') monitor.send = spec.send;
   if (typeof spec.recv === 'string' && spec.recv !== '') monitor.receive = spec.recv;
-  if (interval !== undefined) monitor.interval = interval;
-  if (timeout !== undefined) monitor.timeout = timeout;
   if (spec.targetPort !== undefined) {
     const port = r.port(`${field}.targetPort`, spec.targetPort);
     if (port === undefined) return undefined;

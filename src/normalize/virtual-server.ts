@@ -74,24 +74,11 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, option
     r.error('spec', 'is required');
     return { claims: [], diagnostics: r.diagnostics };
   }
-  for (const field of NOT_YET_SUPPORTED) {
-    if (spec[field] !== undefined) r.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored');
-  }
-  if ((spec.virtualServerAddress === undefined || spec.virtualServerAddress === '') && spec.ipamLabel) {
-    r.error('spec.ipamLabel', 'IPAM allocation is not available in this version; set spec.virtualServerAddress');
-  }
-  const address = spec.ipamLabel && !spec.virtualServerAddress ? undefined : r.address('spec.virtualServerAddress', spec.virtualServerAddress);
-  const port = r.port('spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80);
-  const partition = r.partition('spec.partition', spec.partition, options.defaultPartition);
-  const snat = r.snat('spec.snat', spec.snat);
-  const virtualName = r.virtualName('spec.virtualServerName', spec.virtualServerName);
+  r.unsupported(spec, NOT_YET_SUPPORTED);
+  const listener = r.listener(spec, 'spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80, options.defaultPartition);
   const host = normalizeHost(r, spec.host);
   const routes = host === false ? [] : normalizeRoutes(r, vs, host, ref);
-  if (r.hasErrors || address === undefined || port === undefined || partition === undefined || snat === undefined) {
-    return { claims: [], diagnostics: r.diagnostics };
-  }
+  if (r.hasErrors || !listener) return { claims: [], diagnostics: r.diagnostics };
   if (routes.length === 0) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
-  const claim: VirtualClaim = { source: ref, object: vs, type: 'http', partition, address, port, snat, routes };
-  if (virtualName !== undefined) claim.virtualName = virtualName;
-  return { claims: [claim], diagnostics: r.diagnostics };
+  return { claims: [{ source: ref, object: vs, type: 'http', ...listener, routes }], diagnostics: r.diagnostics };
 }

@@ -27,8 +27,6 @@ export interface Plan {
   tenants: Map<string, As3Tenant>;
   diagnostics: Diagnostic[];
   summary: RouteSummary[];
-  /** Resources that produced an error (rejected wholly or in part). */
-  rejected: number;
   /** Applications translated in this run (the rest were reused unchanged). */
   translated: number;
 }
@@ -97,8 +95,7 @@ export class Planner {
     for (const [name, apps] of applications) tenants.set(name, buildTenant(apps, this.config.as3.instance));
     const declaration = buildDeclaration(tenants, { schemaVersion: this.config.as3.schemaVersion, instance: this.config.as3.instance });
     diagnostics.sort(compareDiagnostics);
-    const rejected = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.ref.kind}/${d.ref.namespace}/${d.ref.name}`)).size;
-    return { declaration, tenants, diagnostics, summary, rejected, translated };
+    return { declaration, tenants, diagnostics, summary, translated };
   }
 
   private nodeAddressesFor(cluster: ClusterState): string[] {

@@ -4,13 +4,13 @@ import { diagnostic } from '../model/diagnostic.js';
 import type { BackendRef, MonitorModel, Route, VirtualGroup } from '../model/virtual.js';
 import type { ResolvedBackend } from '../resolve/resolve-backend.js';
 import type { As3Application, As3Object } from './as3-types.js';
-import { translateEndpointPolicy } from './endpoint-policy.js';
+import { compareRoutes, translateEndpointPolicy } from './endpoint-policy.js';
 import type { PolicyRoute } from './endpoint-policy.js';
 import { translateMonitor } from './monitor.js';
 import { NameScope, as3Name } from './names.js';
 import { translatePool } from './pool.js';
 
-/** One row of the plan summary: a route of a virtual and the pool it lands in. */
+/** One row of the plan summary: a route of a virtual and the pool it lands in (HTTP rows in match order). */
 export interface RouteSummary {
   tenant: string;
   application: string;
@@ -107,14 +107,16 @@ export function translateApplication(group: VirtualGroup, resolve: BackendResolv
   }
   app[group.virtualName] = service;
 
-  const summary: RouteSummary[] = routed.map(({ route, pool }) => ({
+  const inMatchOrder = [...routed].sort((a, b) => compareRoutes({ ...a.route, pool: '' }, { ...b.route, pool: '' }));
+  const l4 = group.type !== 'http';
+  const summary: RouteSummary[] = inMatchOrder.map(({ route, pool }) => ({
     tenant: group.partition,
     application: group.application,
     virtual: group.virtualName,
     listener: `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`,
     type: group.type,
-    host: route.host ?? '*',
-    path: route.path,
+    host: l4 ? '-' : route.host ?? '*',
+    path: l4 ? '-' : route.path,
     pool: pool.name,
     members: pool.resolved.members.length,
     source: describeRef(route.source),

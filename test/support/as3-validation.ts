@@ -34,6 +34,7 @@ function isF5Ip(value: string): boolean {
 }
 
 function isF5Bigip(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
   return /^\/[^\x00-\x19"#'*<>?[\\\]{|}\x7f]+$/.test(value);
 }
 

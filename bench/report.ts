@@ -1,0 +1,62 @@
+/** The readable summary printed after the JSON lines: figures, SPEC §12 targets, CIS figures. */
+import type { Measurement } from './run.js';
+
+/** SPEC §12, at N = 10,000 × 3 clusters (also applied to the smaller scenarios). */
+const TARGETS = { coldMs: 1000, changeMs: 10, rssMiB: 400 };
+
+/** reference/cis-peer-benchmark.md: CIS v2.17.1, 3 endpoints per Service in one cluster. */
+const CIS: Array<{ mode: string; n: number; coldMs: number; changeMs?: number; rssMiB: number; bytes: number; changedBytes?: number }> = [
+  { mode: 'cluster', n: 1_000, coldMs: 144, rssMiB: 77, bytes: 1_182_654 },
+  { mode: 'cluster', n: 5_000, coldMs: 3_520, rssMiB: 284, bytes: 5_980_208 },
+  { mode: 'cluster', n: 10_000, coldMs: 11_490, changeMs: 400, rssMiB: 513, bytes: 11_989_702, changedBytes: 11_989_702 },
+  { mode: 'nodeport', n: 10_000, coldMs: 10_780, rssMiB: 478, bytes: 12_420_787 },
+];
+
+const num = (v: number, digits = 0): string =>
+  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function misses(m: Measurement): string {
+  const out: string[] = [];
+  if (m.coldMs > TARGETS.coldMs) out.push('cold');
+  if (m.changeMedianMs > TARGETS.changeMs) out.push('change');
+  if (m.peakRssMiB > TARGETS.rssMiB) out.push('rss');
+  if (m.translatedOnChange !== 1) out.push('translated');
+  return out.length === 0 ? 'met' : `missed: ${out.join(', ')}`;
+}
+
+function render(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+}
+
+export function printTable(results: Measurement[]): void {
+  const header = ['who', 'mode', 'N × members', 'cold ms', 'stringify ms', 'change ms (med/max)', 'translated', 'peak RSS MiB', 'declaration B', 'changed app B', 'targets'];
+  const rows: string[][] = [header];
+  for (const m of results) {
+    rows.push([
+      'kube-as3', m.mode, `${num(m.n)} × ${m.membersPerService === 3 ? '3' : '3x3 (emulated)'}`,
+      num(m.coldMs, 1), num(m.stringifyMs, 1), `${num(m.changeMedianMs, 2)} / ${num(m.changeMaxMs, 2)}`,
+      String(m.translatedOnChange), num(m.peakRssMiB, 1), num(m.declarationBytes), num(m.changedAppBytes), misses(m),
+    ]);
+  }
+  rows.push([
+    'SPEC §12 target', 'any', '10,000 × 3x3', `≤ ${num(TARGETS.coldMs)}`, '', `≤ ${TARGETS.changeMs}`, '1',
+    `≤ ${TARGETS.rssMiB}`, '', '≤ 1 application', '',
+  ]);
+  for (const c of CIS) {
+    rows.push([
+      'CIS v2.17.1', c.mode, `${num(c.n)} × 3`, num(c.coldMs, 0), '', c.changeMs === undefined ? '' : num(c.changeMs),
+      c.changeMs === undefined ? '' : 'all', num(c.rssMiB, 0), num(c.bytes), c.changedBytes === undefined ? '' : `~${num(c.changedBytes)} (tenant)`, '',
+    ]);
+  }
+  console.log('');
+  console.log(render(rows));
+  console.log('');
+  console.log('cold = populateCluster + first Planner.plan (JSON.stringify of the declaration shown apart); change = upsert of one');
+  console.log(`new EndpointSlice + plan(), ${results[0]?.changes ?? 0} changes in different Services. "3x3 (emulated)": multi-cluster is not`);
+  console.log('implemented yet, so 3 clusters\' members are 9 endpoints (and 9 Nodes) per Service in one cluster. Peak RSS is');
+  console.log('the whole child process (Node + tsx + generated input objects). CIS cold includes its process start and is');
+  console.log('measured with 3 endpoints in one cluster; its change re-sends the whole tenant.');
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import type { Config } from '../config/config.js';
+import { validateConfig } from '../config/parse-config.js';
+import { ClusterState } from '../inventory/cluster-state.js';
+import type { EndpointSlice } from '../kube/types.js';
+import { node, service, slice, virtualServer } from '../../test/support/fixtures.js';
+import { Planner } from './planner.js';
+
+function config(extra: object): Config {
+  const result = validateConfig(extra);
+  assert.ok(result.config, JSON.stringify(result.errors));
+  return result.config;
+}
+
+/** Three apps in two tenants, each with its own Service. */
+function populated(): ClusterState {
+  const state = new ClusterState('c1');
+  state.upsert(node('n1', '10.0.0.1'), 'Node');
+  for (const [i, partition] of [[1, undefined], [2, undefined], [3, 'other']] as const) {
+    state.upsert(service('ns', `svc${i}`, { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30000 + i }] }), 'Service');
+    state.upsert(slice('ns', `svc${i}-a`, `svc${i}`, [`172.16.0.${i}`]), 'EndpointSlice');
+    state.upsert(virtualServer('ns', `vs${i}`, { virtualServerAddress: `10.1.1.${i}`, ...(partition ? { partition } : {}), pools: [{ service: `svc${i}`, servicePort: 80 }] }), 'VirtualServer');
+  }
+  return state;
+}
+
+function appOf(planner: Planner, state: ClusterState, tenant: string, app: string): unknown {
+  return (planner.plan(state).declaration.declaration[tenant] as Record<string, unknown>)[app];
+}
+
+describe('Planner (incremental)', () => {
+  it('translates everything once, then nothing when nothing changed', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    const first = planner.plan(state);
+    assert.equal(first.translated, 3);
+    assert.deepEqual([...first.tenants.keys()].sort(), ['kubernetes', 'other']);
+    const second = planner.plan(state);
+    assert.equal(second.translated, 0);
+    assert.equal(JSON.stringify(second.declaration), JSON.stringify(first.declaration));
+  });
+
+  it('re-translates only the application whose endpoints changed, and the result equals a cold plan', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    const changed: EndpointSlice = slice('ns', 'svc2-a', 'svc2', ['172.16.0.2', '172.16.0.22']);
+    state.upsert(changed, 'EndpointSlice');
+    const after = planner.plan(state);
+    assert.equal(after.translated, 1);
+    const members = (appOf(planner, state, 'kubernetes', 'crd_10_1_1_2_80') as Record<string, { members?: unknown }>)['svc2_80_ns']?.members;
+    assert.deepEqual(members, [{ servicePort: 8080, serverAddresses: ['172.16.0.2', '172.16.0.22'], shareNodes: true }]);
+    const cold = new Planner(config({ poolMemberType: 'cluster' })).plan(state);
+    assert.equal(JSON.stringify(after.declaration), JSON.stringify(cold.declaration));
+  });
+
+  it('re-translates only the edited VirtualServer\'s application', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', snat: 'none', pools: [{ service: 'svc1', servicePort: 80 }] }), 'VirtualServer');
+    const after = planner.plan(state);
+    assert.equal(after.translated, 1);
+    const vs = (after.tenants.get('kubernetes')?.['crd_10_1_1_1_80'] as Record<string, { snat?: string }>)['crd_10_1_1_1_80'];
+    assert.equal(vs?.snat, 'none');
+  });
+
+  it('in nodeport mode a Node change re-translates every application', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'nodeport' }));
+    planner.plan(state);
+    state.upsert(node('n2', '10.0.0.2'), 'Node');
+    assert.equal(planner.plan(state).translated, 3);
+  });
+
+  it('in cluster mode a Node change re-translates nothing', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    state.upsert(node('n2', '10.0.0.2'), 'Node');
+    assert.equal(planner.plan(state).translated, 0);
+  });
+
+  it('drops the application and its tenant when the VirtualServer is deleted', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    state.remove('VirtualServer', 'ns', 'vs3');
+    const after = planner.plan(state);
+    assert.deepEqual([...after.tenants.keys()], ['kubernetes']);
+    assert.equal(after.declaration.declaration['other'], undefined);
+  });
+});

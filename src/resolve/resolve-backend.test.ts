@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import type { PoolMemberType } from '../config/config.js';
+import { ClusterState } from '../inventory/cluster-state.js';
+import { mustParseLabelSelector } from '../kube/label-selector.js';
+import { node, service, slice } from '../../test/support/fixtures.js';
+import { nodeAddresses } from './node-addresses.js';
+import { resolveBackend } from './resolve-backend.js';
+
+function stateWith(objects: Array<Parameters<ClusterState['upsert']>[0] & { kind?: string }>): ClusterState {
+  const state = new ClusterState('test');
+  for (const o of objects) state.upsert(o, o.kind as 'Service');
+  return state;
+}
+
+function resolve(state: ClusterState, mode: PoolMemberType, servicePort: number | string = 80, selector = ''): ReturnType<typeof resolveBackend> {
+  const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(selector), useNodeInternal: true });
+  return resolveBackend({ cluster: state, mode, nodeAddresses: addresses }, { namespace: 'ns', service: 'web', servicePort });
+}
+
+describe('resolveBackend', () => {
+  const nodes = [node('a', '10.0.0.2'), node('b', '10.0.0.1', true, { zone: 'x' }), node('c', '10.0.0.3', false)];
+
+  it('nodeport: every Ready node × the nodePort, sorted; NotReady nodes excluded', () => {
+    const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
+    const { members, problems } = resolve(state, 'nodeport');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(members, [{ address: '10.0.0.1', port: 30080 }, { address: '10.0.0.2', port: 30080 }]);
+  });
+
+  it('nodeport: the node label selector restricts members', () => {
+    const state = stateWith([...nodes, service('ns', 'web', { type: 'LoadBalancer', ports: [{ port: 80, nodePort: 30080 }] })]);
+    assert.deepEqual(resolve(state, 'nodeport', 80, 'zone=x').members, [{ address: '10.0.0.1', port: 30080 }]);
+  });
+
+  it('nodeport: a ClusterIP Service is an error naming the Service type, with an empty pool', () => {
+    const state = stateWith([...nodes, service('ns', 'web', { type: 'ClusterIP' })]);
+    const { members, problems } = resolve(state, 'nodeport');
+    assert.deepEqual(members, []);
+    assert.equal(problems[0]?.severity, 'error');
+    assert.match(problems[0]?.message ?? '', /type ClusterIP/);
+  });
+
+  it('cluster: ready endpoints of all slices on the port named like the Service port', () => {
+    const state = stateWith([
+      service('ns', 'web'),
+      slice('ns', 'web-b', 'web', ['172.16.0.3', ['172.16.0.4', false]]),
+      slice('ns', 'web-a', 'web', ['172.16.0.2', '172.16.0.3']),
+      slice('ns', 'other', 'other', ['172.16.9.9']),
+      slice('ns', 'web-metrics', 'web', ['172.16.0.8'], 9090, 'metrics'),
+    ]);
+    const { members } = resolve(state, 'cluster');
+    assert.deepEqual(members, [{ address: '172.16.0.2', port: 8080 }, { address: '172.16.0.3', port: 8080 }]);
+  });
+
+  it('cluster: a removed slice removes its members', () => {
+    const state = stateWith([service('ns', 'web'), slice('ns', 'web-a', 'web', ['172.16.0.2']), slice('ns', 'web-b', 'web', ['172.16.0.5'])]);
+    state.remove('EndpointSlice', 'ns', 'web-b');
+    assert.deepEqual(resolve(state, 'cluster').members, [{ address: '172.16.0.2', port: 8080 }]);
+  });
+
+  it('auto: ClusterIP → pod addresses, NodePort → node addresses', () => {
+    const clusterIp = stateWith([...nodes, service('ns', 'web'), slice('ns', 'web-a', 'web', ['172.16.0.2'])]);
+    assert.deepEqual(resolve(clusterIp, 'auto').members, [{ address: '172.16.0.2', port: 8080 }]);
+    const nodePort = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 31000 }] })]);
+    assert.equal(resolve(nodePort, 'auto').members.length, 2);
+  });
+
+  const portCases: Array<[string, number | string, boolean]> = [
+    ['the Service port number', 80, true],
+    ['the port name', 'http', true],
+    ['a numeric targetPort', 8080, true],
+    ['an unknown number', 81, false],
+    ['an unknown name', 'grpc', false],
+  ];
+  for (const [what, servicePort, found] of portCases) {
+    it(`servicePort by ${what} ${found ? 'resolves' : 'is an error listing the ports'}`, () => {
+      const state = stateWith([service('ns', 'web'), slice('ns', 'web-a', 'web', ['172.16.0.2'])]);
+      const { members, problems } = resolve(state, 'cluster', servicePort);
+      assert.equal(members.length, found ? 1 : 0);
+      if (!found) assert.match(problems[0]?.message ?? '', /is not a port of Service ns\/web: its ports are http \(80\)/);
+    });
+  }
+
+  it('a missing Service is a warning, not an error', () => {
+    const { members, problems } = resolve(stateWith([]), 'cluster');
+    assert.deepEqual(members, []);
+    assert.deepEqual(problems.map((p) => [p.severity, p.field]), [['warning', 'service']]);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The `kube-as3 plan` contract of SPEC §9: exit codes, stdout/stderr split, `Kind ns/name: message`
+ * lines, config validation. Most cases run the CLI in-process; one runs the installed binary.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { officialSchemaErrors, repoRoot } from './support/as3-validation.js';
+import { runCliCaptured } from './support/run-cli.js';
+
+const example = join(repoRoot, 'examples', 'single-cluster');
+const exampleConfig = join(example, 'kube-as3.yaml');
+
+function tempFile(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-as3-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('kube-as3 plan (CLI contract)', () => {
+  it('prints the declaration as JSON on stdout and exits 0 when everything translated', async () => {
+    const run = await runCliCaptured(['plan', '-f', example, '--config', exampleConfig]);
+    assert.equal(run.stderr, '');
+    assert.equal(run.code, 0);
+    const declaration = JSON.parse(run.stdout) as { declaration: Record<string, unknown> };
+    assert.ok(declaration.declaration['shop'], 'tenant from the config partition');
+  });
+
+  it('prints a summary table with -o summary', async () => {
+    const run = await runCliCaptured(['plan', '-f', example, '--config', exampleConfig, '-o', 'summary']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /^TENANT\s+VIRTUAL\s+LISTENER\s+TYPE\s+HOST\s+PATH\s+POOL\s+MEMBERS\s+FROM$/m);
+    assert.match(run.stdout, /shop\s+shop_web_80\s+10\.1\.10\.50:80\s+http\s+shop\.example\.com\s+\/api\s+orders_api_api_shop\s+2\s+VirtualServer shop\/shop/);
+    assert.match(run.stdout, /1 tenant\(s\), 2 virtual\(s\), 3 pool\(s\)/);
+  });
+
+  it('exits 2 with one `Kind ns/name: message` line per problem and still prints the rest', async () => {
+    const bad = tempFile('bad.yaml', [
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: dup, namespace: shop, labels: {f5cr: "true"}}',
+      'spec: {virtualServerAddress: 10.1.10.50, host: shop.example.com, pools: [{path: /, service: storefront, servicePort: 80}]}',
+    ].join('\n'));
+    const run = await runCliCaptured(['plan', '-f', example, '-f', bad, '--config', exampleConfig]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'VirtualServer shop/dup: spec.pools[0].path: shop.example.com/ on 10.1.10.50:80 is already routed by VirtualServer shop/shop (the older resource keeps it)\n');
+    assert.ok(JSON.parse(run.stdout).declaration.shop.crd_10_1_10_50_80, 'the good resources are still in the declaration');
+  });
+
+  it('exits 1 listing every config error', async () => {
+    const config = tempFile('config.yaml', 'bigip: {partition: Common}\npoolMemberType: flannel\nextra: true\n');
+    const run = await runCliCaptured(['plan', '-f', example, '--config', config]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /is invalid:\n/);
+    assert.equal(run.stderr.trim().split('\n').length, 4, run.stderr);
+  });
+
+  const usage: Array<[string, string[], RegExp]> = [
+    ['no inputs', ['plan'], /give the inputs with -f/],
+    ['an unknown output format', ['plan', '-f', example, '-o', 'yaml'], /-o must be json or summary/],
+    ['an unknown option', ['plan', '--bogus'], /unknown option '--bogus'/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+    ['a missing config file', ['plan', '-f', example, '--config', '/nonexistent/kube-as3.yaml'], /cannot read: ENOENT/],
+  ];
+  for (const [what, args, message] of usage) {
+    it(`exits 1 on ${what}`, async () => {
+      const run = await runCliCaptured(args);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, message);
+    });
+  }
+
+  it('reports an unreadable input path and still plans the others', async () => {
+    const run = await runCliCaptured(['plan', '-f', example, '-f', '/nonexistent/dir', '--config', exampleConfig]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'File /nonexistent/dir: cannot read: ENOENT\n');
+  });
+});
+
+describe('bin/kube-as3.js (the installed executable)', () => {
+  it('plans the bundled example into a declaration the official AS3 schema accepts', function () {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'bin', 'kube-as3.js'), 'plan', '-f', example, '--config', exampleConfig], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const errors = officialSchemaErrors(JSON.parse(run.stdout));
+    if (errors === undefined) this.skip();
+    assert.equal(errors, '');
+  });
+
+  it('prints help with the plan command', () => {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'bin', 'kube-as3.js'), '--help'], { encoding: 'utf8' });
+    assert.equal(run.status, 0);
+    assert.match(run.stdout, /plan \[options\]/);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Golden cases: each directory under test/golden/ holds `input/` (Kubernetes objects as YAML/JSON)
+ * and optionally `config.yaml`; the expected results are `expected.json` (the declaration `plan`
+ * prints), `expected.stderr` (the problems, one per line), `expected.summary` (`plan -o summary`) and
+ * `expected.exit` (the exit code). Run with UPDATE_GOLDEN=1 to rewrite the expectations after an
+ * intended change, then review the diff. Every declaration must validate against the project's
+ * strict schema and the official AS3 schema, and must be byte-identical across runs.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { officialSchemaErrors, projectSchemaErrors, repoRoot } from './support/as3-validation.js';
+import { runCliCaptured } from './support/run-cli.js';
+
+const goldenRoot = join(repoRoot, 'test', 'golden');
+const update = process.env['UPDATE_GOLDEN'] === '1';
+
+function expect(file: string, actual: string): void {
+  if (update) {
+    writeFileSync(file, actual);
+    return;
+  }
+  assert.ok(existsSync(file), `${relative(repoRoot, file)} is missing: run UPDATE_GOLDEN=1 npm run test:golden:update`);
+  assert.equal(actual, readFileSync(file, 'utf8'), `${relative(repoRoot, file)} differs (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+function planArgs(dir: string): string[] {
+  const rel = relative(process.cwd(), dir);
+  const args = ['plan', '-f', join(rel, 'input')];
+  if (existsSync(join(dir, 'config.yaml'))) args.push('--config', join(rel, 'config.yaml'));
+  return args;
+}
+
+describe('golden cases (test/golden/<case>)', () => {
+  const cases = readdirSync(goldenRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+  it('has at least 15 cases', () => assert.ok(cases.length >= 15, `only ${cases.length} golden cases`));
+
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = join(goldenRoot, name);
+      const first = await runCliCaptured(planArgs(dir));
+      const again = await runCliCaptured(planArgs(dir));
+      assert.equal(again.stdout, first.stdout, 'the same inputs must give a byte-identical declaration');
+      const summary = await runCliCaptured([...planArgs(dir), '-o', 'summary']);
+      assert.equal(summary.code, first.code, '-o summary must exit like the JSON plan');
+      assert.equal(summary.stderr, first.stderr, '-o summary must report the same problems');
+
+      expect(join(dir, 'expected.json'), first.stdout);
+      expect(join(dir, 'expected.stderr'), first.stderr);
+      expect(join(dir, 'expected.summary'), summary.stdout);
+      expect(join(dir, 'expected.exit'), `${first.code}\n`);
+
+      const declaration = JSON.parse(first.stdout) as unknown;
+      assert.equal(projectSchemaErrors(declaration), '', 'must validate against as3-schemas/kube-as3-declaration.schema.json');
+      const official = officialSchemaErrors(declaration);
+      if (official !== undefined) assert.equal(official, '', 'must validate against the official AS3 3.56 schema');
+    });
+  }
+});
