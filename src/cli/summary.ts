@@ -14,11 +14,12 @@ function table(header: string[], rows: string[][]): string {
  * each row comes from.
  */
 export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
-  const rows = plan.summary.map((r) => [
+  const summary = plan.summary();
+  const rows = summary.map((r) => [
     r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, String(r.members), r.source,
   ]);
-  const virtuals = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}`)).size;
-  const pools = new Set(plan.summary.map((r) => `${r.tenant}/${r.application}/${r.pool}`));
+  const virtuals = new Set(summary.map((r) => `${r.tenant}/${r.application}`)).size;
+  const pools = new Set(summary.map((r) => `${r.tenant}/${r.application}/${r.pool}`));
   const withErrors = new Set(problems.filter((d) => d.severity === 'error').map((d) => refKey(d.ref))).size;
   const warnings = problems.filter((d) => d.severity === 'warning').length;
   const body = rows.length > 0

@@ -2,6 +2,7 @@ import { namespacedName } from '../kube/refs.js';
 import type { EndpointSlice, KnownKind, KubeObject, Node, Service } from '../kube/types.js';
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+const MAX_JOURNAL = 20_000;
 
 /** Kinds whose changes can alter which virtuals exist or how they are grouped. */
 const RESOURCE_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer', 'Namespace']);
@@ -32,6 +33,9 @@ export class ClusterState {
   private readonly serviceRevisions = new Map<string, number>();
   private nodesRevision = 0;
   private resourcesRevision = 0;
+  /** Services touched (directly or through a slice), in revision order; bounded, see `servicesChangedSince`. */
+  private journal: Array<{ revision: number; service: string }> = [];
+  private journalFloor = 0;
 
   constructor(readonly name: string) {}
 
@@ -63,7 +67,7 @@ export class ClusterState {
     const revision = this.clock;
     if (kind === 'Service') {
       const o = (obj ?? previous) as Service;
-      this.serviceRevisions.set(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
+      this.markService(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
     } else if (kind === 'EndpointSlice') {
       this.indexSlice(previous as EndpointSlice | undefined, obj as EndpointSlice | undefined, revision);
     } else if (kind === 'Node') {
@@ -79,15 +83,44 @@ export class ClusterState {
       const slices = this.slicesByService.get(before);
       slices?.delete(previous.metadata?.name ?? '');
       if (slices?.size === 0) this.slicesByService.delete(before);
-      this.serviceRevisions.set(before, revision);
+      this.markService(before, revision);
     }
     const after = slice && serviceKeyOf(slice);
     if (slice && after) {
       const slices = this.slicesByService.get(after) ?? new Map<string, EndpointSlice>();
       slices.set(slice.metadata?.name ?? '', slice);
       this.slicesByService.set(after, slices);
-      this.serviceRevisions.set(after, revision);
+      this.markService(after, revision);
     }
+  }
+
+  private markService(key: string, revision: number): void {
+    this.serviceRevisions.set(key, revision);
+    this.journal.push({ revision, service: key });
+    if (this.journal.length > MAX_JOURNAL) {
+      const dropped = this.journal.splice(0, this.journal.length - MAX_JOURNAL / 2);
+      this.journalFloor = dropped[dropped.length - 1]?.revision ?? this.journalFloor;
+    }
+  }
+
+  /** The current revision: it changes with every upsert or removal. */
+  get revision(): number {
+    return this.clock;
+  }
+
+  /**
+   * `ns/name` of the Services whose object or EndpointSlices changed after `revision`, or undefined
+   * when the journal no longer reaches back that far (the caller must then look at everything).
+   */
+  servicesChangedSince(revision: number): Set<string> | undefined {
+    if (revision < this.journalFloor) return undefined;
+    const changed = new Set<string>();
+    for (let i = this.journal.length - 1; i >= 0; i--) {
+      const entry = this.journal[i] as { revision: number; service: string };
+      if (entry.revision <= revision) break;
+      changed.add(entry.service);
+    }
+    return changed;
   }
 
   get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined {

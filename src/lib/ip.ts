@@ -81,6 +81,18 @@ export function isIPAddress(text: string): boolean {
   return parseAddress(text) !== undefined;
 }
 
+/**
+ * A string that sorts like `compareAddresses`: family, bytes in hex, route domain. Unparsable
+ * text sorts after every address, by its own text.
+ */
+export function addressSortKey(text: string): string {
+  const parsed = parseAddress(text);
+  if (!parsed) return `9${text}`;
+  const hex = parsed.bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
+  const rd = parsed.routeDomain === undefined ? '' : `%${parsed.routeDomain.toString(16).padStart(4, '0')}`;
+  return `${parsed.family}${hex}${rd}`;
+}
+
 /** IPv4 before IPv6, then numerically, then by route domain. Unparsable strings sort last, lexically. */
 export function compareAddresses(a: string, b: string): number {
   const pa = parseAddress(a);

@@ -91,3 +91,19 @@ describe('Planner (incremental)', () => {
     assert.equal(after.declaration.declaration['other'], undefined);
   });
 });
+
+describe('Planner (incremental equals cold)', () => {
+  it('after many random endpoint changes, the incremental plan equals a cold plan', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    for (let i = 0; i < 30; i++) {
+      const svc = 1 + (i % 3);
+      state.upsert(slice('ns', `svc${svc}-a`, `svc${svc}`, [`172.16.${i}.${svc}`]), 'EndpointSlice');
+      if (i % 4 === 0) planner.plan(state);
+    }
+    const incremental = planner.plan(state);
+    const cold = new Planner(config({ poolMemberType: 'cluster' })).plan(state);
+    assert.equal(JSON.stringify(incremental.declaration), JSON.stringify(cold.declaration));
+  });
+});

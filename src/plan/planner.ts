@@ -2,9 +2,8 @@ import type { Config } from '../config/config.js';
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
-import { refOf } from '../kube/refs.js';
+import { namespacedName, refOf } from '../kube/refs.js';
 import type { KnownKind, Namespace, TransportServer, VirtualServer } from '../kube/types.js';
-import { canonicalize } from '../lib/canonical-json.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
@@ -23,15 +22,17 @@ import { buildDeclaration, buildTenant } from '../translate/declaration.js';
 
 export interface Plan {
   declaration: As3Declaration;
-  /** Desired tenants by name (the same objects as in `declaration`). */
+  /** Desired tenants by name (the same objects as in `declaration`; never mutated afterwards). */
   tenants: Map<string, As3Tenant>;
   diagnostics: Diagnostic[];
-  summary: RouteSummary[];
   /** Applications translated in this run (the rest were reused unchanged). */
   translated: number;
+  /** One row per route, for `plan -o summary` (computed on demand). */
+  summary(): RouteSummary[];
 }
 
 interface GroupMemo {
+  group: VirtualGroup;
   fingerprint: string;
   result: ApplicationResult;
 }
@@ -39,21 +40,41 @@ interface GroupMemo {
 interface Grouping {
   revision: number;
   groups: VirtualGroup[];
+  /** Group ids by the `ns/name` of each Service they route to. */
+  byService: Map<string, string[]>;
   diagnostics: Diagnostic[];
+}
+
+interface TenantState {
+  applications: Map<string, As3Application>;
+  tenant: As3Tenant;
+}
+
+function servicesOf(group: VirtualGroup): Set<string> {
+  const keys = new Set<string>();
+  for (const claim of group.claims) {
+    for (const route of claim.routes) keys.add(namespacedName(route.backend.namespace, route.backend.service));
+  }
+  return keys;
 }
 
 /**
  * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state and
- * remembers per-application results. A later run re-normalizes only when a VirtualServer,
- * TransportServer or Namespace changed, and re-translates only the applications whose inputs
- * (their resources, the Services and EndpointSlices they use, and Nodes in nodeport mode) changed,
- * so one endpoint change costs one application, not the whole declaration.
+ * remembers its results. After the first run:
+ * - a VirtualServer/TransportServer/Namespace change re-normalizes and re-groups, then re-translates
+ *   the applications whose fingerprint (their resources' and Services' revisions) changed;
+ * - a Service or EndpointSlice change re-translates only the applications that route to that
+ *   Service and rebuilds only their tenants, so one endpoint change costs one application;
+ * - a Node change re-translates every application that can have node members (not in `cluster` mode).
  */
 export class Planner {
   private readonly selection: Selection;
   private readonly nodeSelector: LabelSelector;
   private grouping: Grouping | undefined;
   private memo = new Map<string, GroupMemo>();
+  private tenants = new Map<string, TenantState>();
+  private seenRevision = -1;
+  private seenNodeRevision = -1;
   private nodeCache: { revision: number; addresses: string[] } | undefined;
 
   constructor(private readonly config: Config) {
@@ -62,40 +83,88 @@ export class Planner {
   }
 
   plan(cluster: ClusterState): Plan {
+    const previous = this.grouping;
     const grouping = this.groupingFor(cluster);
     const ctx: ResolveContext = { cluster, mode: this.config.poolMemberType, nodeAddresses: this.nodeAddressesFor(cluster) };
-    const memo = new Map<string, GroupMemo>();
-    const applications = new Map<string, Map<string, As3Application>>();
-    const diagnostics = [...grouping.diagnostics];
-    const summary: RouteSummary[] = [];
-    let translated = 0;
+    const nodesMatter = this.config.poolMemberType !== 'cluster';
+    const incremental = grouping === previous && !(nodesMatter && cluster.nodeRevision !== this.seenNodeRevision);
+    const changedServices = incremental ? cluster.servicesChangedSince(this.seenRevision) : undefined;
+    const translated = changedServices
+      ? this.retranslate(this.groupsUsing(changedServices, grouping), cluster, ctx)
+      : this.rebuild(grouping, cluster, ctx);
+    this.seenRevision = cluster.revision;
+    this.seenNodeRevision = cluster.nodeRevision;
+    return this.result(grouping, translated);
+  }
 
+  /** Every group: reuse memos whose fingerprint still matches, drop memos of vanished groups. */
+  private rebuild(grouping: Grouping, cluster: ClusterState, ctx: ResolveContext): number {
+    const memo = new Map<string, GroupMemo>();
+    const tenants = new Map<string, Map<string, As3Application>>();
+    let translated = 0;
     for (const group of grouping.groups) {
-      const fingerprint = this.fingerprint(group, cluster);
-      let entry = this.memo.get(group.id);
-      if (!entry || entry.fingerprint !== fingerprint) {
-        const result = translateApplication(group, (backend) => resolveBackend(ctx, backend));
-        result.application = canonicalize(result.application);
-        entry = { fingerprint, result };
-        translated++;
-      }
+      const { entry, fresh } = this.translateGroup(group, cluster, ctx);
       memo.set(group.id, entry);
-      let tenantApps = applications.get(group.partition);
-      if (!tenantApps) {
-        tenantApps = new Map();
-        applications.set(group.partition, tenantApps);
-      }
-      tenantApps.set(group.application, entry.result.application);
-      diagnostics.push(...entry.result.diagnostics);
-      summary.push(...entry.result.summary);
+      if (fresh) translated++;
+      const apps = tenants.get(group.partition) ?? new Map<string, As3Application>();
+      apps.set(group.application, entry.result.application);
+      tenants.set(group.partition, apps);
     }
     this.memo = memo;
+    const reuse = this.tenants;
+    this.tenants = new Map();
+    for (const [name, applications] of tenants) {
+      const old = reuse.get(name);
+      const same = old && old.applications.size === applications.size && [...applications].every(([app, obj]) => old.applications.get(app) === obj);
+      this.tenants.set(name, same ? old : { applications, tenant: buildTenant(applications, this.config.as3.instance) });
+    }
+    return translated;
+  }
 
+  /** Only the given groups; their tenants are rebuilt, the others kept as they are. */
+  private retranslate(groups: VirtualGroup[], cluster: ClusterState, ctx: ResolveContext): number {
+    const touched = new Set<string>();
+    let translated = 0;
+    for (const group of groups) {
+      const { entry, fresh } = this.translateGroup(group, cluster, ctx);
+      this.memo.set(group.id, entry);
+      if (!fresh) continue;
+      translated++;
+      touched.add(group.partition);
+      this.tenants.get(group.partition)?.applications.set(group.application, entry.result.application);
+    }
+    for (const name of touched) {
+      const state = this.tenants.get(name);
+      if (state) state.tenant = buildTenant(state.applications, this.config.as3.instance);
+    }
+    return translated;
+  }
+
+  private translateGroup(group: VirtualGroup, cluster: ClusterState, ctx: ResolveContext): { entry: GroupMemo; fresh: boolean } {
+    const fingerprint = this.fingerprint(group, cluster);
+    const old = this.memo.get(group.id);
+    if (old && old.fingerprint === fingerprint) return { entry: { ...old, group }, fresh: false };
+    const result = translateApplication(group, (backend) => resolveBackend(ctx, backend));
+    return { entry: { group, fingerprint, result }, fresh: true };
+  }
+
+  private groupsUsing(services: Set<string>, grouping: Grouping): VirtualGroup[] {
+    const ids = new Set<string>();
+    for (const service of services) for (const id of grouping.byService.get(service) ?? []) ids.add(id);
+    return [...ids].flatMap((id) => this.memo.get(id)?.group ?? []);
+  }
+
+  private result(grouping: Grouping, translated: number): Plan {
     const tenants = new Map<string, As3Tenant>();
-    for (const [name, apps] of applications) tenants.set(name, buildTenant(apps, this.config.as3.instance));
+    for (const [name, state] of this.tenants) tenants.set(name, state.tenant);
     const declaration = buildDeclaration(tenants, { schemaVersion: this.config.as3.schemaVersion, instance: this.config.as3.instance });
+    const diagnostics = [...grouping.diagnostics];
+    for (const entry of this.memo.values()) {
+      if (entry.result.diagnostics.length > 0) diagnostics.push(...entry.result.diagnostics);
+    }
     diagnostics.sort(compareDiagnostics);
-    return { declaration, tenants, diagnostics, summary, translated };
+    const memos = [...grouping.groups].map((g) => this.memo.get(g.id));
+    return { declaration, tenants, diagnostics, translated, summary: () => memos.flatMap((m) => m?.result.summary ?? []) };
   }
 
   private nodeAddressesFor(cluster: ClusterState): string[] {
@@ -128,20 +197,22 @@ export class Planner {
       claims.push(...result.claims);
       diagnostics.push(...result.diagnostics);
     };
-    for (const vs of cluster.list<VirtualServer>('VirtualServer')) {
-      const ref = refOf(vs);
-      const skip = this.selection.skipReason(vs, namespaceOf);
+    const resources: Array<[VirtualServer | TransportServer, typeof normalizeVirtualServer]> = [
+      ...cluster.list<VirtualServer>('VirtualServer').map((o) => [o, normalizeVirtualServer] as [VirtualServer, typeof normalizeVirtualServer]),
+      ...cluster.list<TransportServer>('TransportServer').map((o) => [o, normalizeTransportServer] as [TransportServer, typeof normalizeVirtualServer]),
+    ];
+    for (const [obj, normalize] of resources) {
+      const ref = refOf(obj);
+      const skip = this.selection.skipReason(obj, namespaceOf);
       if (skip) diagnostics.push(diagnostic(ref, 'warning', skip));
-      else take(normalizeVirtualServer(vs, ref, options));
-    }
-    for (const ts of cluster.list<TransportServer>('TransportServer')) {
-      const ref = refOf(ts);
-      const skip = this.selection.skipReason(ts, namespaceOf);
-      if (skip) diagnostics.push(diagnostic(ref, 'warning', skip));
-      else take(normalizeTransportServer(ts, ref, options));
+      else take(normalize(obj, ref, options));
     }
     const grouped = groupClaims(claims);
-    this.grouping = { revision: cluster.resourceRevision, groups: grouped.groups, diagnostics: [...diagnostics, ...grouped.diagnostics] };
+    const byService = new Map<string, string[]>();
+    for (const group of grouped.groups) {
+      for (const key of servicesOf(group)) byService.set(key, [...(byService.get(key) ?? []), group.id]);
+    }
+    this.grouping = { revision: cluster.resourceRevision, groups: grouped.groups, byService, diagnostics: [...diagnostics, ...grouped.diagnostics] };
     return this.grouping;
   }
 }

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { node, service, slice } from '../../test/support/fixtures.js';
+import { ClusterState } from './cluster-state.js';
+
+describe('ClusterState', () => {
+  it('indexes slices by their Service and follows a slice that moves to another Service', () => {
+    const state = new ClusterState('c');
+    state.upsert(slice('ns', 's1', 'web', ['10.0.0.1']), 'EndpointSlice');
+    state.upsert(slice('ns', 's2', 'web', ['10.0.0.2']), 'EndpointSlice');
+    assert.deepEqual(state.slicesOf('ns', 'web').map((s) => s.metadata?.name), ['s1', 's2']);
+    state.upsert(slice('ns', 's2', 'api', ['10.0.0.2']), 'EndpointSlice');
+    assert.deepEqual(state.slicesOf('ns', 'web').map((s) => s.metadata?.name), ['s1']);
+    assert.deepEqual(state.slicesOf('ns', 'api').map((s) => s.metadata?.name), ['s2']);
+  });
+
+  it('reports which Services changed since a revision, through the Service or its slices', () => {
+    const state = new ClusterState('c');
+    state.upsert(service('ns', 'web'), 'Service');
+    const mark = state.revision;
+    state.upsert(slice('ns', 's1', 'api', ['10.0.0.1']), 'EndpointSlice');
+    state.upsert(node('n1', '10.1.0.1'), 'Node');
+    state.remove('Service', 'ns', 'web');
+    assert.deepEqual([...(state.servicesChangedSince(mark) ?? [])].sort(), ['ns/api', 'ns/web']);
+    assert.deepEqual([...(state.servicesChangedSince(state.revision) ?? [])], []);
+  });
+
+  it('says it cannot answer for revisions older than its bounded journal', () => {
+    const state = new ClusterState('c');
+    const start = state.revision;
+    for (let i = 0; i < 25_000; i++) state.upsert(slice('ns', 's', `svc${i % 7}`, [`10.0.${i % 200}.1`]), 'EndpointSlice');
+    assert.equal(state.servicesChangedSince(start), undefined);
+    assert.ok(state.servicesChangedSince(state.revision - 5));
+  });
+
+  it('gives every change a new revision, also after delete and re-create', () => {
+    const state = new ClusterState('c');
+    state.upsert(service('ns', 'web'), 'Service');
+    const first = state.revisionOf('Service', 'ns', 'web');
+    state.remove('Service', 'ns', 'web');
+    assert.equal(state.revisionOf('Service', 'ns', 'web'), 0);
+    state.upsert(service('ns', 'web'), 'Service');
+    assert.ok(state.revisionOf('Service', 'ns', 'web') > first);
+  });
+});
