@@ -3,6 +3,7 @@ import type { ClusterState } from '../inventory/cluster-state.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
 import { namespacedName, refOf } from '../kube/refs.js';
+import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, Namespace, TransportServer, VirtualServer } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
@@ -193,20 +194,16 @@ export class Planner {
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
     const options = { defaultPartition: this.config.bigip.partition };
-    const take = (result: NormalizeResult): void => {
+    const take = <T extends VirtualServer | TransportServer>(obj: T, normalize: (o: T, ref: ObjectRef, opts: typeof options) => NormalizeResult): void => {
+      const ref = refOf(obj);
+      const skip = this.selection.skipReason(obj, namespaceOf);
+      if (skip) return void diagnostics.push(diagnostic(ref, 'warning', skip));
+      const result = normalize(obj, ref, options);
       claims.push(...result.claims);
       diagnostics.push(...result.diagnostics);
     };
-    const resources: Array<[VirtualServer | TransportServer, typeof normalizeVirtualServer]> = [
-      ...cluster.list<VirtualServer>('VirtualServer').map((o) => [o, normalizeVirtualServer] as [VirtualServer, typeof normalizeVirtualServer]),
-      ...cluster.list<TransportServer>('TransportServer').map((o) => [o, normalizeTransportServer] as [TransportServer, typeof normalizeVirtualServer]),
-    ];
-    for (const [obj, normalize] of resources) {
-      const ref = refOf(obj);
-      const skip = this.selection.skipReason(obj, namespaceOf);
-      if (skip) diagnostics.push(diagnostic(ref, 'warning', skip));
-      else take(normalize(obj, ref, options));
-    }
+    for (const vs of cluster.list<VirtualServer>('VirtualServer')) take(vs, normalizeVirtualServer);
+    for (const ts of cluster.list<TransportServer>('TransportServer')) take(ts, normalizeTransportServer);
     const grouped = groupClaims(claims);
     const byService = new Map<string, string[]>();
     for (const group of grouped.groups) {
