@@ -28,7 +28,7 @@ export const configSchema = {
         credentialsDir: { type: 'string', minLength: 1 },
       },
     },
-    poolMemberType: { enum: ['nodeport', 'cluster', 'auto'], default: 'nodeport' },
+    poolMemberType: { enum: ['nodeport', 'cluster', 'nodeportlocal', 'auto'], default: 'nodeport' },
     nodeLabelSelector: { type: 'string', default: '' },
     useNodeInternal: { type: 'boolean', default: true },
     namespaces: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },

@@ -1,6 +1,6 @@
 /** The controller's configuration (SPEC §10), after validation and defaults. */
 
-export type PoolMemberType = 'nodeport' | 'cluster' | 'auto';
+export type PoolMemberType = 'nodeport' | 'cluster' | 'nodeportlocal' | 'auto';
 export type AdminState = 'enable' | 'disable' | 'offline' | 'no-pool';
 
 export interface ClusterConfig {

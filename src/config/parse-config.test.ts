@@ -48,7 +48,7 @@ as3: {maxRetries: -1}
     for (const expected of [
       '/bigip/partition: the Common partition is reserved',
       '/bigip/insecure: must be boolean',
-      '/poolMemberType: must be one of "nodeport", "cluster", "auto"',
+      '/poolMemberType: must be one of "nodeport", "cluster", "nodeportlocal", "auto"',
       '(top level): unknown key "unknownKey"',
       '/as3/maxRetries: must be >= 0',
     ]) assert.ok(text.includes(expected), `missing "${expected}" in:\n${text}`);

@@ -30,6 +30,8 @@ export class ClusterState {
   private clock = 0;
   private readonly byKind = new Map<string, Map<string, Entry<KubeObject>>>();
   private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  /** `ns/pod` → `ns/service` → how many slices of that Service list the pod (NodePortLocal needs pods). */
+  private readonly servicesByPod = new Map<string, Map<string, number>>();
   private readonly serviceRevisions = new Map<string, number>();
   private nodesRevision = 0;
   private resourcesRevision = 0;
@@ -70,6 +72,10 @@ export class ClusterState {
       this.markService(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
     } else if (kind === 'EndpointSlice') {
       this.indexSlice(previous as EndpointSlice | undefined, obj as EndpointSlice | undefined, revision);
+    } else if (kind === 'Pod') {
+      const o = (obj ?? previous) as KubeObject;
+      const services = this.servicesByPod.get(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
+      for (const service of services?.keys() ?? []) this.markService(service, revision);
     } else if (kind === 'Node') {
       this.nodesRevision = revision;
     } else if (RESOURCE_KINDS.has(kind)) {
@@ -80,6 +86,7 @@ export class ClusterState {
   private indexSlice(previous: EndpointSlice | undefined, slice: EndpointSlice | undefined, revision: number): void {
     const before = previous && serviceKeyOf(previous);
     if (previous && before) {
+      this.indexPods(previous, before, -1);
       const slices = this.slicesByService.get(before);
       slices?.delete(previous.metadata?.name ?? '');
       if (slices?.size === 0) this.slicesByService.delete(before);
@@ -87,10 +94,25 @@ export class ClusterState {
     }
     const after = slice && serviceKeyOf(slice);
     if (slice && after) {
+      this.indexPods(slice, after, 1);
       const slices = this.slicesByService.get(after) ?? new Map<string, EndpointSlice>();
       slices.set(slice.metadata?.name ?? '', slice);
       this.slicesByService.set(after, slices);
       this.markService(after, revision);
+    }
+  }
+
+  private indexPods(slice: EndpointSlice, service: string, delta: 1 | -1): void {
+    for (const endpoint of slice.endpoints ?? []) {
+      const target = endpoint.targetRef;
+      if (target?.kind !== 'Pod' || !target.name) continue;
+      const pod = namespacedName(target.namespace ?? slice.metadata?.namespace ?? '', target.name);
+      const services = this.servicesByPod.get(pod) ?? new Map<string, number>();
+      const count = (services.get(service) ?? 0) + delta;
+      if (count > 0) services.set(service, count);
+      else services.delete(service);
+      if (services.size > 0) this.servicesByPod.set(pod, services);
+      else this.servicesByPod.delete(pod);
     }
   }
 
@@ -155,7 +177,7 @@ export class ClusterState {
     return this.list<Node>('Node');
   }
 
-  /** Changes whenever the Service or any of its EndpointSlices changes. */
+  /** Changes whenever the Service, any of its EndpointSlices, or a Pod those slices list changes. */
   serviceRevision(namespace: string, name: string): number {
     return this.serviceRevisions.get(namespacedName(namespace, name)) ?? 0;
   }

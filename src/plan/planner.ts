@@ -66,7 +66,7 @@ function servicesOf(group: VirtualGroup): Set<string> {
  *   the applications whose fingerprint (their resources' and Services' revisions) changed;
  * - a Service or EndpointSlice change re-translates only the applications that route to that
  *   Service and rebuilds only their tenants, so one endpoint change costs one application;
- * - a Node change re-translates every application that can have node members (not in `cluster` mode).
+ * - a Node change re-translates every application that can have node members (nodeport and auto modes).
  */
 export class Planner {
   private readonly selection: Selection;
@@ -87,7 +87,7 @@ export class Planner {
     const previous = this.grouping;
     const grouping = this.groupingFor(cluster);
     const ctx: ResolveContext = { cluster, mode: this.config.poolMemberType, nodeAddresses: this.nodeAddressesFor(cluster) };
-    const nodesMatter = this.config.poolMemberType !== 'cluster';
+    const nodesMatter = this.nodesMatter();
     const incremental = grouping === previous && !(nodesMatter && cluster.nodeRevision !== this.seenNodeRevision);
     const changedServices = incremental ? cluster.servicesChangedSince(this.seenRevision) : undefined;
     const translated = changedServices
@@ -168,6 +168,11 @@ export class Planner {
     return { declaration, tenants, diagnostics, translated, summary: () => memos.flatMap((m) => m?.result.summary ?? []) };
   }
 
+  /** Node changes alter members only where nodes are members (nodeport, and auto for NodePort Services). */
+  private nodesMatter(): boolean {
+    return this.config.poolMemberType === 'nodeport' || this.config.poolMemberType === 'auto';
+  }
+
   private nodeAddressesFor(cluster: ClusterState): string[] {
     if (this.nodeCache?.revision !== cluster.nodeRevision) {
       const addresses = nodeAddresses(cluster.nodes(), { selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal });
@@ -184,7 +189,7 @@ export class Planner {
       parts.push(`${kind}/${namespace}/${name}@${cluster.revisionOf(kind as KnownKind, namespace, name)}`);
       for (const route of claim.routes) parts.push(cluster.serviceRevision(route.backend.namespace, route.backend.service));
     }
-    if (this.config.poolMemberType !== 'cluster') parts.push(cluster.nodeRevision);
+    if (this.nodesMatter()) parts.push(cluster.nodeRevision);
     return parts.join(',');
   }
 

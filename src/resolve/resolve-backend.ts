@@ -6,6 +6,7 @@ import type { Severity } from '../model/diagnostic.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { Member } from './member.js';
 import { sortMembers } from './member.js';
+import { nodePortLocalMembers } from './node-port-local.js';
 import { describePorts, findServicePort } from './service-port.js';
 
 export interface ResolveContext {
@@ -27,7 +28,7 @@ export interface ResolvedBackend {
   problems: BackendProblem[];
 }
 
-type Mode = 'nodeport' | 'cluster';
+type Mode = Exclude<PoolMemberType, 'auto'>;
 
 function modeFor(service: Service, configured: PoolMemberType): Mode {
   if (configured !== 'auto') return configured;
@@ -78,5 +79,12 @@ export function resolveBackend(ctx: ResolveContext, backend: BackendRef): Resolv
   if (!port) {
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}` }] };
   }
-  return modeFor(service, ctx.mode) === 'nodeport' ? nodePortMembers(ctx, service, port, name) : clusterMembers(ctx, backend, port);
+  switch (modeFor(service, ctx.mode)) {
+    case 'nodeport':
+      return nodePortMembers(ctx, service, port, name);
+    case 'nodeportlocal':
+      return nodePortLocalMembers(ctx.cluster, service, port);
+    case 'cluster':
+      return clusterMembers(ctx, backend, port);
+  }
 }
