@@ -46,6 +46,19 @@ function serviceRefused(service: Service, name: string): BackendProblem | undefi
   return undefined;
 }
 
+/** The member one pod contributes for `targetPort`, or the problem that keeps it out. */
+function podMember(cluster: ClusterState, namespace: string, name: string, targetPort: number, protocol: string): Member | BackendProblem {
+  const podName = namespacedName(namespace, name);
+  const annotation = cluster.get<KubeObject>('Pod', namespace, name)?.metadata?.annotations?.[NPL_POD_ANNOTATION];
+  const entries = annotation === undefined ? [] : parseNplAnnotation(annotation);
+  if (typeof entries === 'string') {
+    return { severity: 'error', field: 'service', message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool` };
+  }
+  const entry = entries.find((e) => e.podPort === targetPort && (e.protocol === undefined || e.protocol.toLowerCase() === protocol));
+  if (entry) return { address: entry.nodeIP, port: entry.nodePort };
+  return { severity: 'warning', field: 'service', message: `Pod ${podName} has no NodePortLocal mapping for port ${targetPort} yet; it is left out until Antrea assigns one` };
+}
+
 /**
  * Antrea NodePortLocal: each ready pod behind the Service (found through its EndpointSlices,
  * which also give the numeric target port) publishes `nodeIP:nodePort` for that port in its
@@ -66,17 +79,9 @@ export function nodePortLocalMembers(cluster: ClusterState, service: Service, po
     for (const endpoint of slice.endpoints ?? []) {
       const ref = endpoint.targetRef;
       if (endpoint.conditions?.ready === false || ref?.kind !== 'Pod' || !ref.name) continue;
-      const pod = cluster.get<KubeObject>('Pod', ref.namespace ?? namespace, ref.name);
-      const podName = namespacedName(ref.namespace ?? namespace, ref.name);
-      const annotation = pod?.metadata?.annotations?.[NPL_POD_ANNOTATION];
-      const entries = annotation === undefined ? [] : parseNplAnnotation(annotation);
-      if (typeof entries === 'string') {
-        problems.push({ severity: 'error', field: 'service', message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool` });
-        continue;
-      }
-      const entry = entries.find((e) => e.podPort === targetPort && (e.protocol === undefined || e.protocol.toLowerCase() === protocol));
-      if (entry) members.push({ address: entry.nodeIP, port: entry.nodePort });
-      else problems.push({ severity: 'warning', field: 'service', message: `Pod ${podName} has no NodePortLocal mapping for port ${targetPort} yet; it is left out until Antrea assigns one` });
+      const found = podMember(cluster, ref.namespace ?? namespace, ref.name, targetPort, protocol);
+      if ('address' in found) members.push(found);
+      else problems.push(found);
     }
   }
   return { members: sortMembers(members), problems };
