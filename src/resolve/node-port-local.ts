@@ -1,6 +1,6 @@
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { namespacedName } from '../kube/refs.js';
-import type { KubeObject, Service, ServicePort } from '../kube/types.js';
+import type { EndpointSlice, KubeObject, Service, ServicePort } from '../kube/types.js';
 import type { BackendProblem, ResolvedBackend } from './resolve-backend.js';
 import type { Member } from './member.js';
 import { sortMembers } from './member.js';
@@ -46,6 +46,17 @@ function serviceRefused(service: Service, name: string): BackendProblem | undefi
   return undefined;
 }
 
+/** The pods of a slice's ready endpoints. */
+function readyPods(slice: EndpointSlice, namespace: string): Array<{ namespace: string; name: string }> {
+  const pods: Array<{ namespace: string; name: string }> = [];
+  for (const endpoint of slice.endpoints ?? []) {
+    const ref = endpoint.targetRef;
+    if (endpoint.conditions?.ready === false || ref?.kind !== 'Pod' || !ref.name) continue;
+    pods.push({ namespace: ref.namespace ?? namespace, name: ref.name });
+  }
+  return pods;
+}
+
 /** The member one pod contributes for `targetPort`, or the problem that keeps it out. */
 function podMember(cluster: ClusterState, namespace: string, name: string, targetPort: number, protocol: string): Member | BackendProblem {
   const podName = namespacedName(namespace, name);
@@ -76,10 +87,8 @@ export function nodePortLocalMembers(cluster: ClusterState, service: Service, po
   for (const slice of cluster.slicesOf(namespace, service.metadata?.name ?? '')) {
     const targetPort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? ''))?.port;
     if (typeof targetPort !== 'number') continue;
-    for (const endpoint of slice.endpoints ?? []) {
-      const ref = endpoint.targetRef;
-      if (endpoint.conditions?.ready === false || ref?.kind !== 'Pod' || !ref.name) continue;
-      const found = podMember(cluster, ref.namespace ?? namespace, ref.name, targetPort, protocol);
+    for (const pod of readyPods(slice, namespace)) {
+      const found = podMember(cluster, pod.namespace, pod.name, targetPort, protocol);
       if ('address' in found) members.push(found);
       else problems.push(found);
     }
