@@ -4,6 +4,7 @@
  * Service (80 → 8080, port name "http") and one EndpointSlice with the endpoints spread over the
  * Nodes. Addresses are derived from indexes, so the output is deterministic.
  */
+import type { PoolMemberType } from '../src/config/config.js';
 import type { EndpointSlice, KubeObject, Node, Service, VirtualServer } from '../src/kube/types.js';
 
 export const NAMESPACE = 'bench';
@@ -13,8 +14,20 @@ export interface Workload {
   n: number;
   /** Endpoints per Service; also the number of Nodes (one endpoint per Node). */
   membersPerService: number;
-  /** NodePort Services (with a nodePort) instead of ClusterIP ones. */
-  nodePort: boolean;
+  /**
+   * nodeport: NodePort Services; cluster: ClusterIP; nodeportlocal: ClusterIP Services with the
+   * Antrea annotation and annotated Pods; auto: even Services ClusterIP, odd ones NodePort.
+   */
+  mode: PoolMemberType;
+}
+
+function isNodePort(i: number, w: Workload): boolean {
+  return w.mode === 'nodeport' || (w.mode === 'auto' && i % 2 === 1);
+}
+
+/** NodePortLocal port of endpoint k of service i; `generation` > 0 gives a new one for a change. */
+export function nplPort(i: number, k: number, generation = 0): number {
+  return 61000 + ((i * 7 + k + generation * 13) % 1000);
 }
 
 function ipv4(first: number, index: number): string {
@@ -34,13 +47,25 @@ export function podAddress(i: number, k: number, m: number, generation = 0): str
 
 export const serviceName = (i: number): string => `app-${i}-svc`;
 
+const nodeAddress = (k: number): string => ipv4(172, (16 << 16) + k + 1);
+
+/** Pod k of service i with its Antrea NodePortLocal annotation (nodeportlocal mode only). */
+export function pod(i: number, k: number, generation = 0): KubeObject {
+  const mapping = [{ podPort: 8080, nodeIP: nodeAddress(k), nodePort: nplPort(i, k, generation), protocol: 'tcp' }];
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `app-${i}-${k}`, namespace: NAMESPACE, labels: { app: `app-${i}` }, annotations: { 'nodeportlocal.antrea.io': JSON.stringify(mapping) } },
+  };
+}
+
 function node(k: number): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: `node-${k}`, labels: { 'kubernetes.io/os': 'linux' } },
     status: {
-      addresses: [{ type: 'InternalIP', address: ipv4(172, (16 << 16) + k + 1) }, { type: 'Hostname', address: `node-${k}` }],
+      addresses: [{ type: 'InternalIP', address: nodeAddress(k) }, { type: 'Hostname', address: `node-${k}` }],
       conditions: [{ type: 'Ready', status: 'True' }],
     },
   };
@@ -60,12 +85,14 @@ function virtualServer(i: number): VirtualServer {
 }
 
 function service(i: number, w: Workload): Service {
-  const port = { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, ...(w.nodePort ? { nodePort: 30000 + (i % 2768) } : {}) };
+  const nodePort = isNodePort(i, w);
+  const port = { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, ...(nodePort ? { nodePort: 30000 + (i % 2768) } : {}) };
+  const annotations = w.mode === 'nodeportlocal' ? { 'nodeportlocal.antrea.io/enabled': 'true' } : undefined;
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: serviceName(i), namespace: NAMESPACE, creationTimestamp: CREATED },
-    spec: { type: w.nodePort ? 'NodePort' : 'ClusterIP', selector: { app: `app-${i}` }, ports: [port] },
+    metadata: { name: serviceName(i), namespace: NAMESPACE, creationTimestamp: CREATED, ...(annotations ? { annotations } : {}) },
+    spec: { type: nodePort ? 'NodePort' : 'ClusterIP', selector: { app: `app-${i}` }, ports: [port] },
   };
 }
 
@@ -98,7 +125,10 @@ export function generateObjects(w: Workload): KubeObject[] {
   const objects: KubeObject[] = [];
   for (let k = 0; k < w.membersPerService; k++) objects.push(node(k));
   objects.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
-  for (let i = 0; i < w.n; i++) objects.push(service(i, w), endpointSlice(i, w));
+  for (let i = 0; i < w.n; i++) {
+    objects.push(service(i, w), endpointSlice(i, w));
+    if (w.mode === 'nodeportlocal') for (let k = 0; k < w.membersPerService; k++) objects.push(pod(i, k));
+  }
   for (let i = 0; i < w.n; i++) objects.push(virtualServer(i));
   return objects;
 }

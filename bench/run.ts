@@ -18,11 +18,11 @@ import { validateConfig } from '../src/config/parse-config.js';
 import { populateCluster } from '../src/inventory/populate.js';
 import { Planner } from '../src/plan/planner.js';
 import type { As3Tenant } from '../src/translate/as3-types.js';
-import { NAMESPACE, endpointSlice, generateObjects, podAddress } from './generate.js';
+import { NAMESPACE, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
 import { printTable } from './report.js';
 
-type Mode = 'cluster' | 'nodeport';
+type Mode = 'cluster' | 'nodeport' | 'nodeportlocal' | 'auto';
 
 export interface Scenario {
   id: string;
@@ -55,7 +55,7 @@ function scenarios(): Scenario[] {
   const out: Scenario[] = [];
   for (const n of [1_000, 10_000]) {
     for (const clusters of [1, 3]) {
-      for (const mode of ['cluster', 'nodeport'] as const) {
+      for (const mode of ['cluster', 'nodeport', 'nodeportlocal', 'auto'] as const) {
         const shape = clusters === 1 ? '3' : '3x3';
         out.push({
           id: `${mode}-${n}-${shape}`,
@@ -90,7 +90,7 @@ function tenantOf(plan: { tenants: Map<string, As3Tenant> }): As3Tenant {
 function measure(s: Scenario): Measurement {
   const result = validateConfig({ poolMemberType: s.mode, bigip: { partition: PARTITION } });
   if (!result.config) throw new Error(result.errors.join('; '));
-  const workload: Workload = { n: s.n, membersPerService: s.membersPerService, nodePort: s.mode === 'nodeport' };
+  const workload: Workload = { n: s.n, membersPerService: s.membersPerService, mode: s.mode };
   const objects = generateObjects(workload);
   gc();
 
@@ -112,16 +112,19 @@ function measure(s: Scenario): Measurement {
     throw new Error(`workload not translated as expected: ${apps.length} applications, ${errors.length} errors (${errors[0]?.message ?? ''})`);
   }
 
-  // 2. One endpoint change at a time, each in a different Service.
+  // 2. One endpoint change at a time, each in a different Service (in nodeportlocal mode, a Pod
+  //    whose NodePortLocal port changed: that is what moves members there).
   const times: number[] = [];
   const translated = new Set<number>();
   let changedAppBytes = 0;
   for (let c = 1; c <= CHANGES; c++) {
     const i = Math.floor(((c - 0.5) * s.n) / CHANGES);
     const slice = endpointSlice(i, workload, c);
+    const movedPod = pod(i, 0, c);
     const before = tenantOf(plan);
     t = performance.now();
-    state.upsert(slice, 'EndpointSlice');
+    if (s.mode === 'nodeportlocal') state.upsert(movedPod, 'Pod');
+    else state.upsert(slice, 'EndpointSlice');
     plan = planner.plan(state);
     times.push(ms(t));
     translated.add(plan.translated);
@@ -130,7 +133,9 @@ function measure(s: Scenario): Measurement {
     const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
     if (changed.length !== 1) throw new Error(`expected one changed application, got ${changed.length}`);
     const appJson = JSON.stringify(after[changed[0] as string]);
-    if (s.mode === 'cluster' && !appJson.includes(`"${podAddress(i, 0, s.membersPerService, c)}"`)) {
+    const expected = s.mode === 'nodeportlocal' ? `"servicePort":${nplPort(i, 0, c)}` : `"${podAddress(i, 0, s.membersPerService, c)}"`;
+    const visible = s.mode === 'cluster' || s.mode === 'nodeportlocal' || (s.mode === 'auto' && i % 2 === 0);
+    if (visible && !appJson.includes(expected)) {
       throw new Error(`the changed endpoint of ${NAMESPACE}/app-${i} is not in its application`);
     }
     changedAppBytes = Math.max(changedAppBytes, Buffer.byteLength(appJson));
