@@ -14,6 +14,7 @@ import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
 import type { NormalizeResult } from '../normalize/virtual-server.js';
 import { nodeAddresses } from '../resolve/node-addresses.js';
+import type { NodeAddress } from '../resolve/node-addresses.js';
 import { resolveBackend } from '../resolve/resolve-backend.js';
 import type { ResolveContext } from '../resolve/resolve-backend.js';
 import type { ApplicationResult, RouteSummary } from '../translate/application.js';
@@ -76,7 +77,7 @@ export class Planner {
   private tenants = new Map<string, TenantState>();
   private seenRevision = -1;
   private seenNodeRevision = -1;
-  private nodeCache: { revision: number; addresses: string[] } | undefined;
+  private nodeCache: { revision: number; addresses: NodeAddress[] } | undefined;
 
   constructor(private readonly config: Config) {
     this.selection = new Selection(config);
@@ -173,7 +174,7 @@ export class Planner {
     return this.config.poolMemberType === 'nodeport' || this.config.poolMemberType === 'auto';
   }
 
-  private nodeAddressesFor(cluster: ClusterState): string[] {
+  private nodeAddressesFor(cluster: ClusterState): NodeAddress[] {
     if (this.nodeCache?.revision !== cluster.nodeRevision) {
       const addresses = nodeAddresses(cluster.nodes(), { selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal });
       this.nodeCache = { revision: cluster.nodeRevision, addresses };

@@ -12,18 +12,25 @@ export function isNodeReady(node: Node): boolean {
   return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+export interface NodeAddress {
+  node: string;
+  address: string;
+}
+
 /**
  * Addresses of the nodes that can receive NodePort traffic: Ready, selected by the node label
- * selector, with an address of the configured type. Sorted, de-duplicated.
+ * selector, with an address of the configured type. Sorted by address, de-duplicated.
  */
-export function nodeAddresses(nodes: Node[], options: NodeAddressOptions): string[] {
+export function nodeAddresses(nodes: Node[], options: NodeAddressOptions): NodeAddress[] {
   const type = options.useNodeInternal ? 'InternalIP' : 'ExternalIP';
-  const out = new Set<string>();
+  const out = new Map<string, NodeAddress>();
   for (const node of nodes) {
     if (!isNodeReady(node) || !options.selector.matches(node.metadata?.labels)) continue;
     for (const a of node.status?.addresses ?? []) {
-      if (a.type === type && typeof a.address === 'string' && a.address !== '') out.add(a.address);
+      if (a.type === type && typeof a.address === 'string' && a.address !== '' && !out.has(a.address)) {
+        out.set(a.address, { node: node.metadata?.name ?? '', address: a.address });
+      }
     }
   }
-  return [...out].sort(compareAddresses);
+  return [...out.values()].sort((x, y) => compareAddresses(x.address, y.address));
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { PoolMemberType } from '../config/config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
+import type { EndpointSlice } from '../kube/types.js';
 import { node, service, slice } from '../../test/support/fixtures.js';
 import { nodeAddresses } from './node-addresses.js';
 import { resolveBackend } from './resolve-backend.js';
@@ -38,6 +39,19 @@ describe('resolveBackend', () => {
     assert.deepEqual(members, []);
     assert.equal(problems[0]?.severity, 'error');
     assert.match(problems[0]?.message ?? '', /type ClusterIP/);
+  });
+
+  it('nodeport with externalTrafficPolicy Local: only nodes hosting a ready endpoint', () => {
+    const local = service('ns', 'web', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+    const withEndpoints = (endpoints: Array<[string, boolean]>): EndpointSlice => ({
+      ...slice('ns', 'web-a', 'web', []),
+      endpoints: endpoints.map(([nodeName, ready], i) => ({ addresses: [`172.16.0.${i + 1}`], nodeName, conditions: { ready } })),
+    });
+    const state = stateWith([...nodes, local, withEndpoints([['a', true], ['b', false], ['c', true]])]);
+    // c hosts a ready endpoint but is NotReady itself; b's only endpoint is not ready.
+    assert.deepEqual(resolve(state, 'nodeport').members, [{ address: '10.0.0.2', port: 30080 }]);
+    state.upsert(withEndpoints([['a', false], ['b', true]]), 'EndpointSlice');
+    assert.deepEqual(resolve(state, 'nodeport').members, [{ address: '10.0.0.1', port: 30080 }]);
   });
 
   it('cluster: ready endpoints of all slices on the port named like the Service port', () => {

@@ -5,6 +5,7 @@ import type { Service, ServicePort } from '../kube/types.js';
 import type { Severity } from '../model/diagnostic.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { Member } from './member.js';
+import type { NodeAddress } from './node-addresses.js';
 import { sortMembers } from './member.js';
 import { nodePortLocalMembers } from './node-port-local.js';
 import { describePorts, findServicePort } from './service-port.js';
@@ -13,7 +14,7 @@ export interface ResolveContext {
   cluster: ClusterState;
   mode: PoolMemberType;
   /** Ready, selected node addresses (computed once per node change). */
-  nodeAddresses: readonly string[];
+  nodeAddresses: readonly NodeAddress[];
 }
 
 export interface BackendProblem {
@@ -45,7 +46,24 @@ function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePor
   if (typeof nodePort !== 'number') {
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }] };
   }
-  return { members: ctx.nodeAddresses.map((address) => ({ address, port: nodePort })), problems: [] };
+  const local = service.spec?.externalTrafficPolicy === 'Local' ? nodesWithReadyEndpoints(ctx.cluster, service) : undefined;
+  const nodes = local ? ctx.nodeAddresses.filter((n) => local.has(n.node)) : ctx.nodeAddresses;
+  return { members: nodes.map((n) => ({ address: n.address, port: nodePort })), problems: [] };
+}
+
+/**
+ * With `externalTrafficPolicy: Local` a node answers on the nodePort only if it hosts a ready
+ * endpoint of the Service (traffic to other nodes is dropped, not forwarded), so only those
+ * nodes are members.
+ */
+function nodesWithReadyEndpoints(cluster: ClusterState, service: Service): Set<string> {
+  const nodes = new Set<string>();
+  for (const slice of cluster.slicesOf(service.metadata?.namespace ?? '', service.metadata?.name ?? '')) {
+    for (const endpoint of slice.endpoints ?? []) {
+      if (endpoint.conditions?.ready !== false && endpoint.nodeName) nodes.add(endpoint.nodeName);
+    }
+  }
+  return nodes;
 }
 
 /** Ready endpoints of every EndpointSlice of the Service, on the slice port named like the Service port. */
