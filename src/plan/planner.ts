@@ -146,7 +146,8 @@ export class Planner {
     const fingerprint = this.fingerprint(group, cluster);
     const old = this.memo.get(group.id);
     if (old && old.fingerprint === fingerprint) return { entry: { ...old, group }, fresh: false };
-    const result = translateApplication(group, (backend) => resolveBackend(ctx, backend));
+    const family = group.address.includes(':') ? 6 : 4;
+    const result = translateApplication(group, (backend) => resolveBackend({ ...ctx, family }, backend));
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 

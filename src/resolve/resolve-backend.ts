@@ -15,6 +15,22 @@ export interface ResolveContext {
   mode: PoolMemberType;
   /** Ready, selected node addresses (computed once per node change). */
   nodeAddresses: readonly NodeAddress[];
+  /** Address family of the virtual: dual-stack nodes contribute their address of this family. */
+  family?: 4 | 6;
+}
+
+/** One address per node: the one of the wanted family when the node has it, else its first. */
+function onePerNode(addresses: readonly NodeAddress[], family: 4 | 6 | undefined): NodeAddress[] {
+  const chosen = new Map<string, NodeAddress>();
+  for (const a of addresses) {
+    const current = chosen.get(a.node);
+    if (!current || (family !== undefined && familyOf(current.address) !== family && familyOf(a.address) === family)) chosen.set(a.node, a);
+  }
+  return addresses.filter((a) => chosen.get(a.node) === a);
+}
+
+function familyOf(address: string): 4 | 6 {
+  return address.includes(':') ? 6 : 4;
 }
 
 export interface BackendProblem {
@@ -47,7 +63,8 @@ function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePor
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }] };
   }
   const local = service.spec?.externalTrafficPolicy === 'Local' ? nodesWithReadyEndpoints(ctx.cluster, service) : undefined;
-  const nodes = local ? ctx.nodeAddresses.filter((n) => local.has(n.node)) : ctx.nodeAddresses;
+  const candidates = onePerNode(ctx.nodeAddresses, ctx.family);
+  const nodes = local ? candidates.filter((n) => local.has(n.node)) : candidates;
   return { members: nodes.map((n) => ({ address: n.address, port: nodePort })), problems: [] };
 }
 
