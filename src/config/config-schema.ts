@@ -31,6 +31,7 @@ export const configSchema = {
     poolMemberType: { enum: ['nodeport', 'cluster', 'nodeportlocal', 'auto'], default: 'nodeport' },
     nodeLabelSelector: { type: 'string', default: '' },
     useNodeInternal: { type: 'boolean', default: true },
+    includeUnschedulableNodes: { type: 'boolean', default: true },
     namespaces: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
     namespaceLabel: { type: 'string', minLength: 1 },
     customResourceLabel: { type: 'string', default: 'f5cr in (true)' },

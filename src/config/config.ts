@@ -24,6 +24,8 @@ export interface Config {
   poolMemberType: PoolMemberType;
   nodeLabelSelector: string;
   useNodeInternal: boolean;
+  /** Cordoned nodes stay pool members (as in CIS) unless this is false. */
+  includeUnschedulableNodes: boolean;
   /** Namespaces to watch; empty means all. */
   namespaces: string[];
   namespaceLabel?: string;

@@ -20,6 +20,8 @@ export interface BackendRef {
   namespace: string;
   service: string;
   servicePort: number | string;
+  /** nodeport members only from nodes with this label (`key=value`; `key=` for an empty value). */
+  nodeMemberLabel?: string;
 }
 
 /** One host/path → backend route of an HTTP virtual, or the single backend of an L4 virtual. */

@@ -1,4 +1,5 @@
 import type { MonitorSpec, VirtualServerPoolSpec } from '../kube/types.js';
+import { parseLabelSelector } from '../kube/label-selector.js';
 import type { BackendRef, MonitorModel } from '../model/virtual.js';
 import type { FieldReader } from './fields.js';
 
@@ -73,6 +74,15 @@ export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualSe
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
 
+/** `key=value` (or `key=`), the node label a pool's nodeport members must carry. */
+function nodeMemberLabel(r: FieldReader, field: string, label: unknown): string | undefined | false {
+  if (label === undefined || label === null || label === '') return undefined;
+  const parsed = typeof label === 'string' && /^[^=!,\s]+=[^=,\s]*$/.test(label) ? parseLabelSelector(label) : undefined;
+  if (parsed && !('error' in parsed)) return label as string;
+  r.error(`${field}.nodeMemberLabel`, `${JSON.stringify(label)} must be key=value (or key= for a label with an empty value)`);
+  return false;
+}
+
 /** The Service reference of a pool; namespace defaults to the resource's own. */
 export function normalizeBackend(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string): BackendRef | undefined {
   const { service, servicePort } = pool;
@@ -91,7 +101,9 @@ export function normalizeBackend(r: FieldReader, field: string, pool: VirtualSer
     return r.error(`${field}.servicePort`, `${JSON.stringify(servicePort)} must be a port number or a port name`);
   }
   const port = typeof servicePort === 'string' && /^[0-9]+$/.test(servicePort) ? Number(servicePort) : servicePort;
-  return { namespace: ns, service, servicePort: port };
+  const label = nodeMemberLabel(r, field, pool.nodeMemberLabel);
+  if (label === false) return undefined;
+  return { namespace: ns, service, servicePort: port, ...(label === undefined ? {} : { nodeMemberLabel: label }) };
 }
 
 /** `/`, `/a`, `/a/b`: leading slash, no empty segments, no trailing slash. */

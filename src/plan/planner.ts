@@ -177,7 +177,9 @@ export class Planner {
 
   private nodeAddressesFor(cluster: ClusterState): NodeAddress[] {
     if (this.nodeCache?.revision !== cluster.nodeRevision) {
-      const addresses = nodeAddresses(cluster.nodes(), { selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal });
+      const addresses = nodeAddresses(cluster.nodes(), {
+        selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal, includeUnschedulable: this.config.includeUnschedulableNodes,
+      });
       this.nodeCache = { revision: cluster.nodeRevision, addresses };
     }
     return this.nodeCache.addresses;

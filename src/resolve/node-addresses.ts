@@ -6,6 +6,8 @@ export interface NodeAddressOptions {
   selector: LabelSelector;
   /** InternalIP (true, the default) or ExternalIP. */
   useNodeInternal: boolean;
+  /** Whether cordoned nodes (`spec.unschedulable`) still receive traffic; CIS includes them. */
+  includeUnschedulable: boolean;
 }
 
 export function isNodeReady(node: Node): boolean {
@@ -15,6 +17,7 @@ export function isNodeReady(node: Node): boolean {
 export interface NodeAddress {
   node: string;
   address: string;
+  labels: Record<string, string>;
 }
 
 /**
@@ -26,9 +29,10 @@ export function nodeAddresses(nodes: Node[], options: NodeAddressOptions): NodeA
   const out = new Map<string, NodeAddress>();
   for (const node of nodes) {
     if (!isNodeReady(node) || !options.selector.matches(node.metadata?.labels)) continue;
+    if (node.spec?.unschedulable === true && !options.includeUnschedulable) continue;
     for (const a of node.status?.addresses ?? []) {
       if (a.type === type && typeof a.address === 'string' && a.address !== '' && !out.has(a.address)) {
-        out.set(a.address, { node: node.metadata?.name ?? '', address: a.address });
+        out.set(a.address, { node: node.metadata?.name ?? '', address: a.address, labels: node.metadata?.labels ?? {} });
       }
     }
   }

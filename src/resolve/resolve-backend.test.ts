@@ -13,9 +13,10 @@ function stateWith(objects: Array<Parameters<ClusterState['upsert']>[0] & { kind
   return state;
 }
 
-function resolve(state: ClusterState, mode: PoolMemberType, servicePort: number | string = 80, selector = ''): ReturnType<typeof resolveBackend> {
-  const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(selector), useNodeInternal: true });
-  return resolveBackend({ cluster: state, mode, nodeAddresses: addresses }, { namespace: 'ns', service: 'web', servicePort });
+function resolve(state: ClusterState, mode: PoolMemberType, servicePort: number | string = 80, selector = '', extra: { nodeMemberLabel?: string; includeUnschedulable?: boolean } = {}): ReturnType<typeof resolveBackend> {
+  const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(selector), useNodeInternal: true, includeUnschedulable: extra.includeUnschedulable ?? true });
+  const backend = { namespace: 'ns', service: 'web', servicePort, ...(extra.nodeMemberLabel ? { nodeMemberLabel: extra.nodeMemberLabel } : {}) };
+  return resolveBackend({ cluster: state, mode, nodeAddresses: addresses }, backend);
 }
 
 describe('resolveBackend', () => {
@@ -41,6 +42,20 @@ describe('resolveBackend', () => {
     assert.match(problems[0]?.message ?? '', /type ClusterIP/);
   });
 
+  it('nodeport: a pool\'s nodeMemberLabel restricts its members (key= matches an empty label value)', () => {
+    const labelled = [node('w1', '10.0.0.1', true, { 'node-role.kubernetes.io/worker': '', zone: 'a' }), node('w2', '10.0.0.2', true, { zone: 'b' })];
+    const state = stateWith([...labelled, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
+    assert.deepEqual(resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'node-role.kubernetes.io/worker=' }).members.map((m) => m.address), ['10.0.0.1']);
+    assert.deepEqual(resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'zone=b' }).members.map((m) => m.address), ['10.0.0.2']);
+  });
+
+  it('nodeport: cordoned nodes are members unless includeUnschedulableNodes is false', () => {
+    const cordoned = { ...node('w1', '10.0.0.1'), spec: { unschedulable: true } };
+    const state = stateWith([cordoned, node('w2', '10.0.0.2'), service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
+    assert.equal(resolve(state, 'nodeport').members.length, 2);
+    assert.deepEqual(resolve(state, 'nodeport', 80, '', { includeUnschedulable: false }).members.map((m) => m.address), ['10.0.0.2']);
+  });
+
   it('nodeport with externalTrafficPolicy Local: only nodes hosting a ready endpoint', () => {
     const local = service('ns', 'web', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
     const withEndpoints = (endpoints: Array<[string, boolean]>): EndpointSlice => ({
@@ -61,7 +76,7 @@ describe('resolveBackend', () => {
     });
     const state = stateWith([dual('a', '10.0.0.1', 'fd00::1'), dual('b', '10.0.0.2', 'fd00::2'), dual('c', '10.0.0.3'),
       service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
-    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true });
+    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
     const members = (family: 4 | 6): string[] => resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses, family }, { namespace: 'ns', service: 'web', servicePort: 80 }).members.map((m) => m.address);
     assert.deepEqual(members(4), ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
     assert.deepEqual(members(6), ['10.0.0.3', 'fd00::1', 'fd00::2']);

@@ -1,5 +1,6 @@
 import type { PoolMemberType } from '../config/config.js';
 import type { ClusterState } from '../inventory/cluster-state.js';
+import { mustParseLabelSelector } from '../kube/label-selector.js';
 import { namespacedName } from '../kube/refs.js';
 import type { Service, ServicePort } from '../kube/types.js';
 import type { Severity } from '../model/diagnostic.js';
@@ -53,7 +54,8 @@ function modeFor(service: Service, configured: PoolMemberType): Mode {
   return type === 'NodePort' || type === 'LoadBalancer' ? 'nodeport' : 'cluster';
 }
 
-function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePort, name: string): ResolvedBackend {
+function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePort, backend: BackendRef): ResolvedBackend {
+  const name = namespacedName(backend.namespace, backend.service);
   const type = service.spec?.type ?? 'ClusterIP';
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
     return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ${type}; nodeport pool members need a NodePort or LoadBalancer Service` }] };
@@ -63,7 +65,8 @@ function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePor
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }] };
   }
   const local = service.spec?.externalTrafficPolicy === 'Local' ? nodesWithReadyEndpoints(ctx.cluster, service) : undefined;
-  const candidates = onePerNode(ctx.nodeAddresses, ctx.family);
+  const labelled = backend.nodeMemberLabel ? mustParseLabelSelector(backend.nodeMemberLabel) : undefined;
+  const candidates = onePerNode(labelled ? ctx.nodeAddresses.filter((n) => labelled.matches(n.labels)) : ctx.nodeAddresses, ctx.family);
   const nodes = local ? candidates.filter((n) => local.has(n.node)) : candidates;
   return { members: nodes.map((n) => ({ address: n.address, port: nodePort })), problems: [] };
 }
@@ -116,7 +119,7 @@ export function resolveBackend(ctx: ResolveContext, backend: BackendRef): Resolv
   }
   switch (modeFor(service, ctx.mode)) {
     case 'nodeport':
-      return nodePortMembers(ctx, service, port, name);
+      return nodePortMembers(ctx, service, port, backend);
     case 'nodeportlocal':
       return nodePortLocalMembers(ctx.cluster, service, port);
     case 'cluster':

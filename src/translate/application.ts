@@ -40,7 +40,8 @@ interface PoolEntry {
 }
 
 function poolKey(route: Route): string {
-  return JSON.stringify([route.backend.namespace, route.backend.service, route.backend.servicePort, route.monitors]);
+  const b = route.backend;
+  return JSON.stringify([b.namespace, b.service, b.servicePort, b.nodeMemberLabel ?? '', route.monitors]);
 }
 
 function remarkFor(backend: BackendRef): string {
@@ -81,7 +82,8 @@ export function translateApplication(group: VirtualGroup, resolve: BackendResolv
       const key = poolKey(route);
       let pool = pools.get(key);
       if (!pool) {
-        const name = scope.claim(as3Name(`${route.backend.service}_${route.backend.servicePort}_${route.backend.namespace}`), key);
+        const { service, servicePort, namespace, nodeMemberLabel } = route.backend;
+        const name = scope.claim(as3Name(`${service}_${servicePort}_${namespace}${nodeMemberLabel ? `_${nodeMemberLabel}` : ''}`), key);
         pool = { name, backend: route.backend, monitors: route.monitors, resolved: resolve(route.backend) };
         pools.set(key, pool);
       }
