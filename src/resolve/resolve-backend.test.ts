@@ -123,6 +123,15 @@ describe('resolveBackend', () => {
     });
   }
 
+  it('an ExternalName Service is an error in every mode', () => {
+    for (const mode of ['nodeport', 'cluster', 'nodeportlocal', 'auto'] as const) {
+      const state = stateWith([service('ns', 'web', { type: 'ExternalName' })]);
+      const { members, problems } = resolve(state, mode);
+      assert.deepEqual(members, []);
+      assert.match(problems[0]?.message ?? '', /is of type ExternalName/, mode);
+    }
+  });
+
   it('a missing Service is a warning, not an error', () => {
     const { members, problems } = resolve(stateWith([]), 'cluster');
     assert.deepEqual(members, []);

@@ -113,6 +113,9 @@ export function resolveBackend(ctx: ResolveContext, backend: BackendRef): Resolv
   if (!service) {
     return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; the pool has no members until it exists` }] };
   }
+  if (service.spec?.type === 'ExternalName') {
+    return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members` }] };
+  }
   const port = findServicePort(service, backend.servicePort);
   if (!port) {
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}` }] };
