@@ -84,6 +84,7 @@ export interface VirtualServerPoolSpec {
   monitor?: MonitorSpec;
   monitors?: MonitorSpec[];
   nodeMemberLabel?: string;
+  staticPoolMembers?: Array<{ address?: string; port?: number }>;
 }
 
 export interface VirtualServer extends KubeObject {

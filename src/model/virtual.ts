@@ -22,6 +22,8 @@ export interface BackendRef {
   servicePort: number | string;
   /** nodeport members only from nodes with this label (`key=value`; `key=` for an empty value). */
   nodeMemberLabel?: string;
+  /** Members that are always in the pool (`staticPoolMembers`), sorted. */
+  staticMembers?: Array<{ address: string; port: number }>;
 }
 
 /** One host/path → backend route of an HTTP virtual, or the single backend of an L4 virtual. */

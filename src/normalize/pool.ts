@@ -1,6 +1,8 @@
 import type { MonitorSpec, VirtualServerPoolSpec } from '../kube/types.js';
 import { parseLabelSelector } from '../kube/label-selector.js';
 import type { BackendRef, MonitorModel } from '../model/virtual.js';
+import type { Member } from '../resolve/member.js';
+import { sortMembers } from '../resolve/member.js';
 import type { FieldReader } from './fields.js';
 
 const MONITOR_TYPES = ['http', 'https', 'tcp', 'udp'] as const;
@@ -83,6 +85,32 @@ function nodeMemberLabel(r: FieldReader, field: string, label: unknown): string 
   return false;
 }
 
+/** `staticPoolMembers`: fixed `{address, port}` members appended to the pool. */
+function staticMembers(r: FieldReader, field: string, list: unknown): Member[] | false {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    r.error(`${field}.staticPoolMembers`, 'must be a list of {address, port}');
+    return false;
+  }
+  const members: Member[] = [];
+  list.forEach((m: { address?: unknown; port?: unknown } | null, i) => {
+    const where = `${field}.staticPoolMembers[${i}]`;
+    const address = r.address(`${where}.address`, m?.address);
+    const port = r.port(`${where}.port`, m?.port);
+    if (address !== undefined && port !== undefined) members.push({ address, port });
+  });
+  return members.length === list.length ? members : false;
+}
+
+/** A Service port by number (also as a numeric string) or by name. */
+function servicePortOf(r: FieldReader, field: string, value: unknown): number | string | undefined {
+  if (value === undefined || value === null || value === '') return r.error(field, 'is required');
+  if (typeof value === 'number') return r.port(field, value);
+  if (typeof value === 'string' && /^[0-9]+$/.test(value)) return r.port(field, Number(value));
+  if (typeof value === 'string' && PORT_NAME.test(value)) return value;
+  return r.error(field, `${JSON.stringify(value)} must be a port number or a port name`);
+}
+
 /** The Service reference of a pool; namespace defaults to the resource's own. */
 export function normalizeBackend(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string): BackendRef | undefined {
   const { service, servicePort } = pool;
@@ -92,18 +120,16 @@ export function normalizeBackend(r: FieldReader, field: string, pool: VirtualSer
   if (typeof ns !== 'string' || !DNS_LABEL.test(ns)) {
     return r.error(`${field}.serviceNamespace`, `"${String(ns)}" is not a valid namespace name`);
   }
-  if (servicePort === undefined || servicePort === null || servicePort === '') {
-    return r.error(`${field}.servicePort`, 'is required');
-  }
-  if (typeof servicePort === 'number') {
-    if (r.port(`${field}.servicePort`, servicePort) === undefined) return undefined;
-  } else if (typeof servicePort !== 'string' || !(PORT_NAME.test(servicePort) || /^[0-9]+$/.test(servicePort))) {
-    return r.error(`${field}.servicePort`, `${JSON.stringify(servicePort)} must be a port number or a port name`);
-  }
-  const port = typeof servicePort === 'string' && /^[0-9]+$/.test(servicePort) ? Number(servicePort) : servicePort;
+  const port = servicePortOf(r, `${field}.servicePort`, servicePort);
+  if (port === undefined) return undefined;
   const label = nodeMemberLabel(r, field, pool.nodeMemberLabel);
-  if (label === false) return undefined;
-  return { namespace: ns, service, servicePort: port, ...(label === undefined ? {} : { nodeMemberLabel: label }) };
+  const statics = staticMembers(r, field, pool.staticPoolMembers);
+  if (label === false || statics === false) return undefined;
+  return {
+    namespace: ns, service, servicePort: port,
+    ...(label === undefined ? {} : { nodeMemberLabel: label }),
+    ...(statics.length === 0 ? {} : { staticMembers: sortMembers(statics) }),
+  };
 }
 
 /** `/`, `/a`, `/a/b`: leading slash, no empty segments, no trailing slash. */

@@ -123,6 +123,14 @@ describe('resolveBackend', () => {
     });
   }
 
+  it('appends static members, sorted and without duplicates', () => {
+    const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
+    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
+    const backend = { namespace: 'ns', service: 'web', servicePort: 80, staticMembers: [{ address: '10.0.0.1', port: 30080 }, { address: '192.0.2.10', port: 8080 }] };
+    const { members } = resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses }, backend);
+    assert.deepEqual(members, [{ address: '10.0.0.1', port: 30080 }, { address: '10.0.0.2', port: 30080 }, { address: '192.0.2.10', port: 8080 }]);
+  });
+
   it('an ExternalName Service is an error in every mode', () => {
     for (const mode of ['nodeport', 'cluster', 'nodeportlocal', 'auto'] as const) {
       const state = stateWith([service('ns', 'web', { type: 'ExternalName' })]);

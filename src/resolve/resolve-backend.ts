@@ -102,16 +102,22 @@ function clusterMembers(ctx: ResolveContext, backend: BackendRef, port: ServiceP
 }
 
 /**
- * The pool members for one backend reference in one cluster. A missing Service is a warning
+ * The pool members for one backend reference in one cluster, plus its static members. A missing Service is a warning
  * (empty pool, as the Service may simply not exist yet); a Service port that does not exist or a
  * Service of the wrong type is an error, also with an empty pool, so the virtual stays up and
  * other pools are unaffected.
  */
 export function resolveBackend(ctx: ResolveContext, backend: BackendRef): ResolvedBackend {
+  const resolved = resolveService(ctx, backend);
+  if (!backend.staticMembers) return resolved;
+  return { members: sortMembers([...resolved.members, ...backend.staticMembers]), problems: resolved.problems };
+}
+
+function resolveService(ctx: ResolveContext, backend: BackendRef): ResolvedBackend {
   const name = namespacedName(backend.namespace, backend.service);
   const service = ctx.cluster.service(backend.namespace, backend.service);
   if (!service) {
-    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; the pool has no members until it exists` }] };
+    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; its endpoints are not in the pool until it exists` }] };
   }
   if (service.spec?.type === 'ExternalName') {
     return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members` }] };

@@ -40,8 +40,7 @@ interface PoolEntry {
 }
 
 function poolKey(route: Route): string {
-  const b = route.backend;
-  return JSON.stringify([b.namespace, b.service, b.servicePort, b.nodeMemberLabel ?? '', route.monitors]);
+  return JSON.stringify([route.backend, route.monitors]);
 }
 
 function remarkFor(backend: BackendRef): string {
