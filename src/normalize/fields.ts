@@ -18,6 +18,7 @@ export interface ListenerSpec {
   partition?: unknown;
   snat?: unknown;
   virtualServerName?: unknown;
+  bigipRouteDomain?: unknown;
 }
 import { parseAddress } from '../lib/ip.js';
 
@@ -85,15 +86,32 @@ export class FieldReader {
    */
   listener(spec: ListenerSpec, portField: string, portValue: unknown, defaultPort: number | undefined, defaultPartition: string): Listener | undefined {
     const wantsIpam = (spec.virtualServerAddress === undefined || spec.virtualServerAddress === '') && Boolean(spec.ipamLabel);
-    const address = wantsIpam
+    const plain = wantsIpam
       ? this.error('spec.ipamLabel', 'IPAM allocation is not available in this version; set spec.virtualServerAddress')
       : this.address('spec.virtualServerAddress', spec.virtualServerAddress);
+    const address = plain === undefined ? undefined : this.withRouteDomain(plain, spec.bigipRouteDomain);
     const port = this.port(portField, portValue, defaultPort);
     const partition = this.partition('spec.partition', spec.partition, defaultPartition);
     const snat = this.snat('spec.snat', spec.snat);
     const virtualName = this.virtualName('spec.virtualServerName', spec.virtualServerName);
     if (address === undefined || port === undefined || partition === undefined || snat === undefined) return undefined;
     return { address, port, partition, snat, ...(virtualName === undefined ? {} : { virtualName }) };
+  }
+
+  /**
+   * `bigipRouteDomain` becomes the `%N` suffix of the virtual address (and, for node members, of
+   * the members: see resolve). Route domain 0 is the default one and adds nothing.
+   */
+  withRouteDomain(address: string, value: unknown): string | undefined {
+    if (value === undefined || value === null) return address;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+      return this.error('spec.bigipRouteDomain', `${JSON.stringify(value)} must be a route domain id (0-65535)`);
+    }
+    const existing = parseAddress(address)?.routeDomain;
+    if (existing !== undefined && existing !== value) {
+      return this.error('spec.bigipRouteDomain', `${value} contradicts the %${existing} in spec.virtualServerAddress`);
+    }
+    return value === 0 || existing !== undefined ? address : `${address}%${value}`;
   }
 
   /** Warns about fields CIS supports that this version does not translate yet (never silently dropped). */

@@ -7,7 +7,7 @@ import type { NormalizeOptions, NormalizeResult } from './virtual-server.js';
 
 const NOT_YET_SUPPORTED = [
   'iRules', 'persistenceProfile', 'profileL4', 'profiles', 'serviceAddress', 'allowVlans', 'connectionMirroring',
-  'sctp', 'tls', 'hostGroup', 'policyName', 'bigipRouteDomain', 'host',
+  'sctp', 'tls', 'hostGroup', 'policyName', 'host',
 ];
 
 /** An enumerated field; absent means the first value (the CIS default). */

@@ -25,7 +25,7 @@ const NOT_YET_SUPPORTED = [
   'virtualServerHTTPSPort', 'defaultPool', 'tlsProfileName', 'httpTraffic', 'rewriteAppRoot', 'waf', 'iRules',
   'allowVlans', 'allowSourceRange', 'persistenceProfile', 'hostPersistence', 'profiles', 'profileMultiplex',
   'httpCompressionProfile', 'dos', 'botDefense', 'htmlProfile', 'profileAccess', 'serviceAddress',
-  'bigipRouteDomain', 'connectionMirroring', 'policyName', 'httpMrfRoutingEnabled', 'profileAdapt',
+  'connectionMirroring', 'policyName', 'httpMrfRoutingEnabled', 'profileAdapt',
 ];
 
 function normalizeHost(r: FieldReader, value: unknown): string | undefined | false {

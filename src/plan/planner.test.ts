@@ -107,3 +107,20 @@ describe('Planner (incremental equals cold)', () => {
     assert.equal(JSON.stringify(incremental.declaration), JSON.stringify(cold.declaration));
   });
 });
+
+describe('Planner (node readiness changes in nodeport mode)', () => {
+  it('drops a node that turns NotReady and adds it back when it recovers', () => {
+    const state = populated();
+    state.upsert(node('n2', '10.0.0.2'), 'Node');
+    const planner = new Planner(config({ poolMemberType: 'nodeport' }));
+    const addresses = (): unknown => {
+      const app = planner.plan(state).tenants.get('kubernetes')?.['crd_10_1_1_1_80'] as Record<string, { members?: Array<{ serverAddresses: string[] }> }>;
+      return app['svc1_80_ns']?.members?.[0]?.serverAddresses;
+    };
+    assert.deepEqual(addresses(), ['10.0.0.1', '10.0.0.2']);
+    state.upsert(node('n1', '10.0.0.1', false), 'Node');
+    assert.deepEqual(addresses(), ['10.0.0.2']);
+    state.upsert(node('n1', '10.0.0.1', true), 'Node');
+    assert.deepEqual(addresses(), ['10.0.0.1', '10.0.0.2']);
+  });
+});

@@ -13,6 +13,7 @@ import { Selection } from '../normalize/selection.js';
 import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
 import type { NormalizeResult } from '../normalize/virtual-server.js';
+import { parseAddress } from '../lib/ip.js';
 import { nodeAddresses } from '../resolve/node-addresses.js';
 import type { NodeAddress } from '../resolve/node-addresses.js';
 import { resolveBackend } from '../resolve/resolve-backend.js';
@@ -146,8 +147,9 @@ export class Planner {
     const fingerprint = this.fingerprint(group, cluster);
     const old = this.memo.get(group.id);
     if (old && old.fingerprint === fingerprint) return { entry: { ...old, group }, fresh: false };
-    const family = group.address.includes(':') ? 6 : 4;
-    const result = translateApplication(group, (backend) => resolveBackend({ ...ctx, family }, backend));
+    const address = parseAddress(group.address);
+    const scoped: ResolveContext = { ...ctx, family: address?.family ?? 4, ...(address?.routeDomain ? { routeDomain: address.routeDomain } : {}) };
+    const result = translateApplication(group, (backend) => resolveBackend(scoped, backend));
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 

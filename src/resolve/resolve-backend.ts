@@ -18,6 +18,14 @@ export interface ResolveContext {
   nodeAddresses: readonly NodeAddress[];
   /** Address family of the virtual: dual-stack nodes contribute their address of this family. */
   family?: 4 | 6;
+  /** The virtual's route domain: node members (nodeport, NodePortLocal) are in it too. */
+  routeDomain?: number;
+}
+
+/** `%N` on node addresses when the virtual is in a non-default route domain (pod IPs are left as they are, as in CIS). */
+function inRouteDomain(result: ResolvedBackend, routeDomain: number | undefined): ResolvedBackend {
+  if (!routeDomain) return result;
+  return { ...result, members: result.members.map((m) => (m.address.includes('%') ? m : { ...m, address: `${m.address}%${routeDomain}` })) };
 }
 
 /** One address per node: the one of the wanted family when the node has it, else its first. */
@@ -128,9 +136,9 @@ function resolveService(ctx: ResolveContext, backend: BackendRef): ResolvedBacke
   }
   switch (modeFor(service, ctx.mode)) {
     case 'nodeport':
-      return nodePortMembers(ctx, service, port, backend);
+      return inRouteDomain(nodePortMembers(ctx, service, port, backend), ctx.routeDomain);
     case 'nodeportlocal':
-      return nodePortLocalMembers(ctx.cluster, service, port);
+      return inRouteDomain(nodePortLocalMembers(ctx.cluster, service, port), ctx.routeDomain);
     case 'cluster':
       return clusterMembers(ctx, backend, port);
   }
