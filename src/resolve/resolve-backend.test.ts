@@ -94,6 +94,18 @@ describe('resolveBackend', () => {
     assert.deepEqual(members, [{ address: '172.16.0.2', port: 8080 }, { address: '172.16.0.3', port: 8080 }]);
   });
 
+  it('cluster: IPv4 and IPv6 slices of a dual-stack Service both contribute', () => {
+    const v6 = { ...slice('ns', 'web-v6', 'web', ['fd00::b', 'fd00::a']), addressType: 'IPv6' };
+    const state = stateWith([service('ns', 'web', { ipFamilies: ['IPv4', 'IPv6'] } as never), slice('ns', 'web-v4', 'web', ['172.16.0.2']), v6]);
+    assert.deepEqual(resolve(state, 'cluster').members.map((m) => m.address), ['172.16.0.2', 'fd00::a', 'fd00::b']);
+  });
+
+  it('cluster: a Service without selector uses the slices its owner manages by hand', () => {
+    const manual = service('ns', 'web', { selector: undefined, ports: [{ name: 'db', port: 5432 }] });
+    const state = stateWith([manual, slice('ns', 'web-manual', 'web', ['192.0.2.50'], 5432, 'db')]);
+    assert.deepEqual(resolve(state, 'cluster', 5432).members, [{ address: '192.0.2.50', port: 5432 }]);
+  });
+
   it('cluster: a removed slice removes its members', () => {
     const state = stateWith([service('ns', 'web'), slice('ns', 'web-a', 'web', ['172.16.0.2']), slice('ns', 'web-b', 'web', ['172.16.0.5'])]);
     state.remove('EndpointSlice', 'ns', 'web-b');
