@@ -158,10 +158,6 @@ export class ClusterState {
     return [...(this.byKind.get(kind)?.values() ?? [])].map((e) => e.obj as T);
   }
 
-  count(kind: KnownKind): number {
-    return this.byKind.get(kind)?.size ?? 0;
-  }
-
   service(namespace: string, name: string): Service | undefined {
     return this.get<Service>('Service', namespace, name);
   }

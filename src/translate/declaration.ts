@@ -13,12 +13,6 @@ export function ownerRemark(instance: string): string {
   return `managed by kube-as3 instance ${instance}`;
 }
 
-export function isOwnedTenant(tenant: unknown, instance: string): boolean {
-  if (typeof tenant !== 'object' || tenant === null) return false;
-  const t = tenant as Record<string, unknown>;
-  return t['label'] === OWNER_LABEL && t['remark'] === ownerRemark(instance);
-}
-
 function byName<T>(entries: Map<string, T>): Array<[string, T]> {
   return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
