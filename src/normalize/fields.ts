@@ -1,6 +1,7 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
+import { parseAddress } from '../lib/ip.js';
 import type { Snat } from '../model/virtual.js';
 
 /** Where and as what a resource listens: the fields VirtualServer and TransportServer share. */
@@ -20,8 +21,6 @@ export interface ListenerSpec {
   virtualServerName?: unknown;
   bigipRouteDomain?: unknown;
 }
-import { parseAddress } from '../lib/ip.js';
-
 /**
  * Field checks shared by the normalizers. Each returns the clean value or undefined, pushing a
  * diagnostic that names the field when the value is unusable.

@@ -14,7 +14,7 @@ import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
 import type { NormalizeResult } from '../normalize/virtual-server.js';
 import { parseAddress } from '../lib/ip.js';
-import { nodeAddresses } from '../resolve/node-addresses.js';
+import { nodeAddresses, onePerNode } from '../resolve/node-addresses.js';
 import type { NodeAddress } from '../resolve/node-addresses.js';
 import { resolveBackend } from '../resolve/resolve-backend.js';
 import type { ResolveContext } from '../resolve/resolve-backend.js';
@@ -32,6 +32,13 @@ export interface Plan {
   translated: number;
   /** One row per route, for `plan -o summary` (computed on demand). */
   summary(): RouteSummary[];
+}
+
+/** What every group's resolution shares; each group then takes the node addresses of its family. */
+interface NodeScopedContext {
+  cluster: ClusterState;
+  mode: Config['poolMemberType'];
+  nodesByFamily: Record<4 | 6, NodeAddress[]>;
 }
 
 interface GroupMemo {
@@ -78,7 +85,7 @@ export class Planner {
   private tenants = new Map<string, TenantState>();
   private seenRevision = -1;
   private seenNodeRevision = -1;
-  private nodeCache: { revision: number; addresses: NodeAddress[] } | undefined;
+  private nodeCache: { revision: number; byFamily: Record<4 | 6, NodeAddress[]> } | undefined;
 
   constructor(private readonly config: Config) {
     this.selection = new Selection(config);
@@ -88,7 +95,7 @@ export class Planner {
   plan(cluster: ClusterState): Plan {
     const previous = this.grouping;
     const grouping = this.groupingFor(cluster);
-    const ctx: ResolveContext = { cluster, mode: this.config.poolMemberType, nodeAddresses: this.nodeAddressesFor(cluster) };
+    const ctx: NodeScopedContext = { cluster, mode: this.config.poolMemberType, nodesByFamily: this.nodeAddressesFor(cluster) };
     const nodesMatter = this.nodesMatter();
     const incremental = grouping === previous && !(nodesMatter && cluster.nodeRevision !== this.seenNodeRevision);
     const changedServices = incremental ? cluster.servicesChangedSince(this.seenRevision) : undefined;
@@ -101,7 +108,7 @@ export class Planner {
   }
 
   /** Every group: reuse memos whose fingerprint still matches, drop memos of vanished groups. */
-  private rebuild(grouping: Grouping, cluster: ClusterState, ctx: ResolveContext): number {
+  private rebuild(grouping: Grouping, cluster: ClusterState, ctx: NodeScopedContext): number {
     const memo = new Map<string, GroupMemo>();
     const tenants = new Map<string, Map<string, As3Application>>();
     let translated = 0;
@@ -125,7 +132,7 @@ export class Planner {
   }
 
   /** Only the given groups; their tenants are rebuilt, the others kept as they are. */
-  private retranslate(groups: VirtualGroup[], cluster: ClusterState, ctx: ResolveContext): number {
+  private retranslate(groups: VirtualGroup[], cluster: ClusterState, ctx: NodeScopedContext): number {
     const touched = new Set<string>();
     let translated = 0;
     for (const group of groups) {
@@ -143,12 +150,17 @@ export class Planner {
     return translated;
   }
 
-  private translateGroup(group: VirtualGroup, cluster: ClusterState, ctx: ResolveContext): { entry: GroupMemo; fresh: boolean } {
+  private translateGroup(group: VirtualGroup, cluster: ClusterState, ctx: NodeScopedContext): { entry: GroupMemo; fresh: boolean } {
     const fingerprint = this.fingerprint(group, cluster);
     const old = this.memo.get(group.id);
     if (old && old.fingerprint === fingerprint) return { entry: { ...old, group }, fresh: false };
     const address = parseAddress(group.address);
-    const scoped: ResolveContext = { ...ctx, family: address?.family ?? 4, ...(address?.routeDomain ? { routeDomain: address.routeDomain } : {}) };
+    const scoped: ResolveContext = {
+      cluster: ctx.cluster,
+      mode: ctx.mode,
+      nodeAddresses: ctx.nodesByFamily[address?.family ?? 4],
+      ...(address?.routeDomain ? { routeDomain: address.routeDomain } : {}),
+    };
     const result = translateApplication(group, (backend) => resolveBackend(scoped, backend));
     return { entry: { group, fingerprint, result }, fresh: true };
   }
@@ -168,7 +180,8 @@ export class Planner {
       if (entry.result.diagnostics.length > 0) diagnostics.push(...entry.result.diagnostics);
     }
     diagnostics.sort(compareDiagnostics);
-    const memos = [...grouping.groups].map((g) => this.memo.get(g.id));
+    // A snapshot: later plans replace memo entries, this plan's summary must not change.
+    const memos = grouping.groups.map((g) => this.memo.get(g.id));
     return { declaration, tenants, diagnostics, translated, summary: () => memos.flatMap((m) => m?.result.summary ?? []) };
   }
 
@@ -177,14 +190,14 @@ export class Planner {
     return this.config.poolMemberType === 'nodeport' || this.config.poolMemberType === 'auto';
   }
 
-  private nodeAddressesFor(cluster: ClusterState): NodeAddress[] {
+  private nodeAddressesFor(cluster: ClusterState): Record<4 | 6, NodeAddress[]> {
     if (this.nodeCache?.revision !== cluster.nodeRevision) {
       const addresses = nodeAddresses(cluster.nodes(), {
         selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal, includeUnschedulable: this.config.includeUnschedulableNodes,
       });
-      this.nodeCache = { revision: cluster.nodeRevision, addresses };
+      this.nodeCache = { revision: cluster.nodeRevision, byFamily: { 4: onePerNode(addresses, 4), 6: onePerNode(addresses, 6) } };
     }
-    return this.nodeCache.addresses;
+    return this.nodeCache.byFamily;
   }
 
   /** Revisions of everything a group's application is computed from. */

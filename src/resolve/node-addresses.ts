@@ -1,6 +1,6 @@
 import type { LabelSelector } from '../kube/label-selector.js';
 import type { Node } from '../kube/types.js';
-import { compareAddresses } from '../lib/ip.js';
+import { compareAddresses, parseAddress } from '../lib/ip.js';
 
 export interface NodeAddressOptions {
   selector: LabelSelector;
@@ -37,4 +37,17 @@ export function nodeAddresses(nodes: Node[], options: NodeAddressOptions): NodeA
     }
   }
   return [...out.values()].sort((x, y) => compareAddresses(x.address, y.address));
+}
+
+/**
+ * One address per node for a virtual of the given family: a dual-stack node contributes its
+ * address of that family, a single-stack node the one it has. Computed once per node change.
+ */
+export function onePerNode(addresses: readonly NodeAddress[], family: 4 | 6): NodeAddress[] {
+  const chosen = new Map<string, NodeAddress>();
+  for (const a of addresses) {
+    const current = chosen.get(a.node);
+    if (!current || (parseAddress(current.address)?.family !== family && parseAddress(a.address)?.family === family)) chosen.set(a.node, a);
+  }
+  return addresses.filter((a) => chosen.get(a.node) === a);
 }

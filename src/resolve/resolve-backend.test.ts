@@ -69,19 +69,6 @@ describe('resolveBackend', () => {
     assert.deepEqual(resolve(state, 'nodeport').members, [{ address: '10.0.0.1', port: 30080 }]);
   });
 
-  it('nodeport on dual-stack nodes: one member per node, in the virtual\'s address family when the node has one', () => {
-    const dual = (name: string, v4: string, v6?: string): ReturnType<typeof node> => ({
-      ...node(name, v4),
-      status: { addresses: [{ type: 'InternalIP', address: v4 }, ...(v6 ? [{ type: 'InternalIP', address: v6 }] : [])], conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-    const state = stateWith([dual('a', '10.0.0.1', 'fd00::1'), dual('b', '10.0.0.2', 'fd00::2'), dual('c', '10.0.0.3'),
-      service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
-    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
-    const members = (family: 4 | 6): string[] => resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses, family }, { namespace: 'ns', service: 'web', servicePort: 80 }).members.map((m) => m.address);
-    assert.deepEqual(members(4), ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
-    assert.deepEqual(members(6), ['10.0.0.3', 'fd00::1', 'fd00::2']);
-  });
-
   it('cluster: ready endpoints of all slices on the port named like the Service port', () => {
     const state = stateWith([
       service('ns', 'web'),

@@ -14,10 +14,8 @@ import { describePorts, findServicePort } from './service-port.js';
 export interface ResolveContext {
   cluster: ClusterState;
   mode: PoolMemberType;
-  /** Ready, selected node addresses (computed once per node change). */
+  /** Ready, selected nodes, one address each, in the virtual's family where possible (see onePerNode). */
   nodeAddresses: readonly NodeAddress[];
-  /** Address family of the virtual: dual-stack nodes contribute their address of this family. */
-  family?: 4 | 6;
   /** The virtual's route domain: node members (nodeport, NodePortLocal) are in it too. */
   routeDomain?: number;
 }
@@ -25,21 +23,7 @@ export interface ResolveContext {
 /** `%N` on node addresses when the virtual is in a non-default route domain (pod IPs are left as they are, as in CIS). */
 function inRouteDomain(result: ResolvedBackend, routeDomain: number | undefined): ResolvedBackend {
   if (!routeDomain) return result;
-  return { ...result, members: result.members.map((m) => (m.address.includes('%') ? m : { ...m, address: `${m.address}%${routeDomain}` })) };
-}
-
-/** One address per node: the one of the wanted family when the node has it, else its first. */
-function onePerNode(addresses: readonly NodeAddress[], family: 4 | 6 | undefined): NodeAddress[] {
-  const chosen = new Map<string, NodeAddress>();
-  for (const a of addresses) {
-    const current = chosen.get(a.node);
-    if (!current || (family !== undefined && familyOf(current.address) !== family && familyOf(a.address) === family)) chosen.set(a.node, a);
-  }
-  return addresses.filter((a) => chosen.get(a.node) === a);
-}
-
-function familyOf(address: string): 4 | 6 {
-  return address.includes(':') ? 6 : 4;
+  return { ...result, members: result.members.map((m) => ({ ...m, address: `${m.address}%${routeDomain}` })) };
 }
 
 export interface BackendProblem {
@@ -74,7 +58,7 @@ function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePor
   }
   const local = service.spec?.externalTrafficPolicy === 'Local' ? nodesWithReadyEndpoints(ctx.cluster, service) : undefined;
   const labelled = backend.nodeMemberLabel ? mustParseLabelSelector(backend.nodeMemberLabel) : undefined;
-  const candidates = onePerNode(labelled ? ctx.nodeAddresses.filter((n) => labelled.matches(n.labels)) : ctx.nodeAddresses, ctx.family);
+  const candidates = labelled ? ctx.nodeAddresses.filter((n) => labelled.matches(n.labels)) : ctx.nodeAddresses;
   const nodes = local ? candidates.filter((n) => local.has(n.node)) : candidates;
   return { members: nodes.map((n) => ({ address: n.address, port: nodePort })), problems: [] };
 }
@@ -110,8 +94,8 @@ function clusterMembers(ctx: ResolveContext, backend: BackendRef, port: ServiceP
 }
 
 /**
- * The pool members for one backend reference in one cluster, plus its static members. A missing Service is a warning
- * (empty pool, as the Service may simply not exist yet); a Service port that does not exist or a
+ * The pool members for one backend reference in one cluster, plus its static members. A missing
+ * Service is a warning (no endpoints, as the Service may simply not exist yet); a Service port that does not exist or a
  * Service of the wrong type is an error, also with an empty pool, so the virtual stays up and
  * other pools are unaffected.
  */
