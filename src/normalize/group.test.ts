@@ -45,6 +45,16 @@ describe('groupClaims', () => {
     });
   }
 
+  it('gives an L4 listener to the older of two TransportServers', () => {
+    const claims = [['2026-01-02T00:00:00Z', 'newer'], ['2026-01-01T00:00:00Z', 'older']].map(([created, name]) => {
+      const ts = transportServer('a', name as string, { virtualServerAddress: '10.1.1.3', virtualServerPort: 22, pool: { service: 'ssh', servicePort: 22 } }, created);
+      return normalizeTransportServer(ts, refOf(ts), options).claims[0] as VirtualClaim;
+    });
+    const { groups, diagnostics } = groupClaims(claims);
+    assert.deepEqual(groups.flatMap((g) => g.claims.map((c) => c.source.name)), ['older']);
+    assert.match(diagnostics[0]?.message ?? '', /^10\.1\.1\.3:22 is already used by TransportServer a\/older/);
+  });
+
   it('lets TCP and UDP TransportServers share an address and port', () => {
     const claims = ['tcp', 'udp'].map((type) => {
       const ts = transportServer('a', `dns-${type}`, { virtualServerAddress: '10.1.1.2', virtualServerPort: 53, type, pool: { service: 'dns', servicePort: 53 } });

@@ -65,21 +65,16 @@ describe('Planner (incremental)', () => {
     assert.equal(vs?.snat, 'none');
   });
 
-  it('in nodeport mode a Node change re-translates every application', () => {
-    const state = populated();
-    const planner = new Planner(config({ poolMemberType: 'nodeport' }));
-    planner.plan(state);
-    state.upsert(node('n2', '10.0.0.2'), 'Node');
-    assert.equal(planner.plan(state).translated, 3);
-  });
-
-  it('in cluster mode a Node change re-translates nothing', () => {
-    const state = populated();
-    const planner = new Planner(config({ poolMemberType: 'cluster' }));
-    planner.plan(state);
-    state.upsert(node('n2', '10.0.0.2'), 'Node');
-    assert.equal(planner.plan(state).translated, 0);
-  });
+  const nodeChange: Array<[Config['poolMemberType'], number]> = [['nodeport', 3], ['auto', 3], ['cluster', 0], ['nodeportlocal', 0]];
+  for (const [mode, expected] of nodeChange) {
+    it(`in ${mode} mode a Node change re-translates ${expected} application(s)`, () => {
+      const state = populated();
+      const planner = new Planner(config({ poolMemberType: mode }));
+      planner.plan(state);
+      state.upsert(node('n2', '10.0.0.2'), 'Node');
+      assert.equal(planner.plan(state).translated, expected);
+    });
+  }
 
   it('drops the application and its tenant when the VirtualServer is deleted', () => {
     const state = populated();
@@ -93,6 +88,17 @@ describe('Planner (incremental)', () => {
 });
 
 describe('Planner (incremental equals cold)', () => {
+  it('falls back to a full pass when more changes happened than the change journal keeps', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    planner.plan(state);
+    for (let i = 0; i < 25_000; i++) state.upsert(slice('ns', 'svc1-a', 'svc1', [`172.16.${(i >> 8) & 255}.${i & 255}`]), 'EndpointSlice');
+    const after = planner.plan(state);
+    assert.equal(after.translated, 1, 'only svc1 changed, found by fingerprint in the full pass');
+    const cold = new Planner(config({ poolMemberType: 'cluster' })).plan(state);
+    assert.equal(JSON.stringify(after.declaration), JSON.stringify(cold.declaration));
+  });
+
   it('after many random endpoint changes, the incremental plan equals a cold plan', () => {
     const state = populated();
     const planner = new Planner(config({ poolMemberType: 'cluster' }));
