@@ -36,6 +36,9 @@ export const configSchema = {
     namespaceLabel: { type: 'string', minLength: 1 },
     customResourceLabel: { type: 'string', default: 'f5cr in (true)' },
     ingressClass: { type: 'string', minLength: 1, default: 'f5' },
+    manageIngressClassOnly: { type: 'boolean', default: false },
+    loadBalancerClass: { type: 'string', minLength: 1 },
+    manageLoadBalancerClassOnly: { type: 'boolean', default: false },
     multiCluster: {
       type: 'object',
       additionalProperties: false,

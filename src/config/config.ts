@@ -30,7 +30,14 @@ export interface Config {
   namespaces: string[];
   namespaceLabel?: string;
   customResourceLabel: string;
+  /** IngressClass name this controller serves (its IngressClass must name controller f5.com/cntr-ingress-svcs). */
   ingressClass: string;
+  /** Ingresses without a class are left alone even when our IngressClass is the cluster default. */
+  manageIngressClassOnly: boolean;
+  /** `spec.loadBalancerClass` of the LoadBalancer Services this controller serves. */
+  loadBalancerClass?: string;
+  /** Services without a loadBalancerClass are left alone (otherwise they are served, as in CIS). */
+  manageLoadBalancerClassOnly: boolean;
   multiCluster?: {
     mode: 'active-active' | 'active-standby' | 'ratio';
     localClusterName?: string;

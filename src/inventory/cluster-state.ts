@@ -4,8 +4,14 @@ import type { EndpointSlice, KnownKind, KubeObject, Node, Service } from '../kub
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MAX_JOURNAL = 20_000;
 
-/** Kinds whose changes can alter which virtuals exist or how they are grouped. */
-const RESOURCE_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer', 'Namespace']);
+/**
+ * Kinds whose changes can alter which virtuals exist or how they are grouped: the resources
+ * themselves, what they reference (TLSProfile, Policy, Secret, IngressClass) and Services (type
+ * LoadBalancer Services are resources). Endpoint churn (EndpointSlices, Pods) is not among them.
+ */
+const RESOURCE_KINDS: ReadonlySet<string> = new Set([
+  'VirtualServer', 'TransportServer', 'Namespace', 'TLSProfile', 'Policy', 'Ingress', 'IngressClass', 'Secret', 'Service',
+]);
 
 /** `ns/service` a slice belongs to, from its `kubernetes.io/service-name` label. */
 function serviceKeyOf(slice: EndpointSlice): string | undefined {
@@ -67,6 +73,7 @@ export class ClusterState {
 
   private touch(kind: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
     const revision = this.clock;
+    if (RESOURCE_KINDS.has(kind)) this.resourcesRevision = revision;
     if (kind === 'Service') {
       const o = (obj ?? previous) as Service;
       this.markService(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
@@ -78,8 +85,6 @@ export class ClusterState {
       for (const service of services?.keys() ?? []) this.markService(service, revision);
     } else if (kind === 'Node') {
       this.nodesRevision = revision;
-    } else if (RESOURCE_KINDS.has(kind)) {
-      this.resourcesRevision = revision;
     }
   }
 
@@ -183,7 +188,7 @@ export class ClusterState {
     return this.nodesRevision;
   }
 
-  /** Changes whenever a VirtualServer, TransportServer or Namespace changes. */
+  /** Changes whenever an object of a kind in RESOURCE_KINDS changes. */
   get resourceRevision(): number {
     return this.resourcesRevision;
   }

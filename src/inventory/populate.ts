@@ -15,9 +15,13 @@ const API_VERSIONS: Record<KnownKind, readonly string[]> = {
   EndpointSlice: ['discovery.k8s.io/v1'],
   VirtualServer: ['cis.f5.com/v1'],
   TransportServer: ['cis.f5.com/v1'],
+  TLSProfile: ['cis.f5.com/v1'],
+  Policy: ['cis.f5.com/v1'],
+  Ingress: ['networking.k8s.io/v1'],
+  IngressClass: ['networking.k8s.io/v1'],
 };
 
-const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Node', 'Namespace']);
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Node', 'Namespace', 'IngressClass']);
 
 /**
  * Builds a cluster's state from a list of objects (offline inputs). Objects of other kinds or API

@@ -66,6 +66,7 @@ export interface Secret extends KubeObject {
 
 export interface MonitorSpec {
   type?: string;
+  sslProfile?: string;
   send?: string;
   recv?: string;
   interval?: number;
@@ -85,6 +86,7 @@ export interface VirtualServerPoolSpec {
   monitors?: MonitorSpec[];
   nodeMemberLabel?: string;
   staticPoolMembers?: Array<{ address?: string; port?: number }>;
+  [field: string]: unknown;
 }
 
 export interface VirtualServer extends KubeObject {
@@ -116,9 +118,41 @@ export interface TransportServer extends KubeObject {
   };
 }
 
+/** cis.f5.com/v1 TLSProfile: how an HTTPS virtual terminates TLS (fields checked where read). */
+export interface TLSProfile extends KubeObject {
+  spec?: Record<string, unknown>;
+}
+
+/** cis.f5.com/v1 Policy: profiles and policies shared by the virtuals that name it. */
+export interface Policy extends KubeObject {
+  spec?: Record<string, unknown>;
+}
+
+export interface IngressBackend {
+  service?: { name?: string; port?: { number?: number; name?: string } };
+  resource?: unknown;
+}
+
+export interface Ingress extends KubeObject {
+  spec?: {
+    ingressClassName?: string;
+    defaultBackend?: IngressBackend;
+    tls?: Array<{ hosts?: string[]; secretName?: string }>;
+    rules?: Array<{
+      host?: string;
+      http?: { paths?: Array<{ path?: string; pathType?: string; backend?: IngressBackend }> };
+    }>;
+  };
+}
+
+export interface IngressClass extends KubeObject {
+  spec?: { controller?: string; parameters?: unknown };
+}
+
 /** Kinds kube-as3 keeps in its inventory, by their `kind` field. */
 export const KNOWN_KINDS = [
   'Node', 'Namespace', 'Service', 'EndpointSlice', 'Secret', 'Pod', 'VirtualServer', 'TransportServer',
+  'TLSProfile', 'Policy', 'Ingress', 'IngressClass',
 ] as const;
 export type KnownKind = (typeof KNOWN_KINDS)[number];
 

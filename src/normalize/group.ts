@@ -64,9 +64,14 @@ function newGroup(claim: VirtualClaim): VirtualGroup {
     address: claim.address,
     port: claim.port,
     snat: claim.snat,
+    settings: claim.settings,
     claims: [claim],
   };
   if (claim.l4Mode) group.l4Mode = claim.l4Mode;
+  if (claim.additionalAddresses) group.additionalAddresses = claim.additionalAddresses;
+  if (claim.serviceAddress) group.serviceAddress = claim.serviceAddress;
+  if (claim.tls) group.tls = claim.tls;
+  if (claim.defaultPool) group.defaultPool = claim.defaultPool;
   return group;
 }
 

@@ -39,5 +39,5 @@ export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, op
   const mode = oneOf(r, 'spec.mode', spec.mode, ['standard', 'performance'] as const);
   const route = poolRoute(r, ts, ref, type === 'udp' ? 'udp' : 'tcp');
   if (r.hasErrors || !route || !listener || !type || !mode) return { claims: [], diagnostics: r.diagnostics };
-  return { claims: [{ source: ref, object: ts, type, l4Mode: mode, ...listener, routes: [route] }], diagnostics: r.diagnostics };
+  return { claims: [{ source: ref, object: ts, type, l4Mode: mode, ...listener, settings: {}, routes: [route] }], diagnostics: r.diagnostics };
 }

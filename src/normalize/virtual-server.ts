@@ -80,5 +80,5 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, option
   const routes = host === false ? [] : normalizeRoutes(r, vs, host, ref);
   if (r.hasErrors || !listener) return { claims: [], diagnostics: r.diagnostics };
   if (routes.length === 0) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
-  return { claims: [{ source: ref, object: vs, type: 'http', ...listener, routes }], diagnostics: r.diagnostics };
+  return { claims: [{ source: ref, object: vs, type: 'http', ...listener, settings: {}, routes }], diagnostics: r.diagnostics };
 }

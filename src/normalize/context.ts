@@ -1,0 +1,43 @@
+import type { Config } from '../config/config.js';
+import type { ObjectRef } from '../kube/refs.js';
+import type { KnownKind, KubeObject } from '../kube/types.js';
+
+/** Read access to one cluster's objects, as normalizers need it (ClusterState provides it). */
+export interface Inventory {
+  get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined;
+  list<T extends KubeObject>(kind: KnownKind): T[];
+}
+
+/**
+ * What a normalizer may look at besides its own resource: the configuration and the other objects
+ * of the cluster (TLSProfiles, Secrets, Policies, IngressClasses). Every lookup is recorded, found
+ * or not, so the planner can re-translate a resource when something it read changes.
+ */
+export class NormalizeContext {
+  private readonly reads = new Map<string, ObjectRef>();
+
+  constructor(readonly config: Config, private readonly inventory: Inventory) {}
+
+  get defaultPartition(): string {
+    return this.config.bigip.partition;
+  }
+
+  /** An object by kind, namespace and name; the lookup is recorded as a dependency. */
+  get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined {
+    const ref: ObjectRef = { kind, namespace, name };
+    this.reads.set(`${kind}/${namespace}/${name}`, ref);
+    return this.inventory.get<T>(kind, namespace, name);
+  }
+
+  /** Every object of a kind (not recorded: callers that list must be re-run on any change of the kind). */
+  list<T extends KubeObject>(kind: KnownKind): T[] {
+    return this.inventory.list<T>(kind);
+  }
+
+  /** The objects read since the last call, in read order, and forgets them (one resource at a time). */
+  takeDependencies(): ObjectRef[] {
+    const refs = [...this.reads.values()];
+    this.reads.clear();
+    return refs;
+  }
+}
