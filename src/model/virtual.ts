@@ -148,3 +148,14 @@ export interface VirtualGroup {
   /** Oldest first; the first claim owns the address and port. */
   claims: VirtualClaim[];
 }
+
+/** Every Service backend a claim sends traffic to (routes, their alternates, the default pool). */
+export function claimBackends(claim: VirtualClaim): BackendRef[] {
+  const out: BackendRef[] = [];
+  const routes = claim.defaultPool && 'route' in claim.defaultPool ? [...claim.routes, claim.defaultPool.route] : claim.routes;
+  for (const route of routes) {
+    out.push(route.backend);
+    for (const alt of route.alternates ?? []) out.push(alt.backend);
+  }
+  return out;
+}

@@ -1,6 +1,14 @@
 import type { Config } from '../config/config.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { VirtualClaim } from '../model/virtual.js';
+
+/** What normalizing one resource gives: its claims (none when rejected) and the problems found. */
+export interface NormalizeResult {
+  claims: VirtualClaim[];
+  diagnostics: Diagnostic[];
+}
 
 /** Read access to one cluster's objects, as normalizers need it (ClusterState provides it). */
 export interface Inventory {

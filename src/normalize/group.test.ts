@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { defaultConfig } from '../config/parse-config.js';
 import { refOf } from '../kube/refs.js';
 import type { VirtualClaim } from '../model/virtual.js';
-import { transportServer, virtualServer } from '../../test/support/fixtures.js';
+import { contextFor, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { groupClaims } from './group.js';
 import { normalizeTransportServer } from './transport-server.js';
 import { normalizeVirtualServer } from './virtual-server.js';
 
-const options = { defaultPartition: 'k8s' };
+const config = defaultConfig();
+config.bigip.partition = 'k8s';
+const options = contextFor([], config);
 
 function vsClaim(ns: string, name: string, created: string, spec: Record<string, unknown>): VirtualClaim {
   const vs = virtualServer(ns, name, { virtualServerAddress: '10.1.1.1', pools: [{ path: '/', service: 's', servicePort: 80 }], ...spec }, created);

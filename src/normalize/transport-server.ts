@@ -3,7 +3,7 @@ import type { TransportServer } from '../kube/types.js';
 import type { Route } from '../model/virtual.js';
 import { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors } from './pool.js';
-import type { NormalizeOptions, NormalizeResult } from './virtual-server.js';
+import type { NormalizeContext, NormalizeResult } from './context.js';
 
 const NOT_YET_SUPPORTED = [
   'iRules', 'persistenceProfile', 'profileL4', 'profiles', 'serviceAddress', 'allowVlans', 'connectionMirroring',
@@ -26,7 +26,7 @@ function poolRoute(r: FieldReader, ts: TransportServer, ref: ObjectRef, monitorT
 }
 
 /** TransportServer (cis.f5.com/v1) → the claim of its L4 virtual. */
-export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, options: NormalizeOptions): NormalizeResult {
+export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, ctx: NormalizeContext): NormalizeResult {
   const r = new FieldReader(ref);
   const spec = ts.spec;
   if (typeof spec !== 'object' || spec === null) {
@@ -34,7 +34,7 @@ export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, op
     return { claims: [], diagnostics: r.diagnostics };
   }
   r.unsupported(spec, NOT_YET_SUPPORTED);
-  const listener = r.listener(spec, 'spec.virtualServerPort', spec.virtualServerPort, undefined, options.defaultPartition);
+  const listener = r.listener(spec, 'spec.virtualServerPort', spec.virtualServerPort, undefined, ctx.defaultPartition);
   const type = oneOf(r, 'spec.type', spec.type, ['tcp', 'udp'] as const);
   const mode = oneOf(r, 'spec.mode', spec.mode, ['standard', 'performance'] as const);
   const route = poolRoute(r, ts, ref, type === 'udp' ? 'udp' : 'tcp');

@@ -1,18 +1,10 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServer } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
 import type { Route, VirtualClaim } from '../model/virtual.js';
+import type { NormalizeContext, NormalizeResult } from './context.js';
 import { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
 
-export interface NormalizeOptions {
-  defaultPartition: string;
-}
-
-export interface NormalizeResult {
-  claims: VirtualClaim[];
-  diagnostics: Diagnostic[];
-}
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
@@ -67,7 +59,7 @@ function normalizeRoutes(r: FieldReader, vs: VirtualServer, host: string | undef
 }
 
 /** VirtualServer (cis.f5.com/v1) → the claim of its HTTP virtual. */
-export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, options: NormalizeOptions): NormalizeResult {
+export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, ctx: NormalizeContext): NormalizeResult {
   const r = new FieldReader(ref);
   const spec = vs.spec;
   if (typeof spec !== 'object' || spec === null) {
@@ -75,7 +67,7 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, option
     return { claims: [], diagnostics: r.diagnostics };
   }
   r.unsupported(spec, NOT_YET_SUPPORTED);
-  const listener = r.listener(spec, 'spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80, options.defaultPartition);
+  const listener = r.listener(spec, 'spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80, ctx.defaultPartition);
   const host = normalizeHost(r, spec.host);
   const routes = host === false ? [] : normalizeRoutes(r, vs, host, ref);
   if (r.hasErrors || !listener) return { claims: [], diagnostics: r.diagnostics };

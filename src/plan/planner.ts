@@ -7,12 +7,14 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, Namespace, TransportServer, VirtualServer } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
+import { claimBackends } from '../model/virtual.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { groupClaims } from '../normalize/group.js';
 import { Selection } from '../normalize/selection.js';
 import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
-import type { NormalizeResult } from '../normalize/virtual-server.js';
+import { NormalizeContext } from '../normalize/context.js';
+import type { NormalizeResult } from '../normalize/context.js';
 import { parseAddress } from '../lib/ip.js';
 import { nodeAddresses, onePerNode } from '../resolve/node-addresses.js';
 import type { NodeAddress } from '../resolve/node-addresses.js';
@@ -63,7 +65,7 @@ interface TenantState {
 function servicesOf(group: VirtualGroup): Set<string> {
   const keys = new Set<string>();
   for (const claim of group.claims) {
-    for (const route of claim.routes) keys.add(namespacedName(route.backend.namespace, route.backend.service));
+    for (const backend of claimBackends(claim)) keys.add(namespacedName(backend.namespace, backend.service));
   }
   return keys;
 }
@@ -206,7 +208,8 @@ export class Planner {
     for (const claim of group.claims) {
       const { kind, namespace, name } = claim.source;
       parts.push(`${kind}/${namespace}/${name}@${cluster.revisionOf(kind as KnownKind, namespace, name)}`);
-      for (const route of claim.routes) parts.push(cluster.serviceRevision(route.backend.namespace, route.backend.service));
+      for (const dep of claim.dependsOn ?? []) parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${cluster.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
+      for (const backend of claimBackends(claim)) parts.push(cluster.serviceRevision(backend.namespace, backend.service));
     }
     if (this.nodesMatter()) parts.push(cluster.nodeRevision);
     return parts.join(',');
@@ -217,13 +220,17 @@ export class Planner {
     const claims: VirtualClaim[] = [];
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
-    const options = { defaultPartition: this.config.bigip.partition };
-    const take = <T extends VirtualServer | TransportServer>(obj: T, normalize: (o: T, ref: ObjectRef, opts: typeof options) => NormalizeResult): void => {
+    const ctx = new NormalizeContext(this.config, cluster);
+    const take = <T extends VirtualServer | TransportServer>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult): void => {
       const ref = refOf(obj);
       const skip = this.selection.skipReason(obj, namespaceOf);
       if (skip) return void diagnostics.push(diagnostic(ref, 'warning', skip));
-      const result = normalize(obj, ref, options);
-      claims.push(...result.claims);
+      const result = normalize(obj, ref, ctx);
+      const dependsOn = ctx.takeDependencies();
+      for (const claim of result.claims) {
+        if (dependsOn.length > 0) claim.dependsOn = dependsOn;
+        claims.push(claim);
+      }
       diagnostics.push(...result.diagnostics);
     };
     for (const vs of cluster.list<VirtualServer>('VirtualServer')) take(vs, normalizeVirtualServer);

@@ -1,5 +1,9 @@
 /** Small builders for Kubernetes objects used by unit tests. */
-import type { EndpointSlice, Node, Service, TransportServer, VirtualServer } from '../../src/kube/types.js';
+import type { Config } from '../../src/config/config.js';
+import { defaultConfig } from '../../src/config/parse-config.js';
+import { populateCluster } from '../../src/inventory/populate.js';
+import type { EndpointSlice, KubeObject, Node, Secret, Service, TransportServer, VirtualServer } from '../../src/kube/types.js';
+import { NormalizeContext } from '../../src/normalize/context.js';
 
 export function node(name: string, address: string, ready = true, labels: Record<string, string> = {}): Node {
   return {
@@ -36,4 +40,24 @@ export function transportServer(ns: string, name: string, spec: TransportServer[
     metadata: { namespace: ns, name, labels: { f5cr: 'true' }, ...(created ? { creationTimestamp: created } : {}) },
     spec,
   };
+}
+
+/** A normalize context over the given objects (default config unless one is passed). */
+export function contextFor(objects: KubeObject[] = [], config: Config = defaultConfig()): NormalizeContext {
+  const { state } = populateCluster('test', objects);
+  return new NormalizeContext(config, state);
+}
+
+/** A kubernetes.io/tls Secret holding PEM text (base64-encoded as the API serves it). */
+export function tlsSecret(ns: string, name: string, data: Record<string, string>): Secret {
+  const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+  return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { namespace: ns, name }, data: encoded };
+}
+
+export function cisResource<T extends KubeObject & { spec?: unknown }>(kind: string, ns: string, name: string, spec: unknown, created?: string): T {
+  return {
+    apiVersion: 'cis.f5.com/v1', kind,
+    metadata: { namespace: ns, name, labels: { f5cr: 'true' }, ...(created ? { creationTimestamp: created } : {}) },
+    spec,
+  } as unknown as T;
 }
