@@ -1,6 +1,6 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServer } from '../kube/types.js';
-import type { Route, VirtualClaim } from '../model/virtual.js';
+import type { Route } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
