@@ -1,7 +1,10 @@
 import { compareAge, describeRef } from '../kube/refs.js';
+import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
-import type { Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
+import type { ServiceSettings } from '../model/settings.js';
+import type { DefaultPool, RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
+import { mergeTls } from '../translate/tls.js';
 import { addressForName, as3Name } from '../translate/names.js';
 
 export interface GroupResult {
@@ -9,45 +12,100 @@ export interface GroupResult {
   diagnostics: Diagnostic[];
 }
 
-function protocolOf(claim: VirtualClaim): 'tcp' | 'udp' {
-  return claim.type === 'udp' ? 'udp' : 'tcp';
+function protocolOf(claim: VirtualClaim): 'tcp' | 'udp' | 'sctp' {
+  return claim.type === 'udp' || claim.type === 'sctp' ? claim.type : 'tcp';
 }
 
 function listenerKey(claim: VirtualClaim): string {
   return `${claim.address}:${claim.port}/${protocolOf(claim)}`;
 }
 
+/** Application (and default virtual) names start like CIS's: `crd_` for custom resources, `ingress_`, `lb_` for Services. */
+const NAME_PREFIX: Record<string, string> = { Ingress: 'ingress', Service: 'lb' };
+
 function applicationName(claim: VirtualClaim): string {
-  const suffix = claim.type === 'udp' ? '_udp' : '';
-  return as3Name(`crd_${addressForName(claim.address)}_${claim.port}${suffix}`);
+  const suffix = claim.type === 'udp' || claim.type === 'sctp' ? `_${claim.type}` : '';
+  return as3Name(`${NAME_PREFIX[claim.source.kind] ?? 'crd'}_${addressForName(claim.address)}_${claim.port}${suffix}`);
 }
 
-function sameSnat(a: VirtualClaim['snat'], b: VirtualClaim['snat']): boolean {
+/** The field that holds a resource's address, for messages about address conflicts. */
+function addressField(claim: VirtualClaim): string {
+  if (claim.source.kind === 'Ingress') return 'metadata.annotations["virtual-server.f5.com/ip"]';
+  if (claim.source.kind === 'Service') return 'metadata.annotations["cis.f5.com/ip"]';
+  return 'spec.virtualServerAddress';
+}
+
+/**
+ * Whether two claims from different namespaces may share a virtual: VirtualServers of one
+ * hostGroup, and Ingresses (CIS serves every Ingress with the same address on one virtual).
+ */
+function sharesAcrossNamespaces(owner: VirtualClaim, claim: VirtualClaim): boolean {
+  if (owner.hostGroup) return true;
+  return owner.source.kind === 'Ingress' && claim.source.kind === 'Ingress';
+}
+
+function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function routeKey(route: Route): string {
-  return `${route.host ?? '*any*'} ${route.path}`;
+type AnyRoute = Route | RedirectRoute;
+
+function routeKey(route: AnyRoute): string {
+  return `${route.host ?? '*any*'} ${route.exact ? '=' : ''}${route.path}`;
 }
 
-function describeRoute(route: Route): string {
+function describeRoute(route: AnyRoute): string {
   return `${route.host ?? '(any host)'}${route.path === '/' && route.host ? '/' : route.path}`;
 }
 
-/** Why a claim cannot join an existing group, or undefined if it can. */
-function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, Route>): Diagnostic | undefined {
+function claimRoutes(claim: VirtualClaim): AnyRoute[] {
+  return [...claim.routes, ...(claim.redirects ?? [])];
+}
+
+/** The default pool without where it was written, for comparing two resources' choices. */
+function defaultPoolKey(pool: DefaultPool | undefined): string {
+  if (!pool) return '';
+  return 'route' in pool ? JSON.stringify([pool.route.backend, pool.route.monitors, pool.route.pool]) : pool.bigip;
+}
+
+function tlsField(claim: VirtualClaim): string {
+  return claim.source.kind === 'VirtualServer' ? 'spec.tlsProfileName' : 'spec.tls';
+}
+
+/** Why a claim's listener settings (type, namespace/hostGroup, TLS, default pool) rule it out. */
+function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: string): Diagnostic | undefined {
   const owner = group.claims[0] as VirtualClaim;
+  const ownerName = describeRef(owner.source);
+  const error = (message: string, field: string): Diagnostic => diagnostic(claim.source, 'error', `${message} (the older resource keeps it)`, field);
+  if (group.type !== claim.type || (group.type !== 'http' && group.type !== 'https')) {
+    return error(`${where} is already used by ${ownerName}`, addressField(claim));
+  }
+  if ((owner.hostGroup ?? '') !== (claim.hostGroup ?? '')) {
+    const theirs = owner.hostGroup ? `hostGroup ${owner.hostGroup}` : 'no hostGroup';
+    return error(`${where} is already used by ${ownerName} with ${theirs}; resources sharing a virtual must name the same hostGroup`, claim.hostGroup ? 'spec.hostGroup' : addressField(claim));
+  }
+  if (!sharesAcrossNamespaces(owner, claim) && owner.source.namespace !== claim.source.namespace) {
+    return error(`${where} is already used by ${ownerName} in another namespace`, addressField(claim));
+  }
+  if (group.tls && claim.tls) {
+    const merged = mergeTls(group.tls, claim.tls);
+    if (typeof merged === 'string') return error(`cannot share the TLS virtual ${where} with ${ownerName}: ${merged}`, tlsField(claim));
+  }
+  if (group.defaultPool && claim.defaultPool && defaultPoolKey(group.defaultPool) !== defaultPoolKey(claim.defaultPool)) {
+    return error(`the virtual ${where} already has a different default pool, set by ${describeRef('route' in group.defaultPool ? group.defaultPool.route.source : group.defaultPool.source)}`, 'spec.defaultPool');
+  }
+  return undefined;
+}
+
+/** Why a claim cannot join an existing group, or undefined if it can. */
+function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, AnyRoute>): Diagnostic | undefined {
   const where = `${claim.address}:${claim.port}`;
-  if (group.type !== 'http' || claim.type !== 'http') {
-    return diagnostic(claim.source, 'error', `${where} is already used by ${describeRef(owner.source)} (the older resource keeps it)`, 'spec.virtualServerAddress');
-  }
-  if (owner.source.namespace !== claim.source.namespace) {
-    return diagnostic(claim.source, 'error', `${where} is already used by ${describeRef(owner.source)} in another namespace (the older resource keeps it)`, 'spec.virtualServerAddress');
-  }
-  for (const route of claim.routes) {
+  const listener = listenerConflict(group, claim, where);
+  if (listener) return listener;
+  for (const route of claimRoutes(claim)) {
     const taken = routesTaken.get(routeKey(route));
     if (taken) {
-      return diagnostic(claim.source, 'error', `${describeRoute(route)} on ${where} is already routed by ${describeRef(taken.source)} (the older resource keeps it)`, `${route.field}.path`);
+      return diagnostic(claim.source, 'error', `${describeRoute(route)} on ${where} is already routed by ${describeRef(taken.source)} (the older resource keeps it)`, 'location' in route ? route.field : `${route.field}.path`);
     }
   }
   return undefined;
@@ -75,16 +133,40 @@ function newGroup(claim: VirtualClaim): VirtualGroup {
   return group;
 }
 
+/** Properties of a claim that only the group's owner decides; another value is ignored with a warning. */
+const OWNER_DECIDES: Array<[keyof VirtualClaim, string]> = [
+  ['snat', 'spec.snat'], ['settings', 'spec'], ['additionalAddresses', 'spec.additionalVirtualServerAddresses'],
+  ['serviceAddress', 'spec.serviceAddress'],
+];
+
 function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[] {
-  const owner = describeRef((group.claims[0] as VirtualClaim).source);
+  const ownerClaim = group.claims[0] as VirtualClaim;
+  const owner = describeRef(ownerClaim.source);
   const out: Diagnostic[] = [];
-  if (!sameSnat(group.snat, claim.snat)) {
-    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies`, 'spec.snat'));
+  for (const [key, field] of OWNER_DECIDES) {
+    if (claim[key] === undefined || same(ownerClaim[key], claim[key])) continue;
+    if (key === 'settings') {
+      const names = Object.keys(claim.settings).filter((k) => !same(claim.settings[k as keyof ServiceSettings], ownerClaim.settings[k as keyof ServiceSettings]));
+      if (names.length === 0) continue;
+      out.push(diagnostic(claim.source, 'warning', `${names.sort().join(', ')} ignored: the virtual is shared with ${owner}, whose settings apply`, field));
+      continue;
+    }
+    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies`, field));
   }
   if (claim.virtualName && as3Name(`${claim.virtualName}_${claim.port}`) !== group.virtualName) {
     out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose name applies`, 'spec.virtualServerName'));
   }
   return out;
+}
+
+/** Adds an accepted claim to its group: TLS certificates and a first default pool join the group's. */
+function join(group: VirtualGroup, claim: VirtualClaim): void {
+  group.claims.push(claim);
+  if (group.tls && claim.tls) {
+    const merged = mergeTls(group.tls, claim.tls);
+    if (typeof merged !== 'string') group.tls = merged;
+  }
+  if (!group.defaultPool && claim.defaultPool) group.defaultPool = claim.defaultPool;
 }
 
 /**
@@ -95,9 +177,28 @@ function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[
  * by host and path; an L4 listener has exactly one owner.
  */
 export function groupClaims(claims: VirtualClaim[]): GroupResult {
+  const withheld = new Set<string>();
+  const earlier: Diagnostic[] = [];
+  for (;;) {
+    const result = groupOnce(claims.filter((c) => !withheld.has(sourceKey(c.source))));
+    const accepted = new Set(result.groups.flatMap((g) => g.claims.map((c) => sourceKey(c.source))));
+    const rejected = result.diagnostics.filter((d) => d.severity === 'error' && accepted.has(sourceKey(d.ref)));
+    if (rejected.length === 0) return { groups: result.groups, diagnostics: [...earlier, ...result.diagnostics] };
+    // A resource is all or nothing: when one of its virtuals is refused (its HTTPS side, say), its
+    // other virtuals are withheld too, so no half-configured application reaches the BIG-IP.
+    for (const d of rejected) withheld.add(sourceKey(d.ref));
+    earlier.push(...rejected);
+  }
+}
+
+function sourceKey(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace}/${ref.name}`;
+}
+
+function groupOnce(claims: VirtualClaim[]): GroupResult {
   const diagnostics: Diagnostic[] = [];
   const groups = new Map<string, VirtualGroup>();
-  const routes = new Map<string, Map<string, Route>>();
+  const routes = new Map<string, Map<string, AnyRoute>>();
   const addressOwners = new Map<string, VirtualClaim>();
   const ordered = [...claims].sort((a, b) => compareAge(a.object, b.object));
 
@@ -106,12 +207,12 @@ export function groupClaims(claims: VirtualClaim[]): GroupResult {
     if (addressOwner && addressOwner.partition !== claim.partition) {
       diagnostics.push(diagnostic(claim.source, 'error',
         `${claim.address} already belongs to partition ${addressOwner.partition} through ${describeRef(addressOwner.source)}; an address can be used in one partition only`,
-        'spec.virtualServerAddress'));
+        addressField(claim)));
       continue;
     }
     const key = listenerKey(claim);
     const group = groups.get(key);
-    const taken = routes.get(key) ?? new Map<string, Route>();
+    const taken = routes.get(key) ?? new Map<string, AnyRoute>();
     if (group) {
       const conflict = conflictWith(group, claim, taken);
       if (conflict) {
@@ -119,13 +220,13 @@ export function groupClaims(claims: VirtualClaim[]): GroupResult {
         continue;
       }
       diagnostics.push(...settingsWarnings(group, claim));
-      group.claims.push(claim);
+      join(group, claim);
     } else {
       groups.set(key, newGroup(claim));
       routes.set(key, taken);
     }
     addressOwners.set(claim.address, addressOwner ?? claim);
-    for (const route of claim.routes) taken.set(routeKey(route), route);
+    for (const route of claimRoutes(claim)) taken.set(routeKey(route), route);
   }
   const sorted = [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { groups: sorted, diagnostics };

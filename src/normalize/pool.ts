@@ -44,6 +44,12 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
   const monitor: MonitorModel = { type: type as (typeof MONITOR_TYPES)[number], ...timing };
   if (typeof spec.send === 'string' && spec.send !== '') monitor.send = spec.send;
   if (typeof spec.recv === 'string' && spec.recv !== '') monitor.receive = spec.recv;
+  if (spec.sslProfile !== undefined && spec.sslProfile !== '') {
+    if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, `ignored: only https monitors use a server-ssl profile`);
+    else if (typeof spec.sslProfile !== 'string' || !/^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+$/.test(spec.sslProfile)) {
+      return r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
+    } else monitor.sslProfile = spec.sslProfile;
+  }
   if (spec.targetPort !== undefined) {
     const port = r.port(`${field}.targetPort`, spec.targetPort);
     if (port === undefined) return undefined;

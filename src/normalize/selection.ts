@@ -19,6 +19,13 @@ export class Selection {
     this.namespaces = new Set(config.namespaces);
   }
 
+  /** Whether an Ingress or Service (no resource label needed) is in a watched namespace. */
+  watchesNamespaceOf(obj: KubeObject, namespaceOf: (name: string) => Namespace | undefined): boolean {
+    const ns = obj.metadata?.namespace ?? '';
+    if (this.namespaces.size > 0 && !this.namespaces.has(ns)) return false;
+    return !this.namespaceLabel || this.namespaceLabel.matches(namespaceOf(ns)?.metadata?.labels);
+  }
+
   /** Reason the custom resource is not handled, or undefined when it is. */
   skipReason(obj: KubeObject, namespaceOf: (name: string) => Namespace | undefined): string | undefined {
     const ns = obj.metadata?.namespace ?? '';

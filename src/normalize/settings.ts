@@ -7,8 +7,13 @@ import type { FieldReader } from './fields.js';
  * `false` after reporting an unusable value (so callers can tell "absent" from "rejected").
  */
 
-/** `/Partition/name` or `/Partition/folder/name`, as BIG-IP paths are written. */
-const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){1,2}$/;
+/**
+ * `/Partition/name` or `/Partition/folder/name`, as BIG-IP paths are written. Object names may
+ * hold spaces and `:` (the builtin `/Common/Log all requests`), but not the characters AS3's
+ * `f5bigip` format forbids.
+ */
+// eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
+const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[^\x00-\x1f"#'*<>?[\\\]{|}\x7f/]+){1,2}$/;
 
 function absent(value: unknown): boolean {
   return value === undefined || value === null || value === '';

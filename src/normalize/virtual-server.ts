@@ -1,64 +1,253 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServer } from '../kube/types.js';
-import type { Route } from '../model/virtual.js';
+import type { ServiceSettings } from '../model/settings.js';
+import type { TlsModel } from '../model/tls.js';
+import type { DefaultPool, RedirectRoute, Route, Snat, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { FieldReader } from './fields.js';
-import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
-
+import type { Listener } from './fields.js';
+import { resolvePolicy, settingsFor } from './policy.js';
+import type { PolicyModel } from './policy.js';
+import { httpsRedirectLocation } from './redirect.js';
+import { hostPersistence, sourceRanges, targetPath } from './route-options.js';
+import { tlsForVirtualServer } from './tls-profile.js';
+import { serviceAddress, virtualServerSettings } from './virtual-server-settings.js';
+import { defaultPool, virtualServerRoutes } from './virtual-server-routes.js';
+import type { RouteDefaults } from './virtual-server-routes.js';
 
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+const GROUP = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-/**
- * VirtualServer fields that CIS supports and kube-as3 does not translate yet. They are reported,
- * never silently dropped, so a user migrating from CIS sees what their manifest would lose.
- */
-const NOT_YET_SUPPORTED = [
-  'hostAliases', 'hostGroup', 'hostGroupVirtualServerName', 'additionalVirtualServerAddresses',
-  'virtualServerHTTPSPort', 'defaultPool', 'tlsProfileName', 'httpTraffic', 'rewriteAppRoot', 'waf', 'iRules',
-  'allowVlans', 'allowSourceRange', 'persistenceProfile', 'hostPersistence', 'profiles', 'profileMultiplex',
-  'httpCompressionProfile', 'dos', 'botDefense', 'htmlProfile', 'profileAccess', 'serviceAddress',
-  'connectionMirroring', 'policyName', 'httpMrfRoutingEnabled', 'profileAdapt',
-];
+type Spec = NonNullable<VirtualServer['spec']>;
+type HttpTraffic = 'allow' | 'redirect' | 'none';
 
-function normalizeHost(r: FieldReader, value: unknown): string | undefined | false {
-  if (value === undefined || value === null || value === '') return undefined;
+function hostName(r: FieldReader, field: string, value: unknown): string | undefined {
   const host = typeof value === 'string' ? value.toLowerCase() : '';
   if (!HOST.test(host) || host.length > 253) {
-    r.error('spec.host', `${JSON.stringify(value)} is not a valid host name (a leading *. wildcard is allowed)`);
-    return false;
+    return r.error(field, `${JSON.stringify(value)} is not a valid host name (a leading *. wildcard is allowed)`);
   }
   return host;
 }
 
-function normalizeRoutes(r: FieldReader, vs: VirtualServer, host: string | undefined, ref: ObjectRef): Route[] {
-  const pools = vs.spec?.pools;
-  if (pools === undefined || pools === null) return [];
-  if (!Array.isArray(pools)) {
-    r.error('spec.pools', 'must be a list');
-    return [];
-  }
-  const routes: Route[] = [];
-  const seenPaths = new Map<string, number>();
-  pools.forEach((pool, i) => {
-    const field = `spec.pools[${i}]`;
-    if (typeof pool !== 'object' || pool === null) return void r.error(field, 'must be an object');
-    const path = normalizePath(r, `${field}.path`, pool.path);
-    const backend = normalizeBackend(r, field, pool, ref.namespace);
-    const monitors = normalizeMonitors(r, field, pool, 'http');
-    if (path === undefined || backend === undefined) return;
-    const earlier = seenPaths.get(path);
-    if (earlier !== undefined) {
-      return void r.error(`${field}.path`, `path ${path} is already routed by spec.pools[${earlier}]`);
-    }
-    seenPaths.set(path, i);
-    const route: Route = { path, backend, monitors, field, source: ref };
-    if (host !== undefined) route.host = host;
-    routes.push(route);
-  });
-  return routes;
+/** `host` and `hostAliases`: the hosts every pool is routed for (none = any host). */
+function hostsOf(r: FieldReader, spec: Spec): string[] | undefined {
+  const aliases = spec['hostAliases'];
+  const hasHost = !(spec.host === undefined || spec.host === null || spec.host === '');
+  if (aliases !== undefined && aliases !== null && !hasHost) return r.error('spec.hostAliases', 'needs spec.host (aliases are extra names of that host)');
+  if (!hasHost) return [];
+  const host = hostName(r, 'spec.host', spec.host);
+  if (aliases !== undefined && aliases !== null && !Array.isArray(aliases)) return r.error('spec.hostAliases', 'must be a list of host names');
+  const extra = ((aliases ?? []) as unknown[]).map((a, i) => hostName(r, `spec.hostAliases[${i}]`, a));
+  if (host === undefined || extra.includes(undefined)) return undefined;
+  return [...new Set([host, ...(extra as string[])])];
 }
 
-/** VirtualServer (cis.f5.com/v1) → the claim of its HTTP virtual. */
+function additionalAddresses(r: FieldReader, spec: Spec): string[] | undefined | false {
+  const list = spec['additionalVirtualServerAddresses'];
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) return r.error('spec.additionalVirtualServerAddresses', 'must be a list of addresses') ?? false;
+  const out = list.map((a, i) => {
+    const address = r.address(`spec.additionalVirtualServerAddresses[${i}]`, a);
+    return address === undefined ? undefined : r.withRouteDomain(address, spec['bigipRouteDomain']);
+  });
+  return out.includes(undefined) ? false : (out as string[]);
+}
+
+function hostGroupOf(r: FieldReader, spec: Spec): { hostGroup?: string; groupName?: string } | false {
+  const group = spec['hostGroup'];
+  const name = spec['hostGroupVirtualServerName'];
+  if (group === undefined || group === null || group === '') {
+    if (name !== undefined && name !== null && name !== '') r.warn('spec.hostGroupVirtualServerName', 'ignored: it names the virtual of a hostGroup and spec.hostGroup is not set');
+    return {};
+  }
+  if (typeof group !== 'string' || !GROUP.test(group)) return r.error('spec.hostGroup', `${JSON.stringify(group)} must be letters, digits, - _ . (at most 63 characters)`) ?? false;
+  const groupName = r.virtualName('spec.hostGroupVirtualServerName', name);
+  if (groupName === undefined && name !== undefined && name !== null && name !== '') return false;
+  return { hostGroup: group, ...(groupName ? { groupName } : {}) };
+}
+
+/**
+ * `httpTraffic` of a TLS VirtualServer. CIS documents `allow` as the default but its code treats an
+ * absent value as `none`; kube-as3 follows the documented intent for edge termination. Re-encrypt
+ * and passthrough pools expect TLS, so plain HTTP cannot be forwarded to them: `allow` is an error
+ * there and the default is `none`.
+ */
+function httpTrafficOf(r: FieldReader, value: unknown, tls: TlsModel | undefined, hasProfile: boolean): HttpTraffic | undefined {
+  const absent = value === undefined || value === null || value === '';
+  if (!hasProfile) {
+    return absent ? 'allow' : r.error('spec.httpTraffic', 'is only allowed on a VirtualServer with spec.tlsProfileName (plain HTTP is already served)');
+  }
+  if (!absent && value !== 'allow' && value !== 'redirect' && value !== 'none') {
+    return r.error('spec.httpTraffic', `${JSON.stringify(value)} must be allow, redirect or none`);
+  }
+  if (!tls) return undefined;
+  if (tls.termination !== 'edge' && value === 'allow') {
+    return r.error('spec.httpTraffic', `allow cannot be used with ${tls.termination} termination: the pods expect TLS, so plain HTTP cannot be forwarded to them`);
+  }
+  if (absent) return tls.termination === 'edge' ? 'allow' : 'none';
+  return value as HttpTraffic;
+}
+
+/** `rewriteAppRoot`: a request for exactly `/` of each host is redirected to the application root. */
+function appRootRedirects(r: FieldReader, spec: Spec, hosts: string[], ref: ObjectRef): RedirectRoute[] | undefined {
+  const root = targetPath(r, 'spec.rewriteAppRoot', spec['rewriteAppRoot']);
+  if (!root) return root === undefined ? [] : undefined;
+  if (root === '/') return void r.error('spec.rewriteAppRoot', 'must be a path below / (redirecting / to itself loops)');
+  const base: RedirectRoute = { path: '/', exact: true, location: root, code: 302, field: 'spec.rewriteAppRoot', source: ref };
+  return hosts.length === 0 ? [base] : hosts.map((host) => ({ ...base, host }));
+}
+
+interface Parts {
+  listener: Listener;
+  httpsPort: number;
+  hosts: string[];
+  routes: Route[];
+  redirects: RedirectRoute[];
+  settings: { http: ServiceSettings; https: ServiceSettings };
+  additional?: string[];
+  group: { hostGroup?: string; groupName?: string };
+  serviceAddress?: VirtualClaim['serviceAddress'];
+  defaultPool?: DefaultPool;
+  tls?: TlsModel;
+  httpTraffic: HttpTraffic;
+  /** The Policy's `snat`, used when the VirtualServer sets none (the resource's own value wins). */
+  policySnat?: Snat;
+}
+
+function virtualSettings(r: FieldReader, spec: Spec, policy: PolicyModel | undefined): Parts['settings'] | undefined {
+  const own = virtualServerSettings(r, spec);
+  if (!own.ok) return undefined;
+  const http = settingsFor(policy, own.settings, 'http');
+  const https = settingsFor(policy, { ...own.settings, ...(own.http2 ? { profileHTTP2: own.http2 } : {}) }, 'https');
+  for (const name of new Set([...http.ignored, ...https.ignored])) {
+    r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer`);
+  }
+  return { http: http.settings, https: https.settings };
+}
+
+type Where = Pick<Parts, 'listener' | 'httpsPort' | 'hosts' | 'group' | 'additional' | 'serviceAddress'>;
+
+/** Where the virtuals listen and what they are called. */
+function readWhere(r: FieldReader, spec: Spec, ctx: NormalizeContext): Where | undefined {
+  const listener = r.listener(spec, 'spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80, ctx.defaultPartition);
+  const httpsPort = r.port('spec.virtualServerHTTPSPort', spec['virtualServerHTTPSPort'], 443);
+  const hosts = hostsOf(r, spec);
+  const additional = additionalAddresses(r, spec);
+  const group = hostGroupOf(r, spec);
+  const address = serviceAddress(r, spec['serviceAddress']);
+  if (!listener || !httpsPort || !hosts || additional === false || group === false || address === false) return undefined;
+  return {
+    listener, httpsPort, hosts, group,
+    ...(additional ? { additional } : {}),
+    ...(address ? { serviceAddress: address } : {}),
+  };
+}
+
+/** What every route shares: the Policy's pool settings, source ranges and persistence. */
+function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, ref: ObjectRef, policy: PolicyModel | undefined): RouteDefaults | undefined {
+  const allowSourceRange = sourceRanges(r, 'spec.allowSourceRange', spec['allowSourceRange']) ?? policy?.allowSourceRange;
+  const persist = hostPersistence(r, 'spec.hostPersistence', spec['hostPersistence']);
+  if (allowSourceRange === false || persist === false) return undefined;
+  return {
+    hosts: where.hosts, source: ref, maxWeight: 256,
+    ...(policy?.pool ? { policyPool: policy.pool } : {}),
+    ...(allowSourceRange ? { allowSourceRange } : {}),
+    ...(persist ? { persist } : {}),
+  };
+}
+
+function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
+  const name = spec['policyName'];
+  return typeof name === 'string' && name !== '' ? resolvePolicy(r, ctx, ref.namespace, name, 'spec.policyName') : undefined;
+}
+
+function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): Parts | undefined {
+  const where = readWhere(r, spec, ctx);
+  const policy = policyOf(r, spec, ref, ctx);
+  const settings = virtualSettings(r, spec, policy);
+  // Read the route fields even when the listener is bad, so every problem is reported at once.
+  const defaults = routeDefaults(r, spec, where ?? { hosts: [] }, ref, policy);
+  if (!where || !defaults || !settings) return undefined;
+  const routes = virtualServerRoutes(r, vs.spec?.pools, defaults);
+  const fallback = defaultPool(r, 'spec.defaultPool', spec['defaultPool'] ?? policy?.defaultPool, defaults);
+  const redirects = appRootRedirects(r, spec, where.hosts, ref);
+  const profile = spec['tlsProfileName'];
+  const hasProfile = typeof profile === 'string' && profile !== '';
+  const tls = hasProfile ? tlsForVirtualServer(r, ctx, ref.namespace, profile, where.hosts, 'spec.tlsProfileName') : undefined;
+  const httpTraffic = httpTrafficOf(r, spec['httpTraffic'], tls, hasProfile);
+  if (fallback === false || !redirects || !httpTraffic || (hasProfile && !tls)) return undefined;
+  return {
+    ...where, routes, redirects, settings, httpTraffic,
+    ...(policy?.snat ? { policySnat: policy.snat } : {}),
+    ...(fallback ? { defaultPool: fallback } : {}),
+    ...(tls ? { tls } : {}),
+  };
+}
+
+function claimBase(vs: VirtualServer, ref: ObjectRef, p: Parts): Omit<VirtualClaim, 'type' | 'port' | 'settings' | 'routes'> {
+  const { virtualName, ...listener } = p.listener;
+  if (p.policySnat && (vs.spec?.snat === undefined || vs.spec.snat === null || vs.spec.snat === '')) listener.snat = p.policySnat;
+  const name = p.group.hostGroup ? p.group.groupName : virtualName;
+  return {
+    source: ref, object: vs, ...listener,
+    ...(name ? { virtualName: name } : {}),
+    ...(p.group.hostGroup ? { hostGroup: p.group.hostGroup } : {}),
+    ...(p.additional ? { additionalAddresses: p.additional } : {}),
+    ...(p.serviceAddress ? { serviceAddress: p.serviceAddress } : {}),
+  };
+}
+
+/** The plain-HTTP side of a TLS VirtualServer: forward (`allow`), redirect to HTTPS, or nothing. */
+function httpSideOfTls(base: ReturnType<typeof claimBase>, p: Parts): VirtualClaim | undefined {
+  if (p.httpTraffic === 'none') return undefined;
+  const http: VirtualClaim = { ...base, type: 'http', port: p.listener.port, settings: p.settings.http, routes: [] };
+  if (p.httpTraffic === 'allow') {
+    return { ...http, routes: p.routes, redirects: p.redirects, ...(p.defaultPool ? { defaultPool: p.defaultPool } : {}) };
+  }
+  const location = httpsRedirectLocation(p.httpsPort);
+  const keys = new Set<string>();
+  const redirects: RedirectRoute[] = [];
+  for (const route of p.routes) {
+    const key = `${route.host ?? ''} ${route.path}`;
+    if (keys.has(key)) continue;
+    keys.add(key);
+    redirects.push({
+      ...(route.host ? { host: route.host } : {}), path: route.path, location, code: 301, field: 'spec.httpTraffic', source: route.source,
+      ...(route.allowSourceRange ? { allowSourceRange: route.allowSourceRange } : {}),
+    });
+  }
+  return { ...http, redirects };
+}
+
+/**
+ * TLS passthrough never decrypts, so only the SNI host is visible: a pool with a path below `/`
+ * could never be chosen. It is left out with a warning instead of silently taking the host.
+ */
+function passthroughRoutes(r: FieldReader, routes: Route[]): Route[] {
+  const warned = new Set<string>();
+  return routes.filter((route) => {
+    if (route.path === '/') return true;
+    if (!warned.has(route.field)) r.warn(`${route.field}.path`, `ignored: a TLS passthrough virtual cannot see paths (traffic stays encrypted), so only the pool with path / of each host receives traffic`);
+    warned.add(route.field);
+    return false;
+  });
+}
+
+function claimsOf(vs: VirtualServer, ref: ObjectRef, p: Parts): VirtualClaim[] {
+  const base = claimBase(vs, ref, p);
+  const fallback = p.defaultPool ? { defaultPool: p.defaultPool } : {};
+  if (!p.tls) {
+    return [{ ...base, type: 'http', port: p.listener.port, settings: p.settings.http, routes: p.routes, redirects: p.redirects, ...fallback }];
+  }
+  const https: VirtualClaim = { ...base, type: 'https', port: p.httpsPort, settings: p.settings.https, tls: p.tls, routes: p.routes, redirects: p.redirects, ...fallback };
+  const http = httpSideOfTls(base, p);
+  return http ? [https, http] : [https];
+}
+
+/**
+ * VirtualServer (cis.f5.com/v1) → the claims of its virtuals: HTTP on `virtualServerHTTPPort`, and
+ * with a TLSProfile also HTTPS on `virtualServerHTTPSPort` (the HTTP side then follows httpTraffic).
+ */
 export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, ctx: NormalizeContext): NormalizeResult {
   const r = new FieldReader(ref);
   const spec = vs.spec;
@@ -66,11 +255,9 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, ctx: N
     r.error('spec', 'is required');
     return { claims: [], diagnostics: r.diagnostics };
   }
-  r.unsupported(spec, NOT_YET_SUPPORTED);
-  const listener = r.listener(spec, 'spec.virtualServerHTTPPort', spec.virtualServerHTTPPort, 80, ctx.defaultPartition);
-  const host = normalizeHost(r, spec.host);
-  const routes = host === false ? [] : normalizeRoutes(r, vs, host, ref);
-  if (r.hasErrors || !listener) return { claims: [], diagnostics: r.diagnostics };
-  if (routes.length === 0) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
-  return { claims: [{ source: ref, object: vs, type: 'http', ...listener, settings: {}, routes }], diagnostics: r.diagnostics };
+  const parts = readParts(r, vs, spec, ref, ctx);
+  if (r.hasErrors || !parts) return { claims: [], diagnostics: r.diagnostics };
+  if (parts.tls?.termination === 'passthrough') parts.routes = passthroughRoutes(r, parts.routes);
+  if (parts.routes.length === 0 && !parts.defaultPool) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
+  return { claims: claimsOf(vs, ref, parts), diagnostics: r.diagnostics };
 }

@@ -4,13 +4,15 @@ import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
 import { namespacedName, refOf } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
-import type { KnownKind, Namespace, TransportServer, VirtualServer } from '../kube/types.js';
+import type { Ingress, KnownKind, KubeObject, Namespace, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
 import { claimBackends } from '../model/virtual.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { groupClaims } from '../normalize/group.js';
 import { Selection } from '../normalize/selection.js';
+import { normalizeIngress } from '../normalize/ingress.js';
+import { normalizeLoadBalancerService } from '../normalize/load-balancer-service.js';
 import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
 import { NormalizeContext } from '../normalize/context.js';
@@ -58,8 +60,18 @@ interface Grouping {
 }
 
 interface TenantState {
-  applications: Map<string, As3Application>;
+  applications: Map<string, ApplicationResult>;
   tenant: As3Tenant;
+}
+
+function tenantOf(results: Map<string, ApplicationResult>, instance: string): As3Tenant {
+  const applications = new Map<string, As3Application>();
+  const shared: ApplicationResult['shared'] = [];
+  for (const [name, result] of [...results].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    applications.set(name, result.application);
+    shared.push(...result.shared);
+  }
+  return buildTenant(applications, instance, shared);
 }
 
 function servicesOf(group: VirtualGroup): Set<string> {
@@ -112,14 +124,14 @@ export class Planner {
   /** Every group: reuse memos whose fingerprint still matches, drop memos of vanished groups. */
   private rebuild(grouping: Grouping, cluster: ClusterState, ctx: NodeScopedContext): number {
     const memo = new Map<string, GroupMemo>();
-    const tenants = new Map<string, Map<string, As3Application>>();
+    const tenants = new Map<string, Map<string, ApplicationResult>>();
     let translated = 0;
     for (const group of grouping.groups) {
       const { entry, fresh } = this.translateGroup(group, cluster, ctx);
       memo.set(group.id, entry);
       if (fresh) translated++;
-      const apps = tenants.get(group.partition) ?? new Map<string, As3Application>();
-      apps.set(group.application, entry.result.application);
+      const apps = tenants.get(group.partition) ?? new Map<string, ApplicationResult>();
+      apps.set(group.application, entry.result);
       tenants.set(group.partition, apps);
     }
     this.memo = memo;
@@ -128,7 +140,7 @@ export class Planner {
     for (const [name, applications] of tenants) {
       const old = reuse.get(name);
       const same = old && old.applications.size === applications.size && [...applications].every(([app, obj]) => old.applications.get(app) === obj);
-      this.tenants.set(name, same ? old : { applications, tenant: buildTenant(applications, this.config.as3.instance) });
+      this.tenants.set(name, same ? old : { applications, tenant: tenantOf(applications, this.config.as3.instance) });
     }
     return translated;
   }
@@ -143,11 +155,11 @@ export class Planner {
       if (!fresh) continue;
       translated++;
       touched.add(group.partition);
-      this.tenants.get(group.partition)?.applications.set(group.application, entry.result.application);
+      this.tenants.get(group.partition)?.applications.set(group.application, entry.result);
     }
     for (const name of touched) {
       const state = this.tenants.get(name);
-      if (state) state.tenant = buildTenant(state.applications, this.config.as3.instance);
+      if (state) state.tenant = tenantOf(state.applications, this.config.as3.instance);
     }
     return translated;
   }
@@ -221,10 +233,14 @@ export class Planner {
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
     const ctx = new NormalizeContext(this.config, cluster);
-    const take = <T extends VirtualServer | TransportServer>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult): void => {
+    const take = <T extends KubeObject>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult, labelled = true): void => {
       const ref = refOf(obj);
-      const skip = this.selection.skipReason(obj, namespaceOf);
-      if (skip) return void diagnostics.push(diagnostic(ref, 'warning', skip));
+      if (labelled) {
+        const skip = this.selection.skipReason(obj, namespaceOf);
+        if (skip) return void diagnostics.push(diagnostic(ref, 'warning', skip));
+      } else if (!this.selection.watchesNamespaceOf(obj, namespaceOf)) {
+        return;
+      }
       const result = normalize(obj, ref, ctx);
       const dependsOn = ctx.takeDependencies();
       for (const claim of result.claims) {
@@ -235,6 +251,10 @@ export class Planner {
     };
     for (const vs of cluster.list<VirtualServer>('VirtualServer')) take(vs, normalizeVirtualServer);
     for (const ts of cluster.list<TransportServer>('TransportServer')) take(ts, normalizeTransportServer);
+    for (const ing of cluster.list<Ingress>('Ingress')) take(ing, normalizeIngress, false);
+    for (const svc of cluster.list<Service>('Service')) {
+      if (svc.spec?.type === 'LoadBalancer') take(svc, normalizeLoadBalancerService, false);
+    }
     const grouped = groupClaims(claims);
     const byService = new Map<string, string[]>();
     for (const group of grouped.groups) {

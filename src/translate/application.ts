@@ -1,16 +1,20 @@
 import { describeRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
-import type { BackendRef, MonitorModel, Route, VirtualGroup } from '../model/virtual.js';
-import type { ResolvedBackend } from '../resolve/resolve-backend.js';
+import type { RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import type { As3Application, As3Object } from './as3-types.js';
 import { compareRoutes, translateEndpointPolicy } from './endpoint-policy.js';
-import type { PolicyRoute } from './endpoint-policy.js';
-import { translateMonitor } from './monitor.js';
-import { NameScope, as3Name } from './names.js';
-import { translatePool } from './pool.js';
+import type { PolicyRule, RoutingMode } from './endpoint-policy.js';
+import { NameScope, addressForName, as3Name } from './names.js';
+import { PoolSet } from './pool-set.js';
+import type { BackendResolver, PoolEntry } from './pool-set.js';
+import { applySettings, serviceClassOf } from './service.js';
+import type { ServiceClass } from './service.js';
+import { translateTls } from './tls.js';
 
-/** One row of the plan summary: a route of a virtual and the pool it lands in (HTTP rows in match order). */
+export type { BackendResolver } from './pool-set.js';
+
+/** One row of the plan summary: a route of a virtual and where it lands (HTTP rows in match order). */
 export interface RouteSummary {
   tenant: string;
   application: string;
@@ -26,101 +30,192 @@ export interface RouteSummary {
 
 export interface ApplicationResult {
   application: As3Application;
+  /** Objects that belong in the tenant's `Shared` application (Service_Address), by name. */
+  shared: Array<[string, As3Object]>;
   diagnostics: Diagnostic[];
   summary: RouteSummary[];
 }
 
-export type BackendResolver = (backend: BackendRef) => ResolvedBackend;
-
-interface PoolEntry {
-  name: string;
-  backend: BackendRef;
-  monitors: MonitorModel[];
-  resolved: ResolvedBackend;
+interface Routed {
+  route: Route;
+  pool: PoolEntry;
 }
 
-function poolKey(route: Route): string {
-  return JSON.stringify([route.backend, route.monitors]);
+function isPlain(route: Route): boolean {
+  return route.host === undefined && route.path === '/' && !route.exact && !route.rewrite && !route.hostRewrite && !route.waf && !route.persist && !route.allowSourceRange;
 }
 
-function remarkFor(backend: BackendRef): string {
-  return `${backend.namespace}/${backend.service}:${backend.servicePort}`.slice(0, 64);
+function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined): PolicyRule {
+  const waf = route.waf ?? wafDefault;
+  return {
+    ...(route.host ? { host: route.host } : {}), path: route.path, ...(route.exact ? { exact: true } : {}),
+    ...(route.allowSourceRange ? { sourceRanges: route.allowSourceRange } : {}),
+    action: {
+      pool,
+      ...(route.rewrite ? { rewrite: { from: route.path, to: route.rewrite } } : {}),
+      ...(route.hostRewrite ? { hostRewrite: route.hostRewrite } : {}),
+      ...(waf ? { waf } : {}),
+      ...(route.persist ? { persist: route.persist } : {}),
+    },
+  };
 }
 
-function monitorRefs(scope: NameScope, app: As3Application, pool: PoolEntry, key: string): Array<{ use: string } | { bigip: string }> {
-  return pool.monitors.map((monitor, i) => {
-    if ('bigip' in monitor) return { bigip: monitor.bigip };
-    const name = scope.claim(as3Name(`${pool.name}_${monitor.type}`), `${key}#monitor${i}`);
-    app[name] = translateMonitor(monitor);
-    return { use: name };
-  });
-}
-
-function serviceObject(group: VirtualGroup): As3Object {
-  const base = { virtualAddresses: [group.address], virtualPort: group.port, snat: group.snat };
-  if (group.type === 'http') return { class: 'Service_HTTP', ...base };
-  if (group.l4Mode === 'performance') return { class: 'Service_L4', layer4: group.type, ...base };
-  return { class: group.type === 'udp' ? 'Service_UDP' : 'Service_TCP', ...base };
+function redirectRule(redirect: RedirectRoute): PolicyRule {
+  return {
+    ...(redirect.host ? { host: redirect.host } : {}), path: redirect.path, ...(redirect.exact ? { exact: true } : {}),
+    ...(redirect.allowSourceRange ? { sourceRanges: redirect.allowSourceRange } : {}),
+    action: { redirect: { location: redirect.location, code: redirect.code } },
+  };
 }
 
 /**
- * Translates one virtual group into its AS3 application: the virtual (Service_*), one Pool per
- * distinct backend and monitor set, Monitors, and an Endpoint_Policy when routing by host or path
- * is needed. Member resolution is injected so this stays pure and testable.
+ * TLS passthrough routes on the SNI name only: paths cannot be seen without decrypting, so the
+ * first route of each host (most specific first) takes the host's traffic.
  */
-export function translateApplication(group: VirtualGroup, resolve: BackendResolver): ApplicationResult {
-  const app: As3Application = { class: 'Application', template: 'generic' };
-  const scope = new NameScope();
-  scope.claim(group.virtualName, '#virtual');
-  const diagnostics: Diagnostic[] = [];
-  const pools = new Map<string, PoolEntry>();
-  const routed: Array<{ route: Route; pool: PoolEntry }> = [];
+function sniRoutes(routed: Routed[]): Routed[] {
+  const seen = new Set<string>();
+  return [...routed].sort((a, b) => compareRoutes(a.route, b.route)).filter(({ route }) => {
+    const key = route.host ?? '';
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
-  for (const claim of group.claims) {
-    for (const route of claim.routes) {
-      const key = poolKey(route);
-      let pool = pools.get(key);
-      if (!pool) {
-        const { service, servicePort, namespace, nodeMemberLabel } = route.backend;
-        const name = scope.claim(as3Name(`${service}_${servicePort}_${namespace}${nodeMemberLabel ? `_${nodeMemberLabel}` : ''}`), key);
-        pool = { name, backend: route.backend, monitors: route.monitors, resolved: resolve(route.backend) };
-        pools.set(key, pool);
+function listenerText(group: VirtualGroup): string {
+  return `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`;
+}
+
+/** Builds one application; a class so the steps share the name scope, pools and diagnostics. */
+class ApplicationBuilder {
+  readonly app: As3Application = { class: 'Application', template: 'generic' };
+  readonly scope = new NameScope();
+  readonly pools: PoolSet;
+  readonly diagnostics: Diagnostic[] = [];
+  readonly shared: Array<[string, As3Object]> = [];
+  readonly routed: Routed[] = [];
+  /** TLS objects and the policy, written after the pools so the application reads top-down. */
+  readonly later: Array<[string, As3Object]> = [];
+  readonly cls: ServiceClass;
+
+  constructor(readonly group: VirtualGroup, resolve: BackendResolver) {
+    this.scope.claim(group.virtualName, '#virtual');
+    this.pools = new PoolSet(this.app, this.scope, resolve);
+    this.cls = serviceClassOf(group);
+  }
+
+  get owner(): VirtualClaim {
+    return this.group.claims[0] as VirtualClaim;
+  }
+
+  collectRoutes(): void {
+    for (const claim of this.group.claims) {
+      for (const route of claim.routes) {
+        const pool = this.pools.poolFor(route);
+        if (pool) this.routed.push({ route, pool });
       }
-      for (const p of pool.resolved.problems) {
-        diagnostics.push(diagnostic(route.source, p.severity, p.message, `${route.field}.${p.field}`));
-      }
-      routed.push({ route, pool });
     }
   }
-  for (const [key, pool] of pools) {
-    app[pool.name] = translatePool(pool.resolved.members, monitorRefs(scope, app, pool, key), remarkFor(pool.backend));
+
+  redirects(): RedirectRoute[] {
+    return this.group.claims.flatMap((c) => c.redirects ?? []);
   }
 
-  const service = serviceObject(group);
-  const only = routed[0];
-  if (routed.length === 1 && only && only.route.host === undefined && only.route.path === '/') {
-    service['pool'] = only.pool.name;
-  } else if (routed.length > 0) {
-    const policyName = scope.claim(as3Name(`${group.virtualName}_policy`), '#policy');
-    const policyRoutes: PolicyRoute[] = routed.map(({ route, pool }) => ({ ...(route.host ? { host: route.host } : {}), path: route.path, pool: pool.name }));
-    app[policyName] = translateEndpointPolicy(policyRoutes, group.port);
-    service['policyEndpoint'] = policyName;
+  /** Every route and redirect as policy rules; routes without their own WAF opt out when another has one. */
+  rules(mode: RoutingMode): PolicyRule[] {
+    const routed = mode === 'sni' ? sniRoutes(this.routed) : this.routed;
+    const someWaf = routed.some(({ route }) => route.waf) && !this.group.settings.policyWAF;
+    const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined));
+    return mode === 'sni' ? forwards : [...forwards, ...this.redirects().map(redirectRule)];
   }
-  app[group.virtualName] = service;
 
-  const inMatchOrder = [...routed].sort((a, b) => compareRoutes({ ...a.route, pool: '' }, { ...b.route, pool: '' }));
-  const l4 = group.type !== 'http';
-  const summary: RouteSummary[] = inMatchOrder.map(({ route, pool }) => ({
-    tenant: group.partition,
-    application: group.application,
-    virtual: group.virtualName,
-    listener: `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`,
-    type: group.type,
-    host: l4 ? '-' : route.host ?? '*',
-    path: l4 ? '-' : route.path,
-    pool: pool.name,
-    members: pool.resolved.members.length,
-    source: describeRef(route.source),
-  }));
-  return { application: app, diagnostics, summary };
+  virtualAddresses(): unknown[] {
+    const { group } = this;
+    const extra = group.additionalAddresses ?? [];
+    if (!group.serviceAddress) return [group.address, ...extra];
+    const name = as3Name(`crd_service_address_${addressForName(group.address)}`);
+    this.shared.push([name, { class: 'Service_Address', virtualAddress: group.address, ...group.serviceAddress }]);
+    return [{ use: `/${group.partition}/Shared/${name}` }, ...extra];
+  }
+
+  service(): As3Object {
+    const { group, cls } = this;
+    const service: As3Object = { class: cls, ...(cls === 'Service_L4' ? { layer4: group.type } : {}), virtualAddresses: this.virtualAddresses(), virtualPort: group.port, snat: group.snat };
+    if (cls === 'Service_HTTPS') service['redirect80'] = false;
+    const dropped = applySettings(service, cls, group.settings);
+    for (const name of dropped) {
+      this.diagnostics.push(diagnostic(this.owner.source, 'warning', `${name} is not available on an AS3 ${cls} virtual and was ignored`));
+    }
+    if (group.tls?.termination === 'passthrough' && service['persistenceMethods'] === undefined) service['persistenceMethods'] = ['tls-session-id'];
+    this.addTls(service);
+    return service;
+  }
+
+  private addTls(service: As3Object): void {
+    if (!this.group.tls || this.group.tls.termination === 'passthrough') return;
+    const tls = translateTls(this.group.tls, this.group.virtualName, this.scope);
+    this.later.push(...tls.objects);
+    if (tls.serverTLS !== undefined) service['serverTLS'] = tls.serverTLS;
+    if (tls.clientTLS !== undefined) service['clientTLS'] = tls.clientTLS;
+  }
+
+  /** Routes to the policy (or straight to the one pool), and the default pool for the rest. */
+  route(service: As3Object): void {
+    const { group } = this;
+    const mode: RoutingMode = group.tls?.termination === 'passthrough' ? 'sni' : 'http';
+    const fallback = this.defaultPool();
+    const rules = this.rules(mode);
+    const only = this.routed[0];
+    const l4 = group.type !== 'http' && group.type !== 'https';
+    if (only && rules.length === 1 && (l4 || isPlain(only.route)) && fallback === undefined) {
+      service['pool'] = only.pool.name;
+      return;
+    }
+    if (rules.length > 0) {
+      const policyName = this.scope.claim(as3Name(`${group.virtualName}_policy`), '#policy');
+      this.later.push([policyName, translateEndpointPolicy(rules, group.port, mode)]);
+      service['policyEndpoint'] = policyName;
+    }
+    if (fallback !== undefined) service['pool'] = fallback;
+  }
+
+  private defaultPool(): string | { bigip: string } | undefined {
+    const fallback = this.group.defaultPool;
+    if (!fallback) return undefined;
+    if (!('route' in fallback)) return { bigip: fallback.bigip };
+    const pool = this.pools.poolFor(fallback.route);
+    if (pool) this.routed.push({ route: { ...fallback.route, field: fallback.route.field }, pool });
+    return pool?.name;
+  }
+
+  summary(): RouteSummary[] {
+    const { group } = this;
+    const l4 = group.type !== 'http' && group.type !== 'https';
+    const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type: group.type };
+    const rows: RouteSummary[] = [...this.routed].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
+      ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
+      pool: pool.name, members: pool.members.length, source: describeRef(route.source),
+    }));
+    const redirects = [...this.redirects()].sort(compareRoutes).map((r) => ({
+      ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source),
+    }));
+    return [...rows, ...redirects];
+  }
+}
+
+/**
+ * Translates one virtual group into its AS3 application: the virtual (Service_*), its TLS
+ * objects, one Pool per distinct backend, Monitors, and an Endpoint_Policy when routing by host,
+ * path, SNI, source address, redirects or rewrites is needed. Member resolution is injected so
+ * this stays pure and testable.
+ */
+export function translateApplication(group: VirtualGroup, resolve: BackendResolver): ApplicationResult {
+  const b = new ApplicationBuilder(group, resolve);
+  b.collectRoutes();
+  const service = b.service();
+  b.route(service);
+  b.pools.emit();
+  for (const [name, obj] of b.later) b.app[name] = obj;
+  b.app[group.virtualName] = service;
+  return { application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], summary: b.summary() };
 }

@@ -4,7 +4,8 @@ export type As3Object = { class: string } & Record<string, unknown>;
 
 export interface As3Application {
   class: 'Application';
-  template: 'generic';
+  /** `shared` only for the tenant's `Shared` application (objects several applications use). */
+  template: 'generic' | 'shared';
   [name: string]: unknown;
 }
 

@@ -1,4 +1,4 @@
-import type { As3Adc, As3Application, As3Declaration, As3Tenant } from './as3-types.js';
+import type { As3Adc, As3Application, As3Declaration, As3Object, As3Tenant } from './as3-types.js';
 
 export interface DeclarationOptions {
   schemaVersion: string;
@@ -17,10 +17,25 @@ function byName<T>(entries: Map<string, T>): Array<[string, T]> {
   return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** A tenant with its applications in name order, carrying the ownership marker. */
-export function buildTenant(applications: Map<string, As3Application>, instance: string): As3Tenant {
+/** Name of the per-tenant application holding objects several applications point at (AS3 convention). */
+export const SHARED_APPLICATION = 'Shared';
+
+/**
+ * A tenant with its applications in name order, carrying the ownership marker. `shared` objects
+ * (Service_Address: one per address, used by the HTTP and HTTPS virtuals alike) go into the
+ * tenant's `Shared` application; the first definition of a name wins, in the given order.
+ */
+export function buildTenant(applications: Map<string, As3Application>, instance: string, shared: Array<[string, As3Object]> = []): As3Tenant {
   const tenant: As3Tenant = { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(instance) };
-  for (const [name, app] of byName(applications)) tenant[name] = app;
+  const all = new Map(applications);
+  if (shared.length > 0) {
+    const app: As3Application = { class: 'Application', template: 'shared' };
+    for (const [name, obj] of [...shared].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!(name in app)) app[name] = obj;
+    }
+    all.set(SHARED_APPLICATION, app);
+  }
+  for (const [name, app] of byName(all)) tenant[name] = app;
   return tenant;
 }
 

@@ -1,26 +1,27 @@
 import assert from 'node:assert/strict';
 import { compareRoutes, translateEndpointPolicy } from './endpoint-policy.js';
-import type { PolicyRoute } from './endpoint-policy.js';
+import type { PolicyRule } from './endpoint-policy.js';
 import { as3Name, NameScope } from './names.js';
 
 describe('compareRoutes (first-match order)', () => {
   it('puts exact hosts before wildcards (longest first), host-less last, deeper paths first', () => {
-    const routes: PolicyRoute[] = [
-      { path: '/', pool: 'p' },
-      { host: '*.example.com', path: '/', pool: 'p' },
-      { host: 'a.example.com', path: '/', pool: 'p' },
-      { path: '/api/v1', pool: 'p' },
-      { host: '*.b.example.com', path: '/', pool: 'p' },
-      { host: 'a.example.com', path: '/api', pool: 'p' },
+    const routes = [
+      { path: '/' },
+      { host: '*.example.com', path: '/' },
+      { host: 'a.example.com', path: '/' },
+      { path: '/api/v1' },
+      { host: '*.b.example.com', path: '/' },
+      { host: 'a.example.com', path: '/api' },
+      { host: 'a.example.com', path: '/', exact: true },
     ];
-    const order = [...routes].sort(compareRoutes).map((r) => `${r.host ?? '-'}${r.path}`);
-    assert.deepEqual(order, ['a.example.com/api', 'a.example.com/', '*.b.example.com/', '*.example.com/', '-/api/v1', '-/']);
+    const order = [...routes].sort(compareRoutes).map((r) => `${r.host ?? '-'}${'exact' in r ? '=' : ''}${r.path}`);
+    assert.deepEqual(order, ['a.example.com/api', 'a.example.com=/', 'a.example.com/', '*.b.example.com/', '*.example.com/', '-/api/v1', '-/']);
   });
 });
 
 describe('translateEndpointPolicy', () => {
   it('matches host with and without the port and each path segment', () => {
-    const policy = translateEndpointPolicy([{ host: 'a.example.com', path: '/api/v2', pool: 'api' }], 8080);
+    const policy = translateEndpointPolicy([{ host: 'a.example.com', path: '/api/v2', action: { pool: 'api' } }], 8080);
     const rule = (policy['rules'] as Array<{ conditions: unknown[] }>)[0];
     assert.deepEqual(rule?.conditions, [
       { type: 'httpHeader', name: 'host', event: 'request', all: { operand: 'equals', values: ['a.example.com', 'a.example.com:8080'] } },
@@ -30,9 +31,38 @@ describe('translateEndpointPolicy', () => {
   });
 
   it('matches a wildcard host by suffix', () => {
-    const policy = translateEndpointPolicy([{ host: '*.example.com', path: '/', pool: 'p' }], 80);
+    const policy = translateEndpointPolicy([{ host: '*.example.com', path: '/', action: { pool: 'p' } }], 80);
     const rule = (policy['rules'] as Array<{ conditions: Array<{ all: unknown }> }>)[0];
     assert.deepEqual(rule?.conditions[0]?.all, { operand: 'ends-with', values: ['.example.com', '.example.com:80'] });
+  });
+
+  type Rule = { name: string; conditions: Array<Record<string, unknown>>; actions: Array<Record<string, unknown>> };
+  const rulesOf = (rules: PolicyRule[], mode: 'http' | 'sni' = 'http'): Rule[] => translateEndpointPolicy(rules, 443, mode)['rules'] as Rule[];
+
+  it('rewrites the matched path prefix and the host header alongside the forward', () => {
+    const [rule] = rulesOf([{ path: '/old', action: { pool: 'p', rewrite: { from: '/old', to: '/new' }, hostRewrite: 'internal.example.com' } }]);
+    assert.deepEqual(rule?.actions.map((a) => a['type']), ['forward', 'httpUri', 'httpHeader']);
+    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[string replace [HTTP::uri] 0 3 /new]' });
+    assert.deepEqual(rule?.actions[2]?.['replace'], { name: 'host', value: 'internal.example.com' });
+  });
+
+  it('follows a source-range rule with a rule that drops other clients of the same host and path', () => {
+    const rules = rulesOf([{ host: 'a.example.com', path: '/', sourceRanges: ['10.0.0.0/8'], action: { pool: 'p' } }]);
+    assert.deepEqual(rules.map((r) => r.name), ['r1_a.example.com', 'r1_a.example.com_denied']);
+    assert.deepEqual(rules[0]?.conditions[1], { type: 'tcp', event: 'request', address: { values: ['10.0.0.0/8'] } });
+    assert.deepEqual(rules[1]?.actions, [{ type: 'drop', event: 'request' }]);
+  });
+
+  it('redirects with the location and code, matching an exact path when asked', () => {
+    const [rule] = rulesOf([{ host: 'a.example.com', path: '/', exact: true, action: { redirect: { location: '/app', code: 302 } } }]);
+    assert.deepEqual(rule?.conditions[1], { type: 'httpUri', event: 'request', path: { operand: 'equals', values: ['/'] } });
+    assert.deepEqual(rule?.actions, [{ type: 'httpRedirect', event: 'request', location: '/app', code: 302 }]);
+  });
+
+  it('routes passthrough traffic on the SNI name at client hello', () => {
+    const [rule] = rulesOf([{ host: '*.example.com', path: '/', action: { pool: 'p' } }], 'sni');
+    assert.deepEqual(rule?.conditions, [{ type: 'sslExtension', event: 'ssl-client-hello', serverName: { operand: 'ends-with', values: ['.example.com'] } }]);
+    assert.deepEqual(rule?.actions, [{ type: 'forward', event: 'ssl-client-hello', select: { pool: { use: 'p' } } }]);
   });
 });
 

@@ -1,10 +1,25 @@
+import type { BigipRef } from '../model/settings.js';
+import type { PersistAction } from '../model/virtual.js';
 import type { As3Object } from './as3-types.js';
 
-export interface PolicyRoute {
+/** What a matching request gets: forwarded to a pool (with optional rewrites), or redirected. */
+export type RuleAction =
+  | { pool: string; rewrite?: { from: string; to: string }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction }
+  | { redirect: { location: string; code: number } };
+
+/** One routing rule before ordering: match on host (and path), then act. */
+export interface PolicyRule {
   host?: string;
   path: string;
-  pool: string;
+  /** Match the whole path only (Ingress `Exact`, `rewriteAppRoot`'s `/`). */
+  exact?: boolean;
+  /** Client CIDRs allowed; requests from elsewhere that match host and path are dropped. */
+  sourceRanges?: string[];
+  action: RuleAction;
 }
+
+/** HTTP virtuals route on the Host header and the path; TLS passthrough routes on the SNI name. */
+export type RoutingMode = 'http' | 'sni';
 
 function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
@@ -17,11 +32,17 @@ function hostRank(host: string | undefined): [number, number] {
   return [0, 0];
 }
 
+interface Matchable {
+  host?: string;
+  path: string;
+  exact?: boolean;
+}
+
 /**
- * First-match order from most to least specific: host specificity, then more path segments, then
- * host and path text so the order is total and stable.
+ * First-match order from most to least specific: host specificity, then more path segments, an
+ * exact path before a prefix of the same path, then host and path text so the order is total.
  */
-export function compareRoutes(a: PolicyRoute, b: PolicyRoute): number {
+export function compareRoutes(a: Matchable, b: Matchable): number {
   const [ha, la] = hostRank(a.host);
   const [hb, lb] = hostRank(b.host);
   if (ha !== hb) return ha - hb;
@@ -29,6 +50,7 @@ export function compareRoutes(a: PolicyRoute, b: PolicyRoute): number {
   const sa = segments(a.path).length;
   const sb = segments(b.path).length;
   if (sa !== sb) return sb - sa;
+  if (Boolean(a.exact) !== Boolean(b.exact)) return a.exact ? -1 : 1;
   const ka = `${a.host ?? ''} ${a.path}`;
   const kb = `${b.host ?? ''} ${b.path}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
@@ -42,38 +64,88 @@ function hostCondition(host: string, port: number): As3Object {
   const wildcard = host.startsWith('*.');
   const base = wildcard ? host.slice(1) : host;
   return {
-    type: 'httpHeader',
-    name: 'host',
-    event: 'request',
+    type: 'httpHeader', name: 'host', event: 'request',
     all: { operand: wildcard ? 'ends-with' : 'equals', values: [base, `${base}:${port}`] },
   } as unknown as As3Object;
 }
 
-/** One condition per path segment (segment-wise prefix match, as CIS and Kubernetes Prefix paths). */
-function pathConditions(path: string): As3Object[] {
+/** SNI condition in the TLS ClientHello, for passthrough virtuals that never decrypt. */
+function sniCondition(host: string): As3Object {
+  const wildcard = host.startsWith('*.');
+  return {
+    type: 'sslExtension', event: 'ssl-client-hello',
+    serverName: { operand: wildcard ? 'ends-with' : 'equals', values: [wildcard ? host.slice(1) : host] },
+  } as unknown as As3Object;
+}
+
+/** Segment-wise prefix match (one condition per segment), or the whole path for exact matches. */
+function pathConditions(path: string, exact: boolean | undefined): As3Object[] {
+  if (exact) return [{ type: 'httpUri', event: 'request', path: { operand: 'equals', values: [path] } } as unknown as As3Object];
   return segments(path).map((segment, i) => ({
-    type: 'httpUri',
-    event: 'request',
-    index: i + 1,
-    pathSegment: { operand: 'equals', values: [segment] },
+    type: 'httpUri', event: 'request', index: i + 1, pathSegment: { operand: 'equals', values: [segment] },
   }) as unknown as As3Object);
 }
 
-function ruleName(route: PolicyRoute, index: number): string {
-  const text = `${route.host ?? 'any'}${route.path === '/' ? '' : route.path}`;
-  return `r${index}_${text.replace(/\*/g, 'wildcard').replace(/[^a-zA-Z0-9_.\-:%]/g, '_')}`.slice(0, 200);
+function sourceCondition(ranges: string[], mode: RoutingMode): As3Object {
+  return { type: 'tcp', event: mode === 'sni' ? 'ssl-client-hello' : 'request', address: { values: ranges } } as unknown as As3Object;
 }
 
-/** Endpoint_Policy that forwards each host/path to its pool; no match means no pool (reset). */
-export function translateEndpointPolicy(routes: PolicyRoute[], port: number): As3Object {
-  const ordered = [...routes].sort(compareRoutes);
-  return {
-    class: 'Endpoint_Policy',
-    strategy: 'first-match',
-    rules: ordered.map((route, i) => ({
-      name: ruleName(route, i + 1),
-      conditions: [...(route.host ? [hostCondition(route.host, port)] : []), ...pathConditions(route.path)],
-      actions: [{ type: 'forward', event: 'request', select: { pool: { use: route.pool } } }],
-    })),
-  };
+/**
+ * The path rewrite: the matched prefix is replaced, the rest of the URI is kept. AS3 evaluates
+ * the `tcl:` value per request; this is the declarative form of CIS's rewrite (no iRule).
+ */
+function rewriteValue(from: string, to: string): string {
+  const prefix = from === '/' ? '/' : from;
+  const target = from === '/' && to !== '/' ? `${to}/` : to;
+  return `tcl:[string replace [HTTP::uri] 0 ${prefix.length - 1} ${target}]`;
+}
+
+function forwardActions(action: Extract<RuleAction, { pool: string }>, mode: RoutingMode): As3Object[] {
+  const event = mode === 'sni' ? 'ssl-client-hello' : 'request';
+  const out: As3Object[] = [{ type: 'forward', event, select: { pool: { use: action.pool } } } as unknown as As3Object];
+  if (action.rewrite) out.push({ type: 'httpUri', event: 'request', replace: { value: rewriteValue(action.rewrite.from, action.rewrite.to) } } as unknown as As3Object);
+  if (action.hostRewrite) out.push({ type: 'httpHeader', event: 'request', replace: { name: 'host', value: action.hostRewrite } } as unknown as As3Object);
+  if (action.waf === 'disable') out.push({ type: 'waf', event: 'request' } as unknown as As3Object);
+  else if (action.waf) out.push({ type: 'waf', event: 'request', policy: { bigip: action.waf.bigip } } as unknown as As3Object);
+  if (action.persist) out.push({ type: 'persist', event: 'request', ...action.persist } as unknown as As3Object);
+  return out;
+}
+
+function actionsOf(action: RuleAction, mode: RoutingMode): As3Object[] {
+  if ('redirect' in action) {
+    return [{ type: 'httpRedirect', event: 'request', location: action.redirect.location, code: action.redirect.code } as unknown as As3Object];
+  }
+  return forwardActions(action, mode);
+}
+
+function ruleName(rule: PolicyRule, index: number, suffix = ''): string {
+  const text = `${rule.host ?? 'any'}${rule.path === '/' ? '' : rule.path}${rule.exact ? '_exact' : ''}`;
+  return `r${index}_${text.replace(/\*/g, 'wildcard').replace(/[^a-zA-Z0-9_.\-:%]/g, '_')}`.slice(0, 190) + suffix;
+}
+
+function matchConditions(rule: PolicyRule, port: number, mode: RoutingMode): As3Object[] {
+  if (mode === 'sni') return rule.host ? [sniCondition(rule.host)] : [];
+  return [...(rule.host ? [hostCondition(rule.host, port)] : []), ...pathConditions(rule.path, rule.exact)];
+}
+
+/**
+ * Endpoint_Policy (first match) for the rules of one virtual, most specific first. A rule limited
+ * to source ranges is followed by a rule that drops the same requests from other clients, so they
+ * never fall through to a less specific rule or the default pool. No match means the virtual's
+ * default pool, or a reset when it has none.
+ */
+export function translateEndpointPolicy(rules: PolicyRule[], port: number, mode: RoutingMode = 'http'): As3Object {
+  const ordered = [...rules].sort(compareRoutes);
+  const out: As3Object[] = [];
+  ordered.forEach((rule, i) => {
+    const conditions = matchConditions(rule, port, mode);
+    if (!rule.sourceRanges) {
+      out.push({ name: ruleName(rule, i + 1), conditions, actions: actionsOf(rule.action, mode) } as unknown as As3Object);
+      return;
+    }
+    out.push({ name: ruleName(rule, i + 1), conditions: [...conditions, sourceCondition(rule.sourceRanges, mode)], actions: actionsOf(rule.action, mode) } as unknown as As3Object);
+    const event = mode === 'sni' ? 'ssl-client-hello' : 'request';
+    out.push({ name: ruleName(rule, i + 1, '_denied'), conditions, actions: [{ type: 'drop', event }] } as unknown as As3Object);
+  });
+  return { class: 'Endpoint_Policy', strategy: 'first-match', rules: out };
 }

@@ -93,3 +93,14 @@ export function projectSchemaErrors(declaration: unknown): string {
   }
   return project(declaration) ? '' : formatErrors(project);
 }
+
+/**
+ * Official-schema errors for AS3 objects of one application (unit tests check fragments this
+ * way): the objects are wrapped in tenant `T`, application `A` of a minimal declaration.
+ */
+export function officialApplicationErrors(objects: Record<string, unknown>): string | undefined {
+  return officialSchemaErrors({
+    class: 'AS3', action: 'deploy', persist: true,
+    declaration: { class: 'ADC', schemaVersion: '3.56.0', id: 'x', T: { class: 'Tenant', A: { class: 'Application', template: 'generic', ...objects } } },
+  });
+}

@@ -1,0 +1,184 @@
+import type { Config } from '../config/config.js';
+import type { ObjectRef } from '../kube/refs.js';
+import type { Service, ServicePort } from '../kube/types.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import type { ServiceSettings } from '../model/settings.js';
+import type { MonitorModel, Route, VirtualClaim } from '../model/virtual.js';
+import type { NormalizeContext, NormalizeResult } from './context.js';
+import { FieldReader } from './fields.js';
+import { parseHealthAnnotation } from './health-annotation.js';
+import { policyFieldOf, resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
+import type { PolicyModel } from './policy.js';
+
+type Protocol = 'tcp' | 'udp' | 'sctp';
+
+const IP = 'cis.f5.com/ip';
+const IPAM_LABEL = 'cis.f5.com/ipamLabel';
+const PARTITION = 'cis.f5.com/partition';
+const POLICY = 'cis.f5.com/policyName';
+const HEALTH = 'cis.f5.com/health';
+const MULTI_CLUSTER = 'cis.f5.com/multiClusterServices';
+const HOST = 'cis.f5.com/host';
+
+/** How diagnostics name an annotation of the Service: `metadata.annotations["cis.f5.com/ip"]`. */
+export function annotationField(key: string): string {
+  return `metadata.annotations["${key}"]`;
+}
+
+/**
+ * Whether this controller serves a LoadBalancer Service, by `spec.loadBalancerClass`: a Service of
+ * another class belongs to another load balancer; one without a class is served unless
+ * `manageLoadBalancerClassOnly` is set (as CIS's `--manage-load-balancer-class-only`).
+ */
+export function servesLoadBalancer(svc: Service, config: Config): boolean {
+  if (svc.spec?.type !== 'LoadBalancer') return false;
+  const cls = svc.spec.loadBalancerClass;
+  if (cls === undefined || cls === null || cls === '') return !config.manageLoadBalancerClassOnly;
+  return cls === config.loadBalancerClass;
+}
+
+/**
+ * Whether a LoadBalancer Service asks this controller for a virtual: it carries a `cis.f5.com/`
+ * annotation. As in CIS, a LoadBalancer Service with none of them is left alone (it is often just
+ * the backend of a VirtualServer or TransportServer, or served by another load balancer); one with,
+ * say, only `cis.f5.com/health` clearly meant to be published and is told what is missing.
+ */
+function asksForVirtual(svc: Service): boolean {
+  return Object.keys(svc.metadata?.annotations ?? {}).some((key) => key.startsWith('cis.f5.com/'));
+}
+
+function annotation(svc: Service, key: string): string | undefined {
+  const value = svc.metadata?.annotations?.[key];
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/** `cis.f5.com/ip`, the address of every virtual of the Service (IPAM cannot allocate one yet). */
+function addressOf(r: FieldReader, svc: Service): string | undefined {
+  const ip = annotation(svc, IP);
+  if (ip !== undefined) return r.address(annotationField(IP), ip);
+  if (annotation(svc, IPAM_LABEL) !== undefined) {
+    return r.error(annotationField(IPAM_LABEL), `IPAM is not configured: kube-as3 cannot allocate an address yet; set ${IP}`);
+  }
+  return r.error(annotationField(IP), `a LoadBalancer Service needs the annotation ${IP} (its virtual address) or ${IPAM_LABEL}`);
+}
+
+function protocolOf(r: FieldReader, field: string, value: unknown): Protocol | undefined {
+  if (value === undefined || value === null || value === '' || value === 'TCP') return 'tcp';
+  if (value === 'UDP') return 'udp';
+  if (value === 'SCTP') return 'sctp';
+  return r.error(field, `${JSON.stringify(value)} must be TCP, UDP or SCTP`);
+}
+
+interface PortEntry {
+  field: string;
+  port: number;
+  protocol: Protocol;
+  /** How the pool names the port: its number, or its name when another port has the same number (DNS on TCP and UDP 53). */
+  servicePort: number | string;
+}
+
+/** Ports by number and name; a number shared by two ports (of different protocols) is named instead. */
+function withServicePorts(entries: Array<Omit<PortEntry, 'servicePort'> & { name?: string }>): PortEntry[] {
+  return entries.map(({ name, ...entry }) => {
+    const shared = entries.filter((e) => e.port === entry.port).length > 1;
+    return { ...entry, servicePort: shared && name ? name : entry.port };
+  });
+}
+
+function portsOf(r: FieldReader, svc: Service): PortEntry[] {
+  const ports = svc.spec?.ports;
+  if (!Array.isArray(ports) || ports.length === 0) {
+    r.error('spec.ports', 'a LoadBalancer Service needs at least one port');
+    return [];
+  }
+  return withServicePorts(ports.flatMap((p: ServicePort | null, i) => {
+    const field = `spec.ports[${i}]`;
+    const protocol = protocolOf(r, `${field}.protocol`, p?.protocol);
+    const port = r.port(`${field}.port`, p?.port);
+    const name = typeof p?.name === 'string' && p.name !== '' ? { name: p.name } : {};
+    return protocol && port !== undefined ? [{ field, port, protocol, ...name }] : [];
+  }));
+}
+
+/** Same severity, field and message: one problem, reported once however many ports share it. */
+function addOnce(r: FieldReader, diagnostics: Diagnostic[]): void {
+  for (const d of diagnostics) {
+    const seen = r.diagnostics.some((e) => e.severity === d.severity && e.field === d.field && e.message === d.message);
+    if (seen) continue;
+    if (d.severity === 'error') r.error(d.field ?? '', d.message);
+    else r.warn(d.field ?? '', d.message);
+  }
+}
+
+/** The health monitors per port protocol (an entry without `type` takes the protocol). */
+function monitorsByProtocol(r: FieldReader, svc: Service, ports: PortEntry[]): Map<Protocol, MonitorModel[]> {
+  const text = annotation(svc, HEALTH);
+  const out = new Map<Protocol, MonitorModel[]>();
+  for (const { protocol } of ports) {
+    if (out.has(protocol)) continue;
+    if (text === undefined) {
+      out.set(protocol, []);
+      continue;
+    }
+    const sub = new FieldReader(r.ref);
+    out.set(protocol, parseHealthAnnotation(sub, annotationField(HEALTH), text, protocol) ?? []);
+    addOnce(r, sub.diagnostics);
+  }
+  return out;
+}
+
+function policyOf(r: FieldReader, ctx: NormalizeContext, svc: Service, namespace: string): PolicyModel | undefined {
+  const name = annotation(svc, POLICY);
+  return name === undefined ? undefined : resolvePolicy(r, ctx, namespace, name, annotationField(POLICY));
+}
+
+/** The Policy's settings that the port's virtual (Service_TCP, _UDP or _SCTP) can carry. */
+function settingsOf(r: FieldReader, policy: PolicyModel | undefined, protocol: Protocol): ServiceSettings {
+  const l4 = settingsFor(policy, {}, 'l4');
+  const fit = settingsForL4Virtual(l4.settings, protocol, 'standard');
+  const field = annotationField(POLICY);
+  addOnce(r, [
+    ...l4.ignored.map((name) => ({ ref: r.ref, severity: 'warning' as const, field, message: `ignored: ${name} of the Policy does not apply to a LoadBalancer Service` })),
+    ...fit.ignored.map((name) => ({ ref: r.ref, severity: 'warning' as const, field, message: `ignored: ${policyFieldOf(name)} of the Policy does not apply to a ${protocol.toUpperCase()} virtual` })),
+  ]);
+  return fit.settings;
+}
+
+function warnUnsupported(r: FieldReader, svc: Service): void {
+  if (annotation(svc, MULTI_CLUSTER) !== undefined) r.warn(annotationField(MULTI_CLUSTER), 'is not supported until multi-cluster support; ignored');
+  if (annotation(svc, HOST) !== undefined) r.warn(annotationField(HOST), 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
+}
+
+/**
+ * A Service of type LoadBalancer (with `cis.f5.com/ip`) → one L4 virtual per Service port on that
+ * address: Service_TCP/_UDP/_SCTP by the port's protocol, the Service itself as the pool, SNAT auto
+ * (or the Policy's), the `cis.f5.com/health` monitors and the `cis.f5.com/policyName` Policy
+ * (looked up in the Service's namespace). Services that are not LoadBalancers, belong to another
+ * loadBalancerClass, or carry no `cis.f5.com/` annotation are not this controller's and give
+ * nothing, silently.
+ */
+export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: NormalizeContext): NormalizeResult {
+  if (!servesLoadBalancer(svc, ctx.config) || !asksForVirtual(svc)) return { claims: [], diagnostics: [] };
+  const r = new FieldReader(ref);
+  warnUnsupported(r, svc);
+  const address = addressOf(r, svc);
+  const partition = r.partition(annotationField(PARTITION), annotation(svc, PARTITION), ctx.defaultPartition);
+  const policy = policyOf(r, ctx, svc, ref.namespace);
+  const ports = portsOf(r, svc);
+  const monitors = monitorsByProtocol(r, svc, ports);
+  const settings = new Map(ports.map((p) => [p.protocol, settingsOf(r, policy, p.protocol)]));
+  if (r.hasErrors || address === undefined || partition === undefined) return { claims: [], diagnostics: r.diagnostics };
+  const claims = ports.map((p): VirtualClaim => {
+    const route: Route = {
+      path: '/', backend: { namespace: ref.namespace, service: ref.name, servicePort: p.servicePort },
+      monitors: monitors.get(p.protocol) ?? [], field: p.field, source: ref,
+      ...(policy?.pool ? { pool: policy.pool } : {}),
+    };
+    return {
+      source: ref, object: svc, type: p.protocol, l4Mode: 'standard', partition, address, port: p.port,
+      virtualName: `vs_lb_svc_${ref.namespace}_${ref.name}`, snat: policy?.snat ?? 'auto',
+      settings: settings.get(p.protocol) ?? {}, routes: [route],
+    };
+  });
+  return { claims, diagnostics: r.diagnostics };
+}

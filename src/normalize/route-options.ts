@@ -1,0 +1,158 @@
+import { parseAddress } from '../lib/ip.js';
+import type { PoolSettings } from '../model/settings.js';
+import type { PersistAction } from '../model/virtual.js';
+import type { FieldReader } from './fields.js';
+
+/**
+ * Readers for what a VirtualServer pool entry (and the resources that share its vocabulary) says
+ * about one route besides its Service: pool settings, rewrites, persistence, source ranges.
+ * Each returns the clean value, undefined when absent, or false after reporting a bad value.
+ */
+
+const LB_MODES = [
+  'dynamic-ratio-member', 'dynamic-ratio-node', 'fastest-app-response', 'fastest-node', 'least-connections-member',
+  'least-connections-node', 'least-sessions', 'observed-member', 'observed-node', 'predictive-member', 'predictive-node',
+  'ratio-least-connections-member', 'ratio-least-connections-node', 'ratio-member', 'ratio-node', 'ratio-session',
+  'round-robin', 'weighted-least-connections-member', 'weighted-least-connections-node',
+];
+const DOWN_ACTIONS = ['none', 'reset', 'drop', 'reselect'] as const;
+
+function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function integer(r: FieldReader, field: string, value: unknown, min: number, max: number): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  r.error(field, `${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
+  return false;
+}
+
+/** AS3 pool load-balancing mode (`loadBalancingMethod`, the `balance` annotation). */
+export function loadBalancingMode(r: FieldReader, field: string, value: unknown): string | undefined | false {
+  if (absent(value)) return undefined;
+  if (typeof value === 'string' && LB_MODES.includes(value)) return value;
+  r.error(field, `${JSON.stringify(value)} is not a BIG-IP load-balancing method (for example round-robin, least-connections-member, ratio-member)`);
+  return false;
+}
+
+export interface PoolSettingsSpec {
+  loadBalancingMethod?: unknown;
+  reselectTries?: unknown;
+  serviceDownAction?: unknown;
+  minimumMonitors?: unknown;
+}
+
+/** `loadBalancingMethod`, `reselectTries`, `serviceDownAction`, `minimumMonitors` of a pool entry. */
+export function poolSettings(r: FieldReader, field: string, spec: PoolSettingsSpec): PoolSettings | undefined | false {
+  const mode = loadBalancingMode(r, `${field}.loadBalancingMethod`, spec.loadBalancingMethod);
+  const reselect = integer(r, `${field}.reselectTries`, spec.reselectTries, 0, 65535);
+  const minimum = integer(r, `${field}.minimumMonitors`, spec.minimumMonitors, 1, 63);
+  let down: PoolSettings['serviceDownAction'] | false | undefined;
+  if (!absent(spec.serviceDownAction)) {
+    down = (DOWN_ACTIONS as readonly unknown[]).includes(spec.serviceDownAction)
+      ? spec.serviceDownAction as PoolSettings['serviceDownAction']
+      : r.error(`${field}.serviceDownAction`, `${JSON.stringify(spec.serviceDownAction)} must be one of ${DOWN_ACTIONS.join(', ')}`) ?? false;
+  }
+  if (mode === false || reselect === false || minimum === false || down === false) return false;
+  const settings: PoolSettings = {
+    ...(mode === undefined ? {} : { loadBalancingMode: mode }),
+    ...(reselect === undefined ? {} : { reselectTries: reselect }),
+    ...(down === undefined ? {} : { serviceDownAction: down }),
+    ...(minimum === undefined ? {} : { minimumMonitors: minimum }),
+  };
+  return Object.keys(settings).length > 0 ? settings : undefined;
+}
+
+/** A plain request path for rewrites and redirects (`/`, `/app/v2`). */
+export function targetPath(r: FieldReader, field: string, value: unknown): string | undefined | false {
+  if (absent(value)) return undefined;
+  if (typeof value === 'string' && /^\/[^\s?#"'\\{}[\]$;]*$/.test(value)) return value;
+  r.error(field, `${JSON.stringify(value)} must be a path starting with / (no spaces, query, quotes, or Tcl characters)`);
+  return false;
+}
+
+const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?$/;
+
+/** A host name for `hostRewrite` (an optional `:port` is kept). */
+export function hostName(r: FieldReader, field: string, value: unknown): string | undefined | false {
+  if (absent(value)) return undefined;
+  if (typeof value === 'string' && HOST_NAME.test(value.toLowerCase())) return value.toLowerCase();
+  r.error(field, `${JSON.stringify(value)} is not a host name`);
+  return false;
+}
+
+/** Client CIDRs (`10.0.0.0/8`, `2001:db8::/32`, or a single address) allowed to use a route. */
+export function sourceRanges(r: FieldReader, field: string, value: unknown): string[] | undefined | false {
+  if (absent(value)) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    r.error(field, 'must be a non-empty list of CIDRs such as 10.0.0.0/8');
+    return false;
+  }
+  const out: string[] = [];
+  value.forEach((item, i) => {
+    const m = typeof item === 'string' ? /^([^/]+)(?:\/(\d{1,3}))?$/.exec(item) : null;
+    const address = m ? parseAddress(m[1] ?? '') : undefined;
+    const bits = address?.family === 6 ? 128 : 32;
+    if (!m || !address || address.routeDomain !== undefined || (m[2] !== undefined && Number(m[2]) > bits)) {
+      r.error(`${field}[${i}]`, `${JSON.stringify(item)} is not a CIDR such as 10.0.0.0/8`);
+      return;
+    }
+    out.push(m[2] === undefined ? `${m[1]}/${bits}` : item as string);
+  });
+  return out.length === value.length ? [...new Set(out)].sort() : false;
+}
+
+type MetaKey = 'name' | 'netmask' | 'key' | 'timeout' | 'expiry' | 'offset' | 'length';
+
+/** `hostPersistence.method` → the AS3 persist action and the metadata each method needs. */
+const PERSIST_METHODS: Record<string, { as3: string; needs: MetaKey[] }> = {
+  sourceAddress: { as3: 'sourceAddress', needs: ['netmask', 'timeout'] },
+  destinationAddress: { as3: 'destinationAddress', needs: ['netmask', 'timeout'] },
+  cookieInsert: { as3: 'cookieInsert', needs: ['name', 'expiry'] },
+  cookieRewrite: { as3: 'cookieRewrite', needs: ['name', 'expiry'] },
+  cookiePassive: { as3: 'cookiePassive', needs: ['name'] },
+  cookieHash: { as3: 'cookieHash', needs: ['name', 'offset', 'length', 'timeout'] },
+  universal: { as3: 'universal', needs: ['key', 'timeout'] },
+  hash: { as3: 'hash', needs: ['key', 'timeout'] },
+  carp: { as3: 'carp', needs: ['key', 'timeout'] },
+};
+
+const NUMERIC_META: ReadonlySet<MetaKey> = new Set(['timeout', 'offset', 'length']);
+
+function metaValue(r: FieldReader, field: string, key: MetaKey, value: unknown): string | number | undefined {
+  if (NUMERIC_META.has(key)) {
+    const n = integer(r, field, value, 0, 65535);
+    return n === false ? undefined : n;
+  }
+  if (typeof value === 'string' && value !== '' && !/["\\\s]/.test(value)) {
+    if (key === 'netmask' && !parseAddress(value)) return r.error(field, `"${value}" is not a netmask such as 255.255.255.255`);
+    return value;
+  }
+  return r.error(field, `${JSON.stringify(value)} must be a non-empty string without spaces or quotes`);
+}
+
+/** `hostPersistence {method, metaData}`: persistence applied by the routing rules of the host. */
+export function hostPersistence(r: FieldReader, field: string, value: unknown): PersistAction | undefined | false {
+  if (absent(value)) return undefined;
+  const spec = typeof value === 'object' && value !== null ? value as { method?: unknown; metaData?: Record<string, unknown> } : {};
+  if (spec.method === 'none') return { disable: {} };
+  const method = typeof spec.method === 'string' ? PERSIST_METHODS[spec.method] : undefined;
+  if (!method) {
+    r.error(`${field}.method`, `${JSON.stringify(spec.method)} must be one of none, ${Object.keys(PERSIST_METHODS).join(', ')}`);
+    return false;
+  }
+  const meta = spec.metaData ?? {};
+  const out: Record<string, string | number> = {};
+  for (const key of method.needs) {
+    const where = `${field}.metaData.${key}`;
+    if (meta[key] === undefined || meta[key] === null || meta[key] === '') {
+      r.error(where, `is required for method ${String(spec.method)}`);
+      continue;
+    }
+    const v = metaValue(r, where, key, meta[key]);
+    if (v !== undefined) out[key] = v;
+  }
+  if (Object.keys(out).length !== method.needs.length) return false;
+  return { [method.as3]: out };
+}

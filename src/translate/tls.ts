@@ -1,0 +1,189 @@
+/**
+ * TLS of one virtual in AS3: Certificate and TLS_Server objects for certificates from Secrets
+ * (the client-facing side), CA_Bundle and TLS_Client for re-encryption that verifies the pods, or
+ * references to existing BIG-IP client-ssl/server-ssl profiles. Also decides whether resources
+ * that share one HTTPS virtual can share its TLS.
+ */
+import { describeRef } from '../kube/refs.js';
+import type { BigipRef } from '../model/settings.js';
+import type { CertificateMaterial, CipherSettings, ClientSideTls, ServerSideTls, TlsModel } from '../model/tls.js';
+import type { As3Object } from './as3-types.js';
+import { as3Name } from './names.js';
+import type { NameScope } from './names.js';
+
+/** The AS3 objects of a virtual's TLS and the values of its Service's `serverTLS`/`clientTLS`. */
+export interface TlsTranslation {
+  objects: Array<[string, As3Object]>;
+  /** Name of the TLS_Server, or `{bigip}` / a list of `{bigip}` for existing client-ssl profiles. */
+  serverTLS?: unknown;
+  /** Name of the TLS_Client, or `{bigip}` / a list of `{bigip}` for existing server-ssl profiles. */
+  clientTLS?: unknown;
+}
+
+/** One BIG-IP profile as a plain pointer; several as a list, from which the BIG-IP picks by SNI. */
+function profilePointers(profiles: BigipRef[]): BigipRef | BigipRef[] {
+  const refs = profiles.map((p) => ({ bigip: p.bigip }));
+  return refs.length === 1 && refs[0] ? refs[0] : refs;
+}
+
+function certificateObject(material: CertificateMaterial): As3Object {
+  return {
+    class: 'Certificate',
+    certificate: material.certificate,
+    privateKey: material.privateKey,
+    ...(material.chainCA === undefined ? {} : { chainCA: material.chainCA }),
+  };
+}
+
+/** AS3 names of TLS_Server cipher and version properties. */
+function cipherProperties(cipher: CipherSettings | undefined): Record<string, unknown> {
+  if (!cipher) return {};
+  const out: Record<string, unknown> = {};
+  if (cipher.cipherGroup) out['cipherGroup'] = { bigip: cipher.cipherGroup.bigip };
+  else if (cipher.ciphers !== undefined) out['ciphers'] = cipher.ciphers;
+  if (cipher.tls1_3Enabled !== undefined) out['tls1_3Enabled'] = cipher.tls1_3Enabled;
+  for (const version of cipher.disabledVersions ?? []) out[`tls${version.replace('.', '_')}Enabled`] = false;
+  return out;
+}
+
+interface Named {
+  name: string;
+  objects: Array<[string, As3Object]>;
+}
+
+function tlsServer(tls: TlsModel, certificates: CertificateMaterial[], baseName: string, scope: NameScope): Named {
+  const objects: Array<[string, As3Object]> = [];
+  const entries = certificates.map((material, i) => {
+    const name = scope.claim(as3Name(`${baseName}_cert_${material.secret}`), `Certificate:${baseName}:${material.secret}`);
+    objects.push([name, certificateObject(material)]);
+    // The first certificate answers clients that send no or an unknown server name.
+    return certificates.length > 1 && i === 0 ? { certificate: name, sniDefault: true } : { certificate: name };
+  });
+  const server: As3Object = {
+    class: 'TLS_Server',
+    certificates: entries,
+    ...cipherProperties(tls.cipher),
+    ...(tls.renegotiationEnabled === undefined ? {} : { renegotiationEnabled: tls.renegotiationEnabled }),
+  };
+  const name = scope.claim(as3Name(`${baseName}_tls_server`), `TLS_Server:${baseName}`);
+  objects.push([name, server]);
+  return { name, objects };
+}
+
+/**
+ * TLS_Client that verifies the pods' certificates against the CA bundle from the Secrets. CIS
+ * documents only `trustCA`; without `validateCertificate` the BIG-IP would not check the pods'
+ * certificates at all, so we turn it on (the intent of giving a CA). Without a bundle (never from
+ * the normalizers) it still re-encrypts, unverified.
+ */
+function tlsClient(bundles: Array<{ secret: string; bundle: string }>, baseName: string, scope: NameScope): Named {
+  const objects: Array<[string, As3Object]> = [];
+  const client: As3Object = { class: 'TLS_Client' };
+  if (bundles.length > 0) {
+    const caName = scope.claim(as3Name(`${baseName}_ca_bundle`), `CA_Bundle:${baseName}`);
+    objects.push([caName, { class: 'CA_Bundle', bundle: bundles.map((b) => b.bundle).join('') }]);
+    client['trustCA'] = { use: caName };
+    client['validateCertificate'] = true;
+  }
+  const name = scope.claim(as3Name(`${baseName}_tls_client`), `TLS_Client:${baseName}`);
+  objects.push([name, client]);
+  return { name, objects };
+}
+
+/**
+ * The AS3 objects for a virtual's TLS, named from `baseName` (the virtual's name) within `scope`,
+ * and the values for its Service's `serverTLS` (client-facing) and `clientTLS` (pod-facing).
+ * Passthrough gives nothing: the BIG-IP does not terminate TLS.
+ */
+export function translateTls(tls: TlsModel, baseName: string, scope: NameScope): TlsTranslation {
+  const out: TlsTranslation = { objects: [] };
+  if (tls.termination === 'passthrough') return out;
+  const client = tls.clientSide;
+  if (client && 'profiles' in client) {
+    out.serverTLS = profilePointers(client.profiles);
+  } else if (client && client.certificates.length > 0) {
+    const server = tlsServer(tls, client.certificates, baseName, scope);
+    out.objects.push(...server.objects);
+    out.serverTLS = server.name;
+  }
+  if (tls.termination !== 'reencrypt') return out;
+  const server = tls.serverSide;
+  if (server && 'profiles' in server) {
+    out.clientTLS = profilePointers(server.profiles);
+  } else {
+    const tlsToPods = tlsClient(server?.caBundles ?? [], baseName, scope);
+    out.objects.push(...tlsToPods.objects);
+    out.clientTLS = tlsToPods.name;
+  }
+  return out;
+}
+
+function describeClientSide(side: ClientSideTls | undefined): string {
+  if (!side) return 'accepts plain connections';
+  return 'profiles' in side ? 'uses BIG-IP client-ssl profiles' : 'uses certificates from Secrets';
+}
+
+function describeServerSide(side: ServerSideTls | undefined): string {
+  if (!side) return 'no server-side TLS';
+  if ('profiles' in side) return `BIG-IP server-ssl profile${side.profiles.length > 1 ? 's' : ''} ${side.profiles.map((p) => p.bigip).join(', ')}`;
+  return `the CA bundle${side.caBundles.length > 1 ? 's' : ''} of Secret${side.caBundles.length > 1 ? 's' : ''} ${side.caBundles.map((b) => b.secret).join(', ')}`;
+}
+
+function sameServerSide(a: ServerSideTls | undefined, b: ServerSideTls | undefined): boolean {
+  const key = (side: ServerSideTls | undefined): string => {
+    if (!side) return '';
+    if ('profiles' in side) return JSON.stringify(['profiles', side.profiles.map((p) => p.bigip).sort()]);
+    return JSON.stringify(['ca', side.caBundles.map((c) => JSON.stringify([c.secret, c.bundle])).sort()]);
+  };
+  return key(a) === key(b);
+}
+
+function clientSideKind(side: ClientSideTls | undefined): string {
+  if (!side) return 'none';
+  return 'profiles' in side ? 'profiles' : 'certificates';
+}
+
+/** Why `other` cannot share the owner's virtual, or undefined when it can. */
+function conflict(owner: TlsModel, other: TlsModel): string | undefined {
+  const setBy = `(set by ${describeRef(owner.source)})`;
+  if (owner.termination !== other.termination) {
+    if (other.termination === 'passthrough') return `passes TLS through but the virtual terminates TLS as ${owner.termination} ${setBy}`;
+    if (owner.termination === 'passthrough') return `terminates TLS as ${other.termination} but the virtual passes TLS through ${setBy}`;
+    return `terminates TLS as ${other.termination} but the virtual is ${owner.termination} ${setBy}`;
+  }
+  if (clientSideKind(owner.clientSide) !== clientSideKind(other.clientSide)) {
+    return `${describeClientSide(other.clientSide)} but the virtual ${describeClientSide(owner.clientSide)} ${setBy}`;
+  }
+  if (owner.termination === 'reencrypt' && !sameServerSide(owner.serverSide, other.serverSide)) {
+    return `re-encrypts with ${describeServerSide(other.serverSide)} but the virtual uses ${describeServerSide(owner.serverSide)} ${setBy}`;
+  }
+  return undefined;
+}
+
+function mergeClientSides(owner: ClientSideTls, other: ClientSideTls): ClientSideTls {
+  if ('profiles' in owner && 'profiles' in other) {
+    const profiles = [...owner.profiles];
+    for (const p of other.profiles) if (!profiles.some((q) => q.bigip === p.bigip)) profiles.push(p);
+    return { profiles };
+  }
+  if ('certificates' in owner && 'certificates' in other) {
+    const certificates = [...owner.certificates];
+    for (const c of other.certificates) if (!certificates.some((d) => d.secret === c.secret)) certificates.push(c);
+    return { certificates };
+  }
+  return owner;
+}
+
+/**
+ * The TLS of a virtual shared by several resources: the owner's (oldest) termination, ciphers and
+ * source, with the certificates or client-ssl profiles of both (deduplicated; the owner's first
+ * stays the SNI default). Returns the reason, for the other resource's user, when they cannot
+ * share: different termination, passthrough vs terminating, Secrets vs BIG-IP profiles on the
+ * client side, or re-encryption with a different server side.
+ */
+export function mergeTls(owner: TlsModel, other: TlsModel): TlsModel | string {
+  const reason = conflict(owner, other);
+  if (reason !== undefined) return reason;
+  if (!owner.clientSide || !other.clientSide) return owner;
+  return { ...owner, clientSide: mergeClientSides(owner.clientSide, other.clientSide) };
+}
