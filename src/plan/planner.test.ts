@@ -3,7 +3,8 @@ import type { Config } from '../config/config.js';
 import { validateConfig } from '../config/parse-config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import type { EndpointSlice } from '../kube/types.js';
-import { node, service, slice, virtualServer } from '../../test/support/fixtures.js';
+import { SHOP_CERT, SHOP_KEY } from '../../test/support/certificates.js';
+import { cisResource, node, service, slice, tlsSecret, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
 import type { Plan } from './planner.js';
 
@@ -131,5 +132,25 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     assert.deepEqual(addresses(), ['10.0.0.2']);
     state.upsert(node('n1', '10.0.0.1', true), 'Node');
     assert.deepEqual(addresses(), ['10.0.0.1', '10.0.0.2']);
+  });
+
+  it('re-translates exactly the application that reads a changed Secret (its TLSProfile\'s certificate)', () => {
+    const state = populated();
+    state.upsert(cisResource('TLSProfile', 'ns', 'tls1', { hosts: ['shop.example.com'], tls: { termination: 'edge', reference: 'secret', clientSSL: 'shop-cert' } }), 'TLSProfile');
+    state.upsert(tlsSecret('ns', 'shop-cert', { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY }), 'Secret');
+    state.upsert(virtualServer('ns', 'vs1', { host: 'shop.example.com', virtualServerAddress: '10.1.1.1', tlsProfileName: 'tls1', pools: [{ service: 'svc1', servicePort: 80 }] }), 'VirtualServer');
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    assert.deepEqual(planner.plan(state).diagnostics, []);
+    // Re-applying the same Secret content with a new object (as a cert rotation does) touches only
+    // the HTTPS application (and its HTTP side, which reads the same TLSProfile).
+    state.upsert(tlsSecret('ns', 'shop-cert', { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY }), 'Secret');
+    const after = planner.plan(state);
+    assert.equal(after.translated, 2);
+    assertEqualsColdPlan(after, state);
+    state.remove('Secret', 'ns', 'shop-cert');
+    const broken = planner.plan(state);
+    assert.match(broken.diagnostics.map((d) => d.message).join('\n'), /Secret ns\/shop-cert was not found/);
+    assert.equal((broken.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443'], undefined);
+    assertEqualsColdPlan(broken, state);
   });
 });

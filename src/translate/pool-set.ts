@@ -18,8 +18,6 @@ export interface PoolEntry {
   name: string;
   route: Route;
   members: RatioMember[];
-  /** Pools a weighted iRule chooses between when weights cannot be member ratios (see ratios.ts). */
-  split?: Array<{ pool: string; weight: number }>;
 }
 
 function poolKey(route: Route): string {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { MAX_MEMBER_RATIO, memberRatios, ratioPoolMembers, SHARE_TOLERANCE } from './ratios.js';
+import { translateMembers } from './pool.js';
+import { MAX_MEMBER_RATIO, memberRatios, SHARE_TOLERANCE } from './ratios.js';
 import type { RatioPlan, WeightedMembers } from './ratios.js';
 import type { Member } from '../resolve/member.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
@@ -226,10 +227,10 @@ describe('memberRatios: weights as pool-member ratios', () => {
     const plan = memberRatios([backend('main', 70, members(3, '10.1')), backend('canary', 30, [...members(1, '10.2'), { address: '10.2.0.2', port: 9090 }])]);
     assert.equal(plan.kind, 'ratio');
     if (plan.kind !== 'ratio') return;
-    const poolMembers = ratioPoolMembers(plan.members);
+    const poolMembers = translateMembers(plan.members);
     assert.deepEqual(poolMembers, [
-      { servicePort: 8080, serverAddresses: ['10.2.0.1'], ratio: 9, shareNodes: true },
       { servicePort: 8080, serverAddresses: ['10.1.0.1', '10.1.0.2', '10.1.0.3'], ratio: 14, shareNodes: true },
+      { servicePort: 8080, serverAddresses: ['10.2.0.1'], ratio: 9, shareNodes: true },
       { servicePort: 9090, serverAddresses: ['10.2.0.2'], ratio: 9, shareNodes: true },
     ]);
     const errors = officialApplicationErrors({

@@ -12,7 +12,6 @@
 import { compareAddresses } from '../lib/ip.js';
 import { sortMembers } from '../resolve/member.js';
 import type { Member } from '../resolve/member.js';
-import type { As3Object } from './as3-types.js';
 
 /** One backend (a Service in one cluster, or an alternate backend) and its relative weight. */
 export interface WeightedMembers {
@@ -366,22 +365,4 @@ export function memberRatios(backends: WeightedMembers[]): RatioPlan {
     shares[b.key] = (shares[b.key] ?? 0) + sum / found.total;
   });
   return { kind: 'ratio', members, shares };
-}
-
-/**
- * AS3 `Pool_Member` entries for a `ratio` plan: one entry per (port, ratio) with its addresses in
- * plan order (by backend, then address), sorted by port and then ratio. The pool needs
- * `loadBalancingMode: ratio-member` (or `ratio-least-connections-member`) for ratios to count.
- */
-export function ratioPoolMembers(members: RatioMember[]): As3Object['members'] {
-  const groups = new Map<string, { servicePort: number; ratio: number; serverAddresses: string[] }>();
-  for (const m of members) {
-    const id = `${m.port}/${m.ratio}`;
-    const group = groups.get(id);
-    if (group) group.serverAddresses.push(m.address);
-    else groups.set(id, { servicePort: m.port, ratio: m.ratio, serverAddresses: [m.address] });
-  }
-  return [...groups.values()]
-    .sort((a, b) => a.servicePort - b.servicePort || a.ratio - b.ratio)
-    .map((g) => ({ servicePort: g.servicePort, serverAddresses: g.serverAddresses, ratio: g.ratio, shareNodes: true }));
 }
