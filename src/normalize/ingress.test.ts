@@ -73,7 +73,7 @@ describe('normalizeIngress', () => {
       rules: [rule('a.example.com', [['/exact/', 'e', 80, 'Exact'], ['/exact', 'p', 80, 'Prefix'], ['/impl', 'i', 80, 'ImplementationSpecific']])],
     }));
     assert.deepEqual(claims[0]?.routes.map((r) => [r.path, r.exact ?? false, r.backend.service]), [
-      ['/exact', true, 'e'], ['/exact', false, 'p'], ['/impl', false, 'i'],
+      ['/exact/', true, 'e'], ['/exact', false, 'p'], ['/impl', false, 'i'],
     ]);
   });
 

@@ -85,7 +85,9 @@ function isExact(r: FieldReader, field: string, value: unknown): boolean | undef
 function pathRoute(r: FieldReader, field: string, spec: IngressPath, host: string | undefined, ref: ObjectRef): Route | undefined {
   if (!isObject(spec)) return r.error(field, 'must be an object');
   const exact = isExact(r, `${field}.pathType`, spec.pathType);
-  const path = normalizePath(r, `${field}.path`, spec.path);
+  const normalized = normalizePath(r, `${field}.path`, spec.path);
+  // An Exact path matches only as written (`/docs/` is not `/docs`); Prefix paths match by segment.
+  const path = exact && normalized !== undefined && typeof spec.path === 'string' && spec.path !== '' ? spec.path : normalized;
   const backend = ingressBackend(r, `${field}.backend`, spec.backend, ref.namespace);
   if (exact === undefined || path === undefined || backend === undefined) return undefined;
   return { ...(host === undefined ? {} : { host }), path, ...(exact ? { exact } : {}), backend, monitors: [], field, source: ref };

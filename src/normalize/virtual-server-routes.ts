@@ -72,39 +72,44 @@ interface Extras {
 }
 
 function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, namespace: string): Extras | false {
-  const values = {
-    settings: poolSettings(r, field, pool as PoolSettingsSpec),
-    rewrite: targetPath(r, `${field}.rewrite`, pool['rewrite']),
-    hostRewrite: hostName(r, `${field}.hostRewrite`, pool['hostRewrite']),
-    waf: bigipPath(r, `${field}.waf`, pool['waf']),
-    weight: weightOf(r, `${field}.weight`, pool['weight'], defaults.maxWeight),
-    alts: alternates(r, field, pool, namespace, defaults.maxWeight),
-    name: poolName(r, field, pool.name),
-  };
+  const settings = poolSettings(r, field, pool as PoolSettingsSpec);
+  const rewrite = targetPath(r, `${field}.rewrite`, pool['rewrite']);
+  const hostRewrite = hostName(r, `${field}.hostRewrite`, pool['hostRewrite']);
+  const waf = bigipPath(r, `${field}.waf`, pool['waf']);
+  const weight = weightOf(r, `${field}.weight`, pool['weight'], defaults.maxWeight);
+  const alts = alternates(r, field, pool, namespace, defaults.maxWeight);
+  const name = poolName(r, field, pool.name);
   if (pool['multiClusterServices'] !== undefined) {
     r.warn(`${field}.multiClusterServices`, 'is not supported by this version of kube-as3 (multi-cluster support comes later) and was ignored');
   }
-  if (Object.values(values).includes(false)) return false;
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Extras;
+  if (settings === false || rewrite === false || hostRewrite === false || waf === false || weight === false || alts === false || name === false) return false;
+  const x: Extras = {};
+  if (settings) x.settings = settings;
+  if (rewrite) x.rewrite = rewrite;
+  if (hostRewrite) x.hostRewrite = hostRewrite;
+  if (waf) x.waf = waf;
+  if (weight !== undefined) x.weight = weight;
+  if (alts) x.alts = alts;
+  if (name) x.name = name;
+  return x;
 }
 
-/** Everything a pool entry adds to its Service reference. */
-function routeExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, namespace: string): Partial<Route> | false {
-  const x = readExtras(r, field, pool, defaults, namespace);
-  if (x === false) return false;
+/** Everything a pool entry adds to its Service reference, set on the route. */
+function addExtras(route: Route, x: Extras, defaults: RouteDefaults): void {
   const merged = mergedPoolSettings(x.settings, defaults.policyPool);
   const weighted = x.alts !== undefined && x.alts.length > 0;
-  return {
-    ...(merged ? { pool: merged } : {}),
-    // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
-    ...(x.name && !weighted ? { poolName: x.name } : {}),
-    ...(x.rewrite ? { rewrite: x.rewrite } : {}),
-    ...(x.hostRewrite ? { hostRewrite: x.hostRewrite } : {}),
-    ...(x.waf ? { waf: x.waf } : {}),
-    ...(weighted ? { alternates: x.alts, weight: x.weight ?? 100 } : {}),
-    ...(defaults.allowSourceRange ? { allowSourceRange: defaults.allowSourceRange } : {}),
-    ...(defaults.persist ? { persist: defaults.persist } : {}),
-  };
+  if (merged) route.pool = merged;
+  // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
+  if (x.name && !weighted) route.poolName = x.name;
+  if (x.rewrite) route.rewrite = x.rewrite;
+  if (x.hostRewrite) route.hostRewrite = x.hostRewrite;
+  if (x.waf) route.waf = x.waf;
+  if (weighted) {
+    route.alternates = x.alts;
+    route.weight = x.weight ?? 100;
+  }
+  if (defaults.allowSourceRange) route.allowSourceRange = defaults.allowSourceRange;
+  if (defaults.persist) route.persist = defaults.persist;
 }
 
 /** One pool entry → its Route (without host), or undefined when rejected. */
@@ -113,13 +118,20 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
   const path = normalizePath(r, `${field}.path`, pool.path);
   const backend = normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
-  const extras = routeExtras(r, field, pool, defaults, namespace);
+  const extras = readExtras(r, field, pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false) return undefined;
-  const minimum = extras.pool?.minimumMonitors;
+  const route: Route = { path, backend, monitors, field, source: defaults.source };
+  addExtras(route, extras, defaults);
+  const minimum = route.pool?.minimumMonitors;
   if (minimum !== undefined && minimum > monitors.length) {
     return r.error(`${field}.minimumMonitors`, `${minimum} is more than the ${monitors.length} monitor(s) of the pool: its members could never be up`);
   }
-  return { path, backend, monitors, ...extras, field, source: defaults.source };
+  return route;
+}
+
+/** The route for one host; the host is set first so all routes share one object shape. */
+function withHost(route: Route, host: string): Route {
+  return Object.assign({ host }, route);
 }
 
 /** `spec.pools[]` → one route per pool and host (`host` plus `hostAliases`). */
@@ -140,7 +152,7 @@ export function virtualServerRoutes(r: FieldReader, pools: unknown, defaults: Ro
     if (earlier !== undefined) return void r.error(`${field}.path`, `path ${route.path} is already routed by spec.pools[${earlier}]`);
     seenPaths.set(route.path, i);
     if (defaults.hosts.length === 0) routes.push(route);
-    for (const host of defaults.hosts) routes.push({ ...route, host });
+    for (const host of defaults.hosts) routes.push(withHost(route, host));
   });
   return routes;
 }

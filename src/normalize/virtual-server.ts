@@ -37,8 +37,10 @@ function hostsOf(r: FieldReader, spec: Spec): string[] | undefined {
   if (!hasHost) return [];
   const host = hostName(r, 'spec.host', spec.host);
   if (aliases !== undefined && aliases !== null && !Array.isArray(aliases)) return r.error('spec.hostAliases', 'must be a list of host names');
-  const extra = ((aliases ?? []) as unknown[]).map((a, i) => hostName(r, `spec.hostAliases[${i}]`, a));
-  if (host === undefined || extra.includes(undefined)) return undefined;
+  if (host === undefined) return undefined;
+  if (aliases === undefined || aliases === null) return [host];
+  const extra = (aliases as unknown[]).map((a, i) => hostName(r, `spec.hostAliases[${i}]`, a));
+  if (extra.includes(undefined)) return undefined;
   return [...new Set([host, ...(extra as string[])])];
 }
 
@@ -119,8 +121,10 @@ function virtualSettings(r: FieldReader, spec: Spec, policy: PolicyModel | undef
   if (!own.ok) return undefined;
   const http = settingsFor(policy, own.settings, 'http');
   const https = settingsFor(policy, { ...own.settings, ...(own.http2 ? { profileHTTP2: own.http2 } : {}) }, 'https');
-  for (const name of new Set([...http.ignored, ...https.ignored])) {
-    r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer`);
+  if (http.ignored.length > 0 || https.ignored.length > 0) {
+    for (const name of new Set([...http.ignored, ...https.ignored])) {
+      r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer`);
+    }
   }
   return { http: http.settings, https: https.settings };
 }
@@ -136,11 +140,10 @@ function readWhere(r: FieldReader, spec: Spec, ctx: NormalizeContext): Where | u
   const group = hostGroupOf(r, spec);
   const address = serviceAddress(r, spec['serviceAddress']);
   if (!listener || !httpsPort || !hosts || additional === false || group === false || address === false) return undefined;
-  return {
-    listener, httpsPort, hosts, group,
-    ...(additional ? { additional } : {}),
-    ...(address ? { serviceAddress: address } : {}),
-  };
+  const where: Where = { listener, httpsPort, hosts, group };
+  if (additional) where.additional = additional;
+  if (address) where.serviceAddress = address;
+  return where;
 }
 
 /** What every route shares: the Policy's pool settings, source ranges and persistence. */
@@ -148,12 +151,11 @@ function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, 
   const allowSourceRange = sourceRanges(r, 'spec.allowSourceRange', spec['allowSourceRange']) ?? policy?.allowSourceRange;
   const persist = hostPersistence(r, 'spec.hostPersistence', spec['hostPersistence']);
   if (allowSourceRange === false || persist === false) return undefined;
-  return {
-    hosts: where.hosts, source: ref, maxWeight: 256,
-    ...(policy?.pool ? { policyPool: policy.pool } : {}),
-    ...(allowSourceRange ? { allowSourceRange } : {}),
-    ...(persist ? { persist } : {}),
-  };
+  const defaults: RouteDefaults = { hosts: where.hosts, source: ref, maxWeight: 256 };
+  if (policy?.pool) defaults.policyPool = policy.pool;
+  if (allowSourceRange) defaults.allowSourceRange = allowSourceRange;
+  if (persist) defaults.persist = persist;
+  return defaults;
 }
 
 function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
@@ -176,34 +178,43 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
   const tls = hasProfile ? tlsForVirtualServer(r, ctx, ref.namespace, profile, where.hosts, 'spec.tlsProfileName') : undefined;
   const httpTraffic = httpTrafficOf(r, spec['httpTraffic'], tls, hasProfile);
   if (fallback === false || !redirects || !httpTraffic || (hasProfile && !tls)) return undefined;
-  return {
-    ...where, routes, redirects, settings, httpTraffic,
-    ...(policy?.snat ? { policySnat: policy.snat } : {}),
-    ...(fallback ? { defaultPool: fallback } : {}),
-    ...(tls ? { tls } : {}),
-  };
+  return assemble(where, { routes, redirects, settings, httpTraffic }, policy, fallback, tls);
 }
 
-function claimBase(vs: VirtualServer, ref: ObjectRef, p: Parts): Omit<VirtualClaim, 'type' | 'port' | 'settings' | 'routes'> {
-  const { virtualName, ...listener } = p.listener;
-  if (p.policySnat && (vs.spec?.snat === undefined || vs.spec.snat === null || vs.spec.snat === '')) listener.snat = p.policySnat;
-  const name = p.group.hostGroup ? p.group.groupName : virtualName;
-  return {
-    source: ref, object: vs, ...listener,
-    ...(name ? { virtualName: name } : {}),
-    ...(p.group.hostGroup ? { hostGroup: p.group.hostGroup } : {}),
-    ...(p.additional ? { additionalAddresses: p.additional } : {}),
-    ...(p.serviceAddress ? { serviceAddress: p.serviceAddress } : {}),
-  };
+function assemble(where: Where, routing: Pick<Parts, 'routes' | 'redirects' | 'settings' | 'httpTraffic'>, policy: PolicyModel | undefined, fallback: DefaultPool | undefined, tls: TlsModel | undefined): Parts {
+  const parts: Parts = { listener: where.listener, httpsPort: where.httpsPort, hosts: where.hosts, group: where.group, ...routing };
+  if (where.additional) parts.additional = where.additional;
+  if (where.serviceAddress) parts.serviceAddress = where.serviceAddress;
+  if (policy?.snat) parts.policySnat = policy.snat;
+  if (fallback) parts.defaultPool = fallback;
+  if (tls) parts.tls = tls;
+  return parts;
 }
 
-/** The plain-HTTP side of a TLS VirtualServer: forward (`allow`), redirect to HTTPS, or nothing. */
-function httpSideOfTls(base: ReturnType<typeof claimBase>, p: Parts): VirtualClaim | undefined {
-  if (p.httpTraffic === 'none') return undefined;
-  const http: VirtualClaim = { ...base, type: 'http', port: p.listener.port, settings: p.settings.http, routes: [] };
-  if (p.httpTraffic === 'allow') {
-    return { ...http, routes: p.routes, redirects: p.redirects, ...(p.defaultPool ? { defaultPool: p.defaultPool } : {}) };
-  }
+/**
+ * One claim of the VirtualServer. Properties are assigned in a fixed order (no conditional
+ * spreads): normalizing 10,000 resources must not churn through object shapes.
+ */
+function makeClaim(vs: VirtualServer, ref: ObjectRef, p: Parts, type: 'http' | 'https', settings: ServiceSettings): VirtualClaim {
+  const explicitSnat = !(vs.spec?.snat === undefined || vs.spec.snat === null || vs.spec.snat === '');
+  const claim: VirtualClaim = {
+    source: ref, object: vs, type, partition: p.listener.partition, address: p.listener.address,
+    port: type === 'https' ? p.httpsPort : p.listener.port,
+    snat: p.policySnat && !explicitSnat ? p.policySnat : p.listener.snat,
+    settings, routes: p.routes,
+  };
+  const name = p.group.hostGroup ? p.group.groupName : p.listener.virtualName;
+  if (name) claim.virtualName = name;
+  if (p.group.hostGroup) claim.hostGroup = p.group.hostGroup;
+  if (p.additional) claim.additionalAddresses = p.additional;
+  if (p.serviceAddress) claim.serviceAddress = p.serviceAddress;
+  if (p.redirects.length > 0) claim.redirects = p.redirects;
+  if (p.defaultPool) claim.defaultPool = p.defaultPool;
+  return claim;
+}
+
+/** The redirect rules of the HTTP side of a TLS VirtualServer with `httpTraffic: redirect`. */
+function httpsRedirects(p: Parts): RedirectRoute[] {
   const location = httpsRedirectLocation(p.httpsPort);
   const keys = new Set<string>();
   const redirects: RedirectRoute[] = [];
@@ -211,12 +222,23 @@ function httpSideOfTls(base: ReturnType<typeof claimBase>, p: Parts): VirtualCla
     const key = `${route.host ?? ''} ${route.path}`;
     if (keys.has(key)) continue;
     keys.add(key);
-    redirects.push({
-      ...(route.host ? { host: route.host } : {}), path: route.path, location, code: 301, field: 'spec.httpTraffic', source: route.source,
-      ...(route.allowSourceRange ? { allowSourceRange: route.allowSourceRange } : {}),
-    });
+    const redirect: RedirectRoute = { path: route.path, location, code: 301, field: 'spec.httpTraffic', source: route.source };
+    if (route.host) redirect.host = route.host;
+    if (route.allowSourceRange) redirect.allowSourceRange = route.allowSourceRange;
+    redirects.push(redirect);
   }
-  return { ...http, redirects };
+  return redirects;
+}
+
+/** The plain-HTTP side of a TLS VirtualServer: forward (`allow`), redirect to HTTPS, or nothing. */
+function httpSideOfTls(vs: VirtualServer, ref: ObjectRef, p: Parts): VirtualClaim | undefined {
+  if (p.httpTraffic === 'none') return undefined;
+  const http = makeClaim(vs, ref, p, 'http', p.settings.http);
+  if (p.httpTraffic === 'allow') return http;
+  http.routes = [];
+  http.redirects = httpsRedirects(p);
+  delete http.defaultPool;
+  return http;
 }
 
 /**
@@ -234,13 +256,10 @@ function passthroughRoutes(r: FieldReader, routes: Route[]): Route[] {
 }
 
 function claimsOf(vs: VirtualServer, ref: ObjectRef, p: Parts): VirtualClaim[] {
-  const base = claimBase(vs, ref, p);
-  const fallback = p.defaultPool ? { defaultPool: p.defaultPool } : {};
-  if (!p.tls) {
-    return [{ ...base, type: 'http', port: p.listener.port, settings: p.settings.http, routes: p.routes, redirects: p.redirects, ...fallback }];
-  }
-  const https: VirtualClaim = { ...base, type: 'https', port: p.httpsPort, settings: p.settings.https, tls: p.tls, routes: p.routes, redirects: p.redirects, ...fallback };
-  const http = httpSideOfTls(base, p);
+  if (!p.tls) return [makeClaim(vs, ref, p, 'http', p.settings.http)];
+  const https = makeClaim(vs, ref, p, 'https', p.settings.https);
+  https.tls = p.tls;
+  const http = httpSideOfTls(vs, ref, p);
   return http ? [https, http] : [https];
 }
 

@@ -26,6 +26,8 @@ export interface RouteSummary {
   pool: string;
   members: number;
   source: string;
+  /** The row answers with a redirect (its POOL cell says so); it is not a pool. */
+  redirect?: true;
 }
 
 export interface ApplicationResult {
@@ -46,18 +48,17 @@ function isPlain(route: Route): boolean {
 }
 
 function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined): PolicyRule {
+  const action: Extract<PolicyRule['action'], { pool: string }> = { pool };
+  if (route.rewrite) action.rewrite = { from: route.path, to: route.rewrite };
+  if (route.hostRewrite) action.hostRewrite = route.hostRewrite;
   const waf = route.waf ?? wafDefault;
-  return {
-    ...(route.host ? { host: route.host } : {}), path: route.path, ...(route.exact ? { exact: true } : {}),
-    ...(route.allowSourceRange ? { sourceRanges: route.allowSourceRange } : {}),
-    action: {
-      pool,
-      ...(route.rewrite ? { rewrite: { from: route.path, to: route.rewrite } } : {}),
-      ...(route.hostRewrite ? { hostRewrite: route.hostRewrite } : {}),
-      ...(waf ? { waf } : {}),
-      ...(route.persist ? { persist: route.persist } : {}),
-    },
-  };
+  if (waf) action.waf = waf;
+  if (route.persist) action.persist = route.persist;
+  const rule: PolicyRule = { path: route.path, action };
+  if (route.host) rule.host = route.host;
+  if (route.exact) rule.exact = true;
+  if (route.allowSourceRange) rule.sourceRanges = route.allowSourceRange;
+  return rule;
 }
 
 function redirectRule(redirect: RedirectRoute): PolicyRule {
@@ -94,6 +95,8 @@ class ApplicationBuilder {
   readonly diagnostics: Diagnostic[] = [];
   readonly shared: Array<[string, As3Object]> = [];
   readonly routed: Routed[] = [];
+  /** The default pool's route: in the summary, but not a policy rule (the virtual's `pool` serves it). */
+  fallback: Routed | undefined;
   /** TLS objects and the policy, written after the pools so the application reads top-down. */
   readonly later: Array<[string, As3Object]> = [];
   readonly cls: ServiceClass;
@@ -184,7 +187,7 @@ class ApplicationBuilder {
     if (!fallback) return undefined;
     if (!('route' in fallback)) return { bigip: fallback.bigip };
     const pool = this.pools.poolFor(fallback.route);
-    if (pool) this.routed.push({ route: { ...fallback.route, field: fallback.route.field }, pool });
+    if (pool) this.fallback = { route: fallback.route, pool };
     return pool?.name;
   }
 
@@ -192,12 +195,12 @@ class ApplicationBuilder {
     const { group } = this;
     const l4 = group.type !== 'http' && group.type !== 'https';
     const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type: group.type };
-    const rows: RouteSummary[] = [...this.routed].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
+    const rows: RouteSummary[] = [...this.routed, ...(this.fallback ? [this.fallback] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
       ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
       pool: pool.name, members: pool.members.length, source: describeRef(route.source),
     }));
     const redirects = [...this.redirects()].sort(compareRoutes).map((r) => ({
-      ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source),
+      ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,
     }));
     return [...rows, ...redirects];
   }

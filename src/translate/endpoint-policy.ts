@@ -125,7 +125,9 @@ function ruleName(rule: PolicyRule, index: number, suffix = ''): string {
 
 function matchConditions(rule: PolicyRule, port: number, mode: RoutingMode): As3Object[] {
   if (mode === 'sni') return rule.host ? [sniCondition(rule.host)] : [];
-  return [...(rule.host ? [hostCondition(rule.host, port)] : []), ...pathConditions(rule.path, rule.exact)];
+  const paths = pathConditions(rule.path, rule.exact);
+  if (rule.host) paths.unshift(hostCondition(rule.host, port));
+  return paths;
 }
 
 /**
