@@ -21,6 +21,9 @@ const API_VERSIONS: Record<KnownKind, readonly string[]> = {
   IngressClass: ['networking.k8s.io/v1'],
 };
 
+/** CIS kinds a later version will read: reported, never dropped silently. */
+const LATER_CIS_KINDS: ReadonlySet<string> = new Set(['ExternalDNS', 'IngressLink']);
+
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Node', 'Namespace', 'IngressClass']);
 
 /**
@@ -33,7 +36,12 @@ export function populateCluster(name: string, objects: KubeObject[]): { state: C
   const diagnostics: Diagnostic[] = [];
   for (const obj of objects) {
     const kind = obj.kind;
-    if (!isKnownKind(kind) || !API_VERSIONS[kind].includes(obj.apiVersion ?? '')) continue;
+    if (!isKnownKind(kind) || !API_VERSIONS[kind].includes(obj.apiVersion ?? '')) {
+      if (obj.apiVersion === 'cis.f5.com/v1' && typeof kind === 'string' && LATER_CIS_KINDS.has(kind)) {
+        diagnostics.push(diagnostic(refOf(obj), 'warning', `${kind} is not supported by this version of kube-as3 and was ignored`));
+      }
+      continue;
+    }
     const meta = obj.metadata ?? {};
     if (typeof meta.name !== 'string' || meta.name === '') {
       diagnostics.push(diagnostic(refOf(obj), 'error', 'has no metadata.name and was skipped', 'metadata.name'));

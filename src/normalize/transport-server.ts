@@ -163,7 +163,7 @@ function poolName(r: FieldReader, pool: VirtualServerPoolSpec, withAlternates: b
     return r.error('spec.pool.name', `${JSON.stringify(name)} must start with a letter and contain only letters, digits, _ . - (at most 64 characters)`) ?? false;
   }
   if (withAlternates) {
-    r.warn('spec.pool.name', 'ignored: with alternateBackends every backend gets its own pool');
+    r.warn('spec.pool.name', 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service');
     return undefined;
   }
   return name;

@@ -95,9 +95,11 @@ function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
 }
 
 /** Everything a pool entry adds to its Service reference, set on the route. */
-function addExtras(route: Route, x: Extras, defaults: RouteDefaults): void {
+function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefaults): void {
   const merged = mergedPoolSettings(x.settings, defaults.policyPool);
   const weighted = x.alts !== undefined && x.alts.length > 0;
+  if (x.name && weighted) r.warn(`${route.field}.name`, 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service');
+  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters with alternateBackends');
   if (merged) route.pool = merged;
   // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
   if (x.name && !weighted) route.poolName = x.name;
@@ -121,7 +123,7 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
   const extras = readExtras(r, field, pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false) return undefined;
   const route: Route = { path, backend, monitors, field, source: defaults.source };
-  addExtras(route, extras, defaults);
+  addExtras(r, route, extras, defaults);
   const minimum = route.pool?.minimumMonitors;
   if (minimum !== undefined && minimum > monitors.length) {
     return r.error(`${field}.minimumMonitors`, `${minimum} is more than the ${monitors.length} monitor(s) of the pool: its members could never be up`);

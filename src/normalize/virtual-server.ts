@@ -160,7 +160,9 @@ function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, 
 
 function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
   const name = spec['policyName'];
-  return typeof name === 'string' && name !== '' ? resolvePolicy(r, ctx, ref.namespace, name, 'spec.policyName') : undefined;
+  if (name === undefined || name === null || name === '') return undefined;
+  if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy in namespace ${ref.namespace}`);
+  return resolvePolicy(r, ctx, ref.namespace, name, 'spec.policyName');
 }
 
 function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): Parts | undefined {
@@ -218,7 +220,8 @@ function httpsRedirects(p: Parts): RedirectRoute[] {
   const location = httpsRedirectLocation(p.httpsPort);
   const keys = new Set<string>();
   const redirects: RedirectRoute[] = [];
-  for (const route of p.routes) {
+  const routes = p.defaultPool && 'route' in p.defaultPool ? [...p.routes, p.defaultPool.route] : p.routes;
+  for (const route of routes) {
     const key = `${route.host ?? ''} ${route.path}`;
     if (keys.has(key)) continue;
     keys.add(key);

@@ -129,6 +129,8 @@ class ApplicationBuilder {
     const routed = mode === 'sni' ? sniRoutes(this.routed) : this.routed;
     const someWaf = routed.some(({ route }) => route.waf) && !this.group.settings.policyWAF;
     const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined));
+    // A default pool limited to source ranges needs a rule: the virtual's `pool` alone admits anyone.
+    if (mode === 'http' && this.fallback?.route.allowSourceRange) forwards.push(forwardRule(this.fallback.route, this.fallback.pool.name, undefined));
     return mode === 'sni' ? forwards : [...forwards, ...this.redirects().map(redirectRule)];
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compareRoutes, translateEndpointPolicy } from './endpoint-policy.js';
+import { compareRoutes, rewriteValue, translateEndpointPolicy } from './endpoint-policy.js';
 import type { PolicyRule } from './endpoint-policy.js';
 import { as3Name, NameScope } from './names.js';
 
@@ -42,9 +42,19 @@ describe('translateEndpointPolicy', () => {
   it('rewrites the matched path prefix and the host header alongside the forward', () => {
     const [rule] = rulesOf([{ path: '/old', action: { pool: 'p', rewrite: { from: '/old', to: '/new' }, hostRewrite: 'internal.example.com' } }]);
     assert.deepEqual(rule?.actions.map((a) => a['type']), ['forward', 'httpUri', 'httpHeader']);
-    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[string replace [HTTP::uri] 0 3 /new]' });
+    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[regsub {^/old} [HTTP::uri] {/new}]' });
     assert.deepEqual(rule?.actions[2]?.['replace'], { name: 'host', value: 'internal.example.com' });
   });
+
+  const rewrites: Array<[string, string, string]> = [
+    ['/api', '/', 'tcl:[regsub {^/api/?} [HTTP::uri] {/}]'],
+    ['/api', '/v2/', 'tcl:[regsub {^/api/?} [HTTP::uri] {/v2/}]'],
+    ['/', '/app', 'tcl:[regsub {^/} [HTTP::uri] {/app/}]'],
+    ['/a.b', '/x&y', 'tcl:[regsub {^/a\\.b} [HTTP::uri] {/x\\&y}]'],
+  ];
+  for (const [from, to, value] of rewrites) {
+    it(`rewrites ${from} to ${to} without doubling or losing slashes`, () => assert.equal(rewriteValue(from, to), value));
+  }
 
   it('follows a source-range rule with a rule that drops other clients of the same host and path', () => {
     const rules = rulesOf([{ host: 'a.example.com', path: '/', sourceRanges: ['10.0.0.0/8'], action: { pool: 'p' } }]);

@@ -91,13 +91,17 @@ function sourceCondition(ranges: string[], mode: RoutingMode): As3Object {
 }
 
 /**
- * The path rewrite: the matched prefix is replaced, the rest of the URI is kept. AS3 evaluates
- * the `tcl:` value per request; this is the declarative form of CIS's rewrite (no iRule).
+ * The path rewrite: the matched prefix is replaced, the rest of the URI (path and query) is kept.
+ * AS3 evaluates the `tcl:` value per request; this is the declarative form of CIS's rewrite (no
+ * iRule). A target ending in `/` also absorbs the `/` after the prefix, so `/api` → `/` turns
+ * `/api/v1` into `/v1` (not `//v1`) and `/api` into `/`.
  */
-function rewriteValue(from: string, to: string): string {
-  const prefix = from === '/' ? '/' : from;
-  const target = from === '/' && to !== '/' ? `${to}/` : to;
-  return `tcl:[string replace [HTTP::uri] 0 ${prefix.length - 1} ${target}]`;
+export function rewriteValue(from: string, to: string): string {
+  const prefix = from.replace(/[.^$*+?()[\]{}|\\-]/g, (c) => `\\${c}`);
+  to = to.replace(/&/g, '\\&');
+  if (from === '/') return `tcl:[regsub {^/} [HTTP::uri] {${to === '/' ? '/' : `${to.replace(/\/$/, '')}/`}}]`;
+  if (to.endsWith('/')) return `tcl:[regsub {^${prefix}/?} [HTTP::uri] {${to}}]`;
+  return `tcl:[regsub {^${prefix}} [HTTP::uri] {${to}}]`;
 }
 
 function forwardActions(action: Extract<RuleAction, { pool: string }>, mode: RoutingMode): As3Object[] {

@@ -64,7 +64,7 @@ export class PoolSet {
   /**
    * A route with `alternateBackends`: one pool whose member ratios give each Service its weight's
    * share of the traffic (SPEC §4). When no ratios can do that within a percentage point, the route
-   * is reported and served by the primary backend alone until the weights or pod counts change.
+   * is reported as an error and gets no pool (the weighted-iRule fallback of SPEC §4 is not built yet).
    */
   private weighted(route: Route, name: string): PoolEntry | undefined {
     const backends = [{ backend: route.backend, weight: route.weight ?? 100, field: route.field }, ...(route.alternates ?? [])];
@@ -76,6 +76,10 @@ export class PoolSet {
     if (plan.kind === 'split') {
       this.diagnostics.push(diagnostic(route.source, 'error', `the weights cannot be expressed as pool member ratios: ${plan.reason}`, `${route.field}.alternateBackends`));
       return undefined;
+    }
+    const chosen = route.pool?.loadBalancingMode;
+    if (chosen !== undefined && chosen !== ratioMode(chosen)) {
+      this.diagnostics.push(diagnostic(route.source, 'warning', `${chosen} replaced by ${ratioMode(chosen)}: weights are member ratios, which only ratio modes honour`, `${route.field}.loadBalancingMethod`));
     }
     return { name, route, members: plan.members.map(({ address, port, ratio }) => ({ address, port, ratio })) };
   }

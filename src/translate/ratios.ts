@@ -204,7 +204,7 @@ function describeBackend(b: Serving): string {
   return `${b.key} (weight ${b.weight} = ${percent(b.target)}, ${b.members.length} member${b.members.length === 1 ? '' : 's'})`;
 }
 
-const SPLIT_CONSEQUENCE = 'each backend gets its own pool, chosen by a weighted iRule';
+const SPLIT_CONSEQUENCE = 'this version of kube-as3 cannot serve such a split yet (the weighted-iRule fallback is not implemented), so the route is not published; change the weights or the pod counts';
 
 /** The share a backend gets with ratio `own` on its members and `others` on everyone else's. */
 function extremeShare(serving: Serving[], b: Serving, own: number, others: number): number {
