@@ -36,7 +36,7 @@ function planArgs(dir: string): string[] {
 describe('golden cases (test/golden/<case>)', () => {
   const cases = readdirSync(goldenRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 
-  it('has at least 60 cases', () => assert.ok(cases.length >= 60, `only ${cases.length} golden cases`));
+  it('has at least 85 cases', () => assert.ok(cases.length >= 85, `only ${cases.length} golden cases`));
 
   for (const name of cases.filter((c) => only === undefined || c.startsWith(only))) {
     it(name, async () => {
