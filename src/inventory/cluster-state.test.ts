@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { node, service, slice } from '../../test/support/fixtures.js';
+import { cisResource, node, service, slice, tlsSecret } from '../../test/support/fixtures.js';
 import { ClusterState } from './cluster-state.js';
 
 describe('ClusterState', () => {
@@ -40,5 +40,24 @@ describe('ClusterState', () => {
     assert.equal(state.revisionOf('Service', 'ns', 'web'), 0);
     state.upsert(service('ns', 'web'), 'Service');
     assert.ok(state.revisionOf('Service', 'ns', 'web') > first);
+  });
+
+  it('re-groups (resourceRevision) for LoadBalancer Services and resources, not for other Services or Secrets', () => {
+    const state = new ClusterState('c');
+    const changes: Array<[string, () => void, boolean]> = [
+      ['a ClusterIP Service', () => state.upsert(service('ns', 'web'), 'Service'), false],
+      ['that Service becoming a LoadBalancer', () => state.upsert(service('ns', 'web', { type: 'LoadBalancer' }), 'Service'), true],
+      ['a LoadBalancer Service turning back into a ClusterIP one', () => state.upsert(service('ns', 'web'), 'Service'), true],
+      ['a Secret', () => state.upsert(tlsSecret('ns', 'cert', { 'tls.crt': 'x' }), 'Secret'), false],
+      ['an EndpointSlice', () => state.upsert(slice('ns', 's', 'web', ['10.0.0.1']), 'EndpointSlice'), false],
+      ['a TLSProfile', () => state.upsert(cisResource('TLSProfile', 'ns', 'tls', {}), 'TLSProfile'), true],
+    ];
+    for (const [what, change, regroups] of changes) {
+      const before = state.resourceRevision;
+      const secrets = state.secretRevision;
+      change();
+      assert.equal(state.resourceRevision !== before, regroups, what);
+      assert.equal(state.secretRevision !== secrets, what === 'a Secret', what);
+    }
   });
 });

@@ -6,12 +6,22 @@ const MAX_JOURNAL = 20_000;
 
 /**
  * Kinds whose changes can alter which virtuals exist or how they are grouped: the resources
- * themselves, what they reference (TLSProfile, Policy, Secret, IngressClass) and Services (type
- * LoadBalancer Services are resources). Endpoint churn (EndpointSlices, Pods) is not among them.
+ * themselves and the configuration objects they name (TLSProfile, Policy, IngressClass). A Service
+ * counts only when it is (or was) of type LoadBalancer, since such a Service is a resource; other
+ * Service changes and endpoint churn only change pool members. Secrets have their own revision
+ * (`secretRevision`): clusters hold many, and only the ones a resource read matter.
  */
 const RESOURCE_KINDS: ReadonlySet<string> = new Set([
-  'VirtualServer', 'TransportServer', 'Namespace', 'TLSProfile', 'Policy', 'Ingress', 'IngressClass', 'Secret', 'Service',
+  'VirtualServer', 'TransportServer', 'Namespace', 'TLSProfile', 'Policy', 'Ingress', 'IngressClass',
 ]);
+
+function isLoadBalancer(obj: KubeObject | undefined): boolean {
+  return (obj as Service | undefined)?.spec?.type === 'LoadBalancer';
+}
+
+function changesGrouping(kind: string, obj: KubeObject | undefined, previous: KubeObject | undefined): boolean {
+  return RESOURCE_KINDS.has(kind) || (kind === 'Service' && (isLoadBalancer(obj) || isLoadBalancer(previous)));
+}
 
 /** `ns/service` a slice belongs to, from its `kubernetes.io/service-name` label. */
 function serviceKeyOf(slice: EndpointSlice): string | undefined {
@@ -41,6 +51,7 @@ export class ClusterState {
   private readonly serviceRevisions = new Map<string, number>();
   private nodesRevision = 0;
   private resourcesRevision = 0;
+  private secretsRevision = 0;
   /** Services touched (directly or through a slice), in revision order; bounded, see `servicesChangedSince`. */
   private journal: Array<{ revision: number; service: string }> = [];
   private journalFloor = 0;
@@ -73,7 +84,8 @@ export class ClusterState {
 
   private touch(kind: string, obj: KubeObject | undefined, previous: KubeObject | undefined): void {
     const revision = this.clock;
-    if (RESOURCE_KINDS.has(kind)) this.resourcesRevision = revision;
+    if (changesGrouping(kind, obj, previous)) this.resourcesRevision = revision;
+    if (kind === 'Secret') this.secretsRevision = revision;
     if (kind === 'Service') {
       const o = (obj ?? previous) as Service;
       this.markService(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''), revision);
@@ -188,8 +200,13 @@ export class ClusterState {
     return this.nodesRevision;
   }
 
-  /** Changes whenever an object of a kind in RESOURCE_KINDS changes. */
+  /** Changes whenever an object of a kind in RESOURCE_KINDS, or a LoadBalancer Service, changes. */
   get resourceRevision(): number {
     return this.resourcesRevision;
+  }
+
+  /** Changes whenever any Secret changes. */
+  get secretRevision(): number {
+    return this.secretsRevision;
   }
 }

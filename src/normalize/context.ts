@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.js';
+import { mustParseLabelSelector } from '../kube/label-selector.js';
+import type { LabelSelector } from '../kube/label-selector.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -23,8 +25,17 @@ export interface Inventory {
  */
 export class NormalizeContext {
   private readonly reads = new Map<string, ObjectRef>();
+  /** `customResourceLabel`, parsed once (the config was validated, so it parses). */
+  private readonly resourceLabel: LabelSelector;
 
-  constructor(readonly config: Config, private readonly inventory: Inventory) {}
+  constructor(readonly config: Config, private readonly inventory: Inventory) {
+    this.resourceLabel = mustParseLabelSelector(config.customResourceLabel);
+  }
+
+  /** Whether a custom resource (a TLSProfile or Policy someone names, too) carries the selected labels. */
+  selectsResource(obj: KubeObject): boolean {
+    return this.resourceLabel.matches(obj.metadata?.labels);
+  }
 
   get defaultPartition(): string {
     return this.config.bigip.partition;

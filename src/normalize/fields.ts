@@ -4,6 +4,36 @@ import { diagnostic } from '../model/diagnostic.js';
 import { parseAddress } from '../lib/ip.js';
 import type { Snat } from '../model/virtual.js';
 
+/** An unset field: absent, null or the empty string (how YAML users leave a field out). */
+export function absent(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/** A plain object field, or `{}` when the field is anything else (absent or malformed). */
+export function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {};
+}
+
+/** The field path of an annotation, as diagnostics name it: `metadata.annotations["key"]`. */
+export function annotationField(key: string): string {
+  return `metadata.annotations[${JSON.stringify(key)}]`;
+}
+
+/** A lower-case host name, optionally with a leading `*.` wildcard (VirtualServer, Ingress). */
+export const VIRTUAL_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * `/Partition/name` or `/Partition/folder/name`, as BIG-IP paths are written. Object names may
+ * hold spaces and `:` (the builtin `/Common/Log all requests`), but not the characters AS3's
+ * `f5bigip` format forbids.
+ */
+// eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
+const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[^\x00-\x1f"#'*<>?[\\\]{|}\x7f/]+){1,2}$/;
+
+export function isBigipPath(value: unknown): value is string {
+  return typeof value === 'string' && BIGIP_PATH.test(value);
+}
+
 /** Where and as what a resource listens: the fields VirtualServer and TransportServer share. */
 export interface Listener {
   address: string;
@@ -75,8 +105,17 @@ export class FieldReader {
   snat(field: string, value: unknown): Snat | undefined {
     if (value === undefined || value === null || value === '' || value === 'auto') return 'auto';
     if (value === 'none' || value === 'self') return value;
-    if (typeof value === 'string' && /^\/[A-Za-z0-9_.-]+\/[^\s"#'*<>?[\\\]{|}]+$/.test(value)) return { bigip: value };
+    if (isBigipPath(value)) return { bigip: value };
     return this.error(field, `${JSON.stringify(value)} must be auto, none, self or a SNAT pool path such as /Common/my-snatpool`);
+  }
+
+  /** A host name (`shop.example.com`, `*.example.com`), lower-cased; undefined after an error. */
+  virtualHost(field: string, value: unknown): string | undefined {
+    const host = typeof value === 'string' ? value.toLowerCase() : '';
+    if (!VIRTUAL_HOST.test(host) || host.length > 253) {
+      return this.error(field, `${JSON.stringify(value)} is not a valid host name (a leading *. wildcard is allowed)`);
+    }
+    return host;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { ServiceSettings } from '../model/settings.js';
+import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { mergeTls } from '../translate/tls.js';
 import { addressForName, as3Name } from '../translate/names.js';
@@ -20,19 +21,28 @@ function listenerKey(claim: VirtualClaim): string {
   return `${claim.address}:${claim.port}/${protocolOf(claim)}`;
 }
 
-/** Application (and default virtual) names start like CIS's: `crd_` for custom resources, `ingress_`, `lb_` for Services. */
-const NAME_PREFIX: Record<string, string> = { Ingress: 'ingress', Service: 'lb' };
+/**
+ * What differs per input kind in grouping: the prefix of application names (as CIS names them:
+ * `crd_` for custom resources, `ingress_`, `lb_` for Services) and the fields messages point at.
+ */
+const KIND_NAMING: Record<string, { prefix: string; address: string; tls: string }> = {
+  VirtualServer: { prefix: 'crd', address: 'spec.virtualServerAddress', tls: 'spec.tlsProfileName' },
+  TransportServer: { prefix: 'crd', address: 'spec.virtualServerAddress', tls: 'spec.tls' },
+  Ingress: { prefix: 'ingress', address: 'metadata.annotations["virtual-server.f5.com/ip"]', tls: 'spec.tls' },
+  Service: { prefix: 'lb', address: 'metadata.annotations["cis.f5.com/ip"]', tls: 'spec' },
+};
+
+function namingOf(claim: VirtualClaim): { prefix: string; address: string; tls: string } {
+  return KIND_NAMING[claim.source.kind] ?? (KIND_NAMING['VirtualServer'] as { prefix: string; address: string; tls: string });
+}
 
 function applicationName(claim: VirtualClaim): string {
   const suffix = claim.type === 'udp' || claim.type === 'sctp' ? `_${claim.type}` : '';
-  return as3Name(`${NAME_PREFIX[claim.source.kind] ?? 'crd'}_${addressForName(claim.address)}_${claim.port}${suffix}`);
+  return as3Name(`${namingOf(claim).prefix}_${addressForName(claim.address)}_${claim.port}${suffix}`);
 }
 
-/** The field that holds a resource's address, for messages about address conflicts. */
 function addressField(claim: VirtualClaim): string {
-  if (claim.source.kind === 'Ingress') return 'metadata.annotations["virtual-server.f5.com/ip"]';
-  if (claim.source.kind === 'Service') return 'metadata.annotations["cis.f5.com/ip"]';
-  return 'spec.virtualServerAddress';
+  return namingOf(claim).address;
 }
 
 /**
@@ -69,11 +79,11 @@ function defaultPoolKey(pool: DefaultPool | undefined): string {
 }
 
 function tlsField(claim: VirtualClaim): string {
-  return claim.source.kind === 'VirtualServer' ? 'spec.tlsProfileName' : 'spec.tls';
+  return namingOf(claim).tls;
 }
 
 /** Why a claim's listener settings (type, namespace/hostGroup, TLS, default pool) rule it out. */
-function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: string): Diagnostic | undefined {
+function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: string, tls: TlsModel | string | undefined): Diagnostic | undefined {
   const owner = group.claims[0] as VirtualClaim;
   const ownerName = describeRef(owner.source);
   const error = (message: string, field: string): Diagnostic => diagnostic(claim.source, 'error', `${message} (the older resource keeps it)`, field);
@@ -87,10 +97,7 @@ function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: strin
   if (!sharesAcrossNamespaces(owner, claim) && owner.source.namespace !== claim.source.namespace) {
     return error(`${where} is already used by ${ownerName} in another namespace`, addressField(claim));
   }
-  if (group.tls && claim.tls) {
-    const merged = mergeTls(group.tls, claim.tls);
-    if (typeof merged === 'string') return error(`cannot share the TLS virtual ${where} with ${ownerName}: ${merged}`, tlsField(claim));
-  }
+  if (typeof tls === 'string') return error(`cannot share the TLS virtual ${where} with ${ownerName}: ${tls}`, tlsField(claim));
   if (group.defaultPool && claim.defaultPool && defaultPoolKey(group.defaultPool) !== defaultPoolKey(claim.defaultPool)) {
     return error(`the virtual ${where} already has a different default pool, set by ${describeRef('route' in group.defaultPool ? group.defaultPool.route.source : group.defaultPool.source)}`, 'spec.defaultPool');
   }
@@ -98,9 +105,9 @@ function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: strin
 }
 
 /** Why a claim cannot join an existing group, or undefined if it can. */
-function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, AnyRoute>): Diagnostic | undefined {
+function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, AnyRoute>, tls: TlsModel | string | undefined): Diagnostic | undefined {
   const where = `${claim.address}:${claim.port}`;
-  const listener = listenerConflict(group, claim, where);
+  const listener = listenerConflict(group, claim, where, tls);
   if (listener) return listener;
   for (const route of claimRoutes(claim)) {
     const taken = routesTaken.get(routeKey(route));
@@ -159,13 +166,10 @@ function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[
   return out;
 }
 
-/** Adds an accepted claim to its group: TLS certificates and a first default pool join the group's. */
-function join(group: VirtualGroup, claim: VirtualClaim): void {
+/** Adds an accepted claim to its group: its TLS (merged) and a first default pool join the group's. */
+function join(group: VirtualGroup, claim: VirtualClaim, tls: TlsModel | undefined): void {
   group.claims.push(claim);
-  if (group.tls && claim.tls) {
-    const merged = mergeTls(group.tls, claim.tls);
-    if (typeof merged !== 'string') group.tls = merged;
-  }
+  if (tls) group.tls = tls;
   if (!group.defaultPool && claim.defaultPool) group.defaultPool = claim.defaultPool;
 }
 
@@ -214,13 +218,14 @@ function groupOnce(claims: VirtualClaim[]): GroupResult {
     const group = groups.get(key);
     const taken = routes.get(key) ?? new Map<string, AnyRoute>();
     if (group) {
-      const conflict = conflictWith(group, claim, taken);
+      const tls = group.tls && claim.tls ? mergeTls(group.tls, claim.tls) : undefined;
+      const conflict = conflictWith(group, claim, taken, tls);
       if (conflict) {
         diagnostics.push(conflict);
         continue;
       }
       diagnostics.push(...settingsWarnings(group, claim));
-      join(group, claim);
+      join(group, claim, tls as TlsModel | undefined);
     } else {
       groups.set(key, newGroup(claim));
       routes.set(key, taken);

@@ -3,6 +3,7 @@ import { parseLabelSelector } from '../kube/label-selector.js';
 import type { BackendRef, MonitorModel } from '../model/virtual.js';
 import type { Member } from '../resolve/member.js';
 import { sortMembers } from '../resolve/member.js';
+import { isBigipPath } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 const MONITOR_TYPES = ['http', 'https', 'tcp', 'udp'] as const;
@@ -46,7 +47,7 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
   if (typeof spec.recv === 'string' && spec.recv !== '') monitor.receive = spec.recv;
   if (spec.sslProfile !== undefined && spec.sslProfile !== '') {
     if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, `ignored: only https monitors use a server-ssl profile`);
-    else if (typeof spec.sslProfile !== 'string' || !/^\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+$/.test(spec.sslProfile)) {
+    else if (!isBigipPath(spec.sslProfile)) {
       return r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
     } else monitor.sslProfile = spec.sslProfile;
   }

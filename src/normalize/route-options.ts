@@ -1,6 +1,7 @@
 import { parseAddress } from '../lib/ip.js';
 import type { PoolSettings } from '../model/settings.js';
 import type { PersistAction } from '../model/virtual.js';
+import { absent } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 /**
@@ -16,10 +17,6 @@ const LB_MODES = [
   'round-robin', 'weighted-least-connections-member', 'weighted-least-connections-node',
 ];
 const DOWN_ACTIONS = ['none', 'reset', 'drop', 'reselect'] as const;
-
-function absent(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
 
 function integer(r: FieldReader, field: string, value: unknown, min: number, max: number): number | undefined | false {
   if (value === undefined || value === null) return undefined;
@@ -82,6 +79,16 @@ export function hostName(r: FieldReader, field: string, value: unknown): string 
   return false;
 }
 
+/** `10.0.0.0/8`, `2001:db8::/32` or a single address (as `/32`, `/128`); undefined when not a CIDR. */
+export function parseCidr(text: unknown): string | undefined {
+  const m = typeof text === 'string' ? /^([^/]+)(?:\/(\d{1,3}))?$/.exec(text) : null;
+  const address = m ? parseAddress(m[1] ?? '') : undefined;
+  if (!m || !address || address.routeDomain !== undefined) return undefined;
+  const bits = address.family === 6 ? 128 : 32;
+  if (m[2] !== undefined && Number(m[2]) > bits) return undefined;
+  return m[2] === undefined ? `${m[1]}/${bits}` : text as string;
+}
+
 /** Client CIDRs (`10.0.0.0/8`, `2001:db8::/32`, or a single address) allowed to use a route. */
 export function sourceRanges(r: FieldReader, field: string, value: unknown): string[] | undefined | false {
   if (absent(value)) return undefined;
@@ -91,14 +98,9 @@ export function sourceRanges(r: FieldReader, field: string, value: unknown): str
   }
   const out: string[] = [];
   value.forEach((item, i) => {
-    const m = typeof item === 'string' ? /^([^/]+)(?:\/(\d{1,3}))?$/.exec(item) : null;
-    const address = m ? parseAddress(m[1] ?? '') : undefined;
-    const bits = address?.family === 6 ? 128 : 32;
-    if (!m || !address || address.routeDomain !== undefined || (m[2] !== undefined && Number(m[2]) > bits)) {
-      r.error(`${field}[${i}]`, `${JSON.stringify(item)} is not a CIDR such as 10.0.0.0/8`);
-      return;
-    }
-    out.push(m[2] === undefined ? `${m[1]}/${bits}` : item as string);
+    const cidr = parseCidr(item);
+    if (cidr) out.push(cidr);
+    else r.error(`${field}[${i}]`, `${JSON.stringify(item)} is not a CIDR such as 10.0.0.0/8`);
   });
   return out.length === value.length ? [...new Set(out)].sort() : false;
 }

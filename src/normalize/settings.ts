@@ -1,4 +1,5 @@
 import type { BigipRef, ProfilePair, ServiceSettings } from '../model/settings.js';
+import { absent, isBigipPath } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 /**
@@ -7,22 +8,10 @@ import type { FieldReader } from './fields.js';
  * `false` after reporting an unusable value (so callers can tell "absent" from "rejected").
  */
 
-/**
- * `/Partition/name` or `/Partition/folder/name`, as BIG-IP paths are written. Object names may
- * hold spaces and `:` (the builtin `/Common/Log all requests`), but not the characters AS3's
- * `f5bigip` format forbids.
- */
-// eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
-const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[^\x00-\x1f"#'*<>?[\\\]{|}\x7f/]+){1,2}$/;
-
-function absent(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
 /** A path to an existing BIG-IP object. */
 export function bigipPath(r: FieldReader, field: string, value: unknown): BigipRef | undefined | false {
   if (absent(value)) return undefined;
-  if (typeof value === 'string' && BIGIP_PATH.test(value)) return { bigip: value };
+  if (isBigipPath(value)) return { bigip: value };
   r.error(field, `${JSON.stringify(value)} must be the full path of an existing BIG-IP object, such as /Common/name`);
   return false;
 }
@@ -55,7 +44,7 @@ export function persistence(r: FieldReader, field: string, value: unknown): Arra
   if (absent(value)) return undefined;
   if (value === 'none') return [];
   if (typeof value === 'string' && BUILTIN_PERSISTENCE.includes(value)) return [value];
-  if (typeof value === 'string' && BIGIP_PATH.test(value)) return [{ bigip: value }];
+  if (isBigipPath(value)) return [{ bigip: value }];
   r.error(field, `${JSON.stringify(value)} must be none, one of ${BUILTIN_PERSISTENCE.join(', ')}, or a BIG-IP persistence profile path`);
   return false;
 }

@@ -15,19 +15,10 @@ import { serviceAddress, virtualServerSettings } from './virtual-server-settings
 import { defaultPool, virtualServerRoutes } from './virtual-server-routes.js';
 import type { RouteDefaults } from './virtual-server-routes.js';
 
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const GROUP = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 type Spec = NonNullable<VirtualServer['spec']>;
 type HttpTraffic = 'allow' | 'redirect' | 'none';
-
-function hostName(r: FieldReader, field: string, value: unknown): string | undefined {
-  const host = typeof value === 'string' ? value.toLowerCase() : '';
-  if (!HOST.test(host) || host.length > 253) {
-    return r.error(field, `${JSON.stringify(value)} is not a valid host name (a leading *. wildcard is allowed)`);
-  }
-  return host;
-}
 
 /** `host` and `hostAliases`: the hosts every pool is routed for (none = any host). */
 function hostsOf(r: FieldReader, spec: Spec): string[] | undefined {
@@ -35,11 +26,11 @@ function hostsOf(r: FieldReader, spec: Spec): string[] | undefined {
   const hasHost = !(spec.host === undefined || spec.host === null || spec.host === '');
   if (aliases !== undefined && aliases !== null && !hasHost) return r.error('spec.hostAliases', 'needs spec.host (aliases are extra names of that host)');
   if (!hasHost) return [];
-  const host = hostName(r, 'spec.host', spec.host);
+  const host = r.virtualHost('spec.host', spec.host);
   if (aliases !== undefined && aliases !== null && !Array.isArray(aliases)) return r.error('spec.hostAliases', 'must be a list of host names');
   if (host === undefined) return undefined;
   if (aliases === undefined || aliases === null) return [host];
-  const extra = (aliases as unknown[]).map((a, i) => hostName(r, `spec.hostAliases[${i}]`, a));
+  const extra = (aliases as unknown[]).map((a, i) => r.virtualHost(`spec.hostAliases[${i}]`, a));
   if (extra.includes(undefined)) return undefined;
   return [...new Set([host, ...(extra as string[])])];
 }

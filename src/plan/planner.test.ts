@@ -152,5 +152,13 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     assert.match(broken.diagnostics.map((d) => d.message).join('\n'), /Secret ns\/shop-cert was not found/);
     assert.equal((broken.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443'], undefined);
     assertEqualsColdPlan(broken, state);
+    // A Secret nobody reads changes nothing; the rejected resource's missing Secret coming back does.
+    state.upsert(tlsSecret('ns', 'unrelated', { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY }), 'Secret');
+    assert.equal(planner.plan(state).translated, 0);
+    state.upsert(tlsSecret('ns', 'shop-cert', { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY }), 'Secret');
+    const restored = planner.plan(state);
+    assert.deepEqual(restored.diagnostics, []);
+    assert.ok((restored.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443']);
+    assertEqualsColdPlan(restored, state);
   });
 });

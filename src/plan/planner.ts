@@ -53,6 +53,10 @@ interface GroupMemo {
 
 interface Grouping {
   revision: number;
+  /** `secretRevision` the grouping was last known valid at. */
+  secretRevision: number;
+  /** Secrets the resources read (found or not) and their revisions then, rejected resources included. */
+  secretReads: Array<{ namespace: string; name: string; revision: number }>;
   groups: VirtualGroup[];
   /** Group ids by the `ns/name` of each Service they route to. */
   byService: Map<string, string[]>;
@@ -85,8 +89,10 @@ function servicesOf(group: VirtualGroup): Set<string> {
 /**
  * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state and
  * remembers its results. After the first run:
- * - a VirtualServer/TransportServer/Namespace change re-normalizes and re-groups, then re-translates
- *   the applications whose fingerprint (their resources' and Services' revisions) changed;
+ * - a change to a resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service), to what
+ *   they name (TLSProfile, Policy, IngressClass, Namespace) or to a Secret some resource read
+ *   re-normalizes and re-groups, then re-translates the applications whose fingerprint (the
+ *   revisions of their resources, of what those read, and of their Services) changed;
  * - a Service or EndpointSlice change re-translates only the applications that route to that
  *   Service and rebuilds only their tenants, so one endpoint change costs one application;
  * - a Node change re-translates every application that can have node members (nodeport and auto modes).
@@ -227,8 +233,19 @@ export class Planner {
     return parts.join(',');
   }
 
+  /** The current grouping still holds: no resource changed, and no Secret any resource read. */
+  private groupingValid(cluster: ClusterState): boolean {
+    const g = this.grouping;
+    if (!g || g.revision !== cluster.resourceRevision) return false;
+    if (g.secretRevision === cluster.secretRevision) return true;
+    const unchanged = g.secretReads.every((s) => cluster.revisionOf('Secret', s.namespace, s.name) === s.revision);
+    if (unchanged) g.secretRevision = cluster.secretRevision;
+    return unchanged;
+  }
+
   private groupingFor(cluster: ClusterState): Grouping {
-    if (this.grouping?.revision === cluster.resourceRevision) return this.grouping;
+    if (this.groupingValid(cluster)) return this.grouping as Grouping;
+    const secretReads: Grouping['secretReads'] = [];
     const claims: VirtualClaim[] = [];
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
@@ -243,6 +260,9 @@ export class Planner {
       }
       const result = normalize(obj, ref, ctx);
       const dependsOn = ctx.takeDependencies();
+      for (const dep of dependsOn) {
+        if (dep.kind === 'Secret') secretReads.push({ namespace: dep.namespace, name: dep.name, revision: cluster.revisionOf('Secret', dep.namespace, dep.name) });
+      }
       for (const claim of result.claims) {
         if (dependsOn.length > 0) claim.dependsOn = dependsOn;
         claims.push(claim);
@@ -260,7 +280,10 @@ export class Planner {
     for (const group of grouped.groups) {
       for (const key of servicesOf(group)) byService.set(key, [...(byService.get(key) ?? []), group.id]);
     }
-    this.grouping = { revision: cluster.resourceRevision, groups: grouped.groups, byService, diagnostics: [...diagnostics, ...grouped.diagnostics] };
+    this.grouping = {
+      revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
+      groups: grouped.groups, byService, diagnostics: [...diagnostics, ...grouped.diagnostics],
+    };
     return this.grouping;
   }
 }

@@ -69,20 +69,6 @@ function redirectRule(redirect: RedirectRoute): PolicyRule {
   };
 }
 
-/**
- * TLS passthrough routes on the SNI name only: paths cannot be seen without decrypting, so the
- * first route of each host (most specific first) takes the host's traffic.
- */
-function sniRoutes(routed: Routed[]): Routed[] {
-  const seen = new Set<string>();
-  return [...routed].sort((a, b) => compareRoutes(a.route, b.route)).filter(({ route }) => {
-    const key = route.host ?? '';
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 function listenerText(group: VirtualGroup): string {
   return `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`;
 }
@@ -126,7 +112,8 @@ class ApplicationBuilder {
 
   /** Every route and redirect as policy rules; routes without their own WAF opt out when another has one. */
   rules(mode: RoutingMode): PolicyRule[] {
-    const routed = mode === 'sni' ? sniRoutes(this.routed) : this.routed;
+    // Passthrough claims only carry `/` routes (normalization drops the others), one per host.
+    const routed = this.routed;
     const someWaf = routed.some(({ route }) => route.waf) && !this.group.settings.policyWAF;
     const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined));
     // A default pool limited to source ranges needs a rule: the virtual's `pool` alone admits anyone.
