@@ -16,16 +16,42 @@ export interface Failure {
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** The PEM certificate blocks of a text (a bundle, a leaf plus chain), each ending with a newline. */
-export function pemCertificates(text: string): string[] {
-  return (text.match(PEM_CERTIFICATE) ?? []).map((block) => `${block.trim()}\n`);
+/** The certificates of a PEM text (a leaf and its chain, or a CA bundle), each block checked. */
+interface PemBundle {
+  /** The first certificate (in a tls.crt, the server's own), as PEM text and parsed. */
+  first: { pem: string; x509: X509Certificate };
+  /** The PEM blocks that follow it, each ending with a newline. */
+  rest: string[];
 }
 
-function parseCertificate(pem: string): X509Certificate | Failure {
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Every PEM certificate block of `text`, parsed once; the failure names the bad block when there are several. */
+function parsePemBundle(text: string): PemBundle | Failure {
+  const blocks = (text.match(PEM_CERTIFICATE) ?? []).map((block) => `${block.trim()}\n`);
+  let first: PemBundle['first'] | undefined;
+  for (const [i, pem] of blocks.entries()) {
+    try {
+      const x509 = new X509Certificate(pem);
+      first ??= { pem, x509 };
+    } catch (err) {
+      const which = blocks.length > 1 ? `certificate ${i + 1} ` : '';
+      return { error: `${which}is not a valid X.509 certificate (${errorText(err)})` };
+    }
+  }
+  if (!first) return { error: 'holds no PEM certificate (values under data must be base64-encoded PEM text)' };
+  return { first, rest: blocks.slice(1) };
+}
+
+/** Node's quoted form of an unusual name (`"odd\\u002cname"`) is a JSON string; kept as written if it is not. */
+function unquote(raw: string): string {
   try {
-    return new X509Certificate(pem);
-  } catch (err) {
-    return { error: `is not a valid X.509 certificate (${err instanceof Error ? err.message : String(err)})` };
+    const name: unknown = JSON.parse(raw);
+    return typeof name === 'string' ? name : raw;
+  } catch {
+    return raw;
   }
 }
 
@@ -35,7 +61,7 @@ function dnsAltNames(subjectAltName: string | undefined): string[] {
   const names: string[] = [];
   for (const m of subjectAltName.matchAll(/(?:^|, )DNS:("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
     const raw = m[1] ?? '';
-    names.push(raw.startsWith('"') ? (JSON.parse(raw) as string) : raw);
+    names.push(raw.startsWith('"') ? unquote(raw) : raw);
   }
   return names;
 }
@@ -49,23 +75,12 @@ function uniqueLowerCase(names: string[]): string[] {
   return [...new Set(names.map((n) => n.trim().toLowerCase()).filter((n) => n !== ''))];
 }
 
-function hostsOf(cert: X509Certificate): { names: string[] } | Failure {
-  // As browsers and CIS do: DNS subject alternative names when present, the common name otherwise.
+/** The host names a certificate serves: as browsers and CIS do, its DNS subject alternative names, else its common name. */
+function hostsOf(cert: X509Certificate): string[] | Failure {
   const alt = uniqueLowerCase(dnsAltNames(cert.subjectAltName));
   const names = alt.length > 0 ? alt : uniqueLowerCase(commonNames(cert.subject));
   if (names.length === 0) return { error: 'names no host: it has neither DNS subject alternative names nor a common name' };
-  return { names };
-}
-
-/**
- * The host names a certificate serves: its DNS subject alternative names, or its common name when
- * it has none. For a bundle, the first certificate (the server's own) counts.
- */
-export function certificateHosts(pem: string): { names: string[] } | Failure {
-  const [leaf] = pemCertificates(pem);
-  if (leaf === undefined) return { error: 'holds no PEM certificate' };
-  const cert = parseCertificate(leaf);
-  return 'error' in cert ? cert : hostsOf(cert);
+  return names;
 }
 
 function wildcardCovers(pattern: string, host: string): boolean {
@@ -89,23 +104,11 @@ export function hostCoveredBy(host: string, names: readonly string[]): boolean {
   });
 }
 
-/** `tls.crt` split into the server certificate (first block) and the chain that follows it. */
-export function splitCertificateChain(pem: string): { certificate: string; chainCA?: string } | Failure {
-  const blocks = pemCertificates(pem);
-  const [leaf, ...chain] = blocks;
-  if (leaf === undefined) return { error: 'holds no PEM certificate' };
-  for (const [i, block] of blocks.entries()) {
-    const parsed = parseCertificate(block);
-    if ('error' in parsed) return { error: i === 0 ? parsed.error : `certificate ${i + 1} ${parsed.error}` };
-  }
-  return chain.length > 0 ? { certificate: leaf, chainCA: chain.join('') } : { certificate: leaf };
-}
-
 /**
  * A Secret value as text. `data` values are base64, as the API server serves them; `stringData`
  * (plain text, as written in manifests) takes precedence, as it does when the API server stores it.
  */
-export function secretText(secret: Secret, key: string): string | undefined {
+function secretText(secret: Secret, key: string): string | undefined {
   const plain = (secret as { stringData?: Record<string, unknown> }).stringData?.[key];
   if (typeof plain === 'string' && plain !== '') return plain;
   const encoded = secret.data?.[key];
@@ -113,10 +116,16 @@ export function secretText(secret: Secret, key: string): string | undefined {
   return Buffer.from(encoded, 'base64').toString('utf8');
 }
 
-/** A certificate from a Secret with the host names it serves. */
+/** A certificate from a Secret with the host names it serves. Shared between callers: never modified. */
 export interface SecretCertificate {
-  material: CertificateMaterial;
-  names: string[];
+  readonly material: CertificateMaterial;
+  readonly names: readonly string[];
+}
+
+/** The CA certificates of a Secret, as one PEM bundle. Shared between callers: never modified. */
+export interface SecretCaBundle {
+  readonly secret: string;
+  readonly bundle: string;
 }
 
 function privateKeyOf(pem: string): KeyObject | undefined {
@@ -127,55 +136,65 @@ function privateKeyOf(pem: string): KeyObject | undefined {
   }
 }
 
-function lookupFailure(secret: Secret | undefined, id: string, keys: readonly string[]): Failure | undefined {
+/**
+ * Results per Secret object. The cluster state replaces an object when it changes, so the same
+ * object always parses the same; every resource that names the Secret (on every re-grouping)
+ * reuses the parse instead of decoding, parsing and key-checking the PEM again.
+ */
+type SecretCache<T> = WeakMap<Secret, { id: string; result: T | Failure }>;
+
+const certificateCache: SecretCache<SecretCertificate> = new WeakMap();
+const caBundleCache: SecretCache<SecretCaBundle> = new WeakMap();
+
+function cached<T>(cache: SecretCache<T>, secret: Secret | undefined, id: string, read: (secret: Secret, id: string) => T | Failure): T | Failure {
   if (!secret) return { error: `Secret ${id} was not found` };
-  const missing = keys.find((key) => secretText(secret, key) === undefined);
-  return missing === undefined ? undefined : { error: `Secret ${id} has no ${missing}` };
+  const hit = cache.get(secret);
+  if (hit?.id === id) return hit.result;
+  const result = read(secret, id);
+  cache.set(secret, { id, result });
+  return result;
 }
 
-function notPem(id: string): Failure {
-  return { error: `Secret ${id} tls.crt holds no PEM certificate (values under data must be base64-encoded PEM text)` };
+function readCertificate(secret: Secret, id: string): SecretCertificate | Failure {
+  const crt = secretText(secret, 'tls.crt');
+  const keyPem = secretText(secret, 'tls.key');
+  if (crt === undefined) return { error: `Secret ${id} has no tls.crt` };
+  if (keyPem === undefined) return { error: `Secret ${id} has no tls.key` };
+  const bundle = parsePemBundle(crt);
+  if ('error' in bundle) return { error: `Secret ${id} tls.crt ${bundle.error}` };
+  const names = hostsOf(bundle.first.x509);
+  if ('error' in names) return { error: `Secret ${id} tls.crt ${names.error}` };
+  const key = privateKeyOf(keyPem);
+  if (!key) return { error: `Secret ${id} tls.key is not a PEM private key (keys protected by a passphrase are not supported)` };
+  if (!bundle.first.x509.checkPrivateKey(key)) {
+    return { error: `Secret ${id} tls.key does not match the certificate in tls.crt (the server certificate must come first, followed by its chain)` };
+  }
+  const material: CertificateMaterial = { secret: id, certificate: bundle.first.pem, privateKey: `${keyPem.trim()}\n` };
+  if (bundle.rest.length > 0) material.chainCA = bundle.rest.join('');
+  return { material, names };
 }
 
 /**
  * The server certificate, chain and key of a TLS Secret (`tls.crt`, `tls.key`), checked: the
- * certificate parses, names at least one host, and the key is an unencrypted PEM key that matches it.
+ * certificate parses, names at least one host, and the key is an unencrypted PEM key that matches
+ * it. The result for one Secret object is computed once and shared.
  */
 export function certificateFromSecret(secret: Secret | undefined, namespace: string, name: string): SecretCertificate | Failure {
-  const id = namespacedName(namespace, name);
-  const missing = lookupFailure(secret, id, ['tls.crt', 'tls.key']);
-  if (missing || !secret) return missing ?? { error: `Secret ${id} was not found` };
-  const crt = secretText(secret, 'tls.crt') ?? '';
-  const keyPem = secretText(secret, 'tls.key') ?? '';
-  if (pemCertificates(crt).length === 0) return notPem(id);
-  const split = splitCertificateChain(crt);
-  if ('error' in split) return { error: `Secret ${id} tls.crt ${split.error}` };
-  const cert = new X509Certificate(split.certificate);
-  const hosts = hostsOf(cert);
-  if ('error' in hosts) return { error: `Secret ${id} tls.crt ${hosts.error}` };
-  const key = privateKeyOf(keyPem);
-  if (!key) return { error: `Secret ${id} tls.key is not a PEM private key (keys protected by a passphrase are not supported)` };
-  if (!cert.checkPrivateKey(key)) {
-    return { error: `Secret ${id} tls.key does not match the certificate in tls.crt (the server certificate must come first, followed by its chain)` };
-  }
-  const material: CertificateMaterial = { secret: id, certificate: split.certificate, privateKey: keyPem.trim() + '\n' };
-  if (split.chainCA !== undefined) material.chainCA = split.chainCA;
-  return { material, names: hosts.names };
+  return cached(certificateCache, secret, namespacedName(namespace, name), readCertificate);
+}
+
+function readCaBundle(secret: Secret, id: string): SecretCaBundle | Failure {
+  const crt = secretText(secret, 'tls.crt');
+  if (crt === undefined) return { error: `Secret ${id} has no tls.crt` };
+  const bundle = parsePemBundle(crt);
+  if ('error' in bundle) return { error: `Secret ${id} tls.crt ${bundle.error}` };
+  return { secret: id, bundle: bundle.first.pem + bundle.rest.join('') };
 }
 
 /**
  * The CA certificates in a Secret's `tls.crt`, used to verify the pods' certificates when
- * re-encrypting; `tls.key` is not needed.
+ * re-encrypting; `tls.key` is not needed. The result for one Secret object is computed once and shared.
  */
-export function caBundleFromSecret(secret: Secret | undefined, namespace: string, name: string): { secret: string; bundle: string } | Failure {
-  const id = namespacedName(namespace, name);
-  const missing = lookupFailure(secret, id, ['tls.crt']);
-  if (missing || !secret) return missing ?? { error: `Secret ${id} was not found` };
-  const blocks = pemCertificates(secretText(secret, 'tls.crt') ?? '');
-  if (blocks.length === 0) return notPem(id);
-  for (const [i, block] of blocks.entries()) {
-    const parsed = parseCertificate(block);
-    if ('error' in parsed) return { error: `Secret ${id} tls.crt certificate ${i + 1} ${parsed.error}` };
-  }
-  return { secret: id, bundle: blocks.join('') };
+export function caBundleFromSecret(secret: Secret | undefined, namespace: string, name: string): SecretCaBundle | Failure {
+  return cached(caBundleCache, secret, namespacedName(namespace, name), readCaBundle);
 }

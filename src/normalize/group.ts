@@ -5,7 +5,7 @@ import { diagnostic } from '../model/diagnostic.js';
 import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
-import { mergeTls } from '../translate/tls.js';
+import { mergeTls, tlsSettingsIgnored } from '../translate/tls.js';
 import { addressForName, as3Name } from '../translate/names.js';
 
 export interface GroupResult {
@@ -159,6 +159,10 @@ function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[
       continue;
     }
     out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies`, field));
+  }
+  if (group.tls && claim.tls) {
+    const ignored = tlsSettingsIgnored(group.tls, claim.tls);
+    if (ignored.length > 0) out.push(diagnostic(claim.source, 'warning', `${ignored.join(', ')} of ${describeRef(claim.tls.source)} ignored: the TLS virtual is shared with ${owner}, whose settings apply`, tlsField(claim)));
   }
   if (claim.virtualName && as3Name(`${claim.virtualName}_${claim.port}`) !== group.virtualName) {
     out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose name applies`, 'spec.virtualServerName'));

@@ -41,8 +41,8 @@ describe('parseHealthAnnotation', () => {
     ['a bad target port', '{"targetPort": 0}', 'tcp', /^targetPort: 0 is not a port number/],
     ['a reference without a path', '{"name": "tcp", "reference": "bigip"}', 'tcp', /^name: a monitor with reference: bigip needs the full path/],
     ['a list entry that is not an object', '[5]', 'tcp', /^\[0\]: must be an object/],
-    ['an untyped monitor on an SCTP port', '{"interval": 5}', 'sctp', /^"type" is required for an SCTP port \(AS3 has no SCTP monitor\)/],
-    ['an untyped list entry on an SCTP port', '[{"type": "tcp"}, {"interval": 5}]', 'sctp', /^\[1\]: "type" is required for an SCTP port/],
+    ['an untyped monitor on an SCTP port', '{"interval": 5}', 'sctp', /^type: is required for an SCTP pool \(AS3 has no SCTP monitor\)/],
+    ['an untyped list entry on an SCTP port', '[{"type": "tcp"}, {"interval": 5}]', 'sctp', /^\[1\]\.type: is required for an SCTP pool/],
   ];
   for (const [what, text, type, message] of bad) {
     it(`rejects ${what} at the annotation, saying where`, () => {

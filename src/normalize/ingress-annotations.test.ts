@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ObjectRef } from '../kube/refs.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
-import { FieldReader } from './fields.js';
-import { annotationField, parseHostPath, readIngressAnnotations } from './ingress-annotations.js';
+import { FieldReader, annotationField } from './fields.js';
+import { parseHostPath, readIngressAnnotations } from './ingress-annotations.js';
 import type { IngressAnnotations } from './ingress-annotations.js';
 
 const ref: ObjectRef = { kind: 'Ingress', namespace: 'shop', name: 'web' };
@@ -64,12 +64,14 @@ describe('readIngressAnnotations', () => {
         { path: 'shop.example.com/cart/', send: 'GET /cart/health HTTP/1.0\r\n\r\n', recv: 'ok', interval: 5, timeout: 16 },
         { path: '*/', type: 'https', sslProfile: '/Common/serverssl' },
         { path: '/api', type: 'tcp' },
+        { path: 'shop.example.com/', name: '/Common/http_head_f5', reference: 'bigip' },
       ]),
     }, {
       health: [
         { text: 'shop.example.com/cart/', index: 0, target: { host: 'shop.example.com', path: '/cart' }, monitor: { type: 'http', send: 'GET /cart/health HTTP/1.0\r\n\r\n', receive: 'ok', interval: 5, timeout: 16 } },
         { text: '*/', index: 1, target: { path: '/' }, monitor: { type: 'https', sslProfile: '/Common/serverssl' } },
         { text: '/api', index: 2, target: { path: '/api' }, monitor: { type: 'tcp' } },
+        { text: 'shop.example.com/', index: 3, target: { host: 'shop.example.com', path: '/' }, monitor: { bigip: '/Common/http_head_f5' } },
       ],
     }],
   ];
@@ -86,16 +88,18 @@ describe('readIngressAnnotations', () => {
     ['controller-default', { [IP]: 'controller-default' }, field('ip'), /no default Ingress address configured/],
     ['a host name as address', { [IP]: 'shop.example.com' }, field('ip'), /"shop\.example\.com" is not an IPv4 or IPv6 address/],
     ['partition Common', { 'virtual-server.f5.com/partition': 'Common' }, field('partition'), /Common partition is reserved/],
-    ['a port out of range', { 'virtual-server.f5.com/http-port': '70000' }, field('http-port'), /"70000" is not a port number/],
-    ['a port name', { 'virtual-server.f5.com/https-port': 'https' }, field('https-port'), /"https" is not a port number/],
+    ['a port out of range', { 'virtual-server.f5.com/http-port': '70000' }, field('http-port'), /^70000 is not a port number \(1-65535\)$/],
+    ['a port name', { 'virtual-server.f5.com/https-port': 'https' }, field('https-port'), /^"https" is not a port number \(1-65535\)$/],
     ['an unknown balance', { 'virtual-server.f5.com/balance': 'fastest' }, field('balance'), /"fastest" is not a BIG-IP load-balancing method/],
-    ['health that is not JSON', { 'virtual-server.f5.com/health': '[{"path": "a.com/"}, }]' }, field('health'), /is not valid JSON: unexpected "}" at line 1, column 22 \(position 21\)/],
-    ['health cut short', { 'virtual-server.f5.com/health': '[{"path":\n "a.com/"' }, field('health'), /is not valid JSON: unexpected end of text at line 2, column 10/],
-    ['health that is not a list', { 'virtual-server.f5.com/health': '{"path": "a.com/"}' }, field('health'), /must be a JSON array of monitors/],
-    ['a health path without /', { 'virtual-server.f5.com/health': '[{"path": "a.com"}]' }, field('health'), /\[0\]\.path "a\.com" must be the host and path of an Ingress rule/],
-    ['a health interval as text', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": "5"}]' }, field('health'), /\[0\]\.interval "5" must be a whole number of seconds/],
-    ['an unknown health type', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "type": "icmp"}]' }, field('health'), /\[0\]\.type "icmp" must be one of http, https, tcp/],
-    ['a health sslProfile that is no path', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "type": "https", "sslProfile": "serverssl"}]' }, field('health'), /"serverssl" must be the full path of an existing BIG-IP object/],
+    ['health that is not JSON', { 'virtual-server.f5.com/health': '[{"path": "a.com/"}, }]' }, field('health'), /^is not valid JSON: unexpected "}" at line 1, column 22 \(position 21\); expected a JSON array of monitors, such as \[\{"path": /],
+    ['health cut short', { 'virtual-server.f5.com/health': '[{"path":\n "a.com/"' }, field('health'), /^is not valid JSON: unexpected end of text at line 2, column 10 \(position 19\)/],
+    ['health that is not a list', { 'virtual-server.f5.com/health': '{"path": "a.com/"}' }, field('health'), /^must be a JSON array of monitors/],
+    ['a health entry that is not an object', { 'virtual-server.f5.com/health': '[{"path": "a.com/"}, "a.com/"]' }, field('health'), /^\[1\]: must be an object such as \{"path": /],
+    ['a health path without /', { 'virtual-server.f5.com/health': '[{"path": "a.com"}]' }, field('health'), /^\[0\]\.path: "a\.com" must be the host and path of an Ingress rule/],
+    ['a health interval as text', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": "5"}]' }, field('health'), /^\[0\]\.interval: "5" must be a whole number of seconds between 1 and 86400$/],
+    ['a health timeout of 0 under the interval', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": 5, "timeout": 0}]' }, field('health'), /^\[0\]\.timeout: 0 must be a whole number of seconds/],
+    ['an unknown health type', { 'virtual-server.f5.com/health': '[{"path": "a.com/"}, {"path": "b.com/", "type": "icmp"}]' }, field('health'), /^\[1\]\.type: "icmp" must be one of http, https, tcp, udp$/],
+    ['a health sslProfile that is no path', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "type": "https", "sslProfile": "serverssl"}]' }, field('health'), /^\[0\]\.sslProfile: "serverssl" must be the path of a BIG-IP server-ssl profile/],
     ['a rewrite entry without =', { 'virtual-server.f5.com/rewrite-target-url': 'a.com/x=/y,b.com' }, field('rewrite-target-url'), /"b\.com" must be written host\/path=target/],
     ['a rewrite key that is no host', { 'virtual-server.f5.com/rewrite-target-url': 'a_b/x=/y' }, field('rewrite-target-url'), /"a_b\/x" in "a_b\/x=\/y" must be the host and path of an Ingress rule/],
     ['a rewrite target with a query', { 'virtual-server.f5.com/rewrite-target-url': 'a.com/x=/y?z=1' }, field('rewrite-target-url'), /"a\.com\/x=\/y\?z=1" must be written/],
@@ -106,7 +110,7 @@ describe('readIngressAnnotations', () => {
     ['a bad older source range', { 'virtual-server.f5.com/whitelist-source-range': 'anywhere' }, field('whitelist-source-range'), /"anywhere" is not a CIDR/],
     ['clientssl that is no path', { 'virtual-server.f5.com/clientssl': 'clientssl' }, field('clientssl'), /"clientssl" must be the full path/],
     ['clientssl JSON without bigIpProfile', { 'virtual-server.f5.com/clientssl': '[{"hosts": ["a.com"]}]' }, field('clientssl'), /\[0\] must be an object with bigIpProfile/],
-    ['clientssl with bad JSON', { 'virtual-server.f5.com/clientssl': '[{"bigIpProfile": /Common/x}]' }, field('clientssl'), /is not valid JSON: unexpected "\/" at line 1, column 19/],
+    ['clientssl with bad JSON', { 'virtual-server.f5.com/clientssl': '[{"bigIpProfile": /Common/x}]' }, field('clientssl'), /^is not valid JSON: unexpected "\/" at line 1, column 19 \(position 18\); expected a BIG-IP profile path or a JSON array/],
     ['serverssl that is no path', { 'virtual-server.f5.com/serverssl': 'my-secret' }, field('serverssl'), /"my-secret" must be the full path/],
     ['waf that is no path', { 'virtual-server.f5.com/waf': 'WAF_Policy' }, field('waf'), /"WAF_Policy" must be the full path/],
     ['ssl-redirect yes', { 'ingress.kubernetes.io/ssl-redirect': 'yes' }, annotationField('ingress.kubernetes.io/ssl-redirect'), /"yes" must be "true" or "false"/],
@@ -126,8 +130,8 @@ describe('readIngressAnnotations', () => {
     ['both source-range annotations', { 'virtual-server.f5.com/allow-source-range': '10.0.0.0/8', 'virtual-server.f5.com/whitelist-source-range': '192.168.0.0/16' },
       field('whitelist-source-range'), /ignored: virtual-server\.f5\.com\/allow-source-range is also set/],
     ['a CIS annotation kube-as3 does not translate', { 'virtual-server.f5.com/translate-server-address': 'true' }, field('translate-server-address'), /is not supported .* and was ignored/],
-    ['a health timeout not above the interval', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": 5, "timeout": 5}]' }, field('health'), /\[0\]\.timeout 5 should be greater than interval 5/],
-    ['an sslProfile on an http monitor', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "sslProfile": "/Common/serverssl"}]' }, field('health'), /\[0\]\.sslProfile is ignored: it applies to https monitors only/],
+    ['a health timeout not above the interval', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": 5, "timeout": 5}]' }, field('health'), /^\[0\]\.timeout: 5 should be greater than interval \(5s\)/],
+    ['an sslProfile on an http monitor', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "sslProfile": "/Common/serverssl"}]' }, field('health'), /^\[0\]\.sslProfile: ignored: only https monitors use a server-ssl profile$/],
   ];
   for (const [what, annotations, where, message] of warnings) {
     it(`warns about ${what}`, () => {
@@ -136,6 +140,11 @@ describe('readIngressAnnotations', () => {
       assert.match(r.diagnostics[0]?.message ?? '', message);
     });
   }
+
+  it('keeps a health timeout equal to the interval, as CIS examples write it', () => {
+    const { ann } = read({ 'virtual-server.f5.com/health': '[{"path": "a.com/", "send": "GET /", "interval": 5, "timeout": 5}]' });
+    assert.deepEqual(ann.health.map((h) => h.monitor), [{ type: 'http', send: 'GET /', interval: 5, timeout: 5 }]);
+  });
 
   it('prefers allow-source-range over the older annotation', () => {
     const { ann } = read({ 'virtual-server.f5.com/allow-source-range': '10.0.0.0/8', 'virtual-server.f5.com/whitelist-source-range': '192.168.0.0/16' });

@@ -1,8 +1,11 @@
-import { parseAddress } from '../lib/ip.js';
+import type { MonitorSpec } from '../kube/types.js';
 import type { BigipRef } from '../model/settings.js';
 import type { MonitorModel } from '../model/virtual.js';
+import { VIRTUAL_HOST, absent, annotationField, objectOrEmpty } from './fields.js';
 import type { FieldReader } from './fields.js';
-import { hostName, loadBalancingMode, targetPath } from './route-options.js';
+import { annotationMonitors } from './health-annotation.js';
+import { parseJsonAnnotation } from './json-annotation.js';
+import { hostName, loadBalancingMode, parseCidr, targetPath } from './route-options.js';
 import { bigipPath } from './settings.js';
 
 /**
@@ -31,11 +34,6 @@ export const ANNOTATIONS = {
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(ANNOTATIONS));
 const CIS_PREFIX = 'virtual-server.f5.com/';
-
-/** The field name diagnostics use for an annotation. */
-export function annotationField(name: string): string {
-  return `metadata.annotations["${name}"]`;
-}
 
 /** A host (absent = any host) and a normalized path, as annotation entries name routes. */
 export interface HostPath {
@@ -93,12 +91,6 @@ export interface IngressAnnotations {
   allowHttp: boolean;
 }
 
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-
-function absent(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
 function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -125,7 +117,7 @@ export function parseHostPath(text: string): HostPath | undefined {
   const path = normalizedPath(slash < 0 ? '' : text.slice(slash));
   if (path === undefined) return undefined;
   if (hostText === '' || hostText === '*') return { path };
-  if (!HOST.test(hostText) || hostText.length > 253) return undefined;
+  if (!VIRTUAL_HOST.test(hostText) || hostText.length > 253) return undefined;
   return { host: hostText, path };
 }
 
@@ -142,16 +134,14 @@ function readAddress(r: FieldReader, value: unknown): string | undefined {
   if (value === 'controller-default') {
     return r.error(field, 'controller-default asks for the default Ingress address, but kube-as3 has no default Ingress address configured; set the address itself');
   }
-  if (typeof value !== 'string' || !parseAddress(value)) return r.error(field, `${describe(value)} is not an IPv4 or IPv6 address`);
-  return value;
+  return r.address(field, value);
 }
 
+/** A port annotation: annotation values are text, so `"8443"` is the port 8443. */
 function readPort(r: FieldReader, name: string, value: unknown, fallback: number): number | undefined {
-  if (absent(value)) return fallback;
-  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
-  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : 0;
-  if (port < 1 || port > 65535) return r.error(annotationField(name), `${describe(value)} is not a port number (1-65535)`);
-  return port;
+  const text = typeof value === 'string' ? value.trim() : value;
+  const port = typeof text === 'string' && /^[0-9]{1,5}$/.test(text) ? Number(text) : text;
+  return r.port(annotationField(name), absent(port) ? undefined : port, fallback);
 }
 
 const TRUE_WORDS = ['1', 't', 'T', 'TRUE', 'true', 'True'];
@@ -176,171 +166,93 @@ function readListener(r: FieldReader, ann: Record<string, unknown>, defaultParti
   return { address, partition, httpPort, httpsPort };
 }
 
-// ---- JSON values ---------------------------------------------------------------------------
-
-/**
- * Finds where a JSON text stops being valid (JSON.parse says so only for some errors), so that a
- * message can point at the character. Each step returns false with `at` on the offending offset.
- */
-class JsonScanner {
-  at = 0;
-
-  constructor(private readonly text: string) {}
-
-  /** Offset of the first syntax error, or undefined when the text is valid JSON. */
-  errorOffset(): number | undefined {
-    const ok = this.value() && (this.space(), this.at === this.text.length);
-    return ok ? undefined : this.at;
-  }
-
-  private space(): void {
-    while (this.at < this.text.length && ' \t\n\r'.includes(this.text[this.at]!)) this.at++;
-  }
-
-  private eat(char: string): boolean {
-    this.space();
-    if (this.text[this.at] !== char) return false;
-    this.at++;
-    return true;
-  }
-
-  private value(): boolean {
-    this.space();
-    const c = this.text[this.at];
-    if (c === '{') return this.members('}', () => this.str() && this.eat(':') && this.value());
-    if (c === '[') return this.members(']', () => this.value());
-    if (c === '"') return this.str();
-    const m = /^(true|false|null|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)/.exec(this.text.slice(this.at));
-    if (!m) return false;
-    this.at += m[0].length;
-    return true;
-  }
-
-  /** `{…}` or `[…]`: comma-separated items up to `close`; the opening character is current. */
-  private members(close: string, item: () => boolean): boolean {
-    this.at++;
-    if (this.eat(close)) return true;
-    for (;;) {
-      if (!item()) return false;
-      if (this.eat(close)) return true;
-      if (!this.eat(',')) return false;
-    }
-  }
-
-  private str(): boolean {
-    this.space();
-    // eslint-disable-next-line no-control-regex -- JSON strings may not hold raw control characters
-    const m = /^"(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/.exec(this.text.slice(this.at));
-    if (!m) return false;
-    this.at += m[0].length;
-    return true;
-  }
-}
-
-/** `JSON.parse`, or an error on the field that says where the text went wrong. */
-function parseJson(r: FieldReader, field: string, text: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    const at = new JsonScanner(text).errorOffset() ?? 0;
-    const before = text.slice(0, at).split('\n');
-    const where = `line ${before.length}, column ${(before[before.length - 1] ?? '').length + 1} (position ${at})`;
-    const found = at < text.length ? `unexpected ${JSON.stringify(text[at])}` : 'unexpected end of text';
-    return r.error(field, `is not valid JSON: ${found} at ${where}`);
-  }
-}
-
 // ---- health -------------------------------------------------------------------------------
 
-const MONITOR_TYPES = ['http', 'https', 'tcp'] as const;
-type HealthSpec = Record<string, unknown>;
-
-function seconds(r: FieldReader, field: string, where: string, value: unknown): number | undefined | false {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 86400) return value;
-  r.error(field, `${where} ${describe(value)} must be a whole number of seconds between 1 and 86400`);
-  return false;
-}
-
-function optionalText(r: FieldReader, field: string, where: string, value: unknown): string | undefined | false {
-  if (absent(value)) return undefined;
-  if (typeof value === 'string') return value;
-  r.error(field, `${where} ${describe(value)} must be a string`);
-  return false;
-}
-
-function monitorType(r: FieldReader, field: string, where: string, value: unknown): (typeof MONITOR_TYPES)[number] | undefined {
-  if (absent(value)) return 'http';
-  if ((MONITOR_TYPES as readonly unknown[]).includes(value)) return value as (typeof MONITOR_TYPES)[number];
-  return r.error(field, `${where} ${describe(value)} must be one of ${MONITOR_TYPES.join(', ')}`);
-}
+const HEALTH_ENTRY_EXAMPLE = '{"path": "shop.example.com/", "send": "GET / HTTP/1.0\\r\\n\\r\\n", "interval": 5, "timeout": 16}';
 
 function healthTarget(r: FieldReader, field: string, i: number, value: unknown): HostPath | undefined {
   const target = typeof value === 'string' && value.includes('/') ? parseHostPath(value) : undefined;
   if (target) return target;
-  return r.error(field, `[${i}].path ${describe(value)} must be the host and path of an Ingress rule, such as shop.example.com/cart (*/ for host-less rules and the default backend)`);
+  return r.error(field, `[${i}].path: ${describe(value)} must be the host and path of an Ingress rule, such as shop.example.com/cart (*/ for host-less rules and the default backend)`);
 }
 
-function sslProfileOf(r: FieldReader, field: string, i: number, spec: HealthSpec, type: string): BigipRef | undefined | false {
-  const ref = bigipPath(r, field, spec['sslProfile']);
-  if (ref && type !== 'https') {
-    r.warn(field, `[${i}].sslProfile is ignored: it applies to https monitors only`);
-    return undefined;
-  }
-  return ref;
+/**
+ * A timeout not above the interval is an error for VirtualServer monitors (members may be marked
+ * down between probes), but CIS's own Ingress examples use timeout == interval and the BIG-IP
+ * accepts it, so for Ingress it is a warning. Such a timeout (a whole number from 1 to the
+ * interval) is returned to be left out of the shared monitor checks and put back afterwards.
+ */
+function toleratedTimeout(r: FieldReader, field: string, i: number, spec: MonitorSpec): number | undefined {
+  const { interval, timeout } = spec;
+  if (spec.reference === 'bigip' || typeof interval !== 'number' || typeof timeout !== 'number') return undefined;
+  if (!Number.isInteger(interval) || !Number.isInteger(timeout) || timeout < 1 || timeout > interval) return undefined;
+  r.warn(field, `[${i}].timeout: ${timeout} should be greater than interval (${interval}s), or members may be marked down between probes`);
+  return timeout;
 }
 
-function healthEntry(r: FieldReader, field: string, spec: unknown, i: number): HealthEntry | undefined {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    return r.error(field, `[${i}] must be an object such as {"path": "shop.example.com/", "send": "GET / HTTP/1.0\\r\\n\\r\\n", "interval": 5, "timeout": 16}`);
-  }
-  const s = spec as HealthSpec;
-  const target = healthTarget(r, field, i, s['path']);
-  const type = monitorType(r, field, `[${i}].type`, s['type']);
-  const interval = seconds(r, field, `[${i}].interval`, s['interval']);
-  const timeout = seconds(r, field, `[${i}].timeout`, s['timeout']);
-  const send = optionalText(r, field, `[${i}].send`, s['send']);
-  const receive = optionalText(r, field, `[${i}].recv`, s['recv']);
-  const sslProfile = type ? sslProfileOf(r, field, i, s, type) : undefined;
-  if (!target || !type || interval === false || timeout === false || send === false || receive === false || sslProfile === false) return undefined;
-  if (interval !== undefined && timeout !== undefined && timeout <= interval) {
-    // A warning, not an error as for VirtualServer monitors: CIS's own Ingress examples use
-    // timeout == interval, and the BIG-IP accepts it.
-    r.warn(field, `[${i}].timeout ${timeout} should be greater than interval ${interval}, or members may be marked down between probes`);
-  }
-  const monitor: MonitorModel = {
-    type,
-    ...(send === undefined ? {} : { send }),
-    ...(receive === undefined ? {} : { receive }),
-    ...(interval === undefined ? {} : { interval }),
-    ...(timeout === undefined ? {} : { timeout }),
-    ...(sslProfile ? { sslProfile: sslProfile.bigip } : {}),
-  };
-  return { text: String(s['path']), index: i, target, monitor };
+/** One entry of the health annotation: the rule it names and its monitor fields. */
+interface HealthSpec {
+  /** The entry's `path` as written, for messages. */
+  text: string;
+  target?: HostPath;
+  monitor: MonitorSpec;
+  toleratedTimeout?: number;
 }
 
-/** `health`: a JSON array of monitors, each for the rule whose host and path equal its `path`. */
+function healthSpec(r: FieldReader, field: string, entry: unknown, i: number): HealthSpec {
+  const spec: MonitorSpec & { path?: unknown } = objectOrEmpty(entry);
+  if (spec !== entry) {
+    r.error(field, `[${i}]: must be an object such as ${HEALTH_ENTRY_EXAMPLE}`);
+    return { text: '', monitor: {} };
+  }
+  const text = typeof spec.path === 'string' ? spec.path : '';
+  const target = healthTarget(r, field, i, spec.path);
+  const timeout = toleratedTimeout(r, field, i, spec);
+  if (timeout === undefined) return { text, ...(target ? { target } : {}), monitor: spec };
+  return { text, ...(target ? { target } : {}), monitor: { ...spec, timeout: undefined }, toleratedTimeout: timeout };
+}
+
+/**
+ * `health`: a JSON array of monitors, each for the rule whose host and path equal its `path`. The
+ * monitor fields are those of VirtualServer pool monitors, checked the same way (the type defaults
+ * to http), except for the tolerated timeout above.
+ */
 function readHealth(r: FieldReader, value: unknown): HealthEntry[] {
   if (absent(value)) return [];
   const field = annotationField(ANNOTATIONS.health);
-  const json = parseJson(r, field, String(value));
-  if (!json) return [];
-  const parsed = json.value;
+  const expected = `a JSON array of monitors, such as [${HEALTH_ENTRY_EXAMPLE}]`;
+  const parsed = parseJsonAnnotation(r, field, String(value), expected);
+  if (parsed === undefined) return [];
   if (!Array.isArray(parsed)) {
-    r.error(field, 'must be a JSON array of monitors, such as [{"path": "shop.example.com/", "send": "GET / HTTP/1.0\\r\\n\\r\\n"}]');
+    r.error(field, `must be ${expected}`);
     return [];
   }
-  return parsed.flatMap((spec: unknown, i) => healthEntry(r, field, spec, i) ?? []);
+  const specs = parsed.map((entry: unknown, i) => healthSpec(r, field, entry, i));
+  const monitors = annotationMonitors(r, field, specs.map((s) => s.monitor), 'http');
+  if (!monitors) return [];
+  return specs.flatMap((spec, index) => {
+    const monitor = monitors[index];
+    if (!spec.target || !monitor) return [];
+    const timed = spec.toleratedTimeout !== undefined && 'type' in monitor ? { ...monitor, timeout: spec.toleratedTimeout } : monitor;
+    return [{ text: spec.text, index, target: spec.target, monitor: timed }];
+  });
 }
 
 // ---- rewrites -------------------------------------------------------------------------------
 
-/** `from=to` pairs of a list annotation; a single value without `=` is returned as `{ to }`. */
-function pairs(r: FieldReader, field: string, value: unknown, example: string): Array<{ text: string; from?: string; to: string }> | undefined {
+/** One `from=to` item of a list annotation; `from` is absent for a single value without `=`. */
+interface Pair {
+  text: string;
+  from?: string;
+  to: string;
+}
+
+/** `from=to` pairs of a list annotation; a single value without `=` is returned as `{ to }`. Undefined after an error. */
+function pairs(r: FieldReader, field: string, value: unknown, example: string): Pair[] | undefined {
   const items = listItems(value);
   if (items.length === 0) return r.error(field, `must not be empty; write ${example}`);
   if (items.length === 1 && !items[0]!.includes('=')) return [{ text: items[0]!, to: items[0]! }];
-  const out: Array<{ text: string; from: string; to: string }> = [];
+  const out: Pair[] = [];
   for (const item of items) {
     const parts = item.split('=');
     if (parts.length !== 2 || parts[0]!.trim() === '' || parts[1]!.trim() === '') {
@@ -350,6 +262,16 @@ function pairs(r: FieldReader, field: string, value: unknown, example: string): 
     out.push({ text: item, from: parts[0]!.trim(), to: parts[1]!.trim() });
   }
   return out.length === items.length ? out : undefined;
+}
+
+/**
+ * The entries of a `from=to,...` annotation, each read by `entry` (which reports its own problems
+ * on the annotation field and gives undefined for a bad one). None when any item is malformed.
+ */
+function readPairs<T>(r: FieldReader, name: string, value: unknown, example: string, entry: (field: string, pair: Pair) => T | undefined): T[] {
+  if (absent(value)) return [];
+  const field = annotationField(name);
+  return (pairs(r, field, value, example) ?? []).flatMap((pair) => entry(field, pair) ?? []);
 }
 
 /** A rewrite target: `host`, `host/path` or `/path`. */
@@ -364,26 +286,16 @@ function rewriteTarget(r: FieldReader, field: string, text: string): { rewrite?:
 }
 
 /**
- * `rewrite-target-url`: `host/path=target,...`, where the key is the host and path of an Ingress
+ * One `rewrite-target-url` item, `host/path=target`: the key is the host and path of an Ingress
  * rule and the target `host`, `host/path` or `/path` replaces the Host header, the matched path
  * prefix, or both. A single value without `=` applies to every route of the Ingress (the
  * documented CIS intent; CIS itself drops a single value on a multi-rule Ingress).
  */
-function readUrlRewrites(r: FieldReader, value: unknown): UrlRewriteEntry[] {
-  if (absent(value)) return [];
-  const field = annotationField(ANNOTATIONS.rewriteTargetUrl);
-  const entries = pairs(r, field, value, 'host/path=target, such as old.example.com/contact=new.example.com/about') ?? [];
-  const out: UrlRewriteEntry[] = [];
-  for (const { text, from, to } of entries) {
-    const target = from === undefined ? 'every-route' : parseHostPath(from);
-    if (!target) {
-      r.error(field, `"${from}" in "${text}" must be the host and path of an Ingress rule, such as old.example.com/contact`);
-      continue;
-    }
-    const rewritten = rewriteTarget(r, field, to);
-    if (rewritten) out.push({ text, target, ...rewritten });
-  }
-  return out;
+function urlRewriteEntry(r: FieldReader, field: string, { text, from, to }: Pair): UrlRewriteEntry | undefined {
+  const target = from === undefined ? 'every-route' : parseHostPath(from);
+  if (!target) return r.error(field, `"${from}" in "${text}" must be the host and path of an Ingress rule, such as old.example.com/contact`);
+  const rewritten = rewriteTarget(r, field, to);
+  return rewritten && { text, target, ...rewritten };
 }
 
 function appRootHost(r: FieldReader, field: string, text: string, from: string): string | undefined {
@@ -398,37 +310,18 @@ function appRootHost(r: FieldReader, field: string, text: string, from: string):
 }
 
 /**
- * `rewrite-app-root`: `host=/path,...` (or `host/=/path`): a request for exactly `/` on the host
- * is redirected (302) to the path. A single value without `=` applies to every host of the Ingress.
+ * One `rewrite-app-root` item, `host=/path` (or `host/=/path`): a request for exactly `/` on the
+ * host is redirected (302) to the path. A single value without `=` applies to every host of the Ingress.
  */
-function readAppRoots(r: FieldReader, value: unknown): AppRootEntry[] {
-  if (absent(value)) return [];
-  const field = annotationField(ANNOTATIONS.rewriteAppRoot);
-  const entries = pairs(r, field, value, 'host=/path, such as docs.example.com=/en') ?? [];
-  const out: AppRootEntry[] = [];
-  for (const { text, from, to } of entries) {
-    const host = from === undefined ? undefined : appRootHost(r, field, text, from);
-    if (from !== undefined && host === undefined) continue;
-    if (!to.startsWith('/')) {
-      r.error(field, `"${to}" in "${text}" must be a path such as /home (the app root redirects within the same host)`);
-      continue;
-    }
-    const location = targetPath(r, field, to);
-    if (location) out.push({ text, target: host === undefined ? 'every-host' : { host }, location });
-  }
-  return out;
+function appRootEntry(r: FieldReader, field: string, { text, from, to }: Pair): AppRootEntry | undefined {
+  const host = from === undefined ? undefined : appRootHost(r, field, text, from);
+  if (from !== undefined && host === undefined) return undefined;
+  if (!to.startsWith('/')) return r.error(field, `"${to}" in "${text}" must be a path such as /home (the app root redirects within the same host)`);
+  const location = targetPath(r, field, to);
+  return location ? { text, target: host === undefined ? 'every-host' : { host }, location } : undefined;
 }
 
 // ---- source ranges, TLS, WAF ----------------------------------------------------------------
-
-function cidr(text: string): string | undefined {
-  const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(text);
-  const address = m ? parseAddress(m[1] ?? '') : undefined;
-  if (!m || !address || address.routeDomain !== undefined) return undefined;
-  const bits = address.family === 6 ? 128 : 32;
-  if (m[2] === undefined) return `${m[1]}/${bits}`;
-  return Number(m[2]) <= bits ? text : undefined;
-}
 
 function readSourceRanges(r: FieldReader, ann: Record<string, unknown>): string[] | undefined {
   const current = ann[ANNOTATIONS.allowSourceRange];
@@ -444,18 +337,18 @@ function readSourceRanges(r: FieldReader, ann: Record<string, unknown>): string[
   if (items.length === 0) return r.error(field, 'must list client CIDRs separated by commas, such as 10.0.0.0/8,192.168.1.0/24');
   const ranges: string[] = [];
   for (const item of items) {
-    const range = cidr(item);
+    const range = parseCidr(item);
     if (range) ranges.push(range);
     else r.error(field, `"${item}" is not a CIDR such as 10.0.0.0/8`);
   }
   return ranges.length === items.length ? [...new Set(ranges)].sort() : undefined;
 }
 
+const CLIENT_SSL_EXAMPLE = '{"hosts": ["shop.example.com"], "bigIpProfile": "/Common/clientssl"}';
+
 function clientSslEntry(r: FieldReader, field: string, spec: unknown, i: number): BigipRef | undefined {
-  const s = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? spec as Record<string, unknown> : undefined;
-  if (!s || absent(s['bigIpProfile'])) {
-    return r.error(field, `[${i}] must be an object with bigIpProfile, such as {"hosts": ["shop.example.com"], "bigIpProfile": "/Common/clientssl"}`);
-  }
+  const s = objectOrEmpty(spec);
+  if (s !== spec || absent(s['bigIpProfile'])) return r.error(field, `[${i}] must be an object with bigIpProfile, such as ${CLIENT_SSL_EXAMPLE}`);
   const hosts = s['hosts'];
   if (hosts !== undefined && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
     return r.error(field, `[${i}].hosts must be a list of host names`);
@@ -473,9 +366,8 @@ function readClientSsl(r: FieldReader, value: unknown): BigipRef[] | undefined {
   const field = annotationField(ANNOTATIONS.clientSsl);
   const text = String(value).trim();
   if (!text.startsWith('[')) return [bigipPath(r, field, text)].flatMap((ref) => (ref ? [ref] : []));
-  const json = parseJson(r, field, text);
-  if (!json) return undefined;
-  const parsed = json.value;
+  const parsed = parseJsonAnnotation(r, field, text, `a BIG-IP profile path or a JSON array such as [${CLIENT_SSL_EXAMPLE}]`);
+  if (parsed === undefined) return undefined;
   if (!Array.isArray(parsed) || parsed.length === 0) return r.error(field, 'must list at least one {"bigIpProfile": "/Common/name"}');
   const refs = parsed.flatMap((spec: unknown, i) => clientSslEntry(r, field, spec, i) ?? []);
   return refs.length === parsed.length ? refs : undefined;
@@ -507,8 +399,10 @@ export function readIngressAnnotations(r: FieldReader, annotations: Record<strin
     ...(listener ? { listener } : {}),
     ...(mode ? { loadBalancingMode: mode } : {}),
     health: readHealth(r, ann[ANNOTATIONS.health]),
-    urlRewrites: readUrlRewrites(r, ann[ANNOTATIONS.rewriteTargetUrl]),
-    appRoots: readAppRoots(r, ann[ANNOTATIONS.rewriteAppRoot]),
+    urlRewrites: readPairs(r, ANNOTATIONS.rewriteTargetUrl, ann[ANNOTATIONS.rewriteTargetUrl],
+      'host/path=target, such as old.example.com/contact=new.example.com/about', (field, pair) => urlRewriteEntry(r, field, pair)),
+    appRoots: readPairs(r, ANNOTATIONS.rewriteAppRoot, ann[ANNOTATIONS.rewriteAppRoot],
+      'host=/path, such as docs.example.com=/en', (field, pair) => appRootEntry(r, field, pair)),
     ...(allowSourceRange ? { allowSourceRange } : {}),
     ...(clientSsl && clientSsl.length > 0 ? { clientSsl } : {}),
     ...(serverSsl ? { serverSsl } : {}),

@@ -228,7 +228,7 @@ describe('normalizeIngress', () => {
     ['an invalid host', ingress({ rules: [rule('shop_example.com', [['/', 'a', 80]])] }),
       'spec.rules[0].host', /"shop_example\.com" is not a valid host name/],
     ['a missing TLS Secret', ingress({ tls: [{ hosts: ['shop.example.com'], secretName: 'missing' }], rules: shopRules }),
-      'spec.tls[0]', /missing/],
+      'spec.tls[0]', /^Secret shop\/missing was not found$/],
     ['the same HTTP and HTTPS port', ingress({ tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: shopRules }, { 'virtual-server.f5.com/https-port': '80' }),
       'metadata.annotations["virtual-server.f5.com/https-port"]', /80 is also the HTTP port/],
     ['two rewrites of one route', ingress({ rules: shopRules }, { 'virtual-server.f5.com/rewrite-target-url': 'shop.example.com/cart=/a,shop.example.com/cart=/b' }),
@@ -251,7 +251,7 @@ describe('normalizeIngress', () => {
 
   const warnings: Array<[string, Ingress, string, RegExp]> = [
     ['a health entry that matches no rule', ingress({ rules: shopRules }, { 'virtual-server.f5.com/health': '[{"path": "shop.example.com/nowhere"}]' }),
-      'metadata.annotations["virtual-server.f5.com/health"]', /\[0\]\.path "shop\.example\.com\/nowhere" matches no rule of this Ingress/],
+      'metadata.annotations["virtual-server.f5.com/health"]', /^\[0\]\.path: "shop\.example\.com\/nowhere" matches no rule of this Ingress/],
     ['a rewrite that matches no rule', ingress({ rules: shopRules }, { 'virtual-server.f5.com/rewrite-target-url': 'other.example.com/x=/y' }),
       'metadata.annotations["virtual-server.f5.com/rewrite-target-url"]', /"other\.example\.com\/x=\/y" matches no rule of this Ingress/],
     ['an app root for a host the Ingress does not route', ingress({ rules: shopRules }, { 'virtual-server.f5.com/rewrite-app-root': 'docs.example.com=/en' }),
@@ -259,7 +259,13 @@ describe('normalizeIngress', () => {
     ['an app root no path routes', ingress({ rules: [rule('docs.example.com', [['/docs', 'd', 80]])] }, { 'virtual-server.f5.com/rewrite-app-root': 'docs.example.com=/en' }),
       'metadata.annotations["virtual-server.f5.com/rewrite-app-root"]', /no path of this Ingress routes \/en for docs\.example\.com/],
     ['ssl-redirect without TLS', ingress({ rules: shopRules }, { 'ingress.kubernetes.io/ssl-redirect': 'true' }),
-      'metadata.annotations["ingress.kubernetes.io/ssl-redirect"]', /has no effect: the Ingress has no TLS/],
+      'metadata.annotations["ingress.kubernetes.io/ssl-redirect"]', /^has no effect: the Ingress has no TLS \(spec\.tls or the clientssl annotation\)$/],
+    ['https-port without TLS', ingress({ rules: shopRules }, { 'virtual-server.f5.com/https-port': '8443' }),
+      'metadata.annotations["virtual-server.f5.com/https-port"]', /^has no effect: the Ingress has no TLS/],
+    ['allow-http without TLS', ingress({ rules: shopRules, tls: [] }, { 'ingress.kubernetes.io/allow-http': 'true' }),
+      'metadata.annotations["ingress.kubernetes.io/allow-http"]', /^has no effect: the Ingress has no TLS/],
+    ['a health timeout equal to the interval', ingress({ rules: shopRules }, { 'virtual-server.f5.com/health': '[{"path": "shop.example.com/", "interval": 5, "timeout": 5}]' }),
+      'metadata.annotations["virtual-server.f5.com/health"]', /^\[0\]\.timeout: 5 should be greater than interval \(5s\)/],
     ['serverssl without TLS', ingress({ rules: shopRules }, { 'virtual-server.f5.com/serverssl': '/Common/serverssl' }),
       'metadata.annotations["virtual-server.f5.com/serverssl"]', /ignored: the Ingress has no TLS/],
     ['an Ingress with nothing to route', ingress({ rules: [{ host: 'a.example.com' }] }), 'spec.rules', /no rule has http paths and there is no defaultBackend/],
@@ -282,8 +288,21 @@ describe('normalizeIngress', () => {
     assert.deepEqual(result, { claims: [], diagnostics: [] });
   });
 
-  it('gives the same claims for the same input', () => {
-    const ing = ingress({ tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: shopRules }, { 'virtual-server.f5.com/health': '[{"path": "shop.example.com/"}]' });
-    assert.deepEqual(normalize(ing), normalize(ing));
-  });
+  // Whether the app-root location reaches a Service: an Exact path only when it is the location itself.
+  const appRootTargets: Array<[string, PathSpec, string, boolean]> = [
+    ['an Exact path equal to the location', ['/en', 'd', 80, 'Exact'], '/en', true],
+    ['an Exact path above the location', ['/en', 'd', 80, 'Exact'], '/en/home', false],
+    ['an Exact path with a trailing slash', ['/en/', 'd', 80, 'Exact'], '/en', false],
+    ['a Prefix path above the location', ['/en', 'd', 80, 'Prefix'], '/en/home', true],
+    ['the Prefix path /', ['/', 'd', 80, 'Prefix'], '/en', true],
+    ['a Prefix path that only shares the first letters', ['/e', 'd', 80, 'Prefix'], '/en', false],
+  ];
+  for (const [what, path, location, served] of appRootTargets) {
+    it(`${served ? 'accepts' : 'warns about'} an app root ${location} with ${what}`, () => {
+      const result = normalize(ingress({ rules: [rule('docs.example.com', [path])] }, { 'virtual-server.f5.com/rewrite-app-root': `docs.example.com=${location}` }));
+      assert.deepEqual(result.claims[0]?.redirects?.map((r) => [r.host, r.location]), [['docs.example.com', location]]);
+      const warning = `"docs.example.com=${location}": no path of this Ingress routes ${location} for docs.example.com, so redirected requests reach no Service`;
+      assert.deepEqual(result.diagnostics.map((d) => d.message), served ? [] : [warning]);
+    });
+  }
 });

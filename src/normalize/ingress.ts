@@ -4,8 +4,8 @@ import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { BackendRef, DefaultPool, RedirectRoute, Route, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
-import { FieldReader } from './fields.js';
-import { ANNOTATIONS, annotationField, describeHostPath, readIngressAnnotations } from './ingress-annotations.js';
+import { FieldReader, absent, annotationField, objectOrEmpty } from './fields.js';
+import { ANNOTATIONS, describeHostPath, readIngressAnnotations } from './ingress-annotations.js';
 import type { HostPath, IngressAnnotations, IngressListener } from './ingress-annotations.js';
 import { ingressClassDecision } from './ingress-class.js';
 import { normalizePath } from './pool.js';
@@ -23,13 +23,8 @@ type IngressSpec = NonNullable<Ingress['spec']>;
 type IngressRule = NonNullable<IngressSpec['rules']>[number];
 type IngressPath = NonNullable<NonNullable<IngressRule['http']>['paths']>[number];
 
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -39,18 +34,14 @@ function describe(value: unknown): string {
 
 /** Lower-cased rule host; `*.example.com` wildcards are Kubernetes's own. Undefined = any host. */
 function ruleHost(r: FieldReader, field: string, value: unknown): string | undefined | false {
-  if (value === undefined || value === null || value === '') return undefined;
-  const host = typeof value === 'string' ? value.toLowerCase() : '';
-  if (HOST.test(host) && host.length <= 253) return host;
-  r.error(field, `${describe(value)} is not a valid host name (a leading *. wildcard is allowed)`);
-  return false;
+  if (absent(value)) return undefined;
+  return r.virtualHost(field, value) ?? false;
 }
 
 function servicePort(r: FieldReader, field: string, port: unknown): number | string | undefined {
-  if (!isObject(port)) return r.error(field, 'is required: set number or name');
-  const { number, name } = port;
+  const { number, name } = objectOrEmpty(port);
   const hasNumber = number !== undefined && number !== null;
-  const hasName = name !== undefined && name !== null && name !== '';
+  const hasName = !absent(name);
   if (hasNumber && hasName) return r.error(field, 'set number or name, not both');
   if (hasNumber) return r.port(`${field}.number`, number);
   if (typeof name === 'string' && PORT_NAME.test(name)) return name;
@@ -59,12 +50,13 @@ function servicePort(r: FieldReader, field: string, port: unknown): number | str
 
 /** The Service a path (or the default backend) sends traffic to, in the Ingress's namespace. */
 function ingressBackend(r: FieldReader, field: string, backend: IngressBackend | undefined, namespace: string): BackendRef | undefined {
-  if (!isObject(backend)) return r.error(field, 'is required');
-  if (backend.resource !== undefined && backend.resource !== null) {
+  const spec = objectOrEmpty(backend);
+  if (spec !== backend) return r.error(field, 'is required');
+  if (!absent(spec['resource'])) {
     return r.error(`${field}.resource`, 'is not supported: kube-as3 routes Ingress traffic to Services only; use service instead');
   }
-  const svc = backend.service;
-  if (!isObject(svc)) return r.error(`${field}.service`, 'is required');
+  const svc = objectOrEmpty(spec['service']);
+  if (svc !== spec['service']) return r.error(`${field}.service`, 'is required');
   if (typeof svc.name !== 'string' || !DNS_LABEL.test(svc.name)) {
     return r.error(`${field}.service.name`, `${describe(svc.name)} is not a valid Service name`);
   }
@@ -83,7 +75,7 @@ function isExact(r: FieldReader, field: string, value: unknown): boolean | undef
 }
 
 function pathRoute(r: FieldReader, field: string, spec: IngressPath, host: string | undefined, ref: ObjectRef): Route | undefined {
-  if (!isObject(spec)) return r.error(field, 'must be an object');
+  if (objectOrEmpty(spec) !== spec) return r.error(field, 'must be an object');
   const exact = isExact(r, `${field}.pathType`, spec.pathType);
   const normalized = normalizePath(r, `${field}.path`, spec.path);
   // An Exact path matches only as written (`/docs/` is not `/docs`); Prefix paths match by segment.
@@ -91,6 +83,11 @@ function pathRoute(r: FieldReader, field: string, spec: IngressPath, host: strin
   const backend = ingressBackend(r, `${field}.backend`, spec.backend, ref.namespace);
   if (exact === undefined || path === undefined || backend === undefined) return undefined;
   return { ...(host === undefined ? {} : { host }), path, ...(exact ? { exact } : {}), backend, monitors: [], field, source: ref };
+}
+
+/** What makes two routes the same match: host, path and match type. */
+function routeKey(route: { host?: string; path: string; exact?: boolean }): string {
+  return `${route.host ?? ''} ${route.path} ${route.exact ? 'exact' : 'prefix'}`;
 }
 
 function describeRoute(route: { host?: string; path: string; exact?: boolean }): string {
@@ -105,7 +102,7 @@ class RouteSet {
   constructor(private readonly r: FieldReader) {}
 
   add(route: Route): void {
-    const key = `${route.host ?? ''} ${route.path} ${route.exact ? 'exact' : 'prefix'}`;
+    const key = routeKey(route);
     const earlier = this.seen.get(key);
     if (earlier !== undefined) {
       this.r.error(`${route.field}.path`, `${describeRoute(route)} is already routed by ${earlier}; remove one of them`);
@@ -117,11 +114,11 @@ class RouteSet {
 }
 
 function addRuleRoutes(r: FieldReader, set: RouteSet, rule: IngressRule, field: string, ref: ObjectRef): void {
-  if (!isObject(rule)) return void r.error(field, 'must be an object');
+  if (objectOrEmpty(rule) !== rule) return void r.error(field, 'must be an object');
   const host = ruleHost(r, `${field}.host`, rule.host);
   // A rule with a host and no http section routes nothing (Kubernetes allows it): ignored.
   if (host === false || rule.http === undefined || rule.http === null) return;
-  const paths = isObject(rule.http) ? rule.http.paths : undefined;
+  const paths = objectOrEmpty(rule.http)['paths'];
   if (!Array.isArray(paths)) return void r.error(`${field}.http.paths`, 'must be a list of paths');
   paths.forEach((spec, j) => {
     const route = pathRoute(r, `${field}.http.paths[${j}]`, spec, host, ref);
@@ -165,7 +162,7 @@ function applyHealth(r: FieldReader, ann: IngressAnnotations, routes: Route[], d
   for (const entry of ann.health) {
     const named = routesNamed(entry.target, routes, defaultRoute);
     if (named.length === 0) {
-      r.warn(annotationField(ANNOTATIONS.health), `[${entry.index}].path ${describe(entry.text)} matches no rule of this Ingress (host and path must equal a rule's); the monitor was not applied`);
+      r.warn(annotationField(ANNOTATIONS.health), `[${entry.index}].path: ${describe(entry.text)} matches no rule of this Ingress (host and path must equal a rule's); the monitor was not applied`);
     }
     for (const route of named) route.monitors.push(entry.monitor);
   }
@@ -263,9 +260,10 @@ function tlsEntries(r: FieldReader, value: unknown): TlsEntry[] {
     return [];
   }
   const entries: TlsEntry[] = [];
-  value.forEach((spec: unknown, i) => {
+  value.forEach((item: unknown, i) => {
     const field = `spec.tls[${i}]`;
-    if (!isObject(spec)) return void r.error(field, 'must be an object with hosts and secretName');
+    const spec = objectOrEmpty(item);
+    if (spec !== item) return void r.error(field, 'must be an object with hosts and secretName');
     const hosts = spec['hosts'] ?? [];
     if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) return void r.error(`${field}.hosts`, 'must be a list of host names');
     const secretName = typeof spec['secretName'] === 'string' ? spec['secretName'] : '';
@@ -274,28 +272,33 @@ function tlsEntries(r: FieldReader, value: unknown): TlsEntry[] {
   return entries;
 }
 
+/** The TLS of an Ingress, and whether it asked for TLS at all (even when that TLS was rejected). */
+interface IngressTls {
+  tls?: TlsModel;
+  requested: boolean;
+}
+
 /**
  * Client-facing TLS: the clientssl annotation's BIG-IP profiles (which take the place of
  * `spec.tls`, as in CIS) or the `spec.tls` Secrets; the serverssl annotation adds re-encryption.
  */
-function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: IngressAnnotations, ref: ObjectRef): TlsModel | undefined {
-  const entries = tlsEntries(r, ing.spec?.tls);
+function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: IngressAnnotations, ref: ObjectRef): IngressTls {
+  const tlsSpec = ing.spec?.tls;
+  const requested = Boolean(ann.clientSsl) || (Array.isArray(tlsSpec) ? tlsSpec.length > 0 : !absent(tlsSpec));
+  const entries = tlsEntries(r, tlsSpec);
   let tls: TlsModel | undefined;
   if (ann.clientSsl) {
     if (entries.length > 0) r.warn('spec.tls', `ignored: the ${ANNOTATIONS.clientSsl} annotation names the client-ssl profiles to use`);
     tls = { termination: 'edge', clientSide: { profiles: ann.clientSsl }, source: ref };
   } else if (entries.length > 0) {
+    // Undefined only after an error on an entry: each entry either fails or adds its certificate.
     tls = tlsFromIngressSecrets(r, ctx, ref.namespace, entries, ref);
-    if (!tls && !r.hasErrors) r.error('spec.tls', 'gives no usable certificate');
   }
-  if (!ann.serverSsl) return tls;
-  if (!tls) {
-    if (!ann.clientSsl && entries.length === 0) {
-      r.warn(annotationField(ANNOTATIONS.serverSsl), 'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt');
-    }
-    return undefined;
+  if (!ann.serverSsl) return { tls, requested };
+  if (!requested) {
+    r.warn(annotationField(ANNOTATIONS.serverSsl), 'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt');
   }
-  return { ...tls, termination: 'reencrypt', serverSide: { profiles: [ann.serverSsl] } };
+  return { tls: tls && { ...tls, termination: 'reencrypt', serverSide: { profiles: [ann.serverSsl] } }, requested };
 }
 
 // ---- claims ----------------------------------------------------------------------------------
@@ -326,7 +329,7 @@ function httpsRedirects(routes: Route[], defaultRoute: Route | undefined, httpsP
   const seen = new Set<string>();
   const out: RedirectRoute[] = [];
   for (const route of defaultRoute ? [...routes, defaultRoute] : routes) {
-    const key = `${route.host ?? ''} ${route.path} ${route.exact ? 'exact' : 'prefix'}`;
+    const key = routeKey(route);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
@@ -396,7 +399,7 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
   const r = new FieldReader(ref);
   if (decision.warning) r.warn(decision.warning.field, decision.warning.message);
   const spec = ing.spec;
-  if (!isObject(spec)) {
+  if (!spec || objectOrEmpty(spec) !== spec) {
     r.error('spec', 'is required');
     return { claims: [], diagnostics: r.diagnostics };
   }
@@ -405,8 +408,8 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
   const defaultRoute = defaultBackendRoute(r, spec, ref);
   applyAnnotations(r, ann, routes, defaultRoute);
   const appRoots = appRootRedirects(r, ann, routes, defaultRoute, ref);
-  const tls = ingressTls(r, ctx, ing, ann, ref);
-  if (!tls && !ann.clientSsl && !(Array.isArray(spec.tls) && spec.tls.length > 0)) warnTlsOnlyAnnotations(r, ing);
+  const { tls, requested } = ingressTls(r, ctx, ing, ann, ref);
+  if (!requested) warnTlsOnlyAnnotations(r, ing);
   if (r.hasErrors || !ann.listener) return { claims: [], diagnostics: r.diagnostics };
   if (routes.length === 0 && !defaultRoute) {
     r.warn('spec.rules', 'no rule has http paths and there is no defaultBackend: the virtual accepts connections but has nowhere to send them');

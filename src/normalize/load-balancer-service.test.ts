@@ -6,7 +6,8 @@ import type { KubeObject, Policy, Service } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
 import { cisResource, contextFor, service } from '../../test/support/fixtures.js';
-import { annotationField, normalizeLoadBalancerService } from './load-balancer-service.js';
+import { annotationField } from './fields.js';
+import { normalizeLoadBalancerService } from './load-balancer-service.js';
 
 function lbService(annotations: Record<string, string>, spec: Service['spec'] = {}): Service {
   const svc = service('prod', 'dns', { type: 'LoadBalancer', ports: [{ name: 'dns', protocol: 'UDP', port: 53, targetPort: 5353 }], ...spec });
@@ -88,7 +89,7 @@ describe('normalizeLoadBalancerService', () => {
   });
 
   const errors: Array<[string, Service, string, RegExp]> = [
-    ['no address annotation on a Service with other cis.f5.com annotations', lbService({ 'cis.f5.com/partition': 'dns' }), annotationField('cis.f5.com/ip'),
+    ['no address annotation on a Service with other cis.f5.com annotations', lbService({ 'cis.f5.com/partition': 'dns' }), 'metadata.annotations["cis.f5.com/ip"]',
       /needs the annotation cis\.f5\.com\/ip \(its virtual address\) or cis\.f5\.com\/ipamLabel/],
     ['an IPAM label without an address', lbService({ 'cis.f5.com/ipamLabel': 'prod' }), annotationField('cis.f5.com/ipamLabel'),
       /^IPAM is not configured: kube-as3 cannot allocate an address yet; set cis\.f5\.com\/ip$/],
@@ -98,7 +99,7 @@ describe('normalizeLoadBalancerService', () => {
       /^is not valid JSON: unexpected "}" at line 1, column 16 \(position 15\)/],
     ['a bad health monitor', lbService({ ...IP, 'cis.f5.com/health': '[{"type": "icmp"}]' }), annotationField('cis.f5.com/health'), /^\[0\]\.type: "icmp" must be one of/],
     ['an untyped health monitor on SCTP', lbService({ ...IP, 'cis.f5.com/health': '{"interval": 5}' }, { ports: [{ protocol: 'SCTP', port: 2905 }] }),
-      annotationField('cis.f5.com/health'), /"type" is required for an SCTP port/],
+      annotationField('cis.f5.com/health'), /type: is required for an SCTP pool/],
     ['a missing Policy', lbService({ ...IP, 'cis.f5.com/policyName': 'gone' }), annotationField('cis.f5.com/policyName'), /^Policy prod\/gone does not exist/],
     ['an unknown port protocol', lbService(IP, { ports: [{ protocol: 'QUIC', port: 443 }] }), 'spec.ports[0].protocol', /"QUIC" must be TCP, UDP or SCTP/],
     ['no ports', lbService(IP, { ports: [] }), 'spec.ports', /needs at least one port/],
@@ -152,6 +153,15 @@ describe('normalizeLoadBalancerService', () => {
       ]);
       assert.deepEqual(claims.map((c) => c.snat), [{ bigip: '/Common/snatpool' }, { bigip: '/Common/snatpool' }]);
       assert.deepEqual(claims.map((c) => c.routes[0]?.pool), [{ reselectTries: 2, serviceDownAction: 'reselect' }, { reselectTries: 2, serviceDownAction: 'reselect' }]);
+    });
+
+    it("reports the Policy's iRules.secure as not applying (its L4 virtuals take the insecure ones)", () => {
+      const secure = cisResource<Policy>('Policy', 'prod', 'edge', { iRules: { secure: '/Common/sec', insecure: '/Common/insec' } });
+      const { claims, diagnostics } = normalize(svc, [secure]);
+      assert.deepEqual(claims.map((c) => c.settings.iRules), [[{ bigip: '/Common/insec' }], [{ bigip: '/Common/insec' }]]);
+      assert.deepEqual(diagnostics.map((d) => [d.severity, d.field, d.message]), [
+        ['warning', 'metadata.annotations["cis.f5.com/policyName"]', 'ignored: spec.iRules.secure of the Policy does not apply to a LoadBalancer Service'],
+      ]);
     });
 
     it('warns once per Policy field that does not apply', () => {

@@ -1,13 +1,12 @@
 import type { Config } from '../config/config.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Service, ServicePort } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
 import type { ServiceSettings } from '../model/settings.js';
 import type { MonitorModel, Route, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
-import { FieldReader } from './fields.js';
+import { FieldReader, absent, annotationField } from './fields.js';
 import { parseHealthAnnotation } from './health-annotation.js';
-import { policyFieldOf, resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
+import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
 import type { PolicyModel } from './policy.js';
 
 type Protocol = 'tcp' | 'udp' | 'sctp';
@@ -20,17 +19,12 @@ const HEALTH = 'cis.f5.com/health';
 const MULTI_CLUSTER = 'cis.f5.com/multiClusterServices';
 const HOST = 'cis.f5.com/host';
 
-/** How diagnostics name an annotation of the Service: `metadata.annotations["cis.f5.com/ip"]`. */
-export function annotationField(key: string): string {
-  return `metadata.annotations["${key}"]`;
-}
-
 /**
  * Whether this controller serves a LoadBalancer Service, by `spec.loadBalancerClass`: a Service of
  * another class belongs to another load balancer; one without a class is served unless
  * `manageLoadBalancerClassOnly` is set (as CIS's `--manage-load-balancer-class-only`).
  */
-export function servesLoadBalancer(svc: Service, config: Config): boolean {
+function servesLoadBalancer(svc: Service, config: Config): boolean {
   if (svc.spec?.type !== 'LoadBalancer') return false;
   const cls = svc.spec.loadBalancerClass;
   if (cls === undefined || cls === null || cls === '') return !config.manageLoadBalancerClassOnly;
@@ -49,7 +43,7 @@ function asksForVirtual(svc: Service): boolean {
 
 function annotation(svc: Service, key: string): string | undefined {
   const value = svc.metadata?.annotations?.[key];
-  return value === undefined || value === null || value === '' ? undefined : String(value);
+  return absent(value) ? undefined : String(value);
 }
 
 /** `cis.f5.com/ip`, the address of every virtual of the Service (IPAM cannot allocate one yet). */
@@ -100,20 +94,14 @@ function portsOf(r: FieldReader, svc: Service): PortEntry[] {
   }));
 }
 
-/** Same severity, field and message: one problem, reported once however many ports share it. */
-function addOnce(r: FieldReader, diagnostics: Diagnostic[]): void {
-  for (const d of diagnostics) {
-    const seen = r.diagnostics.some((e) => e.severity === d.severity && e.field === d.field && e.message === d.message);
-    if (seen) continue;
-    if (d.severity === 'error') r.error(d.field ?? '', d.message);
-    else r.warn(d.field ?? '', d.message);
-  }
-}
-
-/** The health monitors per port protocol (an entry without `type` takes the protocol). */
+/**
+ * The health monitors per port protocol (an entry without `type` takes the protocol). The
+ * annotation is read once per protocol; a problem they share (bad JSON, say) is reported once.
+ */
 function monitorsByProtocol(r: FieldReader, svc: Service, ports: PortEntry[]): Map<Protocol, MonitorModel[]> {
   const text = annotation(svc, HEALTH);
   const out = new Map<Protocol, MonitorModel[]>();
+  const reported = new Set<string>();
   for (const { protocol } of ports) {
     if (out.has(protocol)) continue;
     if (text === undefined) {
@@ -122,7 +110,13 @@ function monitorsByProtocol(r: FieldReader, svc: Service, ports: PortEntry[]): M
     }
     const sub = new FieldReader(r.ref);
     out.set(protocol, parseHealthAnnotation(sub, annotationField(HEALTH), text, protocol) ?? []);
-    addOnce(r, sub.diagnostics);
+    for (const d of sub.diagnostics) {
+      const key = `${d.severity}\n${d.field ?? ''}\n${d.message}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      if (d.severity === 'error') r.error(d.field ?? '', d.message);
+      else r.warn(d.field ?? '', d.message);
+    }
   }
   return out;
 }
@@ -132,16 +126,26 @@ function policyOf(r: FieldReader, ctx: NormalizeContext, svc: Service, namespace
   return name === undefined ? undefined : resolvePolicy(r, ctx, namespace, name, annotationField(POLICY));
 }
 
-/** The Policy's settings that the port's virtual (Service_TCP, _UDP or _SCTP) can carry. */
-function settingsOf(r: FieldReader, policy: PolicyModel | undefined, protocol: Protocol): ServiceSettings {
-  const l4 = settingsFor(policy, {}, 'l4');
-  const fit = settingsForL4Virtual(l4.settings, protocol, 'standard');
+/**
+ * The Policy's settings per port protocol: the Policy's L4 layer, taken once for the Service, then
+ * fitted once per protocol to its virtual (Service_TCP, _UDP or _SCTP). Each Policy field that
+ * does not apply is reported once on the annotation.
+ */
+function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, ports: PortEntry[]): Map<Protocol, ServiceSettings> {
+  const out = new Map<Protocol, ServiceSettings>();
   const field = annotationField(POLICY);
-  addOnce(r, [
-    ...l4.ignored.map((name) => ({ ref: r.ref, severity: 'warning' as const, field, message: `ignored: ${name} of the Policy does not apply to a LoadBalancer Service` })),
-    ...fit.ignored.map((name) => ({ ref: r.ref, severity: 'warning' as const, field, message: `ignored: ${policyFieldOf(name)} of the Policy does not apply to a ${protocol.toUpperCase()} virtual` })),
-  ]);
-  return fit.settings;
+  const layer = settingsFor(policy, {}, 'l4');
+  for (const name of layer.ignored) r.warn(field, `ignored: ${name} of the Policy does not apply to a LoadBalancer Service`);
+  for (const { protocol } of ports) {
+    if (out.has(protocol)) continue;
+    const fit = settingsForL4Virtual(layer.settings, protocol, 'standard');
+    for (const name of fit.ignored) {
+      const policyField = policy?.fields[name];
+      if (policyField) r.warn(field, `ignored: ${policyField} of the Policy does not apply to a ${protocol.toUpperCase()} virtual`);
+    }
+    out.set(protocol, fit.settings);
+  }
+  return out;
 }
 
 function warnUnsupported(r: FieldReader, svc: Service): void {
@@ -166,7 +170,7 @@ export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: 
   const policy = policyOf(r, ctx, svc, ref.namespace);
   const ports = portsOf(r, svc);
   const monitors = monitorsByProtocol(r, svc, ports);
-  const settings = new Map(ports.map((p) => [p.protocol, settingsOf(r, policy, p.protocol)]));
+  const settings = settingsByProtocol(r, policy, ports);
   if (r.hasErrors || address === undefined || partition === undefined) return { claims: [], diagnostics: r.diagnostics };
   const claims = ports.map((p): VirtualClaim => {
     const route: Route = {

@@ -74,7 +74,7 @@ describe('resolvePolicy', () => {
       defaultPool: { reference: 'bigip', name: '/Common/fallback' },
     });
     assert.deepEqual(reader.diagnostics, []);
-    assert.deepEqual(model?.iRules, { secure: [{ bigip: '/Common/sec' }], insecure: [], priority: 'high' });
+    assert.deepEqual(model?.iRules, { secure: [{ bigip: '/Common/sec' }], insecure: [], priority: 'high', from: 'iRules' });
     assert.deepEqual(model?.httpProfiles, { secure: { bigip: '/Common/http-secure' }, insecure: { bigip: '/Common/http' } });
     assert.deepEqual(model?.http2, { bigip: '/Common/http2' });
     assert.deepEqual(model?.snat, { bigip: '/Common/snatpool' });
@@ -87,7 +87,14 @@ describe('resolvePolicy', () => {
   it('lets iRuleList win over iRules, for both virtuals, skipping none', () => {
     const { model } = resolve({ iRuleList: ['/Common/a', 'none', '/Common/b'], iRules: { secure: '/Common/sec', insecure: '/Common/insec' } });
     const list = [{ bigip: '/Common/a' }, { bigip: '/Common/b' }];
-    assert.deepEqual(model?.iRules, { secure: list, insecure: list, priority: 'low' });
+    assert.deepEqual(model?.iRules, { secure: list, insecure: list, priority: 'low', from: 'iRuleList' });
+  });
+
+  it('records the Policy field each setting comes from, for warnings about it', () => {
+    const { model } = resolve({ profiles: { profileL4: '/Common/fastL4', analyticsProfiles: { http: '/Common/analytics' } }, autoLastHop: 'auto' });
+    assert.deepEqual(model?.fields, {
+      profileL4: 'spec.profiles.profileL4', profileAnalytics: 'spec.profiles.analyticsProfiles.http', lastHop: 'spec.autoLastHop',
+    });
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
@@ -221,7 +228,7 @@ describe('settingsFor', () => {
     const p = model({ profiles: { profileL4: '/Common/fastL4', udp: '/Common/udp', ftpProfile: '/Common/ftp', tcp: { client: '/Common/tcp' } } });
     const { settings, ignored } = settingsFor(p, {}, 'https');
     assert.deepEqual(settings, { profileTCP: { bigip: '/Common/tcp' } });
-    assert.deepEqual(ignored.sort(), ['spec.profiles.ftpProfile', 'spec.profiles.profileL4', 'spec.profiles.udp']);
+    assert.deepEqual([...ignored].sort(), ['spec.profiles.ftpProfile', 'spec.profiles.profileL4', 'spec.profiles.udp']);
   });
 
   it('keeps HTTP-only Policy parts off L4 virtuals and lists them', () => {
@@ -234,10 +241,26 @@ describe('settingsFor', () => {
     });
     const { settings, ignored } = settingsFor(p, {}, 'l4');
     assert.deepEqual(settings, { policyFirewallEnforced: { bigip: '/Common/afm' }, securityLogProfiles: [{ bigip: '/Common/log' }] });
-    assert.deepEqual(ignored.sort(), [
+    assert.deepEqual([...ignored].sort(), [
       'spec.autoLastHop', 'spec.defaultPool', 'spec.l3Policies.allowSourceRange', 'spec.l3Policies.dos', 'spec.l7Policies.profileAccess',
       'spec.l7Policies.waf', 'spec.profiles.http', 'spec.profiles.http2', 'spec.profiles.profileMultiplex',
     ]);
+  });
+
+  it('lists iRules.secure as ignored on L4 virtuals (they only take insecure), but not the rules of iRuleList', () => {
+    const secure = settingsFor(model({ iRules: { secure: '/Common/sec', insecure: '/Common/insec' } }), {}, 'l4');
+    assert.deepEqual(secure.settings.iRules, [{ bigip: '/Common/insec' }]);
+    assert.deepEqual(secure.ignored, ['spec.iRules.secure']);
+    const list = settingsFor(model({ iRuleList: ['/Common/x'] }), {}, 'l4');
+    assert.deepEqual(list, { settings: { iRules: [{ bigip: '/Common/x' }] }, ignored: [] });
+    assert.deepEqual(settingsFor(model({ iRules: { insecure: '/Common/insec' } }), {}, 'l4').ignored, []);
+  });
+
+  it('gives every resource that shares a Policy its own settings object', () => {
+    const p = model({ profiles: { persistenceProfile: 'cookie' } });
+    const a = settingsFor(p, {}, 'http').settings;
+    a.persistenceMethods = [];
+    assert.deepEqual(settingsFor(p, {}, 'http').settings, { persistenceMethods: ['cookie'] });
   });
 });
 

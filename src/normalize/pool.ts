@@ -3,7 +3,7 @@ import { parseLabelSelector } from '../kube/label-selector.js';
 import type { BackendRef, MonitorModel } from '../model/virtual.js';
 import type { Member } from '../resolve/member.js';
 import { sortMembers } from '../resolve/member.js';
-import { isBigipPath } from './fields.js';
+import { absent, isBigipPath } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 const MONITOR_TYPES = ['http', 'https', 'tcp', 'udp'] as const;
@@ -28,7 +28,20 @@ function monitorTiming(r: FieldReader, field: string, spec: MonitorSpec): { inte
   return { ...(interval === undefined ? {} : { interval }), ...(timeout === undefined ? {} : { timeout }) };
 }
 
-function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defaultType: 'http' | 'tcp' | 'udp'): MonitorModel | undefined {
+/** What an entry without `type` becomes: the pool's protocol, except SCTP, which has no AS3 monitor. */
+export type DefaultMonitorType = 'http' | 'tcp' | 'udp' | 'sctp';
+
+/** The entry's `type`, or the pool's when it has none (SCTP has none to give). */
+function monitorType(r: FieldReader, field: string, spec: MonitorSpec, defaultType: DefaultMonitorType): (typeof MONITOR_TYPES)[number] | undefined {
+  if (defaultType === 'sctp' && absent(spec.type)) {
+    return r.error(`${field}.type`, 'is required for an SCTP pool (AS3 has no SCTP monitor): use tcp, udp, http or https, or reference a BIG-IP monitor');
+  }
+  const type = spec.type ?? defaultType;
+  if ((MONITOR_TYPES as readonly string[]).includes(type)) return type as (typeof MONITOR_TYPES)[number];
+  return r.error(`${field}.type`, `"${type}" must be one of ${MONITOR_TYPES.join(', ')}`);
+}
+
+function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defaultType: DefaultMonitorType): MonitorModel | undefined {
   if (typeof spec !== 'object' || spec === null) return r.error(field, 'must be an object');
   if (spec.reference === 'bigip') {
     if (typeof spec.name !== 'string' || !spec.name.startsWith('/')) {
@@ -36,15 +49,17 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
     }
     return { bigip: spec.name };
   }
-  const type = spec.type ?? defaultType;
-  if (!(MONITOR_TYPES as readonly string[]).includes(type)) {
-    return r.error(`${field}.type`, `"${type}" must be one of ${MONITOR_TYPES.join(', ')}`);
+  const type = monitorType(r, field, spec, defaultType);
+  const timing = type && monitorTiming(r, field, spec);
+  if (!type || !timing) return undefined;
+  const monitor: MonitorModel = { type, ...timing };
+  for (const key of ['send', 'recv'] as const) {
+    const value: unknown = spec[key];
+    if (absent(value)) continue;
+    if (typeof value !== 'string') return r.error(`${field}.${key}`, `${JSON.stringify(value)} must be a string`);
+    if (key === 'send') monitor.send = value;
+    else monitor.receive = value;
   }
-  const timing = monitorTiming(r, field, spec);
-  if (!timing) return undefined;
-  const monitor: MonitorModel = { type: type as (typeof MONITOR_TYPES)[number], ...timing };
-  if (typeof spec.send === 'string' && spec.send !== '') monitor.send = spec.send;
-  if (typeof spec.recv === 'string' && spec.recv !== '') monitor.receive = spec.recv;
   if (spec.sslProfile !== undefined && spec.sslProfile !== '') {
     if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, `ignored: only https monitors use a server-ssl profile`);
     else if (!isBigipPath(spec.sslProfile)) {
@@ -60,10 +75,12 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
 }
 
 /**
- * Health monitors of a pool. CIS reads `monitor` first although its docs say `monitors` wins when
- * both are set; kube-as3 follows the documented intent (`monitors` wins) and warns about the other.
+ * Health monitors of a pool; an entry without `type` takes `defaultType`, and on SCTP (which has no
+ * AS3 monitor) must name its type or a BIG-IP monitor. CIS reads `monitor` first although its docs
+ * say `monitors` wins when both are set; kube-as3 follows the documented intent (`monitors` wins)
+ * and warns about the other.
  */
-export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaultType: 'http' | 'tcp' | 'udp'): MonitorModel[] {
+export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaultType: DefaultMonitorType): MonitorModel[] {
   const list = pool.monitors;
   if (list !== undefined && !Array.isArray(list)) {
     r.error(`${field}.monitors`, 'must be a list');

@@ -18,7 +18,8 @@ const LB_MODES = [
 ];
 const DOWN_ACTIONS = ['none', 'reset', 'drop', 'reselect'] as const;
 
-function integer(r: FieldReader, field: string, value: unknown, min: number, max: number): number | undefined | false {
+/** A whole number from `min` to `max` (weights, retries, timeouts); undefined when absent. */
+export function wholeNumber(r: FieldReader, field: string, value: unknown, min: number, max: number): number | undefined | false {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
   r.error(field, `${JSON.stringify(value)} must be a whole number from ${min} to ${max}`);
@@ -33,30 +34,38 @@ export function loadBalancingMode(r: FieldReader, field: string, value: unknown)
   return false;
 }
 
+/** The pool fields a resource may set (pool entries, a Policy's `poolSettings`), by their resource names. */
 export interface PoolSettingsSpec {
   loadBalancingMethod?: unknown;
   reselectTries?: unknown;
   serviceDownAction?: unknown;
   minimumMonitors?: unknown;
+  /** Seconds a member that comes up takes to reach its full share (Policy `poolSettings` only). */
+  slowRampTime?: unknown;
 }
 
-/** `loadBalancingMethod`, `reselectTries`, `serviceDownAction`, `minimumMonitors` of a pool entry. */
+/**
+ * `loadBalancingMethod`, `reselectTries`, `serviceDownAction`, `minimumMonitors` and `slowRampTime`
+ * of a pool entry or a Policy's `poolSettings`, as AS3 pool properties.
+ */
 export function poolSettings(r: FieldReader, field: string, spec: PoolSettingsSpec): PoolSettings | undefined | false {
   const mode = loadBalancingMode(r, `${field}.loadBalancingMethod`, spec.loadBalancingMethod);
-  const reselect = integer(r, `${field}.reselectTries`, spec.reselectTries, 0, 65535);
-  const minimum = integer(r, `${field}.minimumMonitors`, spec.minimumMonitors, 1, 63);
+  const reselect = wholeNumber(r, `${field}.reselectTries`, spec.reselectTries, 0, 65535);
+  const minimum = wholeNumber(r, `${field}.minimumMonitors`, spec.minimumMonitors, 1, 63);
+  const slowRamp = wholeNumber(r, `${field}.slowRampTime`, spec.slowRampTime, 0, 900);
   let down: PoolSettings['serviceDownAction'] | false | undefined;
   if (!absent(spec.serviceDownAction)) {
     down = (DOWN_ACTIONS as readonly unknown[]).includes(spec.serviceDownAction)
       ? spec.serviceDownAction as PoolSettings['serviceDownAction']
       : r.error(`${field}.serviceDownAction`, `${JSON.stringify(spec.serviceDownAction)} must be one of ${DOWN_ACTIONS.join(', ')}`) ?? false;
   }
-  if (mode === false || reselect === false || minimum === false || down === false) return false;
+  if (mode === false || reselect === false || minimum === false || slowRamp === false || down === false) return false;
   const settings: PoolSettings = {
     ...(mode === undefined ? {} : { loadBalancingMode: mode }),
     ...(reselect === undefined ? {} : { reselectTries: reselect }),
     ...(down === undefined ? {} : { serviceDownAction: down }),
     ...(minimum === undefined ? {} : { minimumMonitors: minimum }),
+    ...(slowRamp === undefined ? {} : { slowRampTime: slowRamp }),
   };
   return Object.keys(settings).length > 0 ? settings : undefined;
 }
@@ -107,24 +116,24 @@ export function sourceRanges(r: FieldReader, field: string, value: unknown): str
 
 type MetaKey = 'name' | 'netmask' | 'key' | 'timeout' | 'expiry' | 'offset' | 'length';
 
-/** `hostPersistence.method` → the AS3 persist action and the metadata each method needs. */
-const PERSIST_METHODS: Record<string, { as3: string; needs: MetaKey[] }> = {
-  sourceAddress: { as3: 'sourceAddress', needs: ['netmask', 'timeout'] },
-  destinationAddress: { as3: 'destinationAddress', needs: ['netmask', 'timeout'] },
-  cookieInsert: { as3: 'cookieInsert', needs: ['name', 'expiry'] },
-  cookieRewrite: { as3: 'cookieRewrite', needs: ['name', 'expiry'] },
-  cookiePassive: { as3: 'cookiePassive', needs: ['name'] },
-  cookieHash: { as3: 'cookieHash', needs: ['name', 'offset', 'length', 'timeout'] },
-  universal: { as3: 'universal', needs: ['key', 'timeout'] },
-  hash: { as3: 'hash', needs: ['key', 'timeout'] },
-  carp: { as3: 'carp', needs: ['key', 'timeout'] },
+/** `hostPersistence.method` (also the name of the AS3 persist action) → the metadata it needs. */
+const PERSIST_METHODS: Record<string, MetaKey[]> = {
+  sourceAddress: ['netmask', 'timeout'],
+  destinationAddress: ['netmask', 'timeout'],
+  cookieInsert: ['name', 'expiry'],
+  cookieRewrite: ['name', 'expiry'],
+  cookiePassive: ['name'],
+  cookieHash: ['name', 'offset', 'length', 'timeout'],
+  universal: ['key', 'timeout'],
+  hash: ['key', 'timeout'],
+  carp: ['key', 'timeout'],
 };
 
 const NUMERIC_META: ReadonlySet<MetaKey> = new Set(['timeout', 'offset', 'length']);
 
 function metaValue(r: FieldReader, field: string, key: MetaKey, value: unknown): string | number | undefined {
   if (NUMERIC_META.has(key)) {
-    const n = integer(r, field, value, 0, 65535);
+    const n = wholeNumber(r, field, value, 0, 65535);
     return n === false ? undefined : n;
   }
   if (typeof value === 'string' && value !== '' && !/["\\\s]/.test(value)) {
@@ -139,14 +148,14 @@ export function hostPersistence(r: FieldReader, field: string, value: unknown): 
   if (absent(value)) return undefined;
   const spec = typeof value === 'object' && value !== null ? value as { method?: unknown; metaData?: Record<string, unknown> } : {};
   if (spec.method === 'none') return { disable: {} };
-  const method = typeof spec.method === 'string' ? PERSIST_METHODS[spec.method] : undefined;
-  if (!method) {
+  const needs = typeof spec.method === 'string' && Object.hasOwn(PERSIST_METHODS, spec.method) ? PERSIST_METHODS[spec.method] : undefined;
+  if (!needs) {
     r.error(`${field}.method`, `${JSON.stringify(spec.method)} must be one of none, ${Object.keys(PERSIST_METHODS).join(', ')}`);
     return false;
   }
   const meta = spec.metaData ?? {};
   const out: Record<string, string | number> = {};
-  for (const key of method.needs) {
+  for (const key of needs) {
     const where = `${field}.metaData.${key}`;
     if (meta[key] === undefined || meta[key] === null || meta[key] === '') {
       r.error(where, `is required for method ${String(spec.method)}`);
@@ -155,6 +164,6 @@ export function hostPersistence(r: FieldReader, field: string, value: unknown): 
     const v = metaValue(r, where, key, meta[key]);
     if (v !== undefined) out[key] = v;
   }
-  if (Object.keys(out).length !== method.needs.length) return false;
-  return { [method.as3]: out };
+  if (Object.keys(out).length !== needs.length) return false;
+  return { [spec.method as string]: out };
 }

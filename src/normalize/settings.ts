@@ -1,5 +1,5 @@
-import type { BigipRef, ProfilePair, ServiceSettings } from '../model/settings.js';
-import { absent, isBigipPath } from './fields.js';
+import type { BigipRef, ProfilePair, ServiceSettingName, ServiceSettings } from '../model/settings.js';
+import { absent, isBigipPath, objectOrEmpty } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 /**
@@ -94,16 +94,120 @@ export function flag(r: FieldReader, field: string, value: unknown): boolean | u
   return false;
 }
 
+/** `autoLastHop`: `default`, `auto` or `disable`. */
+export function lastHop(r: FieldReader, field: string, value: unknown): ServiceSettings['lastHop'] | undefined | false {
+  if (absent(value)) return undefined;
+  if (value === 'default' || value === 'auto' || value === 'disable') return value;
+  r.error(field, `${JSON.stringify(value)} must be default, auto or disable`);
+  return false;
+}
+
 /**
- * Collects settings: `set(name, value)` keeps defined values and remembers rejections, so a
- * normalizer reads every field (reporting all problems at once) and then asks `ok`.
+ * Collects settings: `set(name, value, field)` keeps defined values, remembers the field each came
+ * from (for warnings about it later) and remembers rejections, so a normalizer reads every field
+ * (reporting all problems at once) and then asks `ok`.
  */
 export class SettingsBuilder {
   readonly settings: ServiceSettings = {};
+  /** The resource field each setting was read from (`profileL4` → `spec.profiles.profileL4`). */
+  readonly fields: Partial<Record<ServiceSettingName, string>> = {};
   ok = true;
 
-  set<K extends keyof ServiceSettings>(name: K, value: ServiceSettings[K] | undefined | false): void {
+  set<K extends ServiceSettingName>(name: K, value: ServiceSettings[K] | undefined | false, field?: string): void {
     if (value === false) this.ok = false;
-    else if (value !== undefined) this.settings[name] = value;
+    else if (value !== undefined) {
+      this.settings[name] = value;
+      if (field !== undefined) this.fields[name] = field;
+    }
   }
+}
+
+/** The kinds of resource whose own fields carry virtual settings. */
+export type SettingsSource = 'virtualServer' | 'transportServer' | 'policy';
+
+type Reader = (r: FieldReader, field: string, value: unknown) => unknown;
+
+/** One virtual setting: how its value is read and the field it is read from in each kind that has it. */
+interface SettingRow {
+  name: ServiceSettingName;
+  read: Reader;
+  from: Partial<Record<SettingsSource, string>>;
+}
+
+const iRuleList: Reader = (r, field, value) => bigipPaths(r, field, value, true);
+const clientSidePair: Reader = (r, field, value) => profilePair(r, field, value, true);
+const eitherSidePair: Reader = (r, field, value) => profilePair(r, field, value, false);
+
+/**
+ * Every virtual setting a resource field maps to, in one place: its AS3 name, its reader, and its
+ * field in VirtualServer, TransportServer and Policy specs (see the §1.2, §1.5 and §1.7 tables of
+ * CIS). Policy `iRules`/`iRuleList` and `profiles.http` are read apart (they depend on the side).
+ */
+const SETTING_ROWS: readonly SettingRow[] = [
+  { name: 'iRules', read: iRuleList, from: { virtualServer: 'spec.iRules', transportServer: 'spec.iRules' } },
+  { name: 'allowVlans', read: bigipPaths, from: { virtualServer: 'spec.allowVlans', transportServer: 'spec.allowVlans', policy: 'spec.l3Policies.allowVlans' } },
+  { name: 'persistenceMethods', read: persistence, from: { virtualServer: 'spec.persistenceProfile', transportServer: 'spec.persistenceProfile', policy: 'spec.profiles.persistenceProfile' } },
+  { name: 'policyWAF', read: bigipPath, from: { virtualServer: 'spec.waf', policy: 'spec.l7Policies.waf' } },
+  { name: 'profileMultiplex', read: bigipPath, from: { virtualServer: 'spec.profileMultiplex', policy: 'spec.profiles.profileMultiplex' } },
+  { name: 'profileHTTPCompression', read: compression, from: { virtualServer: 'spec.httpCompressionProfile', policy: 'spec.profiles.httpCompressionProfile' } },
+  { name: 'profileDOS', read: bigipPath, from: { virtualServer: 'spec.dos', transportServer: 'spec.dos', policy: 'spec.l3Policies.dos' } },
+  { name: 'profileBotDefense', read: bigipPath, from: { virtualServer: 'spec.botDefense', transportServer: 'spec.botDefense', policy: 'spec.l3Policies.botDefense' } },
+  { name: 'profileHTML', read: bigipPath, from: { virtualServer: 'spec.htmlProfile', policy: 'spec.profiles.htmlProfile' } },
+  { name: 'profileAccess', read: bigipPath, from: { virtualServer: 'spec.profileAccess', policy: 'spec.l7Policies.profileAccess' } },
+  { name: 'policyPerRequestAccess', read: bigipPath, from: { virtualServer: 'spec.policyPerRequestAccess', policy: 'spec.l7Policies.policyPerRequestAccess' } },
+  { name: 'profileRequestAdapt', read: bigipPath, from: { virtualServer: 'spec.profileAdapt.request', policy: 'spec.l7Policies.profileAdapt.request' } },
+  { name: 'profileResponseAdapt', read: bigipPath, from: { virtualServer: 'spec.profileAdapt.response', policy: 'spec.l7Policies.profileAdapt.response' } },
+  { name: 'mirroring', read: mirroring, from: { virtualServer: 'spec.connectionMirroring', transportServer: 'spec.connectionMirroring' } },
+  { name: 'httpMrfRoutingEnabled', read: flag, from: { virtualServer: 'spec.httpMrfRoutingEnabled', policy: 'spec.profiles.httpMrfRoutingEnabled' } },
+  { name: 'profileTCP', read: clientSidePair, from: { virtualServer: 'spec.profiles.tcp', transportServer: 'spec.profiles.tcp', policy: 'spec.profiles.tcp' } },
+  { name: 'profileHTTP2', read: eitherSidePair, from: { virtualServer: 'spec.profiles.http2', policy: 'spec.profiles.http2' } },
+  { name: 'profileL4', read: bigipPath, from: { transportServer: 'spec.profileL4', policy: 'spec.profiles.profileL4' } },
+  { name: 'policyFirewallEnforced', read: bigipPath, from: { policy: 'spec.l3Policies.firewallPolicy' } },
+  { name: 'ipIntelligencePolicy', read: bigipPath, from: { policy: 'spec.l3Policies.ipIntelligencePolicy' } },
+  { name: 'profileUDP', read: bigipPath, from: { policy: 'spec.profiles.udp' } },
+  { name: 'securityLogProfiles', read: bigipPaths, from: { policy: 'spec.profiles.logProfiles' } },
+  { name: 'profileWebSocket', read: bigipPath, from: { policy: 'spec.profiles.profileWebSocket' } },
+  { name: 'profileAnalytics', read: bigipPath, from: { policy: 'spec.profiles.analyticsProfiles.http' } },
+  { name: 'profileFTP', read: bigipPath, from: { policy: 'spec.profiles.ftpProfile' } },
+  { name: 'lastHop', read: lastHop, from: { policy: 'spec.autoLastHop' } },
+];
+
+/** A row as one kind reads it: the field, and the keys leading to its value below `spec`. */
+interface SourceRead {
+  name: ServiceSettingName;
+  read: Reader;
+  field: string;
+  keys: readonly string[];
+}
+
+function readsOf(source: SettingsSource): SourceRead[] {
+  return SETTING_ROWS.flatMap(({ name, read, from }) => {
+    const field = from[source];
+    return field === undefined ? [] : [{ name, read, field, keys: field.split('.').slice(1) }];
+  });
+}
+
+/** Per kind, precomputed once (every VirtualServer of a 10,000-resource cluster is read with it). */
+const READS: Record<SettingsSource, readonly SourceRead[]> = {
+  virtualServer: readsOf('virtualServer'),
+  transportServer: readsOf('transportServer'),
+  policy: readsOf('policy'),
+};
+
+function valueAt(spec: Record<string, unknown>, keys: readonly string[]): unknown {
+  let value: unknown = spec[keys[0] as string];
+  for (let i = 1; i < keys.length && value !== undefined; i++) value = objectOrEmpty(value)[keys[i] as string];
+  return value;
+}
+
+/**
+ * Reads every virtual setting a resource of kind `source` has from its `spec`, reporting bad values
+ * at their field. The builder holds the settings, the field of each (`fields`), and `ok`.
+ */
+export function readSettings(r: FieldReader, spec: Record<string, unknown>, source: SettingsSource): SettingsBuilder {
+  const b = new SettingsBuilder();
+  for (const { name, read, field, keys } of READS[source]) {
+    b.set(name, read(r, field, valueAt(spec, keys)) as ServiceSettings[typeof name] | undefined | false, field);
+  }
+  return b;
 }

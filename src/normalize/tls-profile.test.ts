@@ -224,6 +224,9 @@ describe('tlsForVirtualServer', () => {
     ['TLS 1.3 both wanted and disabled', [tlsProfile({ tls: edge, tlsCipher: { tlsVersion: '1.3', disableTLSVersions: ['1.3'] } })], ['shop.example.com'], /spec\.tlsCipher\.disableTLSVersions: disables TLS 1\.3/],
     ['a cipher group that is not a path', [tlsProfile({ tls: edge, tlsCipher: { tlsVersion: '1.3', cipherGroup: 'f5-default' } })], ['shop.example.com'], /spec\.tlsCipher\.cipherGroup: "f5-default" must be the full path/],
     ['renegotiationEnabled that is not a boolean', [tlsProfile({ tls: { ...edge, clientSSLParams: { renegotiationEnabled: 'yes' } } })], ['shop.example.com'], /clientSSLParams\.renegotiationEnabled: must be true or false/],
+    ['hosts that is not a list', [tlsProfile({ hosts: 'shop.example.com', tls: edge })], ['shop.example.com'], /^TLSProfile ns\/tls spec\.hosts: must be a list of host names$/],
+    ['hosts with a non-text entry', [tlsProfile({ hosts: ['shop.example.com', 7], tls: edge })], ['shop.example.com'], /^TLSProfile ns\/tls spec\.hosts: must be a list of host names$/],
+    ['tlsCipher that is not an object', [tlsProfile({ tls: edge, tlsCipher: 'TLSv1.3' })], ['shop.example.com'], /^TLSProfile ns\/tls spec\.tlsCipher: must be an object such as \{"tlsVersion": "1\.3"/],
   ];
   for (const [what, objects, hosts, message] of bad) {
     it(`rejects ${what} on spec.tlsProfileName`, () => {
@@ -233,6 +236,29 @@ describe('tlsForVirtualServer', () => {
       assert.ok(errors.length > 0, 'an error is reported');
       for (const d of errors) assert.equal(d.field, 'spec.tlsProfileName');
       assert.ok(errors.some((d) => message.test(d.message)), `no error matches ${message}: ${JSON.stringify(errors.map((d) => d.message))}`);
+    });
+  }
+
+  // Each check decides from its own entries: an earlier problem elsewhere in the profile neither
+  // hides a later one nor lets a half-valid list through to Secret lookups.
+  const independent: Array<[string, unknown, string[]]> = [
+    [
+      'a malformed hosts list and an empty name in clientSSLs',
+      { hosts: 'shop.example.com', tls: { ...edge, clientSSLs: ['shop', ''] } },
+      ['spec.hosts: must be a list of host names', 'spec.tls.clientSSLs[1]: must be a non-empty name'],
+    ],
+    [
+      'a malformed hosts list and a server side on edge termination',
+      { hosts: 'shop.example.com', tls: { ...edge, serverSSL: 'ca' } },
+      ['spec.hosts: must be a list of host names', 'spec.tls.serverSSL: must not be set with edge termination: edge termination sends plain traffic to the pods; use reencrypt to re-encrypt'],
+    ],
+  ];
+  for (const [what, spec, errors] of independent) {
+    it(`reports ${what}, and reads no Secret`, () => {
+      const { model, diagnostics, dependencies } = forVirtualServer([tlsProfile(spec)]);
+      assert.equal(model, undefined);
+      assert.deepEqual(messages(diagnostics, 'error'), errors.map((e) => `spec.tlsProfileName: TLSProfile ns/tls ${e}`));
+      assert.deepEqual(dependencies, ['TLSProfile ns/tls']);
     });
   }
 
@@ -257,6 +283,7 @@ describe('tlsForVirtualServer', () => {
     ['ciphers next to a TLS 1.3 cipher group', { tls: edge, tlsCipher: { tlsVersion: '1.3', cipherGroup: '/Common/g', ciphers: 'DEFAULT' } }, /spec\.tlsCipher\.ciphers: is ignored because cipherGroup is set/],
     ['ciphers with BIG-IP client-ssl profiles', { tls: { termination: 'edge', reference: 'bigip', clientSSL: '/Common/c' }, tlsCipher: { ciphers: 'DEFAULT' } }, /spec\.tlsCipher: is not applied: the BIG-IP client-ssl profiles keep their own/],
     ['a server name for the pods (not supported yet)', { tls: { ...edge, termination: 'reencrypt', serverSSL: 'ca', serverSSLParams: { serverName: 'pods.local' } } }, /serverSSLParams\.serverName: is not supported/],
+    ['tlsCipher on a passthrough profile', { tls: { termination: 'passthrough' }, tlsCipher: { ciphers: 'DEFAULT' } }, /^spec\.tlsProfileName: TLSProfile ns\/tls spec\.tlsCipher: is not applied with passthrough termination$/],
   ];
   for (const [what, spec, message] of warnings) {
     it(`warns about ${what} and still applies the TLS`, () => {

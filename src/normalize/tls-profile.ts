@@ -3,15 +3,15 @@
  * an Ingress's `spec.tls` Secrets, and a TransportServer's `spec.tls`. Each gives a TlsModel (what
  * the BIG-IP terminates and with which certificates or profiles) or reports why it cannot.
  */
-import { mustParseLabelSelector } from '../kube/label-selector.js';
 import { describeRef, namespacedName } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Secret, TLSProfile } from '../kube/types.js';
 import type { BigipRef } from '../model/settings.js';
 import type { CipherSettings, ClientSideTls, ServerSideTls, TlsModel } from '../model/tls.js';
 import { caBundleFromSecret, certificateFromSecret, hostCoveredBy } from './certificate.js';
-import type { SecretCertificate } from './certificate.js';
+import type { SecretCaBundle, SecretCertificate } from './certificate.js';
 import type { NormalizeContext } from './context.js';
+import { absent, isBigipPath, objectOrEmpty } from './fields.js';
 import type { FieldReader } from './fields.js';
 
 type Termination = TlsModel['termination'];
@@ -20,8 +20,6 @@ type TlsVersion = NonNullable<CipherSettings['disabledVersions']>[number];
 
 const TERMINATIONS: readonly Termination[] = ['edge', 'reencrypt', 'passthrough'];
 const TLS_VERSIONS: readonly TlsVersion[] = ['1.0', '1.1', '1.2', '1.3'];
-/** `/Partition/name` or `/Partition/folder/name`, as BIG-IP paths are written. */
-const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){1,2}$/;
 /** A Kubernetes object name (DNS subdomain). */
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
@@ -58,14 +56,6 @@ interface NamedEntry {
   field: string;
 }
 
-function absent(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function choice<T extends string>(rep: TlsReport, at: string, value: unknown, allowed: readonly T[]): T | undefined {
   if (absent(value)) return rep.error(at, `is required: ${allowed.join(', ')}`);
   if ((allowed as readonly unknown[]).includes(value)) return value as T;
@@ -89,9 +79,8 @@ function sideEntries(rep: TlsReport, tls: Record<string, unknown>, base: string,
   if (list !== undefined && list !== null && !Array.isArray(list)) return rep.error(`${base}.${plural}`, 'must be a list of names');
   if (Array.isArray(list) && list.length > 0) {
     if (!absent(tls[singular])) rep.warn(`${base}.${singular}`, `is ignored because ${plural} is set`);
-    const before = rep.failed;
     const entries = list.flatMap((item, i) => nameEntry(rep, `${base}.${plural}[${i}]`, item));
-    return rep.failed && !before ? undefined : entries;
+    return entries.length === list.length ? entries : undefined;
   }
   if (absent(tls[singular])) return [];
   const entries = nameEntry(rep, `${base}.${singular}`, tls[singular]);
@@ -102,44 +91,41 @@ function sideEntries(rep: TlsReport, tls: Record<string, unknown>, base: string,
 function structureFits(rep: TlsReport, base: string, termination: Termination, client: NamedEntry[], server: NamedEntry[]): boolean {
   const wantsClient = termination !== 'passthrough';
   const wantsServer = termination === 'reencrypt';
-  const before = rep.failed;
+  const problems: Array<[string, string]> = [];
   if (wantsClient && client.length === 0) {
-    rep.error(`${base}.clientSSL`, `is required for ${termination} termination (clientSSL or clientSSLs: what the BIG-IP presents to clients)`);
+    problems.push([`${base}.clientSSL`, `is required for ${termination} termination (clientSSL or clientSSLs: what the BIG-IP presents to clients)`]);
   }
   if (!wantsClient && client.length > 0) {
-    rep.error(client[0]?.field ?? base, 'must not be set with passthrough termination: the BIG-IP does not terminate TLS');
+    problems.push([client[0]?.field ?? base, 'must not be set with passthrough termination: the BIG-IP does not terminate TLS']);
   }
   if (wantsServer && server.length === 0) {
-    rep.error(`${base}.serverSSL`, 'is required for reencrypt termination (serverSSL or serverSSLs: how the BIG-IP connects to the pods)');
+    problems.push([`${base}.serverSSL`, 'is required for reencrypt termination (serverSSL or serverSSLs: how the BIG-IP connects to the pods)']);
   }
   if (!wantsServer && server.length > 0) {
     const why = termination === 'edge' ? 'edge termination sends plain traffic to the pods; use reencrypt to re-encrypt' : 'the BIG-IP does not terminate TLS';
-    rep.error(server[0]?.field ?? base, `must not be set with ${termination} termination: ${why}`);
+    problems.push([server[0]?.field ?? base, `must not be set with ${termination} termination: ${why}`]);
   }
-  return rep.failed === before;
+  for (const [at, message] of problems) rep.error(at, message);
+  return problems.length === 0;
 }
 
 /** `reference` for one side; with `hybrid` each side says it in `<side>SSLParams.profileReference`. */
 function sideReference(rep: TlsReport, tls: Record<string, unknown>, base: string, reference: Reference | 'hybrid', side: 'client' | 'server'): Reference | undefined {
   if (reference !== 'hybrid') return reference;
-  const params = tls[`${side}SSLParams`];
   const at = `${base}.${side}SSLParams.profileReference`;
-  if (!isObject(params) || absent(params['profileReference'])) return rep.error(at, 'is required with reference: hybrid (bigip or secret)');
-  return choice(rep, at, params['profileReference'], ['bigip', 'secret'] as const);
+  const profileReference = objectOrEmpty(tls[`${side}SSLParams`])['profileReference'];
+  if (absent(profileReference)) return rep.error(at, 'is required with reference: hybrid (bigip or secret)');
+  return choice(rep, at, profileReference, ['bigip', 'secret'] as const);
 }
 
 /** BIG-IP profile paths; `Common/clientssl` (no leading slash, which CIS accepts) is read as `/Common/clientssl`. */
 function bigipProfiles(rep: TlsReport, entries: NamedEntry[], kind: 'client-ssl' | 'server-ssl'): BigipRef[] | undefined {
-  const refs: BigipRef[] = [];
-  for (const entry of entries) {
-    const path = entry.name.startsWith('/') ? entry.name : `/${entry.name}`;
-    if (!BIGIP_PATH.test(path)) {
-      rep.error(entry.field, `${JSON.stringify(entry.name)} must be the full path of an existing BIG-IP ${kind} profile, such as /Common/${kind.replace('-', '')}`);
-    } else if (!refs.some((ref) => ref.bigip === path)) {
-      refs.push({ bigip: path });
-    }
+  const paths = entries.map((entry) => (entry.name.startsWith('/') ? entry.name : `/${entry.name}`));
+  const bad = entries.filter((entry, i) => !isBigipPath(paths[i]));
+  for (const entry of bad) {
+    rep.error(entry.field, `${JSON.stringify(entry.name)} must be the full path of an existing BIG-IP ${kind} profile, such as /Common/${kind.replace('-', '')}`);
   }
-  return rep.failed ? undefined : refs;
+  return bad.length === 0 ? [...new Set(paths)].map((bigip) => ({ bigip })) : undefined;
 }
 
 function secretNameOk(rep: TlsReport, entry: NamedEntry, namespace: string): boolean {
@@ -161,7 +147,7 @@ function secretCertificates(rep: TlsReport, ctx: NormalizeContext, namespace: st
 }
 
 function secretCaBundles(rep: TlsReport, ctx: NormalizeContext, namespace: string, entries: NamedEntry[]): ServerSideTls {
-  const caBundles: Array<{ secret: string; bundle: string }> = [];
+  const caBundles: SecretCaBundle[] = [];
   for (const entry of entries) {
     if (!secretNameOk(rep, entry, namespace)) continue;
     const result = caBundleFromSecret(ctx.get<Secret>('Secret', namespace, entry.name), namespace, entry.name);
@@ -233,7 +219,7 @@ function disabledVersions(rep: TlsReport, at: string, value: unknown): TlsVersio
 }
 
 function cipherGroupRef(rep: TlsReport, at: string, value: unknown): BigipRef | undefined {
-  if (typeof value === 'string' && BIGIP_PATH.test(value)) return { bigip: value };
+  if (isBigipPath(value)) return { bigip: value };
   return rep.error(at, `${JSON.stringify(value)} must be the full path of an existing BIG-IP cipher group, such as /Common/f5-default`);
 }
 
@@ -246,11 +232,12 @@ function cipherGroupRef(rep: TlsReport, at: string, value: unknown): BigipRef | 
  */
 function cipherSettings(rep: TlsReport, value: unknown): CipherSettings | undefined {
   if (absent(value)) return undefined;
-  if (!isObject(value)) return rep.error('spec.tlsCipher', 'must be an object');
-  const version = absent(value['tlsVersion']) ? undefined : tlsVersion(rep, 'spec.tlsCipher.tlsVersion', value['tlsVersion']);
-  const disabled = absent(value['disableTLSVersions']) ? [] : disabledVersions(rep, 'spec.tlsCipher.disableTLSVersions', value['disableTLSVersions']);
-  const group = absent(value['cipherGroup']) ? undefined : cipherGroupRef(rep, 'spec.tlsCipher.cipherGroup', value['cipherGroup']);
-  const ciphers = value['ciphers'];
+  const spec = objectOrEmpty(value);
+  if (spec !== value) return rep.error('spec.tlsCipher', 'must be an object such as {"tlsVersion": "1.3", "cipherGroup": "/Common/f5-default"}');
+  const version = absent(spec['tlsVersion']) ? undefined : tlsVersion(rep, 'spec.tlsCipher.tlsVersion', spec['tlsVersion']);
+  const disabled = absent(spec['disableTLSVersions']) ? [] : disabledVersions(rep, 'spec.tlsCipher.disableTLSVersions', spec['disableTLSVersions']);
+  const group = absent(spec['cipherGroup']) ? undefined : cipherGroupRef(rep, 'spec.tlsCipher.cipherGroup', spec['cipherGroup']);
+  const ciphers = spec['ciphers'];
   if (!absent(ciphers) && typeof ciphers !== 'string') rep.error('spec.tlsCipher.ciphers', 'must be an OpenSSL-style cipher string');
   if (version === '1.3' && disabled?.includes('1.3')) rep.error('spec.tlsCipher.disableTLSVersions', 'disables TLS 1.3, which tlsVersion "1.3" turns on');
   const settings: CipherSettings = cipherChoice(rep, version === '1.3', group, typeof ciphers === 'string' && ciphers !== '' ? ciphers : undefined);
@@ -275,16 +262,15 @@ function cipherChoice(rep: TlsReport, tls13: boolean, group: BigipRef | undefine
  * the output is the same whether or not the API server filled the default in.
  */
 function renegotiation(rep: TlsReport, tls: Record<string, unknown>): false | undefined {
-  const params = tls['clientSSLParams'];
-  if (!isObject(params) || params['renegotiationEnabled'] === undefined || params['renegotiationEnabled'] === null) return undefined;
-  if (typeof params['renegotiationEnabled'] === 'boolean') return params['renegotiationEnabled'] ? undefined : false;
+  const enabled = objectOrEmpty(tls['clientSSLParams'])['renegotiationEnabled'];
+  if (enabled === undefined || enabled === null) return undefined;
+  if (typeof enabled === 'boolean') return enabled ? undefined : false;
   return rep.error('spec.tls.clientSSLParams.renegotiationEnabled', 'must be true or false');
 }
 
 function warnUnsupportedParams(rep: TlsReport, tls: Record<string, unknown>): void {
   for (const side of ['client', 'server'] as const) {
-    const params = tls[`${side}SSLParams`];
-    if (!isObject(params)) continue;
+    const params = objectOrEmpty(tls[`${side}SSLParams`]);
     for (const name of UNSUPPORTED_PARAMS[side]) {
       // `renegotiationEnabled: true` is the CRD's default (filled in by the API server) and AS3's.
       const isDefault = name === 'renegotiationEnabled' && params[name] === true;
@@ -331,11 +317,11 @@ function terminatingModel(
 }
 
 function readProfile(rep: TlsReport, ctx: NormalizeContext, profile: TLSProfile, source: ObjectRef, hosts: readonly string[]): TlsModel | undefined {
-  const spec = profile.spec;
-  if (!isObject(spec)) return rep.error('spec', 'is required');
+  const spec = objectOrEmpty(profile.spec);
+  if (spec !== profile.spec) return rep.error('spec', 'is required');
   checkProfileHosts(rep, spec, hosts);
-  const tls = spec['tls'];
-  if (!isObject(tls)) return rep.error('spec.tls', 'is required (termination, reference and the client/server SSL names)');
+  const tls = objectOrEmpty(spec['tls']);
+  if (tls !== spec['tls']) return rep.error('spec.tls', 'is required (termination, reference and the client/server SSL names)');
   const termination = choice(rep, 'spec.tls.termination', tls['termination'], TERMINATIONS);
   const client = sideEntries(rep, tls, 'spec.tls', 'client');
   const server = sideEntries(rep, tls, 'spec.tls', 'server');
@@ -351,9 +337,8 @@ function usableProfile(r: FieldReader, ctx: NormalizeContext, namespace: string,
   const id = namespacedName(namespace, name);
   const profile = ctx.get<TLSProfile>('TLSProfile', namespace, name);
   if (!profile) return r.error(field, `TLSProfile ${id} was not found; create it or name an existing TLSProfile of namespace ${namespace}`);
-  const selector = mustParseLabelSelector(ctx.config.customResourceLabel);
-  if (!selector.matches(profile.metadata?.labels)) {
-    return r.error(field, `TLSProfile ${id} is not usable: its labels do not match the customResourceLabel selector "${selector.source}"; add a matching label`);
+  if (!ctx.selectsResource(profile)) {
+    return r.error(field, `TLSProfile ${id} is not usable: its labels do not match the customResourceLabel selector "${ctx.config.customResourceLabel}"; add a matching label`);
   }
   return profile;
 }
@@ -415,15 +400,16 @@ export function tlsFromIngressSecrets(
 export function tlsForTransportServer(r: FieldReader, ctx: NormalizeContext, namespace: string, tls: unknown, field: string): TlsModel | undefined {
   if (tls === undefined || tls === null) return undefined;
   const rep = new TlsReport(r);
-  if (!isObject(tls)) return rep.error(field, 'must be an object');
-  const client = sideEntries(rep, tls, field, 'client');
-  const server = sideEntries(rep, tls, field, 'server');
+  const spec = objectOrEmpty(tls);
+  if (spec !== tls) return rep.error(field, 'must be an object');
+  const client = sideEntries(rep, spec, field, 'client');
+  const server = sideEntries(rep, spec, field, 'server');
   if (!client || !server) return undefined;
   if (client.length === 0 && server.length === 0) {
     rep.warn(field, 'sets neither clientSSLs nor serverSSLs: no TLS is applied');
     return undefined;
   }
-  const reference = choice(rep, `${field}.reference`, tls['reference'], ['bigip', 'secret'] as const);
+  const reference = choice(rep, `${field}.reference`, spec['reference'], ['bigip', 'secret'] as const);
   if (!reference) return undefined;
   const clientTls = client.length > 0 ? clientSide(rep, ctx, namespace, client, reference) : undefined;
   const serverTls = server.length > 0 ? serverSide(rep, ctx, namespace, server, reference) : undefined;

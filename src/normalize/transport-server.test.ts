@@ -96,6 +96,8 @@ describe('normalizeTransportServer', () => {
     ['a weight without alternateBackends', pool({ weight: 50 }), 'spec.pool.weight', /only matters together with alternateBackends/, (c) => c.routes[0]?.weight, undefined],
     ['a pool name with alternateBackends', pool({ name: 'pg', alternateBackends: [{ service: 'db2' }] }), 'spec.pool.name', /with alternateBackends the pool holds every backend/, (c) => c.routes[0]?.poolName, undefined],
     ['an HTTP path on the pool', pool({ path: '/api' }), 'spec.pool.path', /does not route HTTP requests/, (c) => c.routes[0]?.path, '/'],
+    ['a malformed rewrite on the pool (not even read)', pool({ rewrite: 'no slash' }), 'spec.pool.rewrite', /does not route HTTP requests/, (c) => c.routes[0]?.rewrite, undefined],
+    ['a WAF policy on the pool', pool({ waf: '/Common/waf' }), 'spec.pool.waf', /does not route HTTP requests/, (c) => c.routes[0]?.waf, undefined],
     ['multiClusterServices', pool({ multiClusterServices: [{ clusterName: 'b', service: 'db', namespace: 'prod' }] }), 'spec.pool.multiClusterServices', /not supported until multi-cluster support/, (c) => c.routes.length, 1],
     ['profileAnalyticsTcp', { profileAnalyticsTcp: '/Common/tcp-analytics' }, 'spec.profileAnalyticsTcp', /not supported by this version/, (c) => c.settings, {}],
   ];
@@ -135,9 +137,10 @@ describe('normalizeTransportServer', () => {
     ['a weight above 100', pool({ weight: 101, alternateBackends: [{ service: 'db2' }] }), 'spec.pool.weight', /101 must be a whole number from 0 to 100/],
     ['an alternate weight above 100', pool({ alternateBackends: [{ service: 'db2', weight: 256 }] }), 'spec.pool.alternateBackends[0].weight', /256 must be a whole number from 0 to 100/],
     ['an alternate without a service', pool({ alternateBackends: [{ weight: 10 }] }), 'spec.pool.alternateBackends[0].service', /is required/],
-    ['all weights zero', pool({ weight: 0, alternateBackends: [{ service: 'db2', weight: 0 }] }), 'spec.pool.weight', /every backend has weight 0/],
+    ['all weights zero', pool({ weight: 0, alternateBackends: [{ service: 'db2', weight: 0 }] }), 'spec.pool.weight', /^every backend has weight 0, so no request or connection could be served/],
     ['a bad pool name', pool({ name: '9lives' }), 'spec.pool.name', /"9lives" must start with a letter/],
-    ['an untyped monitor on SCTP', { type: 'sctp', pool: { ...BASE.pool, monitor: { interval: 5 } } }, 'spec.pool.monitor.type', /is required with type: sctp \(AS3 has no SCTP monitor\)/],
+    ['an untyped monitor on SCTP', { type: 'sctp', pool: { ...BASE.pool, monitor: { interval: 5 } } }, 'spec.pool.monitor.type', /^is required for an SCTP pool \(AS3 has no SCTP monitor\): use tcp, udp, http or https/],
+    ['an untyped entry of monitors on SCTP', { type: 'sctp', pool: { ...BASE.pool, monitors: [{ type: 'tcp' }, { interval: 5 }] } }, 'spec.pool.monitors[1].type', /^is required for an SCTP pool/],
     ['no pool', { pool: undefined }, 'spec.pool', /is required/],
   ];
   for (const [what, spec, field, message] of errors) {
@@ -186,6 +189,26 @@ describe('normalizeTransportServer', () => {
     it('takes the Policy profileL4 in performance mode and its UDP profile on UDP', () => {
       assert.deepEqual(normalize({ policyName: 'l4', mode: 'performance' }, [policy(spec)]).claim?.settings.profileL4, { bigip: '/Common/policy-l4' });
       assert.deepEqual(normalize({ policyName: 'l4', type: 'udp' }, [policy(spec)]).claim?.settings.profileUDP, { bigip: '/Common/policy-udp' });
+    });
+
+    it("reports the Policy's iRules.secure as ignored (an L4 virtual takes the insecure ones), unless they come from iRuleList", () => {
+      const secure = normalize({ policyName: 'l4' }, [policy({ iRules: { secure: '/Common/sec', insecure: '/Common/insec' } })]);
+      assert.deepEqual(secure.claim?.settings.iRules, [{ bigip: '/Common/insec' }]);
+      assert.deepEqual(secure.diagnostics.map((d) => [d.severity, d.field, d.message]), [
+        ['warning', 'spec.policyName', 'ignored: spec.iRules.secure of the Policy does not apply to a TransportServer'],
+      ]);
+      const list = normalize({ policyName: 'l4' }, [policy({ iRuleList: ['/Common/x'] })]);
+      assert.deepEqual(list.diagnostics, []);
+      assert.deepEqual(list.claim?.settings.iRules, [{ bigip: '/Common/x' }]);
+    });
+
+    it("reports the Policy's WAF and Bot Defense, which no AS3 L4 virtual has, as not applying", () => {
+      const { claim, diagnostics } = normalize({ policyName: 'l4' }, [policy({ l7Policies: { waf: '/Common/waf' }, l3Policies: { botDefense: '/Common/bot' } })]);
+      assert.deepEqual(claim?.settings, {});
+      assert.deepEqual(diagnostics.map((d) => [d.field, d.message]).sort(), [
+        ['spec.policyName', 'ignored: spec.l3Policies.botDefense of the Policy does not apply to a TransportServer'],
+        ['spec.policyName', 'ignored: spec.l7Policies.waf of the Policy does not apply to a TransportServer'],
+      ]);
     });
 
     it('rejects the TransportServer when its Policy sets ltmPolicies', () => {

@@ -1,43 +1,25 @@
 import type { ObjectRef } from '../kube/refs.js';
-import type { MonitorSpec, TransportServer, VirtualServerPoolSpec } from '../kube/types.js';
+import type { TransportServer, VirtualServerPoolSpec } from '../kube/types.js';
 import type { ServiceSettingName, ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
-import type { Route, VirtualClaim, WeightedBackend } from '../model/virtual.js';
+import type { Route, VirtualClaim } from '../model/virtual.js';
+import { l4ServiceClass } from '../translate/service.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
-import { FieldReader } from './fields.js';
+import { FieldReader, absent, objectOrEmpty } from './fields.js';
 import type { Listener } from './fields.js';
-import { policyFieldOf, resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
+import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
 import type { PolicyModel } from './policy.js';
-import { normalizeBackend, normalizeMonitors } from './pool.js';
-import { poolSettings } from './route-options.js';
-import { SettingsBuilder, bigipPath, bigipPaths, mirroring, persistence, profilePair } from './settings.js';
+import { readSettings } from './settings.js';
 import { tlsForTransportServer } from './tls-profile.js';
 import { serviceAddress } from './virtual-server-settings.js';
+import { poolRoute } from './virtual-server-routes.js';
+import type { RouteDefaults } from './virtual-server-routes.js';
 
 type Spec = NonNullable<TransportServer['spec']>;
 type L4Type = 'tcp' | 'udp' | 'sctp';
 type L4Mode = 'standard' | 'performance';
 
 const HOST_GROUP = /^[A-Za-z][A-Za-z0-9_.:-]{0,62}$/;
-const POOL_NAME = /^[A-Za-z][0-9A-Za-z_.-]{0,63}$/;
-
-/** The TransportServer field each virtual setting is read from, for warnings about it. */
-const OWN_FIELDS: Partial<Record<ServiceSettingName, string>> = {
-  iRules: 'spec.iRules', allowVlans: 'spec.allowVlans', persistenceMethods: 'spec.persistenceProfile',
-  profileL4: 'spec.profileL4', profileTCP: 'spec.profiles.tcp', mirroring: 'spec.connectionMirroring',
-  profileDOS: 'spec.dos', profileBotDefense: 'spec.botDefense',
-};
-
-/** Pool fields of the shared CRD vocabulary that only mean something for HTTP routing. */
-const HTTP_ONLY_POOL_FIELDS = ['path', 'rewrite', 'hostRewrite', 'waf'];
-
-function absent(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
-}
-
-function objectOrEmpty(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {};
-}
 
 /** An enumerated field; absent means the first value (the CIS default). */
 function oneOf<T extends string>(r: FieldReader, field: string, value: unknown, allowed: readonly T[]): T | undefined {
@@ -55,28 +37,9 @@ function warnUnused(r: FieldReader, spec: Spec): void {
   }
 }
 
-/** The virtual-level fields of the TransportServer itself, as AS3 Service properties. */
-function ownSettings(r: FieldReader, spec: Spec): ServiceSettings | undefined {
-  const b = new SettingsBuilder();
-  b.set('iRules', bigipPaths(r, 'spec.iRules', spec['iRules'], true));
-  b.set('allowVlans', bigipPaths(r, 'spec.allowVlans', spec['allowVlans']));
-  b.set('persistenceMethods', persistence(r, 'spec.persistenceProfile', spec['persistenceProfile']));
-  b.set('profileL4', bigipPath(r, 'spec.profileL4', spec['profileL4']));
-  b.set('profileTCP', profilePair(r, 'spec.profiles.tcp', objectOrEmpty(spec['profiles'])['tcp'], true));
-  b.set('mirroring', mirroring(r, 'spec.connectionMirroring', spec['connectionMirroring']));
-  b.set('profileDOS', bigipPath(r, 'spec.dos', spec['dos']));
-  b.set('profileBotDefense', bigipPath(r, 'spec.botDefense', spec['botDefense']));
-  return b.ok ? b.settings : undefined;
-}
-
-function as3Class(type: L4Type, mode: L4Mode): string {
-  if (mode === 'performance') return 'Service_L4';
-  return type === 'udp' ? 'Service_UDP' : type === 'sctp' ? 'Service_SCTP' : 'Service_TCP';
-}
-
 /** Why a setting is left out of an L4 virtual, in the user's terms. */
 function whyNotOnL4(name: ServiceSettingName, type: L4Type, mode: L4Mode): string {
-  const virtual = `a ${type} virtual in mode ${mode} (AS3 ${as3Class(type, mode)})`;
+  const virtual = `a ${type} virtual in mode ${mode} (AS3 ${l4ServiceClass(type, mode)})`;
   if (name === 'profileL4') return `profileL4 only applies to mode: performance, not to ${virtual}`;
   if (name === 'profileDOS' || name === 'profileBotDefense') {
     return `AS3 has no DoS or Bot Defense profile on L4 virtuals (CIS accepted it, but the BIG-IP never applied it to ${virtual})`;
@@ -90,115 +53,39 @@ function whyNotOnL4(name: ServiceSettingName, type: L4Type, mode: L4Mode): strin
  * on the field that set it.
  */
 function l4Settings(r: FieldReader, spec: Spec, policy: PolicyModel | undefined, type: L4Type, mode: L4Mode): ServiceSettings | undefined {
-  const own = ownSettings(r, spec);
-  if (!own) return undefined;
-  const merged = settingsFor(policy, own, 'l4');
+  const own = readSettings(r, spec, 'transportServer');
+  if (!own.ok) return undefined;
+  const merged = settingsFor(policy, own.settings, 'l4');
   for (const field of merged.ignored) r.warn('spec.policyName', `ignored: ${field} of the Policy does not apply to a TransportServer`);
   const fit = settingsForL4Virtual(merged.settings, type, mode);
   for (const name of fit.ignored) {
-    if (own[name] !== undefined) r.warn(OWN_FIELDS[name] ?? 'spec', `ignored: ${whyNotOnL4(name, type, mode)}`);
-    else r.warn('spec.policyName', `ignored: ${policyFieldOf(name)} of the Policy: ${whyNotOnL4(name, type, mode)}`);
+    const ownField = own.fields[name];
+    const policyField = policy?.fields[name];
+    if (ownField) r.warn(ownField, `ignored: ${whyNotOnL4(name, type, mode)}`);
+    else if (policyField) r.warn('spec.policyName', `ignored: ${policyField} of the Policy: ${whyNotOnL4(name, type, mode)}`);
   }
   return fit.settings;
 }
 
-/** SCTP has no AS3 monitor type, so monitors of an SCTP TransportServer must name theirs. */
-function checkSctpMonitors(r: FieldReader, pool: VirtualServerPoolSpec): boolean {
-  const list = Array.isArray(pool.monitors) && pool.monitors.length > 0
-    ? pool.monitors.map((m, i): [MonitorSpec, string] => [m, `spec.pool.monitors[${i}]`])
-    : pool.monitor ? [[pool.monitor, 'spec.pool.monitor'] as [MonitorSpec, string]] : [];
-  let ok = true;
-  for (const [monitor, field] of list) {
-    if (typeof monitor !== 'object' || monitor === null || monitor.reference === 'bigip' || !absent(monitor.type)) continue;
-    r.error(`${field}.type`, 'is required with type: sctp (AS3 has no SCTP monitor): use tcp, udp, http or https, or reference a BIG-IP monitor');
-    ok = false;
-  }
-  return ok;
-}
+/** Pool fields of the shared CRD vocabulary that only mean something for HTTP routing. */
+const HTTP_ONLY_POOL_FIELDS = ['path', 'rewrite', 'hostRewrite', 'waf'] as const;
 
-function weightOf(r: FieldReader, field: string, value: unknown): number | undefined | false {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 100) return value;
-  r.error(field, `${JSON.stringify(value)} must be a whole number from 0 to 100`);
-  return false;
-}
-
-function alternateBackends(r: FieldReader, pool: VirtualServerPoolSpec, namespace: string, list: unknown[]): WeightedBackend[] | false {
-  const out: WeightedBackend[] = [];
-  list.forEach((item, i) => {
-    const field = `spec.pool.alternateBackends[${i}]`;
-    if (typeof item !== 'object' || item === null) return void r.error(field, 'must be an object');
-    const alt = item as VirtualServerPoolSpec;
-    // An alternate backend takes the primary's Service port unless it names its own.
-    const backend = normalizeBackend(r, field, { ...alt, servicePort: alt.servicePort ?? pool.servicePort }, namespace);
-    const weight = weightOf(r, `${field}.weight`, alt['weight']);
-    if (backend && weight !== false) out.push({ backend, weight: weight ?? 100, field });
-  });
-  return out.length === list.length ? out : false;
-}
-
-/** `weight` and `alternateBackends` (A/B): the Services sharing the connections, by weight 0-100. */
-function weighted(r: FieldReader, pool: VirtualServerPoolSpec, namespace: string): Pick<Route, 'weight' | 'alternates'> | undefined | false {
-  const weight = weightOf(r, 'spec.pool.weight', pool['weight']);
-  const list = pool['alternateBackends'];
-  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
-    if (typeof weight === 'number') r.warn('spec.pool.weight', 'ignored: a weight only matters together with alternateBackends');
-    return weight === false ? false : undefined;
-  }
-  if (!Array.isArray(list)) return r.error('spec.pool.alternateBackends', 'must be a list of {service, serviceNamespace, weight}') ?? false;
-  const alternates = alternateBackends(r, pool, namespace, list);
-  if (alternates === false || weight === false) return false;
-  const primary = weight ?? 100;
-  if (primary === 0 && alternates.every((a) => a.weight === 0)) {
-    return r.error('spec.pool.weight', 'every backend has weight 0, so no connection could be served; give at least one backend a weight above 0') ?? false;
-  }
-  return { weight: primary, alternates };
-}
-
-/** `pool.name`: the AS3 pool name, unless alternateBackends give every backend its own pool. */
-function poolName(r: FieldReader, pool: VirtualServerPoolSpec, withAlternates: boolean): string | undefined | false {
-  const name = pool.name;
-  if (absent(name)) return undefined;
-  if (typeof name !== 'string' || !POOL_NAME.test(name)) {
-    return r.error('spec.pool.name', `${JSON.stringify(name)} must start with a letter and contain only letters, digits, _ . - (at most 64 characters)`) ?? false;
-  }
-  if (withAlternates) {
-    r.warn('spec.pool.name', 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service');
-    return undefined;
-  }
-  return name;
-}
-
-function warnUnusedPoolFields(r: FieldReader, pool: VirtualServerPoolSpec): void {
-  for (const key of HTTP_ONLY_POOL_FIELDS) {
-    if (!absent(pool[key])) r.warn(`spec.pool.${key}`, 'ignored: a TransportServer forwards connections, it does not route HTTP requests');
-  }
-  if (pool['multiClusterServices'] !== undefined) {
-    r.warn('spec.pool.multiClusterServices', 'is not supported until multi-cluster support; ignored');
-  }
-}
-
-/** `spec.pool` → the single route of the L4 virtual, with the Policy's pool settings under the pool's own. */
-function poolRoute(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | undefined, policy: PolicyModel | undefined): Route | undefined {
+/**
+ * `spec.pool` → the single route of the L4 virtual, read like a VirtualServer pool (weights up to
+ * 100, as in CIS) after warning about the HTTP-only fields; the Policy's pool settings go under the
+ * pool's own.
+ */
+function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | undefined, policy: PolicyModel | undefined): Route | undefined {
   const pool = spec.pool;
   if (typeof pool !== 'object' || pool === null || Array.isArray(pool)) return r.error('spec.pool', 'is required');
-  warnUnusedPoolFields(r, pool);
-  const backend = normalizeBackend(r, 'spec.pool', pool, ref.namespace);
-  const sctpOk = type !== 'sctp' || checkSctpMonitors(r, pool);
-  const monitors = sctpOk ? normalizeMonitors(r, 'spec.pool', pool, type === 'udp' ? 'udp' : 'tcp') : [];
-  const own = poolSettings(r, 'spec.pool', {
-    loadBalancingMethod: pool['loadBalancingMethod'], reselectTries: pool['reselectTries'], serviceDownAction: pool['serviceDownAction'],
-  });
-  const ab = weighted(r, pool, ref.namespace);
-  const name = poolName(r, pool, Boolean(ab && ab.alternates));
-  if (!backend || own === false || ab === false || name === false) return undefined;
-  const settings = policy?.pool || own ? { ...policy?.pool, ...own } : undefined;
-  return {
-    path: '/', backend, monitors, field: 'spec.pool', source: ref,
-    ...(settings ? { pool: settings } : {}),
-    ...(name ? { poolName: name } : {}),
-    ...(ab ?? {}),
-  };
+  const l4Pool: VirtualServerPoolSpec = { ...pool };
+  for (const key of HTTP_ONLY_POOL_FIELDS) {
+    if (!absent(pool[key])) r.warn(`spec.pool.${key}`, 'ignored: a TransportServer forwards connections, it does not route HTTP requests');
+    delete l4Pool[key];
+  }
+  const defaults: RouteDefaults = { hosts: [], source: ref, maxWeight: 100 };
+  if (policy?.pool) defaults.policyPool = policy.pool;
+  return poolRoute(r, 'spec.pool', l4Pool, defaults, type ?? 'tcp');
 }
 
 function hostGroupOf(r: FieldReader, value: unknown): string | undefined | false {
@@ -212,7 +99,7 @@ function tlsOf(r: FieldReader, ctx: NormalizeContext, spec: Spec, ref: ObjectRef
   const tls = spec['tls'];
   if (tls === undefined || tls === null) return undefined;
   if (kind.type === 'sctp' || kind.mode === 'performance') {
-    return r.error('spec.tls', `TLS needs mode: standard and type tcp or udp (AS3 ${as3Class(kind.type ?? 'tcp', kind.mode ?? 'standard')} has no TLS)`) ?? false;
+    return r.error('spec.tls', `TLS needs mode: standard and type tcp or udp (AS3 ${l4ServiceClass(kind.type ?? 'tcp', kind.mode ?? 'standard')} has no TLS)`) ?? false;
   }
   return tlsForTransportServer(r, ctx, ref.namespace, tls, 'spec.tls') ?? (r.hasErrors ? false : undefined);
 }
@@ -243,7 +130,7 @@ function readParts(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeCon
   const mode = oneOf(r, 'spec.mode', spec.mode, ['standard', 'performance'] as const);
   const policy = policyOf(r, ctx, spec, ref);
   const settings = type && mode ? l4Settings(r, spec, policy, type, mode) : undefined;
-  const route = poolRoute(r, spec, ref, type, policy);
+  const route = l4Route(r, spec, ref, type, policy);
   const address = serviceAddress(r, spec['serviceAddress']);
   const hostGroup = hostGroupOf(r, spec['hostGroup']);
   const tls = tlsOf(r, ctx, spec, ref, { ...(type ? { type } : {}), ...(mode ? { mode } : {}) });

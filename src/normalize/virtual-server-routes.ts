@@ -4,11 +4,12 @@ import type { PoolSettings } from '../model/settings.js';
 import type { DefaultPool, PersistAction, Route, WeightedBackend } from '../model/virtual.js';
 import type { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
-import { hostName, poolSettings, targetPath } from './route-options.js';
+import type { DefaultMonitorType } from './pool.js';
+import { hostName, poolSettings, targetPath, wholeNumber } from './route-options.js';
 import type { PoolSettingsSpec } from './route-options.js';
 import { bigipPath } from './settings.js';
 
-/** What every route of one VirtualServer shares. */
+/** What every route of one resource (a VirtualServer, or the pool of a TransportServer) shares. */
 export interface RouteDefaults {
   hosts: string[];
   source: ObjectRef;
@@ -21,13 +22,6 @@ export interface RouteDefaults {
 }
 
 const POOL_NAME = /^[A-Za-z][0-9A-Za-z_.-]{0,63}$/;
-
-function weightOf(r: FieldReader, field: string, value: unknown, max: number): number | undefined | false {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max) return value;
-  r.error(field, `${JSON.stringify(value)} must be a whole number from 0 to ${max}`);
-  return false;
-}
 
 /** `alternateBackends[]`: more Services sharing the route's traffic by weight. */
 function alternates(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string, max: number): WeightedBackend[] | undefined | false {
@@ -43,10 +37,26 @@ function alternates(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
     if (typeof alt !== 'object' || alt === null) return void r.error(where, 'must be an object');
     // An alternate backend uses the primary's Service port unless it names its own.
     const backend = normalizeBackend(r, where, { ...alt, servicePort: alt.servicePort ?? pool.servicePort }, namespace);
-    const weight = weightOf(r, `${where}.weight`, alt['weight'], max);
+    const weight = wholeNumber(r, `${where}.weight`, alt['weight'], 0, max);
     if (backend && weight !== false) out.push({ backend, weight: weight ?? 100, field: where });
   });
   return out.length === list.length ? out : false;
+}
+
+/**
+ * `weight` and `alternateBackends` of a pool entry (VirtualServer pools, the TransportServer pool):
+ * the primary's weight (absent = 100, as in CIS) and the alternates. Weights that are all 0 could
+ * serve nothing, so they are an error on `weight`.
+ */
+function weights(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string, max: number): Pick<Extras, 'weight' | 'alts'> | false {
+  const weight = wholeNumber(r, `${field}.weight`, pool['weight'], 0, max);
+  const alts = alternates(r, field, pool, namespace, max);
+  if (weight === false || alts === false) return false;
+  if (alts && alts.length > 0 && weight === 0 && alts.every((a) => a.weight === 0)) {
+    r.error(`${field}.weight`, 'every backend has weight 0, so no request or connection could be served; give at least one backend a weight above 0');
+    return false;
+  }
+  return { ...(weight === undefined ? {} : { weight }), ...(alts ? { alts } : {}) };
 }
 
 function mergedPoolSettings(own: PoolSettings | undefined, policy: PoolSettings | undefined): PoolSettings | undefined {
@@ -71,25 +81,30 @@ interface Extras {
   name?: string;
 }
 
+/** The pool settings of a pool entry, by the fields the CRDs give pool entries. */
+function entrySettings(pool: VirtualServerPoolSpec): PoolSettingsSpec {
+  return {
+    loadBalancingMethod: pool['loadBalancingMethod'], reselectTries: pool['reselectTries'],
+    serviceDownAction: pool['serviceDownAction'], minimumMonitors: pool['minimumMonitors'],
+  };
+}
+
 function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, namespace: string): Extras | false {
-  const settings = poolSettings(r, field, pool as PoolSettingsSpec);
+  const settings = poolSettings(r, field, entrySettings(pool));
   const rewrite = targetPath(r, `${field}.rewrite`, pool['rewrite']);
   const hostRewrite = hostName(r, `${field}.hostRewrite`, pool['hostRewrite']);
   const waf = bigipPath(r, `${field}.waf`, pool['waf']);
-  const weight = weightOf(r, `${field}.weight`, pool['weight'], defaults.maxWeight);
-  const alts = alternates(r, field, pool, namespace, defaults.maxWeight);
+  const weighted = weights(r, field, pool, namespace, defaults.maxWeight);
   const name = poolName(r, field, pool.name);
   if (pool['multiClusterServices'] !== undefined) {
-    r.warn(`${field}.multiClusterServices`, 'is not supported by this version of kube-as3 (multi-cluster support comes later) and was ignored');
+    r.warn(`${field}.multiClusterServices`, 'is not supported until multi-cluster support; ignored');
   }
-  if (settings === false || rewrite === false || hostRewrite === false || waf === false || weight === false || alts === false || name === false) return false;
-  const x: Extras = {};
+  if (settings === false || rewrite === false || hostRewrite === false || waf === false || weighted === false || name === false) return false;
+  const x: Extras = { ...weighted };
   if (settings) x.settings = settings;
   if (rewrite) x.rewrite = rewrite;
   if (hostRewrite) x.hostRewrite = hostRewrite;
   if (waf) x.waf = waf;
-  if (weight !== undefined) x.weight = weight;
-  if (alts) x.alts = alts;
   if (name) x.name = name;
   return x;
 }
@@ -99,7 +114,7 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
   const merged = mergedPoolSettings(x.settings, defaults.policyPool);
   const weighted = x.alts !== undefined && x.alts.length > 0;
   if (x.name && weighted) r.warn(`${route.field}.name`, 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service');
-  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters with alternateBackends');
+  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters together with alternateBackends');
   if (merged) route.pool = merged;
   // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
   if (x.name && !weighted) route.poolName = x.name;
@@ -114,8 +129,11 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
   if (defaults.persist) route.persist = defaults.persist;
 }
 
-/** One pool entry → its Route (without host), or undefined when rejected. */
-export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, monitorType: 'http' | 'tcp' | 'udp'): Route | undefined {
+/**
+ * One pool entry → its Route (without host), or undefined when rejected. VirtualServer pools and
+ * the TransportServer pool share it (the TransportServer passes its pool without the HTTP fields).
+ */
+export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, monitorType: DefaultMonitorType): Route | undefined {
   const namespace = defaults.source.namespace;
   const path = normalizePath(r, `${field}.path`, pool.path);
   const backend = normalizeBackend(r, field, pool, namespace);

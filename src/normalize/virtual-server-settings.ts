@@ -1,47 +1,28 @@
 import type { ServiceAddressSettings, ServiceSettings } from '../model/settings.js';
+import { objectOrEmpty } from './fields.js';
 import type { FieldReader } from './fields.js';
-import { SettingsBuilder, bigipPath, bigipPaths, compression, flag, mirroring, persistence, profilePair } from './settings.js';
+import { bigipPath, flag, readSettings } from './settings.js';
 
 /**
- * The virtual-level fields of a VirtualServer or TransportServer spec, as AS3 Service settings.
+ * The virtual-level fields of a VirtualServer spec, as AS3 Service settings.
  * `profiles.http2` is kept apart because it applies to the HTTPS virtual only.
  */
 export interface VirtualSettingsResult {
   settings: ServiceSettings;
+  /** The spec field of each setting, for messages. */
+  fields: Partial<Record<keyof ServiceSettings, string>>;
   http2?: ServiceSettings['profileHTTP2'];
   ok: boolean;
 }
 
 type Spec = Record<string, unknown>;
 
-function objectOrEmpty(value: unknown): Spec {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Spec : {};
-}
-
-/** VirtualServer fields → AS3 Service properties (`waf` → policyWAF, `dos` → profileDOS, ...). */
+/** VirtualServer fields → AS3 Service properties (`waf` → policyWAF, `dos` → profileDOS, ...; see settings.ts). */
 export function virtualServerSettings(r: FieldReader, spec: Spec): VirtualSettingsResult {
-  const b = new SettingsBuilder();
-  b.set('iRules', bigipPaths(r, 'spec.iRules', spec['iRules'], true));
-  b.set('allowVlans', bigipPaths(r, 'spec.allowVlans', spec['allowVlans']));
-  b.set('persistenceMethods', persistence(r, 'spec.persistenceProfile', spec['persistenceProfile']));
-  b.set('policyWAF', bigipPath(r, 'spec.waf', spec['waf']));
-  b.set('profileMultiplex', bigipPath(r, 'spec.profileMultiplex', spec['profileMultiplex']));
-  b.set('profileHTTPCompression', compression(r, 'spec.httpCompressionProfile', spec['httpCompressionProfile']));
-  b.set('profileDOS', bigipPath(r, 'spec.dos', spec['dos']));
-  b.set('profileBotDefense', bigipPath(r, 'spec.botDefense', spec['botDefense']));
-  b.set('profileHTML', bigipPath(r, 'spec.htmlProfile', spec['htmlProfile']));
-  b.set('profileAccess', bigipPath(r, 'spec.profileAccess', spec['profileAccess']));
-  b.set('policyPerRequestAccess', bigipPath(r, 'spec.policyPerRequestAccess', spec['policyPerRequestAccess']));
-  const adapt = objectOrEmpty(spec['profileAdapt']);
-  b.set('profileRequestAdapt', bigipPath(r, 'spec.profileAdapt.request', adapt['request']));
-  b.set('profileResponseAdapt', bigipPath(r, 'spec.profileAdapt.response', adapt['response']));
-  b.set('mirroring', mirroring(r, 'spec.connectionMirroring', spec['connectionMirroring']));
-  b.set('httpMrfRoutingEnabled', flag(r, 'spec.httpMrfRoutingEnabled', spec['httpMrfRoutingEnabled']));
-  const profiles = objectOrEmpty(spec['profiles']);
-  b.set('profileTCP', profilePair(r, 'spec.profiles.tcp', profiles['tcp'], true));
-  const http2 = profilePair(r, 'spec.profiles.http2', profiles['http2'], false);
-  if (http2 === false) b.ok = false;
-  return { settings: b.settings, ok: b.ok, ...(http2 ? { http2 } : {}) };
+  const b = readSettings(r, spec, 'virtualServer');
+  if (b.settings.profileHTTP2 === undefined) return { settings: b.settings, fields: b.fields, ok: b.ok };
+  const { profileHTTP2: http2, ...settings } = b.settings;
+  return { settings, fields: b.fields, ok: b.ok, http2 };
 }
 
 const ICMP_ECHO = ['enable', 'disable', 'selective'];

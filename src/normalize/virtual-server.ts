@@ -4,6 +4,7 @@ import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, Snat, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
+import { acceptsSetting } from '../translate/service.js';
 import { FieldReader } from './fields.js';
 import type { Listener } from './fields.js';
 import { resolvePolicy, settingsFor } from './policy.js';
@@ -96,7 +97,8 @@ interface Parts {
   hosts: string[];
   routes: Route[];
   redirects: RedirectRoute[];
-  settings: { http: ServiceSettings; https: ServiceSettings };
+  /** Per virtual, and the spec field each own setting came from (others came from the Policy). */
+  settings: { http: ServiceSettings; https: ServiceSettings; fields: Partial<Record<keyof ServiceSettings, string>> };
   additional?: string[];
   group: { hostGroup?: string; groupName?: string };
   serviceAddress?: VirtualClaim['serviceAddress'];
@@ -117,7 +119,7 @@ function virtualSettings(r: FieldReader, spec: Spec, policy: PolicyModel | undef
       r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer`);
     }
   }
-  return { http: http.settings, https: https.settings };
+  return { http: http.settings, https: https.settings, fields: own.fields };
 }
 
 type Where = Pick<Parts, 'listener' | 'httpsPort' | 'hosts' | 'group' | 'additional' | 'serviceAddress'>;
@@ -249,6 +251,16 @@ function passthroughRoutes(r: FieldReader, routes: Route[]): Route[] {
   });
 }
 
+/** A passthrough virtual is an AS3 Service_TCP: HTTP-only settings (WAF, profiles) cannot apply. */
+function passthroughSettings(r: FieldReader, settings: Parts['settings']): ServiceSettings {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(settings.https) as Array<[keyof ServiceSettings, unknown]>) {
+    if (acceptsSetting('Service_TCP', name)) kept[name] = value;
+    else r.warn(settings.fields[name] ?? 'spec.policyName', `ignored: ${name} needs HTTP, and a TLS passthrough virtual (AS3 Service_TCP) never sees HTTP`);
+  }
+  return kept as ServiceSettings;
+}
+
 function claimsOf(vs: VirtualServer, ref: ObjectRef, p: Parts): VirtualClaim[] {
   if (!p.tls) return [makeClaim(vs, ref, p, 'http', p.settings.http)];
   const https = makeClaim(vs, ref, p, 'https', p.settings.https);
@@ -270,7 +282,10 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, ctx: N
   }
   const parts = readParts(r, vs, spec, ref, ctx);
   if (r.hasErrors || !parts) return { claims: [], diagnostics: r.diagnostics };
-  if (parts.tls?.termination === 'passthrough') parts.routes = passthroughRoutes(r, parts.routes);
+  if (parts.tls?.termination === 'passthrough') {
+    parts.routes = passthroughRoutes(r, parts.routes);
+    parts.settings.https = passthroughSettings(r, parts.settings);
+  }
   if (parts.routes.length === 0 && !parts.defaultPool) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
   return { claims: claimsOf(vs, ref, parts), diagnostics: r.diagnostics };
 }

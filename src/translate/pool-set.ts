@@ -65,14 +65,11 @@ export class PoolSet {
    * A route with `alternateBackends`: one pool whose member ratios give each Service its weight's
    * share of the traffic (SPEC §4). When no ratios can do that within a percentage point, the route
    * is reported as an error and gets no pool (the weighted-iRule fallback of SPEC §4 is not built yet).
+   * Weights that are all 0 never get here: normalization rejects them.
    */
   private weighted(route: Route, name: string): PoolEntry | undefined {
     const backends = [{ backend: route.backend, weight: route.weight ?? 100, field: route.field }, ...(route.alternates ?? [])];
     const plan = memberRatios(backends.map((b, i) => ({ key: String(i), weight: b.weight, members: this.members(route, b.backend, b.field) })));
-    if (plan.kind === 'none') {
-      this.diagnostics.push(diagnostic(route.source, 'error', plan.reason, `${route.field}.weight`));
-      return undefined;
-    }
     if (plan.kind === 'split') {
       this.diagnostics.push(diagnostic(route.source, 'error', `the weights cannot be expressed as pool member ratios: ${plan.reason}`, `${route.field}.alternateBackends`));
       return undefined;
@@ -81,7 +78,7 @@ export class PoolSet {
     if (chosen !== undefined && chosen !== ratioMode(chosen)) {
       this.diagnostics.push(diagnostic(route.source, 'warning', `${chosen} replaced by ${ratioMode(chosen)}: weights are member ratios, which only ratio modes honour`, `${route.field}.loadBalancingMethod`));
     }
-    return { name, route, members: plan.members.map(({ address, port, ratio }) => ({ address, port, ratio })) };
+    return { name, route, members: plan.members };
   }
 
   private monitorRefs(entry: PoolEntry, key: string): Array<{ use: string } | { bigip: string }> {

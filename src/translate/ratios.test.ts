@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { translateMembers } from './pool.js';
 import { MAX_MEMBER_RATIO, memberRatios, SHARE_TOLERANCE } from './ratios.js';
 import type { RatioPlan, WeightedMembers } from './ratios.js';
+import { sortMembers } from '../resolve/member.js';
 import type { Member } from '../resolve/member.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
 
@@ -14,9 +15,24 @@ function backend(key: string, weight: number, memberList: Member[]): WeightedMem
   return { key, weight, members: memberList };
 }
 
-function ratiosOf(plan: RatioPlan, key: string): number[] {
+/** Which backend of `input` each member (`address:port`) belongs to: one pool never lists a member twice. */
+function owners(input: WeightedMembers[]): Map<string, string> {
+  return new Map(input.flatMap((b) => b.members.map((m): [string, string] => [`${m.address}:${m.port}`, b.key])));
+}
+
+function ratiosOf(input: WeightedMembers[], plan: RatioPlan, key: string): number[] {
   assert.equal(plan.kind, 'ratio');
-  return plan.kind === 'ratio' ? plan.members.filter((m) => m.backend === key).map((m) => m.ratio) : [];
+  if (plan.kind !== 'ratio') return [];
+  const owner = owners(input);
+  return plan.members.filter((m) => owner.get(`${m.address}:${m.port}`) === key).map((m) => m.ratio);
+}
+
+/** Each backend's share of new connections under the plan: the sum of its members' ratios over the pool's sum. */
+function sharesOf(input: WeightedMembers[], plan: RatioPlan): Record<string, number> {
+  assert.equal(plan.kind, 'ratio');
+  if (plan.kind !== 'ratio') return {};
+  const total = plan.members.reduce((a, m) => a + m.ratio, 0);
+  return Object.fromEntries(input.map((b) => [b.key, total === 0 ? 0 : ratiosOf(input, plan, b.key).reduce((a, r) => a + r, 0) / total]));
 }
 
 /**
@@ -27,17 +43,16 @@ function ratiosOf(plan: RatioPlan, key: string): number[] {
 function assertSharesWithinTolerance(input: WeightedMembers[], plan: RatioPlan): void {
   assert.equal(plan.kind, 'ratio', plan.kind === 'ratio' ? '' : plan.reason);
   if (plan.kind !== 'ratio') return;
-  const total = plan.members.reduce((a, m) => a + m.ratio, 0);
   const serving = input.filter((b) => b.weight > 0 && b.members.length > 0);
   const weightSum = serving.reduce((a, b) => a + b.weight, 0);
   for (const m of plan.members) {
     assert.ok(Number.isInteger(m.ratio) && m.ratio >= 1 && m.ratio <= MAX_MEMBER_RATIO, `ratio ${m.ratio} out of 1..100`);
   }
+  const shares = sharesOf(input, plan);
   for (const b of serving) {
-    const share = plan.members.filter((m) => m.backend === b.key).reduce((a, m) => a + m.ratio, 0) / total;
+    const share = shares[b.key] ?? -1;
     const target = b.weight / weightSum;
     assert.ok(Math.abs(share - target) <= SHARE_TOLERANCE + 1e-9, `${b.key}: share ${share} vs target ${target}`);
-    assert.ok(Math.abs((plan.shares[b.key] ?? -1) - share) < 1e-12, `${b.key}: reported share ${plan.shares[b.key]} vs ${share}`);
   }
   const expected = serving.reduce((a, b) => a + new Set(b.members.map((m) => `${m.address}:${m.port}`)).size, 0);
   assert.equal(plan.members.length, expected, 'every member of every weighted backend is in the pool once');
@@ -127,11 +142,10 @@ describe('memberRatios: weights as pool-member ratios', () => {
     it(c.name, () => {
       const plan = memberRatios(c.input);
       assertSharesWithinTolerance(c.input, plan);
-      for (const [key, expected] of Object.entries(c.ratios)) assert.deepEqual(ratiosOf(plan, key), expected, key);
-      assert.equal(plan.kind, 'ratio');
-      if (plan.kind !== 'ratio') return;
-      assert.deepEqual(Object.keys(plan.shares).sort(), Object.keys(c.shares).sort());
-      for (const [key, share] of Object.entries(c.shares)) assert.ok(Math.abs((plan.shares[key] ?? -1) - share) < 1e-12, key);
+      for (const [key, expected] of Object.entries(c.ratios)) assert.deepEqual(ratiosOf(c.input, plan, key), expected, key);
+      const shares = sharesOf(c.input, plan);
+      assert.deepEqual(Object.keys(shares).sort(), Object.keys(c.shares).sort());
+      for (const [key, share] of Object.entries(c.shares)) assert.ok(Math.abs((shares[key] ?? -1) - share) < 1e-12, key);
     });
   }
 
@@ -141,10 +155,10 @@ describe('memberRatios: weights as pool-member ratios', () => {
     assertSharesWithinTolerance(input, plan);
     assert.equal(plan.kind, 'ratio');
     if (plan.kind !== 'ratio') return;
-    const uneven = ['b1', 'b2'].filter((key) => new Set(ratiosOf(plan, key)).size > 1);
+    const uneven = ['b1', 'b2'].filter((key) => new Set(ratiosOf(input, plan, key)).size > 1);
     assert.ok(uneven.length > 0, 'this input has no equal-ratio solution, so some backend is uneven');
     for (const key of ['b0', 'b1', 'b2']) {
-      const ratios = ratiosOf(plan, key);
+      const ratios = ratiosOf(input, plan, key);
       assert.ok(Math.max(...ratios) - Math.min(...ratios) <= 1, `${key}: ${ratios.join(',')}`);
       assert.deepEqual(ratios, [...ratios].sort((a, b) => b - a), `${key}: larger ratios on the lowest addresses`);
     }
@@ -175,26 +189,20 @@ describe('memberRatios: weights as pool-member ratios', () => {
     });
   }
 
-  it('weights all zero: a distinct result the caller reports as an error', () => {
-    for (const input of [[backend('a', 0, members(2, '10.1')), backend('b', 0, members(1, '10.2'))], []]) {
-      const plan = memberRatios(input);
-      assert.equal(plan.kind, 'none');
-      if (plan.kind === 'none') assert.match(plan.reason, /weights all zero/);
+  it('no backend takes traffic (weights all 0, which normalization rejects, or no members): an empty pool', () => {
+    for (const input of [[backend('a', 0, members(2, '10.1')), backend('b', 0, members(1, '10.2'))], [], [backend('a', 10, []), backend('b', 0, members(1, '10.2'))]]) {
+      assert.deepEqual(memberRatios(input), { kind: 'ratio', members: [] });
     }
   });
 
-  it('weights above zero but no backend has members: an empty pool, every share 0', () => {
-    assert.deepEqual(memberRatios([backend('a', 10, []), backend('b', 0, members(1, '10.2'))]), { kind: 'ratio', members: [], shares: { a: 0, b: 0 } });
-  });
-
-  it('the same backends and members in any order give the same plan; duplicate members count once', () => {
+  it('the same backends in any order give the same plan, members in the order resolveBackend gives them', () => {
     const a = members(5, '10.1');
-    const b = [{ address: '10.2.0.10', port: 80 }, { address: '10.2.0.9', port: 80 }, { address: '2001:db8::1', port: 80 }];
-    const plan = memberRatios([backend('a', 37, a), backend('b', 63, b)]);
-    const shuffled = memberRatios([backend('b', 63, [b[2] as Member, b[0] as Member, b[1] as Member, b[0] as Member]), backend('a', 37, [...a].reverse())]);
-    assert.deepEqual(shuffled, plan);
-    assertSharesWithinTolerance([backend('a', 37, a), backend('b', 63, b)], plan);
-    if (plan.kind === 'ratio') assert.deepEqual(plan.members.filter((m) => m.backend === 'b').map((m) => m.address), ['10.2.0.9', '10.2.0.10', '2001:db8::1']);
+    const b = sortMembers([{ address: '10.2.0.10', port: 80 }, { address: '2001:db8::1', port: 80 }, { address: '10.2.0.9', port: 80 }]);
+    const input = [backend('a', 37, a), backend('b', 63, b)];
+    const plan = memberRatios(input);
+    assert.deepEqual(memberRatios([...input].reverse()), plan);
+    assertSharesWithinTolerance(input, plan);
+    if (plan.kind === 'ratio') assert.deepEqual(plan.members.map((m) => m.address), [...a.map((m) => m.address), '10.2.0.9', '10.2.0.10', '2001:db8::1']);
   });
 
   it('every plan meets the one-point tolerance, and splits only when no ratios can', () => {

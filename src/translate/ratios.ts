@@ -3,47 +3,36 @@
  * AS3 pool-member ratios: one pool holds every backend's members and the BIG-IP's `ratio-member`
  * load balancing gives each backend its share. AS3 3.56 `Pool_Member.ratio` is an integer 0–100;
  * members that take traffic get 1–100 here. When no ratios give every backend its share within
- * one percentage point, the plan says `split`: the caller then builds one pool per backend and
- * a weighted iRule (weighted-irule.ts).
+ * one percentage point, the plan says `split` and why (SPEC §4's fallback, one pool per backend
+ * chosen by a weighted iRule, is not built: the caller reports the route instead).
  *
  * CIS always uses per-backend pools plus a data group and an iRule for weights, and never emits
  * member ratios (its ratio writer is dead code); SPEC §4 asks for ratios first.
  */
-import { compareAddresses } from '../lib/ip.js';
-import { sortMembers } from '../resolve/member.js';
 import type { Member } from '../resolve/member.js';
+import type { RatioMember } from './pool.js';
 
 /** One backend (a Service in one cluster, or an alternate backend) and its relative weight. */
 export interface WeightedMembers {
-  /** Stable identity of the backend, reported back in `RatioMember.backend` and `shares`. */
+  /** Stable identity of the backend: orders the backends and names them in a `split` reason. */
   key: string;
   /** Relative share of traffic; 0 (or a negative or non-finite value) takes no traffic. */
   weight: number;
+  /** Sorted by address and port, without duplicates (as resolveBackend gives them). */
   members: Member[];
 }
 
-/** One pool member with the ratio that gives its backend the configured share. */
-export interface RatioMember {
-  address: string;
-  port: number;
-  /** AS3 `Pool_Member.ratio`, 1–100. */
-  ratio: number;
-  /** `key` of the backend the member belongs to. */
-  backend: string;
-}
+/** A pool member with the ratio (AS3 `Pool_Member.ratio`, 1–100) that gives its backend its share. */
+type WeightedMember = RatioMember & { ratio: number };
 
 /**
- * - `ratio`: one pool with `loadBalancingMode: ratio-member` and these members. `shares` holds
- *   the fraction of traffic (0–1) each input backend gets when every member is up; a backend
- *   with weight 0 or without members gets 0, and the configured share of a backend without
- *   members is spread over the others in proportion to their weights.
- * - `split`: ratios cannot meet the weights; use one pool per backend and a weighted iRule.
- * - `none`: every weight is 0, so no traffic can go anywhere: an error on the resource.
+ * - `ratio`: one pool with `loadBalancingMode: ratio-member` and these members (none when no
+ *   backend with a weight above 0 has members).
+ * - `split`: ratios cannot meet the weights; `reason` says why, in terms of the backends.
  */
 export type RatioPlan =
-  | { kind: 'ratio'; members: RatioMember[]; shares: Record<string, number> }
-  | { kind: 'split'; reason: string }
-  | { kind: 'none'; reason: string };
+  | { kind: 'ratio'; members: WeightedMember[] }
+  | { kind: 'split'; reason: string };
 
 /** AS3 3.56 `Pool_Member.ratio` maximum. */
 export const MAX_MEMBER_RATIO = 100;
@@ -189,11 +178,11 @@ function backendSums(serving: Serving[], total: number, bounds: TotalBounds): nu
 }
 
 /** A backend's ratio sum spread over its (sorted) members: equal, the remainder to the first. */
-function spreadOverMembers(b: Serving, sum: number): RatioMember[] {
+function spreadOverMembers(b: Serving, sum: number): WeightedMember[] {
   const n = b.members.length;
   const base = Math.floor(sum / n);
   const extra = sum - base * n;
-  return b.members.map((m, i) => ({ address: m.address, port: m.port, ratio: base + (i < extra ? 1 : 0), backend: b.key }));
+  return b.members.map((m, i) => ({ address: m.address, port: m.port, ratio: base + (i < extra ? 1 : 0) }));
 }
 
 function percent(fraction: number): string {
@@ -251,51 +240,10 @@ function sharedMember(serving: Serving[]): string | undefined {
   return undefined;
 }
 
-/** A plain dotted-quad IPv4 address as a number, -1 for anything else (IPv6, `%rd`, `010`). */
-function plainIPv4(text: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57 && !(digits === 1 && part === 0) && digits < 3) {
-      part = part * 10 + (c - 48);
-      digits++;
-      if (part > 255) return -1;
-    } else return -1;
-  }
-  return dots === 3 && digits > 0 ? value * 256 + part : -1;
-}
-
-function memberBefore(a: Member, b: Member): boolean {
-  const x = plainIPv4(a.address);
-  const y = plainIPv4(b.address);
-  const byAddress = x >= 0 && y >= 0 ? x - y : compareAddresses(a.address, b.address);
-  return byAddress < 0 || (byAddress === 0 && a.port < b.port);
-}
-
-/**
- * Members in `sortMembers` order without duplicates. Resolved members usually arrive that way,
- * so checking first (cheap for IPv4) saves re-sorting every weighted pool on every change.
- */
-function canonicalMembers(members: Member[]): Member[] {
-  for (let i = 1; i < members.length; i++) {
-    if (!memberBefore(members[i - 1] as Member, members[i] as Member)) return sortMembers(members);
-  }
-  return members;
-}
-
 function servingBackends(sorted: WeightedMembers[]): Serving[] {
   const withMembers = sorted
     .filter((b) => effectiveWeight(b.weight) > 0)
-    .map((b) => ({ key: b.key, weight: effectiveWeight(b.weight), members: canonicalMembers(b.members), target: 0 }))
+    .map((b) => ({ key: b.key, weight: effectiveWeight(b.weight), members: b.members, target: 0 }))
     .filter((b) => b.members.length > 0);
   const sum = withMembers.reduce((a, b) => a + b.weight, 0);
   for (const b of withMembers) b.target = b.weight / sum;
@@ -328,41 +276,31 @@ function uniformRatios(serving: Serving[]): number[] | undefined {
  * connections (its members' ratios over the pool's total) is its weight over the sum of weights,
  * within one percentage point. Equal ratios within each backend are preferred (uniformRatios);
  * otherwise the smallest ratios that fit are chosen and a backend's total is spread
- * evenly over its members (sorted by address and port; the first ones get the remainder).
+ * evenly over its members (in their order; the first ones get the remainder).
  * Backends with weight 0 contribute no members. A backend without members cannot take traffic:
- * its share goes to the others in proportion to their weights (its `shares` entry is 0).
- * The same backends in any order give the same plan.
+ * its share goes to the others in proportion to their weights; with no serving backend at all
+ * (normalization rejects weights that are all 0) the pool has no members.
+ * Precondition: each backend's members are sorted by address and port and unique, as
+ * resolveBackend gives them; the backends are sorted here, so their order does not matter.
  */
 export function memberRatios(backends: WeightedMembers[]): RatioPlan {
-  const sorted = [...backends].sort(compareBackends);
-  if (!sorted.some((b) => effectiveWeight(b.weight) > 0)) {
-    return { kind: 'none', reason: 'weights all zero: no backend may take traffic; give at least one backend a weight above 0' };
-  }
-  const shares: Record<string, number> = {};
-  for (const b of sorted) shares[b.key] = 0;
-  const serving = servingBackends(sorted);
-  if (serving.length === 0) return { kind: 'ratio', members: [], shares };
+  const serving = servingBackends([...backends].sort(compareBackends));
+  if (serving.length === 0) return { kind: 'ratio', members: [] };
   const shared = sharedMember(serving);
   if (shared !== undefined) return { kind: 'split', reason: shared };
   const uniform = uniformRatios(serving);
   if (uniform) {
-    const total = serving.reduce((a, b, i) => a + b.members.length * (uniform[i] ?? 0), 0);
-    const members: RatioMember[] = [];
+    const members: WeightedMember[] = [];
     serving.forEach((b, i) => {
       const ratio = uniform[i] ?? 0;
-      for (const m of b.members) members.push({ address: m.address, port: m.port, ratio, backend: b.key });
-      shares[b.key] = (b.members.length * ratio) / total;
+      for (const m of b.members) members.push({ address: m.address, port: m.port, ratio });
     });
-    return { kind: 'ratio', members, shares };
+    return { kind: 'ratio', members };
   }
   const found = smallestTotal(serving);
   if (!found) return { kind: 'split', reason: splitReason(serving) };
   const sums = backendSums(serving, found.total, found.bounds);
-  const members: RatioMember[] = [];
-  serving.forEach((b, i) => {
-    const sum = sums[i] ?? 0;
-    members.push(...spreadOverMembers(b, sum));
-    shares[b.key] = (shares[b.key] ?? 0) + sum / found.total;
-  });
-  return { kind: 'ratio', members, shares };
+  const members: WeightedMember[] = [];
+  serving.forEach((b, i) => members.push(...spreadOverMembers(b, sums[i] ?? 0)));
+  return { kind: 'ratio', members };
 }

@@ -5,7 +5,7 @@ import { officialApplicationErrors } from '../../test/support/as3-validation.js'
 import { API_CERT, API_KEY, SHOP_CERT, SHOP_KEY, TEST_CA_CERT, WILDCARD_CERT, WILDCARD_KEY } from '../../test/support/certificates.js';
 import type { As3Object } from './as3-types.js';
 import { NameScope } from './names.js';
-import { mergeTls, translateTls } from './tls.js';
+import { mergeTls, tlsSettingsIgnored, translateTls } from './tls.js';
 
 const source: ObjectRef = { kind: 'TLSProfile', namespace: 'a', name: 'x' };
 const other: ObjectRef = { kind: 'TLSProfile', namespace: 'b', name: 'y' };
@@ -132,10 +132,11 @@ describe('translateTls', () => {
 });
 
 describe('mergeTls', () => {
-  it('serves the certificates of both, deduplicated, the owner\'s first, with the owner\'s settings', () => {
+  it('serves the certificates of both, deduplicated, the owner\'s first, with the owner\'s settings, naming the settings not applied', () => {
     const owner: TlsModel = { termination: 'edge', clientSide: { certificates: [shop] }, cipher: { ciphers: 'DEFAULT' }, source };
-    const merged = mergeTls(owner, { termination: 'edge', clientSide: { certificates: [wild, shop] }, cipher: { ciphers: 'HIGH' }, renegotiationEnabled: false, source: other });
-    assert.deepEqual(merged, { termination: 'edge', clientSide: { certificates: [shop, wild] }, cipher: { ciphers: 'DEFAULT' }, source });
+    const newcomer: TlsModel = { termination: 'edge', clientSide: { certificates: [wild, shop] }, cipher: { ciphers: 'HIGH' }, renegotiationEnabled: false, source: other };
+    assert.deepEqual(mergeTls(owner, newcomer), { termination: 'edge', clientSide: { certificates: [shop, wild] }, cipher: { ciphers: 'DEFAULT' }, source });
+    assert.deepEqual(tlsSettingsIgnored(owner, newcomer), ['tlsCipher', 'renegotiationEnabled']);
   });
 
   it('combines BIG-IP client-ssl profiles', () => {
@@ -197,6 +198,25 @@ describe('mergeTls', () => {
       const result = mergeTls(owner, newcomer);
       assert.equal(typeof result, 'string');
       assert.match(result as string, reason);
+    });
+  }
+});
+
+describe('tlsSettingsIgnored', () => {
+  const edge = (settings: Partial<TlsModel>, from = source): TlsModel => ({ termination: 'edge', clientSide: { certificates: [shop] }, ...settings, source: from });
+  const cases: Array<[string, Partial<TlsModel>, Partial<TlsModel>, string[]]> = [
+    ['the same settings', { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false }, { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false }, []],
+    ['no settings on either side', {}, {}, []],
+    ['renegotiation left at its default and written as true', {}, { renegotiationEnabled: true }, []],
+    ['a different cipher string', { cipher: { ciphers: 'DEFAULT' } }, { cipher: { ciphers: 'HIGH' } }, ['tlsCipher']],
+    ['cipher settings only on the other resource', {}, { cipher: { tls1_3Enabled: true, cipherGroup: { bigip: '/Common/f5-default' } } }, ['tlsCipher']],
+    ['different disabled versions', { cipher: { disabledVersions: ['1.0'] } }, { cipher: { disabledVersions: ['1.0', '1.1'] } }, ['tlsCipher']],
+    ['a different cipher group', { cipher: { cipherGroup: { bigip: '/Common/a' } } }, { cipher: { cipherGroup: { bigip: '/Common/b' } } }, ['tlsCipher']],
+    ['renegotiation turned off only by the owner', { renegotiationEnabled: false }, {}, ['renegotiationEnabled']],
+  ];
+  for (const [what, mine, theirs, expected] of cases) {
+    it(`names ${expected.length === 0 ? 'nothing' : expected.join(' and ')} for ${what}`, () => {
+      assert.deepEqual(tlsSettingsIgnored(edge(mine), edge(theirs, other)), expected);
     });
   }
 });

@@ -71,23 +71,21 @@ function tlsServer(tls: TlsModel, certificates: CertificateMaterial[], baseName:
 }
 
 /**
- * TLS_Client that verifies the pods' certificates against the CA bundle from the Secrets. CIS
- * documents only `trustCA`; without `validateCertificate` the BIG-IP would not check the pods'
- * certificates at all, so we turn it on (the intent of giving a CA). Without a bundle (never from
- * the normalizers) it still re-encrypts, unverified.
+ * TLS_Client that verifies the pods' certificates against the CA bundle from the Secrets (the
+ * normalizers give at least one: each server-side Secret either yields its bundle or rejects the
+ * resource). CIS documents only `trustCA`; without `validateCertificate` the BIG-IP would not
+ * check the pods' certificates at all, so we turn it on (the intent of giving a CA).
  */
 function tlsClient(bundles: Array<{ secret: string; bundle: string }>, baseName: string, scope: NameScope): Named {
-  const objects: Array<[string, As3Object]> = [];
-  const client: As3Object = { class: 'TLS_Client' };
-  if (bundles.length > 0) {
-    const caName = scope.claim(as3Name(`${baseName}_ca_bundle`), `CA_Bundle:${baseName}`);
-    objects.push([caName, { class: 'CA_Bundle', bundle: bundles.map((b) => b.bundle).join('') }]);
-    client['trustCA'] = { use: caName };
-    client['validateCertificate'] = true;
-  }
+  const caName = scope.claim(as3Name(`${baseName}_ca_bundle`), `CA_Bundle:${baseName}`);
   const name = scope.claim(as3Name(`${baseName}_tls_client`), `TLS_Client:${baseName}`);
-  objects.push([name, client]);
-  return { name, objects };
+  return {
+    name,
+    objects: [
+      [caName, { class: 'CA_Bundle', bundle: bundles.map((b) => b.bundle).join('') }],
+      [name, { class: 'TLS_Client', trustCA: { use: caName }, validateCertificate: true }],
+    ],
+  };
 }
 
 /**
@@ -106,12 +104,13 @@ export function translateTls(tls: TlsModel, baseName: string, scope: NameScope):
     out.objects.push(...server.objects);
     out.serverTLS = server.name;
   }
-  if (tls.termination !== 'reencrypt') return out;
-  const server = tls.serverSide;
-  if (server && 'profiles' in server) {
+  // Re-encryption always names its pod side (a TLSProfile or TransportServer without one is rejected).
+  const server = tls.termination === 'reencrypt' ? tls.serverSide : undefined;
+  if (!server) return out;
+  if ('profiles' in server) {
     out.clientTLS = profilePointers(server.profiles);
   } else {
-    const tlsToPods = tlsClient(server?.caBundles ?? [], baseName, scope);
+    const tlsToPods = tlsClient(server.caBundles, baseName, scope);
     out.objects.push(...tlsToPods.objects);
     out.clientTLS = tlsToPods.name;
   }
@@ -174,10 +173,28 @@ function mergeClientSides(owner: ClientSideTls, other: ClientSideTls): ClientSid
   return owner;
 }
 
+/** The cipher settings as one comparable text (versions are sorted by the normalizer). */
+function cipherKey(cipher: CipherSettings | undefined): string {
+  return JSON.stringify([cipher?.ciphers, cipher?.cipherGroup?.bigip, cipher?.tls1_3Enabled, cipher?.disabledVersions ?? []]);
+}
+
+/**
+ * The settings of `other` that a shared virtual does not apply because the owner's win (see
+ * `mergeTls`), named as the TLSProfile names them: `tlsCipher`, `renegotiationEnabled`. Empty when
+ * they agree. An absent `renegotiationEnabled` is AS3's default, enabled.
+ */
+export function tlsSettingsIgnored(owner: TlsModel, other: TlsModel): string[] {
+  const ignored: string[] = [];
+  if (cipherKey(owner.cipher) !== cipherKey(other.cipher)) ignored.push('tlsCipher');
+  if ((owner.renegotiationEnabled ?? true) !== (other.renegotiationEnabled ?? true)) ignored.push('renegotiationEnabled');
+  return ignored;
+}
+
 /**
  * The TLS of a virtual shared by several resources: the owner's (oldest) termination, ciphers and
  * source, with the certificates or client-ssl profiles of both (deduplicated; the owner's first
- * stays the SNI default). Returns the reason, for the other resource's user, when they cannot
+ * stays the SNI default). The other resource's differing cipher and renegotiation settings are not
+ * applied: `tlsSettingsIgnored` names them so that the user can be told. Returns the reason, for the other resource's user, when they cannot
  * share: different termination, passthrough vs terminating, Secrets vs BIG-IP profiles on the
  * client side, or re-encryption with a different server side.
  */
