@@ -68,14 +68,20 @@ interface TenantState {
   tenant: As3Tenant;
 }
 
+/**
+ * A tenant from its applications' results. Runs on every change of one of them, so it does not
+ * sort the (possibly 10,000) applications itself (buildTenant orders them); only the few shared
+ * objects are ordered here, by name and then application, so the same inputs pick the same one.
+ */
 function tenantOf(results: Map<string, ApplicationResult>, instance: string): As3Tenant {
   const applications = new Map<string, As3Application>();
-  const shared: ApplicationResult['shared'] = [];
-  for (const [name, result] of [...results].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  const shared: Array<{ app: string; entry: ApplicationResult['shared'][number] }> = [];
+  for (const [name, result] of results) {
     applications.set(name, result.application);
-    shared.push(...result.shared);
+    for (const entry of result.shared) shared.push({ app: name, entry });
   }
-  return buildTenant(applications, instance, shared);
+  shared.sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
+  return buildTenant(applications, instance, shared.map((s) => s.entry));
 }
 
 function servicesOf(group: VirtualGroup): Set<string> {
