@@ -19,7 +19,7 @@ export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
     r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, String(r.members), r.source,
   ]);
   const virtuals = new Set(summary.map((r) => `${r.tenant}/${r.application}`)).size;
-  const pools = new Set(summary.filter((r) => !r.redirect).map((r) => `${r.tenant}/${r.application}/${r.pool}`));
+  const pools = new Set(summary.filter((r) => !r.redirect).flatMap((r) => (r.pools ?? [r.pool]).map((p) => `${r.tenant}/${r.application}/${p}`)));
   const withErrors = new Set(problems.filter((d) => d.severity === 'error').map((d) => refKey(d.ref))).size;
   const warnings = problems.filter((d) => d.severity === 'warning').length;
   const body = rows.length > 0

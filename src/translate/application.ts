@@ -11,6 +11,8 @@ import type { BackendResolver, PoolEntry } from './pool-set.js';
 import { applySettings, serviceClassOf } from './service.js';
 import type { ServiceClass } from './service.js';
 import { translateTls } from './tls.js';
+import { poolPath, weightedPoolIRule } from './weighted-irule.js';
+import type { WeightedIRuleEvent } from './weighted-irule.js';
 
 export type { BackendResolver } from './pool-set.js';
 
@@ -28,6 +30,8 @@ export interface RouteSummary {
   source: string;
   /** The row answers with a redirect (its POOL cell says so); it is not a pool. */
   redirect?: true;
+  /** Split weights: the backends' own pools, among which the weighted iRule picks. */
+  pools?: string[];
 }
 
 export interface ApplicationResult {
@@ -47,8 +51,9 @@ function isPlain(route: Route): boolean {
   return route.host === undefined && route.path === '/' && !route.exact && !route.rewrite && !route.hostRewrite && !route.waf && !route.persist && !route.allowSourceRange;
 }
 
-function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined): PolicyRule {
+function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined, weighted: number | undefined): PolicyRule {
   const action: Extract<PolicyRule['action'], { pool: string }> = { pool };
+  if (weighted !== undefined) action.weighted = weighted;
   if (route.rewrite) action.rewrite = { from: route.path, to: route.rewrite };
   if (route.hostRewrite) action.hostRewrite = route.hostRewrite;
   const waf = route.waf ?? wafDefault;
@@ -86,11 +91,27 @@ class ApplicationBuilder {
   /** TLS objects and the policy, written after the pools so the application reads top-down. */
   readonly later: Array<[string, As3Object]> = [];
   readonly cls: ServiceClass;
+  readonly mode: RoutingMode;
+  /** Pools with split weights, numbered in first-use order for the weighted iRule. */
+  readonly selectors = new Map<PoolEntry, number>();
 
   constructor(readonly group: VirtualGroup, resolve: BackendResolver) {
     this.scope.claim(group.virtualName, '#virtual');
-    this.pools = new PoolSet(this.app, this.scope, resolve);
+    this.mode = group.tls?.termination === 'passthrough' ? 'sni' : 'http';
+    this.pools = new PoolSet(this.app, this.scope, resolve, this.mode !== 'sni');
     this.cls = serviceClassOf(group);
+  }
+
+  get l4(): boolean {
+    return this.group.type !== 'http' && this.group.type !== 'https';
+  }
+
+  private selectorOf(entry: PoolEntry): number | undefined {
+    if (!entry.split) return undefined;
+    const known = this.selectors.get(entry);
+    if (known !== undefined) return known;
+    this.selectors.set(entry, this.selectors.size + 1);
+    return this.selectors.size;
   }
 
   get owner(): VirtualClaim {
@@ -115,9 +136,13 @@ class ApplicationBuilder {
     // Passthrough claims only carry `/` routes (normalization drops the others), one per host.
     const routed = this.routed;
     const someWaf = routed.some(({ route }) => route.waf) && !this.group.settings.policyWAF;
-    const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined));
+    const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined, this.selectorOf(pool)));
     // A default pool limited to source ranges needs a rule: the virtual's `pool` alone admits anyone.
-    if (mode === 'http' && this.fallback?.route.allowSourceRange) forwards.push(forwardRule(this.fallback.route, this.fallback.pool.name, undefined));
+    // So does one with split weights: the rule tells the weighted iRule which route matched.
+    const fallback = this.fallback;
+    if (mode === 'http' && fallback && (fallback.route.allowSourceRange || fallback.pool.split)) {
+      forwards.push(forwardRule(fallback.route, fallback.pool.name, undefined, this.selectorOf(fallback.pool)));
+    }
     return mode === 'sni' ? forwards : [...forwards, ...this.redirects().map(redirectRule)];
   }
 
@@ -153,14 +178,13 @@ class ApplicationBuilder {
 
   /** Routes to the policy (or straight to the one pool), and the default pool for the rest. */
   route(service: As3Object): void {
-    const { group } = this;
-    const mode: RoutingMode = group.tls?.termination === 'passthrough' ? 'sni' : 'http';
+    const { group, mode, l4 } = this;
     const fallback = this.defaultPool();
     const rules = this.rules(mode);
     const only = this.routed[0];
-    const l4 = group.type !== 'http' && group.type !== 'https';
-    if (only && rules.length === 1 && (l4 || isPlain(only.route)) && fallback === undefined) {
+    if (only && rules.length === 1 && (l4 || (isPlain(only.route) && !only.pool.split)) && fallback === undefined) {
       service['pool'] = only.pool.name;
+      if (l4 && only.pool.split) this.weightedIRule(service, [{ entry: only.pool, selector: 1 }], 'l4');
       return;
     }
     if (rules.length > 0) {
@@ -169,6 +193,20 @@ class ApplicationBuilder {
       service['policyEndpoint'] = policyName;
     }
     if (fallback !== undefined) service['pool'] = fallback;
+    if (this.selectors.size > 0) this.weightedIRule(service, [...this.selectors].map(([entry, selector]) => ({ entry, selector })), 'http');
+  }
+
+  /** The generated iRule that picks among split pools; listed before the user's iRules so theirs can still override. */
+  private weightedIRule(service: As3Object, routes: Array<{ entry: PoolEntry; selector: number }>, event: WeightedIRuleEvent): void {
+    const { group } = this;
+    const text = weightedPoolIRule(routes.map(({ entry, selector }) => ({
+      selector,
+      label: event === 'l4' ? `virtual ${group.virtualName} ${listenerText(group)}` : `${entry.route.host ?? 'any host'} ${entry.route.exact ? '=' : ''}${entry.route.path}`,
+      pools: (entry.split ?? []).map((p) => ({ pool: poolPath(group.partition, group.application, p.name), weight: p.weight })),
+    })), event);
+    const name = this.scope.claim(as3Name(`${group.virtualName}_weighted`), '#weighted-irule');
+    this.later.push([name, { class: 'iRule', remark: 'kube-as3: picks a pool by weight', iRule: text }]);
+    service['iRules'] = [{ use: name }, ...(Array.isArray(service['iRules']) ? service['iRules'] : [])];
   }
 
   private defaultPool(): string | { bigip: string } | undefined {
@@ -182,11 +220,12 @@ class ApplicationBuilder {
 
   summary(): RouteSummary[] {
     const { group } = this;
-    const l4 = group.type !== 'http' && group.type !== 'https';
+    const { l4 } = this;
     const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type: group.type };
     const rows: RouteSummary[] = [...this.routed, ...(this.fallback ? [this.fallback] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
       ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
-      pool: pool.name, members: pool.members.length, source: describeRef(route.source),
+      pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name, members: pool.members.length, source: describeRef(route.source),
+      ...(pool.split ? { pools: pool.split.map((p) => p.name) } : {}),
     }));
     const redirects = [...this.redirects()].sort(compareRoutes).map((r) => ({
       ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,

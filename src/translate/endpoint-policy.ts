@@ -1,10 +1,15 @@
 import type { BigipRef } from '../model/settings.js';
 import type { PersistAction } from '../model/virtual.js';
 import type { As3Object } from './as3-types.js';
+import { WEIGHTED_ROUTE_VARIABLE } from './weighted-irule.js';
 
 /** What a matching request gets: forwarded to a pool (with optional rewrites), or redirected. */
 export type RuleAction =
-  | { pool: string; rewrite?: { from: string; to: string }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction }
+  | {
+    pool: string; rewrite?: { from: string; to: string }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction;
+    /** The route's number in the weighted iRule, which then replaces `pool` (weighted-irule.ts). */
+    weighted?: number;
+  }
   | { redirect: { location: string; code: number } };
 
 /** One routing rule before ordering: match on host (and path), then act. */
@@ -112,6 +117,9 @@ function forwardActions(action: Extract<RuleAction, { pool: string }>, mode: Rou
   if (action.waf === 'disable') out.push({ type: 'waf', event: 'request' } as unknown as As3Object);
   else if (action.waf) out.push({ type: 'waf', event: 'request', policy: { bigip: action.waf.bigip } } as unknown as As3Object);
   if (action.persist) out.push({ type: 'persist', event: 'request', ...action.persist } as unknown as As3Object);
+  if (action.weighted !== undefined) {
+    out.push({ type: 'tcl', event: 'request', setVariable: { name: WEIGHTED_ROUTE_VARIABLE, expression: String(action.weighted) } } as unknown as As3Object);
+  }
   return out;
 }
 

@@ -3,8 +3,8 @@
  * AS3 pool-member ratios: one pool holds every backend's members and the BIG-IP's `ratio-member`
  * load balancing gives each backend its share. AS3 3.56 `Pool_Member.ratio` is an integer 0–100;
  * members that take traffic get 1–100 here. When no ratios give every backend its share within
- * one percentage point, the plan says `split` and why (SPEC §4's fallback, one pool per backend
- * chosen by a weighted iRule, is not built: the caller reports the route instead).
+ * one percentage point, the plan says `split` and why; the caller then falls back to one pool per
+ * backend chosen by a weighted iRule (SPEC §4, weighted-irule.ts).
  *
  * CIS always uses per-backend pools plus a data group and an iRule for weights, and never emits
  * member ratios (its ratio writer is dead code); SPEC §4 asks for ratios first.
@@ -193,8 +193,6 @@ function describeBackend(b: Serving): string {
   return `${b.key} (weight ${b.weight} = ${percent(b.target)}, ${b.members.length} member${b.members.length === 1 ? '' : 's'})`;
 }
 
-const SPLIT_CONSEQUENCE = 'this version of kube-as3 cannot serve such a split yet (the weighted-iRule fallback is not implemented), so the route is not published; change the weights or the pod counts';
-
 /** The share a backend gets with ratio `own` on its members and `others` on everyone else's. */
 function extremeShare(serving: Serving[], b: Serving, own: number, others: number): number {
   const memberCount = serving.reduce((a, x) => a + x.members.length, 0);
@@ -212,16 +210,16 @@ function splitReason(serving: Serving[]): string {
     const least = extremeShare(serving, b, 1, MAX_MEMBER_RATIO);
     if (least > b.target + SHARE_TOLERANCE) {
       return `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio 1 on each of its members ` +
-        `and ${MAX_MEMBER_RATIO} on every other member it would get ${percent(least)}; ${SPLIT_CONSEQUENCE}`;
+        `and ${MAX_MEMBER_RATIO} on every other member it would get ${percent(least)}`;
     }
     const most = extremeShare(serving, b, MAX_MEMBER_RATIO, 1);
     if (most < b.target - SHARE_TOLERANCE) {
       return `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio ${MAX_MEMBER_RATIO} on each of ` +
-        `its members and 1 on every other member it would get only ${percent(most)}; ${SPLIT_CONSEQUENCE}`;
+        `its members and 1 on every other member it would get only ${percent(most)}`;
     }
   }
   return `member ratios (1 to ${MAX_MEMBER_RATIO} per member) cannot give ${serving.map(describeBackend).join(', ')} ` +
-    `their shares within 1 percentage point in one pool; ${SPLIT_CONSEQUENCE}`;
+    `their shares within 1 percentage point in one pool`;
 }
 
 /** `ip:port` listed by two backends: one pool cannot hold the same member twice. */
@@ -232,7 +230,7 @@ function sharedMember(serving: Serving[]): string | undefined {
       const id = m.address.includes(':') ? `[${m.address}]:${m.port}` : `${m.address}:${m.port}`;
       const first = owner.get(id);
       if (first !== undefined) {
-        return `backends ${first} and ${b.key} both have member ${id}, and one pool cannot list a member twice; ${SPLIT_CONSEQUENCE}`;
+        return `backends ${first} and ${b.key} both have member ${id}, and one pool cannot list a member twice`;
       }
       owner.set(id, b.key);
     }
