@@ -24,6 +24,11 @@ export interface BackendRef {
   namespace: string;
   service: string;
   servicePort: number | string;
+  /**
+   * The transport protocol the virtual sends (TransportServers: from `type`). A Service may list
+   * one port number twice, for TCP and UDP (DNS, say): this picks the right one. Absent = TCP.
+   */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
   /** nodeport members only from nodes with this label (`key=value`; `key=` for an empty value). */
   nodeMemberLabel?: string;
   /** Members that are always in the pool (`staticPoolMembers`), sorted. */

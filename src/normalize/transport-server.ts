@@ -85,7 +85,14 @@ function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | unde
   }
   const defaults: RouteDefaults = { hosts: [], source: ref, maxWeight: 100 };
   if (policy?.pool) defaults.policyPool = policy.pool;
-  return poolRoute(r, 'spec.pool', l4Pool, defaults, type ?? 'tcp');
+  const route = poolRoute(r, 'spec.pool', l4Pool, defaults, type ?? 'tcp');
+  if (route && type && type !== 'tcp') {
+    // The Service port of the virtual's protocol, when the Service lists the number for several.
+    const protocol = type === 'udp' ? 'UDP' : 'SCTP';
+    route.backend = { ...route.backend, protocol };
+    if (route.alternates) route.alternates = route.alternates.map((a) => ({ ...a, backend: { ...a.backend, protocol } }));
+  }
+  return route;
 }
 
 function hostGroupOf(r: FieldReader, value: unknown): string | undefined | false {

@@ -122,6 +122,18 @@ describe('resolveBackend', () => {
     });
   }
 
+  it('nodeport: a port number listed for TCP and UDP resolves to the nodePort of the backend\'s protocol', () => {
+    const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [
+      { name: 'dns-tcp', port: 53, protocol: 'TCP', nodePort: 30053 }, { name: 'dns-udp', port: 53, protocol: 'UDP', nodePort: 31053 },
+    ] })]);
+    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
+    const ports = (protocol?: 'TCP' | 'UDP' | 'SCTP'): number[] => resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses },
+      { namespace: 'ns', service: 'web', servicePort: 53, ...(protocol ? { protocol } : {}) }).members.map((m) => m.port);
+    assert.deepEqual(ports(), [30053, 30053], 'no protocol means TCP');
+    assert.deepEqual(ports('UDP'), [31053, 31053]);
+    assert.deepEqual(ports('SCTP'), [30053, 30053], 'no SCTP port: the first match, as CIS');
+  });
+
   it('appends static members, sorted and without duplicates', () => {
     const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
     const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });

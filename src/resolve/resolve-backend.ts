@@ -114,7 +114,7 @@ function resolveService(ctx: ResolveContext, backend: BackendRef): ResolvedBacke
   if (service.spec?.type === 'ExternalName') {
     return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members` }] };
   }
-  const port = findServicePort(service, backend.servicePort);
+  const port = findServicePort(service, backend.servicePort, backend.protocol);
   if (!port) {
     return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}` }] };
   }
