@@ -134,7 +134,6 @@ function newGroup(claim: VirtualClaim): VirtualGroup {
   };
   if (claim.l4Mode) group.l4Mode = claim.l4Mode;
   if (claim.additionalAddresses) group.additionalAddresses = claim.additionalAddresses;
-  if (claim.serviceAddress) group.serviceAddress = claim.serviceAddress;
   if (claim.tls) group.tls = claim.tls;
   if (claim.defaultPool) group.defaultPool = claim.defaultPool;
   return group;
@@ -143,7 +142,6 @@ function newGroup(claim: VirtualClaim): VirtualGroup {
 /** Properties of a claim that only the group's owner decides; another value is ignored with a warning. */
 const OWNER_DECIDES: Array<[keyof VirtualClaim, string]> = [
   ['snat', 'spec.snat'], ['settings', 'spec'], ['additionalAddresses', 'spec.additionalVirtualServerAddresses'],
-  ['serviceAddress', 'spec.serviceAddress'],
 ];
 
 function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[] {
@@ -238,5 +236,30 @@ function groupOnce(claims: VirtualClaim[]): GroupResult {
     for (const route of claimRoutes(claim)) taken.set(routeKey(route), route);
   }
   const sorted = [...groups.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  diagnostics.push(...applyServiceAddresses(sorted));
   return { groups: sorted, diagnostics };
+}
+
+/**
+ * `serviceAddress` describes the BIG-IP virtual address object, of which there is one per address:
+ * every virtual on the address (any port or protocol) uses the same Service_Address, else AS3
+ * would create a second virtual address for the same IP and fail. The oldest resource that sets
+ * it decides; a newer one with other settings gets a warning naming it.
+ */
+function applyServiceAddresses(groups: VirtualGroup[]): Diagnostic[] {
+  const claims = groups.flatMap((g) => g.claims.filter((c) => c.serviceAddress !== undefined)).sort((a, b) => compareAge(a.object, b.object));
+  const chosen = new Map<string, VirtualClaim>();
+  const out: Diagnostic[] = [];
+  for (const claim of claims) {
+    const first = chosen.get(claim.address);
+    if (!first) chosen.set(claim.address, claim);
+    else if (!same(first.serviceAddress, claim.serviceAddress)) {
+      out.push(diagnostic(claim.source, 'warning', `ignored: ${claim.address} already has virtual address settings from ${describeRef(first.source)}, which apply to every virtual on it`, 'spec.serviceAddress'));
+    }
+  }
+  for (const group of groups) {
+    const settings = chosen.get(group.address)?.serviceAddress;
+    if (settings) group.serviceAddress = settings;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { validateConfig } from '../config/parse-config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import type { EndpointSlice } from '../kube/types.js';
 import { SHOP_CERT, SHOP_KEY } from '../../test/support/certificates.js';
-import { cisResource, node, service, slice, tlsSecret, virtualServer } from '../../test/support/fixtures.js';
+import { cisResource, node, service, slice, tlsSecret, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
 import type { Plan } from './planner.js';
 
@@ -160,5 +160,22 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     assert.deepEqual(restored.diagnostics, []);
     assert.ok((restored.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443']);
     assertEqualsColdPlan(restored, state);
+  });
+
+  it('a serviceAddress change reaches every application on that address, also ones of other resources', () => {
+    const state = populated();
+    state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', serviceAddress: [{ icmpEcho: 'enable' }], pools: [{ service: 'svc1', servicePort: 80 }] }, '2026-01-01T00:00:00Z'), 'VirtualServer');
+    state.upsert(transportServer('ns', 'ts1', { virtualServerAddress: '10.1.1.1', virtualServerPort: 22, pool: { service: 'svc1', servicePort: 80 } }, '2026-02-01T00:00:00Z'), 'TransportServer');
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    const shared = (plan: Plan): unknown => (plan.declaration.declaration['kubernetes'] as Record<string, Record<string, unknown>>)['Shared']?.['crd_service_address_10_1_1_1'];
+    const addressesOf = (plan: Plan): unknown => ((plan.declaration.declaration['kubernetes'] as Record<string, Record<string, Record<string, unknown>>>)['crd_10_1_1_1_22']?.['crd_10_1_1_1_22'])?.['virtualAddresses'];
+    const first = planner.plan(state);
+    assert.deepEqual(shared(first), { class: 'Service_Address', virtualAddress: '10.1.1.1', icmpEcho: 'enable' });
+    assert.deepEqual(addressesOf(first), [{ use: '/kubernetes/Shared/crd_service_address_10_1_1_1' }]);
+    state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', pools: [{ service: 'svc1', servicePort: 80 }] }, '2026-01-01T00:00:00Z'), 'VirtualServer');
+    const after = planner.plan(state);
+    assert.equal(shared(after), undefined);
+    assert.deepEqual(addressesOf(after), ['10.1.1.1'], 'the TransportServer\'s application is re-translated although none of its inputs changed');
+    assertEqualsColdPlan(after, state);
   });
 });

@@ -236,6 +236,8 @@ export class Planner {
       for (const backend of claimBackends(claim)) parts.push(cluster.serviceRevision(backend.namespace, backend.service));
     }
     if (this.nodesMatter()) parts.push(cluster.nodeRevision);
+    // Decided per address across groups, so another group's resource can change it.
+    if (group.serviceAddress) parts.push(JSON.stringify(group.serviceAddress));
     return parts.join(',');
   }
 
