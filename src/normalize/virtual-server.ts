@@ -1,3 +1,4 @@
+import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServer } from '../kube/types.js';
 import type { ServiceSettings } from '../model/settings.js';
@@ -5,7 +6,7 @@ import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, Snat, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { acceptsSetting } from '../translate/service.js';
-import { FieldReader } from './fields.js';
+import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';
 import { resolvePolicy, settingsFor } from './policy.js';
 import type { PolicyModel } from './policy.js';
@@ -166,7 +167,7 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
   const defaults = routeDefaults(r, spec, where ?? { hosts: [] }, ref, policy);
   if (!where || !defaults || !settings) return undefined;
   const routes = virtualServerRoutes(r, vs.spec?.pools, defaults);
-  const fallback = defaultPool(r, 'spec.defaultPool', spec['defaultPool'] ?? policy?.defaultPool, defaults);
+  const fallback = fallbackPool(r, spec, policy, defaults);
   const redirects = appRootRedirects(r, spec, where.hosts, ref);
   const profile = spec['tlsProfileName'];
   const hasProfile = typeof profile === 'string' && profile !== '';
@@ -174,6 +175,23 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
   const httpTraffic = httpTrafficOf(r, spec['httpTraffic'], tls, hasProfile);
   if (fallback === false || !redirects || !httpTraffic || (hasProfile && !tls)) return undefined;
   return assemble(where, { routes, redirects, settings, httpTraffic }, policy, fallback, tls);
+}
+
+/**
+ * `spec.defaultPool`, else the Policy's. A problem in the Policy's is reported like the Policy's
+ * other problems: at `spec.policyName`, naming the Policy and its field.
+ */
+function fallbackPool(r: FieldReader, spec: Spec, policy: PolicyModel | undefined, defaults: RouteDefaults): DefaultPool | undefined | false {
+  const own = spec['defaultPool'];
+  if (!absent(own) || !policy || absent(policy.defaultPool)) return defaultPool(r, 'spec.defaultPool', own, defaults);
+  const inPolicy = new FieldReader(policy.source);
+  const pool = defaultPool(inPolicy, 'spec.defaultPool', policy.defaultPool, defaults);
+  for (const d of inPolicy.diagnostics) {
+    const message = `${describeRef(policy.source)} ${d.field ?? 'spec'}: ${d.message}`;
+    if (d.severity === 'error') r.error('spec.policyName', message);
+    else r.warn('spec.policyName', message);
+  }
+  return pool;
 }
 
 function assemble(where: Where, routing: Pick<Parts, 'routes' | 'redirects' | 'settings' | 'httpTraffic'>, policy: PolicyModel | undefined, fallback: DefaultPool | undefined, tls: TlsModel | undefined): Parts {
