@@ -113,17 +113,18 @@ describe('normalizeIngress', () => {
     }));
     assert.equal(claims.length, 1);
     const claim = claims[0] as VirtualClaim;
-    assert.deepEqual([claim.partition, claim.port, claim.settings], ['prod', 8080, { policyWAF: { bigip: '/Common/WAF_Policy' } }]);
+    assert.deepEqual([claim.partition, claim.port, claim.settings], ['prod', 8080, {}], 'the WAF is on the Ingress\'s routes, not the shared virtual');
     const pool = { loadBalancingMode: 'least-connections-member' };
     const allowSourceRange = ['10.0.0.0/8'];
+    const waf = { bigip: '/Common/WAF_Policy' };
     assert.deepEqual(claim.routes, [
       route('shop.example.com', '/cart', 'cart', 80, 'spec.rules[0].http.paths[0]', {
         monitors: [{ type: 'http', send: 'GET /health', interval: 5, timeout: 16 }], pool, allowSourceRange,
-        rewrite: '/basket', hostRewrite: 'basket.example.com',
+        rewrite: '/basket', hostRewrite: 'basket.example.com', waf,
       }),
-      route('shop.example.com', '/', 'web', 'http', 'spec.rules[0].http.paths[1]', { pool, allowSourceRange }),
+      route('shop.example.com', '/', 'web', 'http', 'spec.rules[0].http.paths[1]', { pool, allowSourceRange, waf }),
     ]);
-    assert.deepEqual(claim.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend', { monitors: [{ type: 'tcp' }], pool, allowSourceRange }) });
+    assert.deepEqual(claim.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend', { monitors: [{ type: 'tcp' }], pool, allowSourceRange, waf }) });
     assert.deepEqual(claim.redirects, [{
       host: 'shop.example.com', path: '/', exact: true, location: '/cart', code: 302, allowSourceRange,
       field: 'metadata.annotations["virtual-server.f5.com/rewrite-app-root"]', source: ref,

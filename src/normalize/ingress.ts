@@ -193,6 +193,9 @@ function applyAnnotations(r: FieldReader, ann: IngressAnnotations, routes: Route
   for (const route of all) {
     if (ann.loadBalancingMode) route.pool = { loadBalancingMode: ann.loadBalancingMode };
     if (ann.allowSourceRange) route.allowSourceRange = [...ann.allowSourceRange];
+    // CIS applies the Ingress's WAF to its own routes: on a virtual shared with other Ingresses,
+    // theirs are not filtered by it (they get a WAF-off action unless they name a WAF too).
+    if (ann.waf) route.waf = ann.waf;
   }
   applyHealth(r, ann, routes, defaultRoute);
   // Rewrites apply to rule paths only: the default backend answers whatever matched nothing.
@@ -351,7 +354,7 @@ interface ClaimParts {
 }
 
 function forwardingClaim(p: ClaimParts, type: 'http' | 'https', port: number, tls?: TlsModel): VirtualClaim {
-  const settings: ServiceSettings = p.ann.waf ? { policyWAF: p.ann.waf } : {};
+  const settings: ServiceSettings = {};
   const defaultPool: DefaultPool | undefined = p.defaultRoute ? { route: cloneRoute(p.defaultRoute) } : undefined;
   return {
     source: p.ref, object: p.ing, type, partition: p.listener.partition, address: p.listener.address, port, snat: 'auto',

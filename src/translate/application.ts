@@ -135,13 +135,13 @@ class ApplicationBuilder {
   rules(mode: RoutingMode): PolicyRule[] {
     // Passthrough claims only carry `/` routes (normalization drops the others), one per host.
     const routed = this.routed;
-    const someWaf = routed.some(({ route }) => route.waf) && !this.group.settings.policyWAF;
+    const fallback = this.fallback;
+    const someWaf = (routed.some(({ route }) => route.waf) || Boolean(fallback?.route.waf)) && !this.group.settings.policyWAF;
     const forwards = routed.map(({ route, pool }) => forwardRule(route, pool.name, someWaf ? 'disable' : undefined, this.selectorOf(pool)));
     // A default pool limited to source ranges needs a rule: the virtual's `pool` alone admits anyone.
-    // So does one with split weights: the rule tells the weighted iRule which route matched.
-    const fallback = this.fallback;
-    if (mode === 'http' && fallback && (fallback.route.allowSourceRange || fallback.pool.split)) {
-      forwards.push(forwardRule(fallback.route, fallback.pool.name, undefined, this.selectorOf(fallback.pool)));
+    // So does one with split weights (the rule tells the weighted iRule which route matched) or a WAF.
+    if (mode === 'http' && fallback && (fallback.route.allowSourceRange || fallback.pool.split || fallback.route.waf || someWaf)) {
+      forwards.push(forwardRule(fallback.route, fallback.pool.name, someWaf ? 'disable' : undefined, this.selectorOf(fallback.pool)));
     }
     return mode === 'sni' ? forwards : [...forwards, ...this.redirects().map(redirectRule)];
   }
