@@ -54,6 +54,11 @@ export interface Route {
   path: string;
   /** `Exact` Ingress paths match the whole path only; everything else matches by segment prefix. */
   exact?: boolean;
+  /**
+   * Match the path case-sensitively: Ingress paths (Kubernetes defines their matching as case
+   * sensitive). VirtualServer paths match in any case, as CIS's policies do.
+   */
+  caseSensitive?: true;
   backend: BackendRef;
   monitors: MonitorModel[];
   /** Pool settings (`loadBalancingMethod`, `reselectTries`, ...). */
@@ -83,6 +88,8 @@ export interface RedirectRoute {
   path: string;
   /** Match only this exact path (`rewriteAppRoot` redirects `/` and nothing below it). */
   exact?: boolean;
+  /** As for Route. */
+  caseSensitive?: true;
   /** AS3 location, may be a `tcl:` expression. */
   location: string;
   code: 301 | 302;

@@ -48,10 +48,13 @@ function clean(ing: Ingress, objects: KubeObject[] = []): VirtualClaim[] {
   return result.claims;
 }
 
+/** A route of an Ingress rule (case-sensitive paths, as Kubernetes matches them); pass `caseSensitive: undefined` for the default backend. */
 function route(host: string | undefined, path: string, service: string, port: number | string, field: string, extra: Partial<Route> = {}): Route {
-  return {
-    ...(host ? { host } : {}), path, backend: { namespace: 'shop', service, servicePort: port }, monitors: [], field, source: ref, ...extra,
+  const out: Route = {
+    ...(host ? { host } : {}), path, caseSensitive: true, backend: { namespace: 'shop', service, servicePort: port }, monitors: [], field, source: ref, ...extra,
   };
+  if (out.caseSensitive === undefined) delete out.caseSensitive;
+  return out;
 }
 
 const shopRules = [rule('Shop.Example.com', [['/cart', 'cart', 80], ['/', 'web', 'http']])];
@@ -84,7 +87,7 @@ describe('normalizeIngress', () => {
 
   it('sends unmatched traffic to spec.defaultBackend', () => {
     const claims = clean(ingress({ defaultBackend: { service: { name: 'fallback', port: { number: 8080 } } }, rules: shopRules }));
-    assert.deepEqual(claims[0]?.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend') });
+    assert.deepEqual(claims[0]?.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend', { caseSensitive: undefined }) });
   });
 
   it('serves an Ingress with only a defaultBackend', () => {
@@ -124,7 +127,7 @@ describe('normalizeIngress', () => {
       }),
       route('shop.example.com', '/', 'web', 'http', 'spec.rules[0].http.paths[1]', { pool, allowSourceRange, waf }),
     ]);
-    assert.deepEqual(claim.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend', { monitors: [{ type: 'tcp' }], pool, allowSourceRange, waf }) });
+    assert.deepEqual(claim.defaultPool, { route: route(undefined, '/', 'fallback', 8080, 'spec.defaultBackend', { monitors: [{ type: 'tcp' }], pool, allowSourceRange, waf, caseSensitive: undefined }) });
     assert.deepEqual(claim.redirects, [{
       host: 'shop.example.com', path: '/', exact: true, location: '/cart', code: 302, allowSourceRange,
       field: 'metadata.annotations["virtual-server.f5.com/rewrite-app-root"]', source: ref,
@@ -143,8 +146,8 @@ describe('normalizeIngress', () => {
   describe('with TLS', () => {
     const tls = [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }];
     const httpsRedirect = (location: string): RedirectRoute[] => [
-      { host: 'shop.example.com', path: '/cart', location, code: 301, field: 'spec.rules[0].http.paths[0]', source: ref },
-      { host: 'shop.example.com', path: '/', location, code: 301, field: 'spec.rules[0].http.paths[1]', source: ref },
+      { host: 'shop.example.com', path: '/cart', caseSensitive: true, location, code: 301, field: 'spec.rules[0].http.paths[0]', source: ref },
+      { host: 'shop.example.com', path: '/', caseSensitive: true, location, code: 301, field: 'spec.rules[0].http.paths[1]', source: ref },
     ];
     const cases: Array<{ what: string; annotations: Record<string, string>; http?: 'redirect' | 'forward'; httpsPort?: number; location?: string }> = [
       { what: 'redirects HTTP to HTTPS by default', annotations: {}, http: 'redirect', location: REDIRECT_443 },

@@ -82,7 +82,7 @@ function pathRoute(r: FieldReader, field: string, spec: IngressPath, host: strin
   const path = exact && normalized !== undefined && typeof spec.path === 'string' && spec.path !== '' ? spec.path : normalized;
   const backend = ingressBackend(r, `${field}.backend`, spec.backend, ref.namespace);
   if (exact === undefined || path === undefined || backend === undefined) return undefined;
-  return { ...(host === undefined ? {} : { host }), path, ...(exact ? { exact } : {}), backend, monitors: [], field, source: ref };
+  return { ...(host === undefined ? {} : { host }), path, ...(exact ? { exact } : {}), caseSensitive: true, backend, monitors: [], field, source: ref };
 }
 
 /** What makes two routes the same match: host, path and match type. */
@@ -337,6 +337,7 @@ function httpsRedirects(routes: Route[], defaultRoute: Route | undefined, httpsP
     seen.add(key);
     out.push({
       ...(route.host === undefined ? {} : { host: route.host }), path: route.path, ...(route.exact ? { exact: true } : {}),
+      ...(route.caseSensitive ? { caseSensitive: true as const } : {}),
       location, code: 301, ...(allowSourceRange ? { allowSourceRange: [...allowSourceRange] } : {}), field: route.field, source: route.source,
     });
   }

@@ -54,7 +54,7 @@ function isPlain(route: Route): boolean {
 function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined, weighted: number | undefined): PolicyRule {
   const action: Extract<PolicyRule['action'], { pool: string }> = { pool };
   if (weighted !== undefined) action.weighted = weighted;
-  if (route.rewrite) action.rewrite = { from: route.path, to: route.rewrite };
+  if (route.rewrite) action.rewrite = { from: route.path, to: route.rewrite, ...(route.caseSensitive ? { caseSensitive: true } : {}) };
   if (route.hostRewrite) action.hostRewrite = route.hostRewrite;
   const waf = route.waf ?? wafDefault;
   if (waf) action.waf = waf;
@@ -62,6 +62,7 @@ function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefin
   const rule: PolicyRule = { path: route.path, action };
   if (route.host) rule.host = route.host;
   if (route.exact) rule.exact = true;
+  if (route.caseSensitive) rule.caseSensitive = true;
   if (route.allowSourceRange) rule.sourceRanges = route.allowSourceRange;
   return rule;
 }
@@ -69,6 +70,7 @@ function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefin
 function redirectRule(redirect: RedirectRoute): PolicyRule {
   return {
     ...(redirect.host ? { host: redirect.host } : {}), path: redirect.path, ...(redirect.exact ? { exact: true } : {}),
+    ...(redirect.caseSensitive ? { caseSensitive: true } : {}),
     ...(redirect.allowSourceRange ? { sourceRanges: redirect.allowSourceRange } : {}),
     action: { redirect: { location: redirect.location, code: redirect.code } },
   };

@@ -42,7 +42,7 @@ describe('translateEndpointPolicy', () => {
   it('rewrites the matched path prefix and the host header alongside the forward', () => {
     const [rule] = rulesOf([{ path: '/old', action: { pool: 'p', rewrite: { from: '/old', to: '/new' }, hostRewrite: 'internal.example.com' } }]);
     assert.deepEqual(rule?.actions.map((a) => a['type']), ['forward', 'httpUri', 'httpHeader']);
-    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[regsub {^/old} [HTTP::uri] {/new}]' });
+    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[regsub -nocase {^/old} [HTTP::uri] {/new}]' }, 'in any case, like the rule\'s match');
     assert.deepEqual(rule?.actions[2]?.['replace'], { name: 'host', value: 'internal.example.com' });
   });
 
@@ -53,8 +53,22 @@ describe('translateEndpointPolicy', () => {
     ['/a.b', '/x&y', 'tcl:[regsub {^/a\\.b} [HTTP::uri] {/x\\&y}]'],
   ];
   for (const [from, to, value] of rewrites) {
-    it(`rewrites ${from} to ${to} without doubling or losing slashes`, () => assert.equal(rewriteValue(from, to), value));
+    it(`rewrites ${from} to ${to} without doubling or losing slashes`, () => assert.equal(rewriteValue(from, to, true), value));
   }
+
+  it('a case-insensitive rule rewrites the prefix in any case (-nocase); a case-sensitive one matches it exactly', () => {
+    assert.equal(rewriteValue('/api', '/v2'), 'tcl:[regsub -nocase {^/api} [HTTP::uri] {/v2}]');
+    assert.equal(rewriteValue('/api', '/v2', true), 'tcl:[regsub {^/api} [HTTP::uri] {/v2}]');
+  });
+
+  it('compares path segments and exact paths case-sensitively only when the rule asks (Ingress paths)', () => {
+    const [prefix] = rulesOf([{ path: '/Api', caseSensitive: true, action: { pool: 'p' } }]);
+    assert.deepEqual(prefix?.conditions[0], { type: 'httpUri', event: 'request', index: 1, pathSegment: { operand: 'equals', values: ['Api'], caseSensitive: true } });
+    const [exact] = rulesOf([{ path: '/Api', exact: true, caseSensitive: true, action: { pool: 'p' } }]);
+    assert.deepEqual(exact?.conditions[0], { type: 'httpUri', event: 'request', path: { operand: 'equals', values: ['/Api'], caseSensitive: true } });
+    const [anyCase] = rulesOf([{ path: '/Api', action: { pool: 'p' } }]);
+    assert.deepEqual(anyCase?.conditions[0], { type: 'httpUri', event: 'request', index: 1, pathSegment: { operand: 'equals', values: ['Api'] } });
+  });
 
   it('follows a source-range rule with a rule that drops other clients of the same host and path', () => {
     const rules = rulesOf([{ host: 'a.example.com', path: '/', sourceRanges: ['10.0.0.0/8'], action: { pool: 'p' } }]);

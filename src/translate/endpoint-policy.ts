@@ -6,7 +6,7 @@ import { WEIGHTED_ROUTE_VARIABLE } from './weighted-irule.js';
 /** What a matching request gets: forwarded to a pool (with optional rewrites), or redirected. */
 export type RuleAction =
   | {
-    pool: string; rewrite?: { from: string; to: string }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction;
+    pool: string; rewrite?: { from: string; to: string; caseSensitive?: boolean }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction;
     /** The route's number in the weighted iRule, which then replaces `pool` (weighted-irule.ts). */
     weighted?: number;
   }
@@ -18,6 +18,8 @@ export interface PolicyRule {
   path: string;
   /** Match the whole path only (Ingress `Exact`, `rewriteAppRoot`'s `/`). */
   exact?: boolean;
+  /** Match the path case-sensitively (Ingress paths); otherwise in any case, AS3's default. */
+  caseSensitive?: boolean;
   /** Client CIDRs allowed; requests from elsewhere that match host and path are dropped. */
   sourceRanges?: string[];
   action: RuleAction;
@@ -84,10 +86,11 @@ function sniCondition(host: string): As3Object {
 }
 
 /** Segment-wise prefix match (one condition per segment), or the whole path for exact matches. */
-function pathConditions(path: string, exact: boolean | undefined): As3Object[] {
-  if (exact) return [{ type: 'httpUri', event: 'request', path: { operand: 'equals', values: [path] } } as unknown as As3Object];
+function pathConditions(path: string, exact: boolean | undefined, caseSensitive: boolean | undefined): As3Object[] {
+  const compare = (value: string): Record<string, unknown> => ({ operand: 'equals', values: [value], ...(caseSensitive ? { caseSensitive: true } : {}) });
+  if (exact) return [{ type: 'httpUri', event: 'request', path: compare(path) } as unknown as As3Object];
   return segments(path).map((segment, i) => ({
-    type: 'httpUri', event: 'request', index: i + 1, pathSegment: { operand: 'equals', values: [segment] },
+    type: 'httpUri', event: 'request', index: i + 1, pathSegment: compare(segment),
   }) as unknown as As3Object);
 }
 
@@ -99,20 +102,22 @@ function sourceCondition(ranges: string[], mode: RoutingMode): As3Object {
  * The path rewrite: the matched prefix is replaced, the rest of the URI (path and query) is kept.
  * AS3 evaluates the `tcl:` value per request; this is the declarative form of CIS's rewrite (no
  * iRule). A target ending in `/` also absorbs the `/` after the prefix, so `/api` → `/` turns
- * `/api/v1` into `/v1` (not `//v1`) and `/api` into `/`.
+ * `/api/v1` into `/v1` (not `//v1`) and `/api` into `/`. The match ignores case like the rule that
+ * led here (`-nocase`; a `/API/v1` request matched the `/api` rule), unless the rule is case-sensitive.
  */
-export function rewriteValue(from: string, to: string): string {
+export function rewriteValue(from: string, to: string, caseSensitive = false): string {
   const prefix = from.replace(/[.^$*+?()[\]{}|\\-]/g, (c) => `\\${c}`);
   to = to.replace(/&/g, '\\&');
+  const regsub = caseSensitive || from === '/' ? 'regsub' : 'regsub -nocase';
   if (from === '/') return `tcl:[regsub {^/} [HTTP::uri] {${to === '/' ? '/' : `${to.replace(/\/$/, '')}/`}}]`;
-  if (to.endsWith('/')) return `tcl:[regsub {^${prefix}/?} [HTTP::uri] {${to}}]`;
-  return `tcl:[regsub {^${prefix}} [HTTP::uri] {${to}}]`;
+  if (to.endsWith('/')) return `tcl:[${regsub} {^${prefix}/?} [HTTP::uri] {${to}}]`;
+  return `tcl:[${regsub} {^${prefix}} [HTTP::uri] {${to}}]`;
 }
 
 function forwardActions(action: Extract<RuleAction, { pool: string }>, mode: RoutingMode): As3Object[] {
   const event = mode === 'sni' ? 'ssl-client-hello' : 'request';
   const out: As3Object[] = [{ type: 'forward', event, select: { pool: { use: action.pool } } } as unknown as As3Object];
-  if (action.rewrite) out.push({ type: 'httpUri', event: 'request', replace: { value: rewriteValue(action.rewrite.from, action.rewrite.to) } } as unknown as As3Object);
+  if (action.rewrite) out.push({ type: 'httpUri', event: 'request', replace: { value: rewriteValue(action.rewrite.from, action.rewrite.to, action.rewrite.caseSensitive) } } as unknown as As3Object);
   if (action.hostRewrite) out.push({ type: 'httpHeader', event: 'request', replace: { name: 'host', value: action.hostRewrite } } as unknown as As3Object);
   if (action.waf === 'disable') out.push({ type: 'waf', event: 'request' } as unknown as As3Object);
   else if (action.waf) out.push({ type: 'waf', event: 'request', policy: { bigip: action.waf.bigip } } as unknown as As3Object);
@@ -137,7 +142,7 @@ function ruleName(rule: PolicyRule, index: number, suffix = ''): string {
 
 function matchConditions(rule: PolicyRule, port: number, mode: RoutingMode): As3Object[] {
   if (mode === 'sni') return rule.host ? [sniCondition(rule.host)] : [];
-  const paths = pathConditions(rule.path, rule.exact);
+  const paths = pathConditions(rule.path, rule.exact, rule.caseSensitive);
   if (rule.host) paths.unshift(hostCondition(rule.host, port));
   return paths;
 }
