@@ -1,6 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, processIo } from './io.js';
+import { runApply } from './apply-command.js';
+import type { ApplyOptions } from './apply-command.js';
+import { runDiff } from './diff-command.js';
+import type { DiffOptions } from './diff-command.js';
 import { runPlan } from './plan-command.js';
 import type { PlanOptions } from './plan-command.js';
 
@@ -8,6 +12,24 @@ const VERSION = '0.1.0';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** `-f` and `--config`, as `plan` has them. */
+function withInputs(command: Command, io: CliIo): Command {
+  return command
+    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON); repeatable', collect)
+    .option('--config <file>', 'kube-as3 config file (YAML)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+/** How to reach the BIG-IP; credentials only from BIGIP_USERNAME/BIGIP_PASSWORD or a directory. */
+function withBigip(command: Command): Command {
+  return command
+    .option('--bigip-url <url>', 'BIG-IP management URL, https://host[:port] (default: bigip.url of the config)')
+    .option('--bigip-credentials-dir <dir>', 'directory with files username and password (default: BIGIP_USERNAME/BIGIP_PASSWORD)')
+    .option('--insecure', 'do not verify the BIG-IP\'s TLS certificate (labs only)')
+    .option('--ca-file <file>', 'PEM CA bundle that signed the BIG-IP\'s certificate');
 }
 
 function buildProgram(io: CliIo, done: (code: number) => void): Command {
@@ -26,6 +48,16 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (options: PlanOptions) => done(await runPlan(options, io)));
+
+  withBigip(withInputs(program.command('diff'), io)
+    .description('show what apply would change, per tenant and application, against a saved declaration or a BIG-IP')
+    .option('--against <file>', 'a saved AS3 declaration (JSON or YAML) to compare with')
+    .addOption(new Option('-o, --output <format>', 'text (readable) or json (RFC 6902 patch per tenant)').default('text')))
+    .action(async (options: DiffOptions) => done(await runDiff(options, io)));
+
+  withBigip(withInputs(program.command('apply'), io)
+    .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state'))
+    .action(async (options: ApplyOptions) => done(await runApply(options, io)));
 
   return program;
 }

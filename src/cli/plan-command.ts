@@ -4,7 +4,9 @@ import type { Config } from '../config/config.js';
 import { defaultConfig, parseConfig } from '../config/parse-config.js';
 import { populateCluster } from '../inventory/populate.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 import { Planner } from '../plan/planner.js';
+import type { Plan } from '../plan/planner.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { renderSummary } from './summary.js';
@@ -32,24 +34,39 @@ export async function loadConfigFile(path: string | undefined, io: CliIo): Promi
   return result.config;
 }
 
+export interface PlannedInputs {
+  config: Config;
+  plan: Plan;
+  /** Problems of the input files, the inventory and the plan, in print order. */
+  problems: Diagnostic[];
+}
+
+/**
+ * The steps `plan`, `diff` and `apply` share: read the config and the input files, and plan. Usage
+ * problems are printed and give undefined (exit 1).
+ */
+export async function planInputs(options: { filename?: string[]; config?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
+  if (!options.filename || options.filename.length === 0) {
+    io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects)\n');
+    return undefined;
+  }
+  const config = await loadConfigFile(options.config, io);
+  if (!config) return undefined;
+  const inputs = await loadInputs(options.filename, options.config ? [options.config] : []);
+  const { state, diagnostics: inventoryProblems } = populateCluster('local', inputs.objects);
+  const plan = new Planner(config).plan(state);
+  return { config, plan, problems: [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics] };
+}
+
 /** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */
 export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
   if (options.output !== 'json' && options.output !== 'summary') {
     io.stderr(`error: -o must be json or summary, not "${options.output}"\n`);
     return EXIT_FATAL;
   }
-  if (!options.filename || options.filename.length === 0) {
-    io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects)\n');
-    return EXIT_FATAL;
-  }
-  const config = await loadConfigFile(options.config, io);
-  if (!config) return EXIT_FATAL;
-
-  const inputs = await loadInputs(options.filename, options.config ? [options.config] : []);
-  const { state, diagnostics: inventoryProblems } = populateCluster('local', inputs.objects);
-  const plan = new Planner(config).plan(state);
-
-  const problems = [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics];
+  const planned = await planInputs(options, io);
+  if (!planned) return EXIT_FATAL;
+  const { plan, problems } = planned;
   if (options.output === 'summary') io.stdout(renderSummary(plan, problems));
   else io.stdout(`${JSON.stringify(plan.declaration, null, 2)}\n`);
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);

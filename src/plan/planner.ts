@@ -25,7 +25,7 @@ import type { ResolveContext } from '../resolve/resolve-backend.js';
 import type { ApplicationResult, RouteSummary } from '../translate/application.js';
 import { translateApplication } from '../translate/application.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
-import { buildDeclaration, buildTenant } from '../translate/declaration.js';
+import { SHARED_APPLICATION, buildDeclaration, buildTenant } from '../translate/declaration.js';
 
 export interface Plan {
   declaration: As3Declaration;
@@ -36,6 +36,12 @@ export interface Plan {
   translated: number;
   /** One row per route, for `plan -o summary` (computed on demand). */
   summary(): RouteSummary[];
+  /**
+   * The resources an application was made from (`Shared` objects: every resource of the tenant
+   * that points at one); empty for an unknown application. The apply engine names
+   * them when the BIG-IP refuses the application.
+   */
+  sourcesOf(tenant: string, application: string): ObjectRef[];
 }
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
@@ -82,6 +88,16 @@ function tenantOf(results: Map<string, ApplicationResult>, instance: string): As
   }
   shared.sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
   return buildTenant(applications, instance, shared.map((s) => s.entry));
+}
+
+function sourcesOf(groups: VirtualGroup[], tenant: string, application: string): ObjectRef[] {
+  const shared = application === SHARED_APPLICATION;
+  const refs = new Map<string, ObjectRef>();
+  for (const group of groups) {
+    if (group.partition !== tenant || (!shared && group.application !== application) || (shared && !group.serviceAddress)) continue;
+    for (const claim of group.claims) refs.set(`${claim.source.kind}/${claim.source.namespace}/${claim.source.name}`, claim.source);
+  }
+  return [...refs.values()];
 }
 
 function servicesOf(group: VirtualGroup): Set<string> {
@@ -218,7 +234,12 @@ export class Planner {
     diagnostics.sort(compareDiagnostics);
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
     const memos = grouping.groups.map((g) => this.memo.get(g.id));
-    return { declaration, tenants, diagnostics, translated, summary: () => memos.flatMap((m) => m?.result.summary ?? []) };
+    const groups = grouping.groups;
+    return {
+      declaration, tenants, diagnostics, translated,
+      summary: () => memos.flatMap((m) => m?.result.summary ?? []),
+      sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
+    };
   }
 
   /** Node changes alter members only where nodes are members (nodeport, and auto for NodePort Services). */

@@ -1,0 +1,92 @@
+/**
+ * Validation of AS3 declarations with Ajv before anything is posted: against the project's own
+ * strict schema (as3-schemas/, shipped with the package) and, when the user points
+ * `as3.schemaFile` at it, the official AS3 schema (which cannot ship with the project). Tests use
+ * the same validators.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { isIPAddress } from '../lib/ip.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** `as3-schemas/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
+export const PROJECT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'as3-schemas', 'kube-as3-declaration.schema.json');
+
+/** Checks a declaration; '' when valid, else the first errors, one per line. */
+export type DeclarationValidator = (declaration: unknown) => string;
+
+/** AS3's `f5ip`: an address with optional %route-domain and /mask; '' means unset. */
+export function isF5Ip(value: string): boolean {
+  if (value === '') return true;
+  const m = /^([^/]+?)(?:\/(\d{1,3}))?$/.exec(value);
+  if (!m) return false;
+  const [, addr = '', mask] = m;
+  if (!isIPAddress(addr)) return false;
+  if (mask === undefined) return true;
+  return Number(mask) <= (addr.includes(':') ? 128 : 32);
+}
+
+function isF5Bigip(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
+  return /^\/[^\x00-\x19"#'*<>?[\\\]{|}\x7f]+$/.test(value);
+}
+
+function isF5Pointer(value: string): boolean {
+  const p = value.endsWith('#') ? value.slice(0, -1) : value;
+  if (p === '' || p === '@' || /^\d+$/.test(p)) return true;
+  const name = /^([A-Za-z][0-9A-Za-z_]{0,63}|\d+)$/;
+  const parts = p.split('/');
+  const last = parts.pop() ?? '';
+  if (!name.test(last)) return false;
+  return parts.every((seg, i) => seg === '@' || name.test(seg) || (i === 0 && seg === ''));
+}
+
+/** Ajv with the custom formats and keywords of the official AS3 schema. */
+function officialAjv(): Ajv {
+  const ajv = new Ajv({ strictTypes: false, allErrors: false });
+  addFormats(ajv);
+  ajv.addFormat('f5ip', isF5Ip);
+  ajv.addFormat('f5bigip', isF5Bigip);
+  ajv.addFormat('f5pointer', isF5Pointer);
+  ajv.addFormat('f5ipv4', (v: string) => v === '' || (isF5Ip(v) && !v.includes(':')));
+  ajv.addFormat('f5ipv6', (v: string) => v === '' || (isF5Ip(v) && v.includes(':')));
+  for (const f of ['f5name', 'f5label', 'f5remark', 'f5long-id', 'f5base64']) ajv.addFormat(f, true);
+  ajv.addKeyword({ keyword: 'f5PostProcess', schemaType: 'object' });
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
+  ajv.addKeyword({ keyword: 'bigip' });
+  return ajv;
+}
+
+function formatErrors(validate: ValidateFunction): string {
+  return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'}: ${e.message} ${JSON.stringify(e.params)}`).join('\n');
+}
+
+/** A validator for the official AS3 schema's text (`as3-schema.json`), for AS3 requests (`class: AS3`). */
+export function officialValidator(schemaText: string): DeclarationValidator {
+  const schema = JSON.parse(schemaText) as { $id: string };
+  const ajv = officialAjv();
+  ajv.addSchema(schema);
+  const validate = ajv.getSchema(`${schema.$id}#/definitions/AS3`);
+  if (!validate) throw new Error('the AS3 schema has no #/definitions/AS3: is it the official as3-schema.json?');
+  // AS3's schema fills defaults into what it checks: validate a copy.
+  return (declaration) => (validate(structuredClone(declaration)) ? '' : formatErrors(validate));
+}
+
+let project: ValidateFunction | undefined;
+
+/** The project's strict schema of what kube-as3 emits (compiled once per process). */
+export function projectValidator(): DeclarationValidator {
+  if (!project) {
+    const schema = JSON.parse(readFileSync(PROJECT_SCHEMA_PATH, 'utf8')) as object;
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
+    ajv.addFormat('ip-address', isF5Ip);
+    project = ajv.compile(schema);
+  }
+  const validate = project;
+  return (declaration) => (validate(declaration) ? '' : formatErrors(validate));
+}

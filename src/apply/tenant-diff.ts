@@ -1,0 +1,115 @@
+/**
+ * What changed between the tenants last applied to a BIG-IP and the desired ones, per tenant and
+ * per application (SPEC §6–7): the apply engine sends only changed tenants (or applications), and
+ * `kube-as3 diff` shows the same comparison. Pure: no I/O.
+ */
+import fjp from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+
+/** The tenant-level properties that are not applications. */
+const TENANT_PROPERTIES = new Set(['class', 'label', 'remark', 'defaultRouteDomain', 'controls', 'enable', 'optimisticLockKey']);
+
+export type TenantChangeKind = 'create' | 'update' | 'delete';
+
+export interface TenantChange {
+  tenant: string;
+  kind: TenantChangeKind;
+  /** Applications only in the desired tenant. */
+  added: string[];
+  /** Applications only in the applied tenant. */
+  removed: string[];
+  /** Applications in both, with different content. */
+  changed: string[];
+  /** Tenant-level properties (label, remark, ...) differ. */
+  propertiesChanged: boolean;
+}
+
+/** The applications of a tenant by name (everything that is not a tenant-level property). */
+export function applicationsOf(tenant: As3Tenant | undefined): Map<string, As3Application> {
+  const out = new Map<string, As3Application>();
+  if (!tenant) return out;
+  for (const [name, value] of Object.entries(tenant)) {
+    if (!TENANT_PROPERTIES.has(name) && typeof value === 'object' && value !== null) out.set(name, value as As3Application);
+  }
+  return out;
+}
+
+/** A tenant with no applications: AS3 deletes the tenant (and its partition) when it receives one. */
+export function isEmptyTenant(tenant: As3Tenant | undefined): boolean {
+  return tenant !== undefined && applicationsOf(tenant).size === 0;
+}
+
+function tenantProperties(tenant: As3Tenant | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(tenant ?? {})) if (TENANT_PROPERTIES.has(name)) out[name] = value;
+  return out;
+}
+
+/** Structural equality of JSON values (declarations are plain JSON). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
+ * The change of one tenant, or undefined when there is none. An absent or empty `desired` means
+ * the tenant should be deleted (only when it exists in `applied`).
+ */
+export function diffTenant(name: string, applied: As3Tenant | undefined, desired: As3Tenant | undefined): TenantChange | undefined {
+  const before = applicationsOf(applied);
+  const deleting = desired === undefined || isEmptyTenant(desired);
+  if (deleting && (applied === undefined || isEmptyTenant(applied))) return undefined;
+  const after = deleting ? new Map<string, As3Application>() : applicationsOf(desired);
+  const added = [...after.keys()].filter((k) => !before.has(k)).sort();
+  const removed = [...before.keys()].filter((k) => !after.has(k)).sort();
+  const changed = [...after.keys()].filter((k) => before.has(k) && !sameJson(before.get(k), after.get(k))).sort();
+  const propertiesChanged = !deleting && applied !== undefined && !sameJson(tenantProperties(applied), tenantProperties(desired));
+  if (added.length + removed.length + changed.length === 0 && !propertiesChanged && applied !== undefined && !deleting) return undefined;
+  const kind: TenantChangeKind = deleting ? 'delete' : applied === undefined || isEmptyTenant(applied) ? 'create' : 'update';
+  return { tenant: name, kind, added, removed, changed, propertiesChanged };
+}
+
+/**
+ * RFC 6902 operations that turn the applied tenant into the desired one, paths within the tenant
+ * (`/app/pool/members/0`). Unchanged applications are skipped, so a 10,000-application tenant
+ * with one change costs one application's comparison.
+ */
+export function tenantPatch(change: TenantChange, applied: As3Tenant | undefined, desired: As3Tenant | undefined): Operation[] {
+  if (change.kind !== 'update') return fjp.compare(applied ?? {}, change.kind === 'delete' ? {} : desired ?? {});
+  const ops: Operation[] = [];
+  const escape = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
+  if (change.propertiesChanged) ops.push(...fjp.compare(tenantProperties(applied), tenantProperties(desired)));
+  const before = applicationsOf(applied);
+  const after = applicationsOf(desired);
+  for (const name of [...change.added, ...change.removed, ...change.changed].sort()) {
+    const path = `/${escape(name)}`;
+    if (!before.has(name)) ops.push({ op: 'add', path, value: after.get(name) });
+    else if (!after.has(name)) ops.push({ op: 'remove', path });
+    else ops.push(...fjp.compare(before.get(name) as object, after.get(name) as object).map((op) => ({ ...op, path: `${path}${op.path}` })));
+  }
+  return ops;
+}
+
+/**
+ * Every tenant change between `applied` and `desired`, in tenant name order. Tenants only in
+ * `applied` are deletions: callers pass only tenants this controller owns as `applied`.
+ */
+export function diffTenants(applied: ReadonlyMap<string, As3Tenant>, desired: ReadonlyMap<string, As3Tenant>): TenantChange[] {
+  const names = [...new Set([...applied.keys(), ...desired.keys()])].sort();
+  const out: TenantChange[] = [];
+  for (const name of names) {
+    const change = diffTenant(name, applied.get(name), desired.get(name));
+    if (change) out.push(change);
+  }
+  return out;
+}

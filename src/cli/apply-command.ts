@@ -1,0 +1,84 @@
+/**
+ * `kube-as3 apply` (SPEC §9): plan, compare with what the BIG-IP holds, post only the changed
+ * tenants (or applications), wait for AS3, and report. Exit 0 only when the device holds the
+ * whole desired state; 2 when some resources could not be translated or applied (each named on
+ * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
+ */
+import { readFile } from 'node:fs/promises';
+import { describeTenantChange } from '../apply/describe-diff.js';
+import { ApplyEngine } from '../apply/engine.js';
+import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
+import { officialValidator, projectValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import { BigipError } from '../bigip/as3-api.js';
+import type { Config } from '../config/config.js';
+import { describeRef } from '../kube/refs.js';
+import { formatDiagnostic } from '../model/diagnostic.js';
+import type { As3Tenant } from '../translate/as3-types.js';
+import { connectBigip } from './bigip-connection.js';
+import type { BigipFlags } from './bigip-connection.js';
+import type { CliIo } from './io.js';
+import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
+import { planInputs } from './plan-command.js';
+
+export interface ApplyOptions extends BigipFlags {
+  filename?: string[];
+  config?: string;
+}
+
+/** The project schema always; the official AS3 schema too when `as3.schemaFile` names it. */
+async function validatorsFor(config: Config, io: CliIo): Promise<DeclarationValidator[] | undefined> {
+  const validators = [projectValidator()];
+  const file = config.as3.schemaFile;
+  if (file === undefined) return validators;
+  try {
+    validators.push(officialValidator(await readFile(file, 'utf8')));
+  } catch (err) {
+    io.stderr(`error: as3.schemaFile ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return undefined;
+  }
+  return validators;
+}
+
+/** `Kind ns/name: message` per resource of the problem (the tenant when no resource is known). */
+function problemLines(problem: ApplyProblem): string[] {
+  const where = problem.application ? `application ${problem.tenant}/${problem.application}` : `tenant ${problem.tenant}`;
+  if (problem.sources.length === 0) return [`${where}: ${problem.message}`];
+  return problem.sources.map((ref) => `${describeRef(ref)}: ${where}: ${problem.message}`);
+}
+
+function resultText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>, desired: ReadonlyMap<string, As3Tenant>): string {
+  if (report.changes.length === 0) return 'No changes: the BIG-IP already holds the desired state.\n';
+  const diff = report.changes.map((c) => describeTenantChange(c, before.get(c.tenant), desired.get(c.tenant))).join('\n\n');
+  const failed = report.changes.filter((c) => !report.applied.includes(c.tenant)).map((c) => c.tenant);
+  const lines = [diff, '', `Applied: ${report.applied.length > 0 ? report.applied.join(', ') : 'nothing'} (${report.posts} post(s) to AS3)`];
+  if (failed.length > 0) lines.push(`Not fully applied: ${failed.join(', ')} (the BIG-IP keeps what it could apply; see the errors)`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
+  const planned = await planInputs(options, io);
+  if (!planned) return EXIT_FATAL;
+  const { config, plan, problems } = planned;
+  const validators = await validatorsFor(config, io);
+  const client = validators ? await connectBigip(options, config, io) : undefined;
+  if (!validators || !client) return EXIT_FATAL;
+  const engine = new ApplyEngine({ api: client, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators });
+  let report: ApplyReport;
+  let before: Map<string, As3Tenant>;
+  try {
+    await engine.connect();
+    before = new Map(engine.appliedTenants);
+    report = await engine.apply({ tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+  } catch (err) {
+    if (!(err instanceof BigipError)) throw err;
+    for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr(`error: BIG-IP ${options.bigipUrl ?? config.bigip.url}: ${err.message}; what was not confirmed will be sent again by the next apply\n`);
+    return EXIT_FATAL;
+  }
+  io.stdout(resultText(report, before, plan.tenants));
+  for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+  for (const p of report.problems) for (const line of problemLines(p)) io.stderr(`${line}\n`);
+  const rejected = problems.some((d) => d.severity === 'error');
+  return rejected || !report.inSync ? EXIT_REJECTED : EXIT_OK;
+}

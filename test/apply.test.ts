@@ -1,0 +1,189 @@
+/**
+ * The apply engine and the REST client against the stateful fake BIG-IP over HTTP on 127.0.0.1
+ * (test/support/fake-bigip.ts), driven from planned Kubernetes inputs, and the `apply` and `diff`
+ * commands end to end. Waits are injected (no real backoff sleeps).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplyEngine } from '../src/apply/engine.js';
+import type { ApplyInput } from '../src/apply/engine.js';
+import { projectValidator } from '../src/adapters/schema-validator.js';
+import type { BigipEvent } from '../src/bigip/as3-api.js';
+import { createCredentials } from '../src/bigip/credentials.js';
+import { BigipRestClient } from '../src/bigip/rest-client.js';
+import { validateConfig } from '../src/config/parse-config.js';
+import { ClusterState } from '../src/inventory/cluster-state.js';
+import { Planner } from '../src/plan/planner.js';
+import { ownerRemark } from '../src/translate/declaration.js';
+import { node, service, slice, virtualServer } from './support/fixtures.js';
+import { startFakeBigip } from './support/fake-bigip.js';
+import type { FakeBigip } from './support/fake-bigip.js';
+import { runCliCaptured } from './support/run-cli.js';
+
+const INSTANCE = 'it';
+
+function config(): ReturnType<typeof validateConfig>['config'] & object {
+  const result = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: INSTANCE } });
+  assert.ok(result.config, JSON.stringify(result.errors));
+  return result.config;
+}
+
+/** Two VirtualServers in tenant shop, one in tenant api, each with its Service and pods. */
+function cluster(): ClusterState {
+  const state = new ClusterState('c1');
+  state.upsert(node('n1', '10.0.0.1'), 'Node');
+  for (const [name, address, partition] of [['web', '10.1.1.1', undefined], ['cart', '10.1.1.2', undefined], ['orders', '10.1.1.3', 'api']] as const) {
+    state.upsert(service('shop', name, { ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), 'Service');
+    state.upsert(slice('shop', `${name}-a`, name, ['172.16.0.1']), 'EndpointSlice');
+    state.upsert(virtualServer('shop', name, { host: `${name}.example.com`, virtualServerAddress: address, ...(partition ? { partition } : {}), pools: [{ path: '/', service: name, servicePort: 80 }] }), 'VirtualServer');
+  }
+  return state;
+}
+
+function inputOf(planner: Planner, state: ClusterState): ApplyInput {
+  const plan = planner.plan(state);
+  return { tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) };
+}
+
+function client(fake: FakeBigip, events: BigipEvent[] = []): BigipRestClient {
+  return new BigipRestClient({
+    url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 5,
+    sleep: () => Promise.resolve(), onEvent: (e) => events.push(e),
+  });
+}
+
+function engineFor(fake: FakeBigip, events: BigipEvent[] = []): ApplyEngine {
+  return new ApplyEngine({ api: client(fake, events), instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
+}
+
+describe('apply engine against a fake BIG-IP over HTTP', () => {
+  let fake: FakeBigip;
+  beforeEach(async () => {
+    fake = await startFakeBigip();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('first apply creates the tenants; re-applying sends nothing; one endpoint change sends only its application', async () => {
+    const state = cluster();
+    const planner = new Planner(config());
+    const engine = engineFor(fake);
+    const first = await engine.apply(inputOf(planner, state));
+    assert.deepEqual([first.inSync, first.applied], [true, ['api', 'shop']]);
+    assert.deepEqual(Object.keys(fake.tenants()).sort(), ['api', 'shop']);
+    const writes = fake.posts.length;
+    const again = await engine.apply(inputOf(planner, state));
+    assert.deepEqual([again.inSync, again.posts, fake.posts.length], [true, 0, writes]);
+
+    state.upsert(slice('shop', 'cart-a', 'cart', ['172.16.0.1', '172.16.0.2']), 'EndpointSlice');
+    const change = await engine.apply(inputOf(planner, state));
+    assert.equal(change.inSync, true);
+    const last = fake.posts.at(-1);
+    assert.match(last?.path ?? '', /^\/mgmt\/shared\/appsvcs\/declare\/shop\/applications/);
+    assert.deepEqual(Object.keys(last?.body as object).filter((k) => k !== 'schemaVersion'), ['crd_10_1_1_2_80']);
+    const pool = (fake.tenants()['shop']?.['crd_10_1_1_2_80'] as Record<string, { members?: Array<{ serverAddresses: string[] }> }>)['cart_80_shop'];
+    assert.deepEqual(pool?.members?.[0]?.serverAddresses, ['172.16.0.1', '172.16.0.2']);
+  });
+
+  it('a fresh engine learns what the device holds from its declaration and sends nothing when it matches', async () => {
+    const state = cluster();
+    const planner = new Planner(config());
+    await engineFor(fake).apply(inputOf(planner, state));
+    const writes = fake.posts.length;
+    const restarted = await engineFor(fake).apply(inputOf(planner, state));
+    assert.deepEqual([restarted.inSync, restarted.posts, fake.posts.length], [true, 0, writes]);
+  });
+
+  it('retries a busy device (503) and connection resets, then applies', async () => {
+    const events: BigipEvent[] = [];
+    fake.failNext(2, 503);
+    fake.resetNext(1);
+    const report = await engineFor(fake, events).apply(inputOf(new Planner(config()), cluster()));
+    assert.equal(report.inSync, true);
+    const reasons = events.filter((e) => e.type === 'retry').map((e) => (e.type === 'retry' ? e.reason : ''));
+    assert.ok(reasons.length >= 3, reasons.join('; '));
+    assert.ok(reasons.some((r) => /503/.test(r)) && reasons.some((r) => /reset|ECONNRESET|hang up/i.test(r)), reasons.join('; '));
+  });
+
+  it('withholds only the application the device refuses and applies everything else', async () => {
+    const state = cluster();
+    // An iRule the device does not have: only the device can tell (the schema accepts the path).
+    state.upsert(virtualServer('shop', 'cart', { host: 'cart.example.com', virtualServerAddress: '10.1.1.2', iRules: ['/Common/no_such_rule'], pools: [{ path: '/', service: 'cart', servicePort: 80 }] }), 'VirtualServer');
+    const report = await engineFor(fake).apply(inputOf(new Planner(config()), state));
+    assert.equal(report.inSync, false);
+    assert.deepEqual(report.problems.map((p) => [p.tenant, p.application, p.sources.map((s) => `${s.kind} ${s.namespace}/${s.name}`)]), [
+      ['shop', 'crd_10_1_1_2_80', ['VirtualServer shop/cart']],
+    ]);
+    assert.match(report.problems[0]?.message ?? '', /no_such_rule/);
+    const shop: Record<string, unknown> = fake.tenants()['shop'] ?? {};
+    assert.ok(shop['crd_10_1_1_1_80'], 'the other application of the tenant is on the device');
+    assert.equal(shop['crd_10_1_1_2_80'], undefined);
+    assert.ok(fake.tenants()['api'], 'the other tenant is on the device');
+  });
+
+  it('leaves foreign tenants alone and deletes its own orphans', async () => {
+    const foreign = { class: 'Tenant' as const, legacy: { class: 'Application', template: 'generic' } };
+    fake.setTenant('api', foreign);
+    fake.setTenant('old', { class: 'Tenant', label: 'kube-as3', remark: ownerRemark(INSTANCE), gone: { class: 'Application', template: 'generic' } });
+    const report = await engineFor(fake).apply(inputOf(new Planner(config()), cluster()));
+    assert.deepEqual(report.problems.map((p) => [p.tenant, p.sources.map((s) => s.name)]), [['api', ['orders']]]);
+    assert.deepEqual(fake.tenants()['api'], foreign);
+    assert.equal(fake.tenants()['old'], undefined, 'our orphan tenant is deleted');
+    assert.ok(fake.tenants()['shop']);
+  });
+});
+
+describe('kube-as3 apply and diff against a fake BIG-IP', () => {
+  let fake: FakeBigip;
+  let dir: string;
+  beforeEach(async () => {
+    fake = await startFakeBigip({ asyncPollsBeforeDone: 0 });
+    dir = mkdtempSync(join(tmpdir(), 'kube-as3-apply-'));
+    writeFileSync(join(dir, 'username'), 'admin\n');
+    writeFileSync(join(dir, 'password'), 'admin\n');
+    writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: shop}\nas3: {instance: ${INSTANCE}}\n`);
+    writeFileSync(join(dir, 'objects.yaml'), [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
+      'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-a, namespace: shop, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [{addresses: [172.16.0.1]}]',
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: web.example.com, virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}',
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: bad, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: bad.example.com, virtualServerAddress: 10.1.1.9, iRules: [/Common/no_such_rule], pools: [{path: /, service: web, servicePort: 80}]}',
+    ].join('\n---\n'));
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const args = (command: string, extra: string[] = []): string[] => [command, '-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', dir, ...extra];
+
+  it('diff shows what apply would create; apply applies the rest, names the refused resource and exits 2; then nothing is left to do but that', async () => {
+    const diff = await runCliCaptured(args('diff'));
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /^tenant shop: create \(2 applications\)$/m);
+    assert.match(diff.stdout, /\+ virtual crd_10_1_1_1_80 \(Service_HTTP 10\.1\.1\.1 port 80\)/);
+
+    const apply = await runCliCaptured(args('apply'));
+    assert.equal(apply.code, 2, apply.stdout + apply.stderr);
+    assert.match(apply.stderr, /^VirtualServer shop\/bad: application shop\/crd_10_1_1_9_80: AS3 refused the application: .*no_such_rule/m);
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_1_1_80'], 'the good VirtualServer is on the device');
+    assert.ok(!apply.stderr.includes('admin'), 'no credentials in the output');
+
+    const json = await runCliCaptured(args('diff', ['-o', 'json']));
+    const patches = JSON.parse(json.stdout) as Record<string, Array<{ op: string; path: string }>>;
+    assert.deepEqual(patches['shop']?.map((op) => [op.op, op.path]), [['add', '/crd_10_1_1_9_80']], 'only the refused application is still missing');
+  });
+
+  it('diff --against a saved declaration; apply without credentials is a usage error', async () => {
+    const plan = await runCliCaptured(['plan', '-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml')]);
+    const saved = join(dir, 'saved.json');
+    writeFileSync(saved, plan.stdout);
+    const same = await runCliCaptured(['diff', '-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml'), '--against', saved]);
+    assert.deepEqual([same.code, same.stdout], [0, 'No changes: the BIG-IP holds the desired state.\n']);
+    const noCreds = await runCliCaptured(['apply', '-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', join(dir, 'nowhere')]);
+    assert.equal(noCreds.code, 1);
+    assert.match(noCreds.stderr, /^error: .*password|^error: .*username|^error: .*nowhere/m);
+    assert.equal(fake.posts.length, 0);
+  });
+});
