@@ -32,7 +32,7 @@ function input(tenants: Record<string, As3Tenant>): ApplyInput {
  */
 class MemoryAs3 implements As3Api {
   readonly tenants = new Map<string, As3Tenant>();
-  readonly posts: Array<{ endpoint: string; tenants: string[]; apps?: string[] }> = [];
+  readonly posts: Array<{ endpoint: string; tenants: string[]; apps?: string[]; schemaVersion?: string }> = [];
   constructor(private readonly version = '3.56.0') {}
 
   info(): Promise<As3Info> {
@@ -68,7 +68,7 @@ class MemoryAs3 implements As3Api {
   }
 
   deployTenants(names: string[], declaration: As3Declaration): Promise<DeployOutcome> {
-    this.posts.push({ endpoint: 'tenants', tenants: names });
+    this.posts.push({ endpoint: 'tenants', tenants: names, schemaVersion: declaration.declaration.schemaVersion });
     return Promise.resolve(this.outcome(names.map((n) => this.deployOne(n, declaration.declaration[n] as As3Tenant))));
   }
 
@@ -103,7 +103,7 @@ describe('ApplyEngine', () => {
     assert.equal(changed.inSync, true);
     assert.deepEqual(device.posts.at(-1), { endpoint: 'applications', tenants: ['A'], apps: ['a1'] });
     await e.apply(input({ A: tenant({ a1: app(['10.1.0.1', '10.1.0.9']) }) }));
-    assert.deepEqual(device.posts.at(-1), { endpoint: 'tenants', tenants: ['A'] }, 'a removed application needs the tenant');
+    assert.deepEqual(device.posts.at(-1), { endpoint: 'tenants', tenants: ['A'], schemaVersion: '3.56.0' }, 'a removed application needs the tenant');
     const old = new MemoryAs3('3.45.0');
     const e2 = engine(old);
     await e2.apply(input({ A: tenant({ a1: app(['10.1.0.1']) }) }));
@@ -171,6 +171,15 @@ describe('ApplyEngine', () => {
     assert.deepEqual(report.problems.map((p) => [p.application, p.message]), [['bad', 'the application failed validation before posting, so it was not sent: /declaration/A/bad: invalid address']]);
     assert.deepEqual(Object.keys(device.tenants.get('A') ?? {}).sort(), ['class', 'good', 'label', 'remark']);
     assert.equal(device.posts.length, 1);
+  });
+
+  it('never sends a schemaVersion above the device\'s schemaCurrent', async () => {
+    const device = new MemoryAs3('3.45.0');
+    await engine(device).apply(input({ A: tenant({ a: app(['10.1.0.1']) }) }));
+    assert.equal(device.posts[0]?.schemaVersion, '3.45.0');
+    const current = new MemoryAs3('3.56.0');
+    await engine(current, [], { schemaVersion: '3.50.0' }).apply(input({ A: tenant({ a: app(['10.1.0.1']) }) }));
+    assert.equal(current.posts[0]?.schemaVersion, '3.50.0', 'a lower configured version is kept');
   });
 
   it('coalesces bursts: one apply in flight, the latest of the waiting inputs wins', async () => {
