@@ -245,7 +245,10 @@ function findCisObjects(kinds: Set<string>): FoundObject[] {
 
 // ---------------------------------------------------------------------------------------------
 
-const crds = loadCrds();
+const allCrds = loadCrds();
+/** The CIS-compatible CRDs (group cis.f5.com); kube-as3's own CRDs (IPAM state) are checked apart. */
+const crds = allCrds.filter((c) => c.crd.spec.group === GROUP);
+const ownCrds = allCrds.filter((c) => c.crd.spec.group !== GROUP);
 const validators = new Map<string, ValidateFunction>();
 const ajv = newAjv();
 
@@ -273,6 +276,18 @@ function validate(kind: string, object: unknown): string {
 describe('CRDs (crds/*.yaml)', () => {
   it('parses as YAML', () => {
     assert.deepEqual(crdSyntaxErrors(), []);
+  });
+
+  it('holds kube-as3\'s own CRDs in group kube-as3.dev, one file each, named after the CRD, with a structural schema', () => {
+    assert.deepEqual(ownCrds.map((c) => c.crd.metadata?.name).sort(), ['ipamallocations.kube-as3.dev']);
+    for (const { file, crd } of ownCrds) {
+      assert.equal(basename(file), `${crd.metadata.name}.yaml`);
+      assert.equal(crd.apiVersion, 'apiextensions.k8s.io/v1');
+      assert.equal(crd.metadata.name, `${crd.spec.names.plural}.kube-as3.dev`);
+      assert.equal(crd.spec.versions.filter((v) => v.served && v.storage).length, 1);
+      const schema = crd.spec.versions[0]?.schema?.openAPIV3Schema as JsonObject;
+      assert.deepEqual(structuralProblems(schema, '', newAjv()), []);
+    }
   });
 
   it('holds the four CIS-compatible CRDs, one file each, named after the CRD', () => {
