@@ -5,9 +5,14 @@
  * `expected.exit` (the exit code). Run with UPDATE_GOLDEN=1 to rewrite the expectations after an
  * intended change, then review the diff; GOLDEN=<prefix> limits the run to matching cases. Every declaration must validate against the project's
  * strict schema and the official AS3 schema, and must be byte-identical across runs.
+ *
+ * IPAM cases carry `ipam-state.json` (the allocations kept from earlier runs; `{}`-like empty state
+ * for a first run): plan runs with a copy as `--ipam-state`, twice (the second run reads what the
+ * first saved and must print the same), and the saved file must equal `expected.ipam-state.json`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { officialSchemaErrors, projectSchemaErrors, repoRoot } from './support/as3-validation.js';
 import { runCliCaptured } from './support/run-cli.js';
@@ -26,11 +31,21 @@ function expect(file: string, actual: string): void {
   assert.equal(actual, readFileSync(file, 'utf8'), `${relative(repoRoot, file)} differs (UPDATE_GOLDEN=1 rewrites it)`);
 }
 
-function planArgs(dir: string): string[] {
+function planArgs(dir: string, ipamState: string | undefined): string[] {
   const rel = relative(process.cwd(), dir);
   const args = ['plan', '-f', join(rel, 'input')];
   if (existsSync(join(dir, 'config.yaml'))) args.push('--config', join(rel, 'config.yaml'));
+  if (ipamState) args.push('--ipam-state', ipamState);
   return args;
+}
+
+/** A scratch copy of the case's `ipam-state.json`, or undefined for cases without IPAM state. */
+function ipamStateCopy(dir: string): string | undefined {
+  const source = join(dir, 'ipam-state.json');
+  if (!existsSync(source)) return undefined;
+  const copy = join(mkdtempSync(join(tmpdir(), 'kube-as3-golden-')), 'ipam-state.json');
+  copyFileSync(source, copy);
+  return copy;
 }
 
 describe('golden cases (test/golden/<case>)', () => {
@@ -41,10 +56,12 @@ describe('golden cases (test/golden/<case>)', () => {
   for (const name of cases.filter((c) => only === undefined || c.startsWith(only))) {
     it(name, async () => {
       const dir = join(goldenRoot, name);
-      const first = await runCliCaptured(planArgs(dir));
-      const again = await runCliCaptured(planArgs(dir));
+      const state = ipamStateCopy(dir);
+      const first = await runCliCaptured(planArgs(dir, state));
+      const again = await runCliCaptured(planArgs(dir, state));
       assert.equal(again.stdout, first.stdout, 'the same inputs must give a byte-identical declaration');
-      const summary = await runCliCaptured([...planArgs(dir), '-o', 'summary']);
+      const summary = await runCliCaptured([...planArgs(dir, state), '-o', 'summary']);
+      if (state) expect(join(dir, 'expected.ipam-state.json'), readFileSync(state, 'utf8'));
       assert.equal(summary.code, first.code, '-o summary must exit like the JSON plan');
       assert.equal(summary.stderr, first.stderr, '-o summary must report the same problems');
 

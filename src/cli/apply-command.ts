@@ -24,6 +24,7 @@ import { planInputs } from './plan-command.js';
 export interface ApplyOptions extends BigipFlags {
   filename?: string[];
   config?: string;
+  ipamState?: string;
 }
 
 /** The project schema always; the official AS3 schema too when `as3.schemaFile` names it. */
@@ -77,6 +78,11 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
     return EXIT_FATAL;
   }
   io.stdout(resultText(report, before, plan.tenants));
+  if (report.inSync && planned.ipam) {
+    // The BIG-IP no longer uses the addresses of keys nothing asks for: only now are they free.
+    const saved = await planned.ipam.store.save(planned.planner.releaseUnusedAddresses(), planned.ipam.version);
+    if (!saved.ok) io.stderr(`kube-as3: --ipam-state ${options.ipamState ?? ''} changed during apply; unused addresses stay reserved until the next apply\n`);
+  }
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
   for (const p of report.problems) for (const line of problemLines(p)) io.stderr(`${line}\n`);
   const rejected = problems.some((d) => d.severity === 'error');

@@ -23,6 +23,7 @@ import type { PlannedInputs } from './plan-command.js';
 export interface DiffOptions extends BigipFlags {
   filename?: string[];
   config?: string;
+  ipamState?: string;
   against?: string;
   output: string;
 }

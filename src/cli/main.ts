@@ -19,6 +19,7 @@ function withInputs(command: Command, io: CliIo): Command {
   return command
     .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON); repeatable', collect)
     .option('--config <file>', 'kube-as3 config file (YAML)')
+    .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -44,6 +45,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .description('translate Kubernetes objects from files into the AS3 declaration (no cluster or BIG-IP needed)')
     .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON); repeatable', collect)
     .option('--config <file>', 'kube-as3 config file (YAML)')
+    .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .addOption(new Option('-o, --output <format>', 'json (the AS3 declaration) or summary (a table)').default('json'))
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })

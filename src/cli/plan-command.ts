@@ -5,6 +5,8 @@ import { defaultConfig, parseConfig } from '../config/parse-config.js';
 import { populateCluster } from '../inventory/populate.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
+import { FileIpamStore } from '../adapters/ipam-file-store.js';
+import type { VersionedIpamState } from '../ipam/store.js';
 import { Planner } from '../plan/planner.js';
 import type { Plan } from '../plan/planner.js';
 import type { CliIo } from './io.js';
@@ -14,6 +16,7 @@ import { renderSummary } from './summary.js';
 export interface PlanOptions {
   filename?: string[];
   config?: string;
+  ipamState?: string;
   output: string;
 }
 
@@ -36,7 +39,10 @@ export async function loadConfigFile(path: string | undefined, io: CliIo): Promi
 
 export interface PlannedInputs {
   config: Config;
+  planner: Planner;
   plan: Plan;
+  /** The `--ipam-state` file and the version the plan started from (apply saves releases to it). */
+  ipam?: { store: FileIpamStore; version: string | undefined };
   /** Problems of the input files, the inventory and the plan, in print order. */
   problems: Diagnostic[];
 }
@@ -45,7 +51,7 @@ export interface PlannedInputs {
  * The steps `plan`, `diff` and `apply` share: read the config and the input files, and plan. Usage
  * problems are printed and give undefined (exit 1).
  */
-export async function planInputs(options: { filename?: string[]; config?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
+export async function planInputs(options: { filename?: string[]; config?: string; ipamState?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
   if (!options.filename || options.filename.length === 0) {
     io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects)\n');
     return undefined;
@@ -54,8 +60,28 @@ export async function planInputs(options: { filename?: string[]; config?: string
   if (!config) return undefined;
   const inputs = await loadInputs(options.filename, options.config ? [options.config] : []);
   const { state, diagnostics: inventoryProblems } = populateCluster('local', inputs.objects);
-  const plan = new Planner(config).plan(state);
-  return { config, plan, problems: [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics] };
+  const store = options.ipamState === undefined ? undefined : new FileIpamStore(options.ipamState);
+  let loaded: VersionedIpamState | undefined;
+  try {
+    loaded = await store?.load();
+  } catch (err) {
+    io.stderr(`error: --ipam-state: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  const planner = new Planner(config, loaded ? { ipamState: loaded.state } : {});
+  const plan = planner.plan(state);
+  let version = loaded?.version;
+  if (store && plan.ipam?.changed) {
+    // New allocations are kept at once, so the next plan or apply gives the same addresses.
+    const saved = await store.save(plan.ipam.state, version);
+    if (!saved.ok) {
+      io.stderr(`error: --ipam-state ${options.ipamState}: the file changed while planning (another kube-as3 run?); run again\n`);
+      return undefined;
+    }
+    version = saved.version;
+  }
+  const problems = [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics];
+  return { config, planner, plan, problems, ...(store ? { ipam: { store, version } } : {}) };
 }
 
 /** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../model/diagnostic.js';
-import { refKey } from '../kube/refs.js';
+import { describeRef, refKey } from '../kube/refs.js';
 import type { Plan } from '../plan/planner.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -27,5 +27,15 @@ export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
     : 'No virtual servers to create.';
   const totals = `${plan.tenants.size} tenant(s), ${virtuals} virtual(s), ${pools.size} pool(s); ` +
     `${withErrors} resource(s) or file(s) with errors, ${warnings} warning(s)`;
-  return `${body}\n\n${totals}\n`;
+  return `${body}\n\n${totals}\n${ipamSection(plan)}`;
+}
+
+/** The IPAM addresses of this plan: key, label, address (or why none), and who shares it. */
+function ipamSection(plan: Plan): string {
+  const assignments = plan.ipam?.assignments ?? [];
+  if (assignments.length === 0) return '';
+  const rows = assignments.map((a) => [
+    a.key, a.label, 'address' in a.outcome ? a.outcome.address : `error: ${a.outcome.error}`, a.resources.map(describeRef).join(', '),
+  ]);
+  return `\nIPAM\n${table(['KEY', 'LABEL', 'ADDRESS', 'USED BY'], rows)}\n`;
 }

@@ -69,6 +69,13 @@ multiCluster: {localClusterName: nowhere, clusters: [{name: c1}, {name: c1}]}
     assert.match(text, /\/multiCluster\/localClusterName: "nowhere" is not one of the configured clusters/);
   });
 
+  it('refuses IPAM ranges that do not parse, naming the label and the entry', () => {
+    const result = parseConfig('ipam: {ranges: {prod: ["10.1.1.10-10.1.1.60", "10.1.1.300"], mixed: ["10.0.0.0/30", "2001:db8::/126"]}}');
+    assert.ok(result.errors);
+    assert.match(result.errors.join('\n'), /^\/ipam\/ranges\/prod\/1: "10\.1\.1\.300" is not an address/m);
+    assert.match(result.errors.join('\n'), /^\/ipam\/ranges\/mixed\/1: .*one label allocates from one family/m);
+  });
+
   it('reports YAML syntax errors and non-mapping documents', () => {
     assert.match(parseConfig('bigip: {partition: [').errors?.[0] ?? '', /not valid YAML/);
     assert.match(parseConfig('- a\n- b').errors?.[0] ?? '', /must be a mapping/);

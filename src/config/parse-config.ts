@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { parseRanges } from '../ipam/ranges.js';
 import { parseLabelSelector } from '../kube/label-selector.js';
 import type { Config } from './config.js';
 import { configSchema } from './config-schema.js';
@@ -55,6 +56,10 @@ function semanticErrors(config: Config): string[] {
   const local = config.multiCluster?.localClusterName;
   if (local !== undefined && !seen.has(local)) {
     errors.push(`/multiCluster/localClusterName: "${local}" is not one of the configured clusters`);
+  }
+  // `ipam.ranges.<label>[i]: message` as a pointer like the schema errors: `/ipam/ranges/<label>/<i>: message`.
+  for (const e of parseRanges(config.ipam.ranges).errors) {
+    errors.push(e.replace(/^ipam\.ranges\.(.+?)(?:\[(\d+)\])?: /, (_m, label: string, i?: string) => `/ipam/ranges/${label}${i === undefined ? '' : `/${i}`}: `));
   }
   return errors;
 }

@@ -5,6 +5,7 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
+import type { InLabel, IpamOutcomes } from './ipam-request.js';
 
 /** What normalizing one resource gives: its claims (none when rejected) and the problems found. */
 export interface NormalizeResult {
@@ -28,7 +29,11 @@ export class NormalizeContext {
   /** `customResourceLabel`, parsed once (the config was validated, so it parses). */
   private readonly resourceLabel: LabelSelector;
 
-  constructor(readonly config: Config, private readonly inventory: Inventory) {
+  /**
+   * `ipam.outcomes`: the address IPAM gave each key in this plan (undefined: IPAM not configured);
+   * `ipam.inLabel` tells whether an address lies in a label's ranges.
+   */
+  constructor(readonly config: Config, private readonly inventory: Inventory, readonly ipam: { outcomes: IpamOutcomes; inLabel: InLabel } = { outcomes: undefined, inLabel: () => false }) {
     this.resourceLabel = mustParseLabelSelector(config.customResourceLabel);
   }
 

@@ -125,7 +125,7 @@ export class FieldReader {
   listener(spec: ListenerSpec, portField: string, portValue: unknown, defaultPort: number | undefined, defaultPartition: string): Listener | undefined {
     const wantsIpam = (spec.virtualServerAddress === undefined || spec.virtualServerAddress === '') && Boolean(spec.ipamLabel);
     const plain = wantsIpam
-      ? this.error('spec.ipamLabel', 'IPAM allocation is not available in this version; set spec.virtualServerAddress')
+      ? this.error('spec.ipamLabel', 'IPAM needs spec.host or spec.hostGroup to key the allocation (resources sharing a host share its address); set one, or set spec.virtualServerAddress')
       : this.address('spec.virtualServerAddress', spec.virtualServerAddress);
     const address = plain === undefined ? undefined : this.withRouteDomain(plain, spec.bigipRouteDomain);
     const port = this.port(portField, portValue, defaultPort);

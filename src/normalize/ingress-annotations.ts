@@ -16,6 +16,8 @@ import { bigipPath } from './settings.js';
 
 export const ANNOTATIONS = {
   ip: 'virtual-server.f5.com/ip',
+  /** kube-as3 extension: the IPAM label to allocate the address from when `ip` is not set. */
+  ipamLabel: 'virtual-server.f5.com/ipamLabel',
   partition: 'virtual-server.f5.com/partition',
   httpPort: 'virtual-server.f5.com/http-port',
   httpsPort: 'virtual-server.f5.com/https-port',
@@ -126,8 +128,10 @@ export function describeHostPath(hp: HostPath): string {
   return `${hp.host ?? ''}${hp.path}`;
 }
 
-function readAddress(r: FieldReader, value: unknown): string | undefined {
+/** `allocated`: the IPAM address (false: IPAM failed and said why; undefined: no IPAM label). */
+function readAddress(r: FieldReader, value: unknown, allocated: string | false | undefined): string | undefined {
   const field = annotationField(ANNOTATIONS.ip);
+  if (absent(value) && allocated !== undefined) return allocated === false ? undefined : allocated;
   if (absent(value)) {
     return r.error(field, 'is required: set it to the virtual address that serves this Ingress, such as 10.1.10.50');
   }
@@ -157,8 +161,8 @@ function readBoolean(r: FieldReader, name: string, value: unknown, fallback: boo
   return fallback;
 }
 
-function readListener(r: FieldReader, ann: Record<string, unknown>, defaultPartition: string): IngressListener | undefined {
-  const address = readAddress(r, ann[ANNOTATIONS.ip]);
+function readListener(r: FieldReader, ann: Record<string, unknown>, defaultPartition: string, allocated: string | false | undefined): IngressListener | undefined {
+  const address = readAddress(r, ann[ANNOTATIONS.ip], allocated);
   const partition = r.partition(annotationField(ANNOTATIONS.partition), ann[ANNOTATIONS.partition], defaultPartition);
   const httpPort = readPort(r, ANNOTATIONS.httpPort, ann[ANNOTATIONS.httpPort], 80);
   const httpsPort = readPort(r, ANNOTATIONS.httpsPort, ann[ANNOTATIONS.httpsPort], 443);
@@ -386,10 +390,10 @@ function warnUnsupported(r: FieldReader, ann: Record<string, unknown>): void {
 }
 
 /** Reads every CIS annotation of an Ingress, reporting each bad value on its annotation field. */
-export function readIngressAnnotations(r: FieldReader, annotations: Record<string, unknown> | undefined, defaultPartition: string): IngressAnnotations {
+export function readIngressAnnotations(r: FieldReader, annotations: Record<string, unknown> | undefined, defaultPartition: string, allocated?: string | false): IngressAnnotations {
   const ann = annotations ?? {};
   warnUnsupported(r, ann);
-  const listener = readListener(r, ann, defaultPartition);
+  const listener = readListener(r, ann, defaultPartition, allocated);
   const mode = loadBalancingMode(r, annotationField(ANNOTATIONS.balance), ann[ANNOTATIONS.balance]);
   const allowSourceRange = readSourceRanges(r, ann);
   const clientSsl = readClientSsl(r, ann[ANNOTATIONS.clientSsl]);

@@ -6,6 +6,7 @@ import type { BackendRef, DefaultPool, RedirectRoute, Route, VirtualClaim } from
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { FieldReader, absent, annotationField, objectOrEmpty } from './fields.js';
 import { ANNOTATIONS, describeHostPath, readIngressAnnotations } from './ingress-annotations.js';
+import { ipamAddress } from './ipam-request.js';
 import type { HostPath, IngressAnnotations, IngressListener } from './ingress-annotations.js';
 import { ingressClassDecision } from './ingress-class.js';
 import { normalizePath } from './pool.js';
@@ -407,7 +408,8 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
     r.error('spec', 'is required');
     return { claims: [], diagnostics: r.diagnostics };
   }
-  const ann = readIngressAnnotations(r, ing.metadata?.annotations, ctx.defaultPartition);
+  const allocated = ipamAddress(r, ctx, 'Ingress', ing);
+  const ann = readIngressAnnotations(r, ing.metadata?.annotations, ctx.defaultPartition, allocated);
   const routes = ruleRoutes(r, spec, ref);
   const defaultRoute = defaultBackendRoute(r, spec, ref);
   applyAnnotations(r, ann, routes, defaultRoute);

@@ -92,7 +92,7 @@ describe('normalizeLoadBalancerService', () => {
     ['no address annotation on a Service with other cis.f5.com annotations', lbService({ 'cis.f5.com/partition': 'dns' }), 'metadata.annotations["cis.f5.com/ip"]',
       /needs the annotation cis\.f5\.com\/ip \(its virtual address\) or cis\.f5\.com\/ipamLabel/],
     ['an IPAM label without an address', lbService({ 'cis.f5.com/ipamLabel': 'prod' }), annotationField('cis.f5.com/ipamLabel'),
-      /^IPAM is not configured: kube-as3 cannot allocate an address yet; set cis\.f5\.com\/ip$/],
+      /^IPAM is not configured: add the label "prod" with its address ranges under ipam.ranges in the config file, or set the address$/],
     ['a bad address', lbService({ 'cis.f5.com/ip': '10.2.2' }), annotationField('cis.f5.com/ip'), /"10\.2\.2" is not an IPv4 or IPv6 address/],
     ['partition Common', lbService({ ...IP, 'cis.f5.com/partition': 'Common' }), annotationField('cis.f5.com/partition'), /the Common partition is reserved/],
     ['bad health JSON', lbService({ ...IP, 'cis.f5.com/health': '{"type": "udp",}' }), annotationField('cis.f5.com/health'),

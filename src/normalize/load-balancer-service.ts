@@ -4,6 +4,7 @@ import type { Service, ServicePort } from '../kube/types.js';
 import type { ServiceSettings } from '../model/settings.js';
 import type { MonitorModel, Route, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
+import { ipamAddress } from './ipam-request.js';
 import { FieldReader, absent, annotationField } from './fields.js';
 import { parseHealthAnnotation } from './health-annotation.js';
 import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
@@ -24,7 +25,7 @@ const HOST = 'cis.f5.com/host';
  * another class belongs to another load balancer; one without a class is served unless
  * `manageLoadBalancerClassOnly` is set (as CIS's `--manage-load-balancer-class-only`).
  */
-function servesLoadBalancer(svc: Service, config: Config): boolean {
+export function servesLoadBalancer(svc: Service, config: Config): boolean {
   if (svc.spec?.type !== 'LoadBalancer') return false;
   const cls = svc.spec.loadBalancerClass;
   if (cls === undefined || cls === null || cls === '') return !config.manageLoadBalancerClassOnly;
@@ -46,13 +47,12 @@ function annotation(svc: Service, key: string): string | undefined {
   return absent(value) ? undefined : String(value);
 }
 
-/** `cis.f5.com/ip`, the address of every virtual of the Service (IPAM cannot allocate one yet). */
-function addressOf(r: FieldReader, svc: Service): string | undefined {
+/** `cis.f5.com/ip`, else the address IPAM allocated for `cis.f5.com/ipamLabel`: the address of every virtual of the Service. */
+function addressOf(r: FieldReader, svc: Service, ctx: NormalizeContext): string | undefined {
   const ip = annotation(svc, IP);
   if (ip !== undefined) return r.address(annotationField(IP), ip);
-  if (annotation(svc, IPAM_LABEL) !== undefined) {
-    return r.error(annotationField(IPAM_LABEL), `IPAM is not configured: kube-as3 cannot allocate an address yet; set ${IP}`);
-  }
+  const allocated = ipamAddress(r, ctx, 'Service', svc);
+  if (allocated !== undefined) return allocated === false ? undefined : allocated;
   return r.error(annotationField(IP), `a LoadBalancer Service needs the annotation ${IP} (its virtual address) or ${IPAM_LABEL}`);
 }
 
@@ -165,7 +165,7 @@ export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: 
   if (!servesLoadBalancer(svc, ctx.config) || !asksForVirtual(svc)) return { claims: [], diagnostics: [] };
   const r = new FieldReader(ref);
   warnUnsupported(r, svc);
-  const address = addressOf(r, svc);
+  const address = addressOf(r, svc, ctx);
   const partition = r.partition(annotationField(PARTITION), annotation(svc, PARTITION), ctx.defaultPartition);
   const policy = policyOf(r, ctx, svc, ref.namespace);
   const ports = portsOf(r, svc);

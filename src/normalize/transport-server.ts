@@ -9,6 +9,7 @@ import { FieldReader, absent, objectOrEmpty } from './fields.js';
 import type { Listener } from './fields.js';
 import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
 import type { PolicyModel } from './policy.js';
+import { ipamAddress } from './ipam-request.js';
 import { readSettings } from './settings.js';
 import { tlsForTransportServer } from './tls-profile.js';
 import { serviceAddress } from './virtual-server-settings.js';
@@ -163,7 +164,9 @@ export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, ct
     r.error('spec', 'is required');
     return { claims: [], diagnostics: r.diagnostics };
   }
-  const p = readParts(r, spec, ref, ctx);
+  const allocated = ipamAddress(r, ctx, 'TransportServer', ts);
+  if (allocated === false) return { claims: [], diagnostics: r.diagnostics };
+  const p = readParts(r, allocated ? { ...spec, virtualServerAddress: allocated } : spec, ref, ctx);
   if (r.hasErrors || !p) return { claims: [], diagnostics: r.diagnostics };
   const snat = absent(spec.snat) && p.policy?.snat ? p.policy.snat : p.listener.snat;
   const claim: VirtualClaim = {

@@ -10,6 +10,7 @@ import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';
 import { resolvePolicy, settingsFor } from './policy.js';
 import type { PolicyModel } from './policy.js';
+import { ipamAddress } from './ipam-request.js';
 import { httpsRedirectLocation } from './redirect.js';
 import { hostPersistence, sourceRanges, targetPath } from './route-options.js';
 import { tlsForVirtualServer } from './tls-profile.js';
@@ -160,7 +161,8 @@ function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeCont
 }
 
 function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): Parts | undefined {
-  const where = readWhere(r, spec, ctx);
+  const allocated = ipamAddress(r, ctx, 'VirtualServer', vs);
+  const where = allocated === false ? undefined : readWhere(r, allocated ? { ...spec, virtualServerAddress: allocated } : spec, ctx);
   const policy = policyOf(r, spec, ref, ctx);
   const settings = virtualSettings(r, spec, policy);
   // Read the route fields even when the listener is bad, so every problem is reported at once.

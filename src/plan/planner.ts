@@ -12,7 +12,7 @@ import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { groupClaims } from '../normalize/group.js';
 import { Selection } from '../normalize/selection.js';
 import { normalizeIngress } from '../normalize/ingress.js';
-import { normalizeLoadBalancerService } from '../normalize/load-balancer-service.js';
+import { normalizeLoadBalancerService, servesLoadBalancer } from '../normalize/load-balancer-service.js';
 import { normalizeTransportServer } from '../normalize/transport-server.js';
 import { normalizeVirtualServer } from '../normalize/virtual-server.js';
 import { NormalizeContext } from '../normalize/context.js';
@@ -26,6 +26,13 @@ import type { ApplicationResult, RouteSummary } from '../translate/application.j
 import { translateApplication } from '../translate/application.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
 import { SHARED_APPLICATION, buildDeclaration, buildTenant } from '../translate/declaration.js';
+import { commitReleases, emptyIpamState } from '../ipam/allocator.js';
+import type { IpamState } from '../ipam/allocator.js';
+import { parseRanges } from '../ipam/ranges.js';
+import type { AddressRange } from '../ipam/ranges.js';
+import { ingressClassDecision } from '../normalize/ingress-class.js';
+import { NO_IPAM, runIpam } from './ipam-pass.js';
+import type { IpamPass, IpamReport } from './ipam-pass.js';
 
 export interface Plan {
   declaration: As3Declaration;
@@ -42,6 +49,8 @@ export interface Plan {
    * them when the BIG-IP refuses the application.
    */
   sourcesOf(tenant: string, application: string): ObjectRef[];
+  /** IPAM keys, their addresses and resources; undefined when IPAM is not configured. */
+  ipam: IpamReport | undefined;
 }
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
@@ -67,6 +76,7 @@ interface Grouping {
   /** Group ids by the `ns/name` of each Service they route to. */
   byService: Map<string, string[]>;
   diagnostics: Diagnostic[];
+  ipam: IpamReport | undefined;
 }
 
 interface TenantState {
@@ -129,7 +139,14 @@ export class Planner {
   private seenNodeRevision = -1;
   private nodeCache: { revision: number; byFamily: Record<4 | 6, NodeAddress[]> } | undefined;
 
-  constructor(private readonly config: Config) {
+  private ipamState: IpamState;
+  private readonly ipamRanges: Map<string, AddressRange[]>;
+
+  /** `ipamState`: the allocations a store kept (a state file, the controller's custom resource). */
+  constructor(private readonly config: Config, options: { ipamState?: IpamState } = {}) {
+    this.ipamState = options.ipamState ?? emptyIpamState();
+    // The config was validated, ranges included: parse errors cannot happen here.
+    this.ipamRanges = parseRanges(config.ipam.ranges).ranges;
     this.selection = new Selection(config);
     this.nodeSelector = mustParseLabelSelector(config.nodeLabelSelector);
   }
@@ -239,6 +256,7 @@ export class Planner {
       declaration, tenants, diagnostics, translated,
       summary: () => memos.flatMap((m) => m?.result.summary ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
+      ipam: grouping.ipam,
     };
   }
 
@@ -288,15 +306,19 @@ export class Planner {
     const claims: VirtualClaim[] = [];
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
-    const ctx = new NormalizeContext(this.config, cluster);
-    const take = <T extends KubeObject>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult, labelled = true): void => {
+    // Which resources this controller serves: labelled custom resources (a skipped one gets a
+    // warning), Ingresses and LoadBalancer Services of watched namespaces.
+    const served = <T extends KubeObject>(obj: T, labelled: boolean): boolean => {
+      if (!labelled) return this.selection.watchesNamespaceOf(obj, namespaceOf);
+      const skip = this.selection.skipReason(obj, namespaceOf);
+      if (skip) diagnostics.push(diagnostic(refOf(obj), 'warning', skip));
+      return !skip;
+    };
+    const resources = this.servedResources(cluster, served);
+    const ipam = this.ipamPass(cluster, resources);
+    const ctx = new NormalizeContext(this.config, cluster, ipam);
+    const take = <T extends KubeObject>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult): void => {
       const ref = refOf(obj);
-      if (labelled) {
-        const skip = this.selection.skipReason(obj, namespaceOf);
-        if (skip) return void diagnostics.push(diagnostic(ref, 'warning', skip));
-      } else if (!this.selection.watchesNamespaceOf(obj, namespaceOf)) {
-        return;
-      }
       const result = normalize(obj, ref, ctx);
       const dependsOn = ctx.takeDependencies();
       for (const dep of dependsOn) {
@@ -308,11 +330,11 @@ export class Planner {
       }
       diagnostics.push(...result.diagnostics);
     };
-    for (const vs of cluster.list<VirtualServer>('VirtualServer')) take(vs, normalizeVirtualServer);
-    for (const ts of cluster.list<TransportServer>('TransportServer')) take(ts, normalizeTransportServer);
-    for (const ing of cluster.list<Ingress>('Ingress')) take(ing, normalizeIngress, false);
-    for (const svc of cluster.list<Service>('Service')) {
-      if (svc.spec?.type === 'LoadBalancer') take(svc, normalizeLoadBalancerService, false);
+    for (const { kind, obj } of resources) {
+      if (kind === 'VirtualServer') take(obj as VirtualServer, normalizeVirtualServer);
+      else if (kind === 'TransportServer') take(obj as TransportServer, normalizeTransportServer);
+      else if (kind === 'Ingress') take(obj as Ingress, normalizeIngress);
+      else take(obj as Service, normalizeLoadBalancerService);
     }
     const grouped = groupClaims(claims);
     const byService = new Map<string, string[]>();
@@ -322,7 +344,48 @@ export class Planner {
     this.grouping = {
       revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
       groups: grouped.groups, byService, diagnostics: [...diagnostics, ...grouped.diagnostics],
+      ipam: ipam.report,
     };
     return this.grouping;
+  }
+
+  /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */
+  private servedResources(cluster: ClusterState, served: (obj: KubeObject, labelled: boolean) => boolean): Array<{ kind: string; obj: KubeObject }> {
+    const out: Array<{ kind: string; obj: KubeObject }> = [];
+    for (const vs of cluster.list<VirtualServer>('VirtualServer')) if (served(vs, true)) out.push({ kind: 'VirtualServer', obj: vs });
+    for (const ts of cluster.list<TransportServer>('TransportServer')) if (served(ts, true)) out.push({ kind: 'TransportServer', obj: ts });
+    for (const ing of cluster.list<Ingress>('Ingress')) if (served(ing, false)) out.push({ kind: 'Ingress', obj: ing });
+    for (const svc of cluster.list<Service>('Service')) {
+      if (svc.spec?.type === 'LoadBalancer' && served(svc, false)) out.push({ kind: 'Service', obj: svc });
+    }
+    return out;
+  }
+
+  /**
+   * Allocates addresses for the resources that ask IPAM (ipam-pass.ts). Ingresses of another
+   * class and Services of another loadBalancerClass are not ours: they never hold an address.
+   */
+  private ipamPass(cluster: ClusterState, resources: Array<{ kind: string; obj: KubeObject }>): IpamPass {
+    if (this.ipamRanges.size === 0) return NO_IPAM;
+    const probe = new NormalizeContext(this.config, cluster);
+    const asking = resources.filter(({ kind, obj }) => {
+      if (kind === 'Ingress') return ingressClassDecision(obj as Ingress, probe).ours;
+      if (kind === 'Service') return servesLoadBalancer(obj as Service, this.config);
+      return true;
+    });
+    const pass = runIpam(this.ipamState, this.ipamRanges, asking);
+    if (pass.report) this.ipamState = pass.report.state;
+    return pass;
+  }
+
+  /** The IPAM allocations as they stand after the latest plan (a store saves them). */
+  get ipam(): IpamState {
+    return this.ipamState;
+  }
+
+  /** After the declaration was applied: addresses no resource uses any more become free. */
+  releaseUnusedAddresses(): IpamState {
+    this.ipamState = commitReleases(this.ipamState);
+    return this.ipamState;
   }
 }
