@@ -4,7 +4,7 @@
  * commands end to end. Waits are injected (no real backoff sleeps).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplyEngine } from '../src/apply/engine.js';
@@ -185,5 +185,37 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     assert.equal(noCreds.code, 1);
     assert.match(noCreds.stderr, /^error: .*password|^error: .*username|^error: .*nowhere/m);
     assert.equal(fake.posts.length, 0);
+  });
+
+  it('with --ipam-state: addresses survive between runs, and an unused one is freed only after the BIG-IP dropped it', async () => {
+    const state = join(dir, 'ipam.json');
+    writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: shop}\nas3: {instance: ${INSTANCE}}\nipam: {ranges: {prod: ["10.1.2.10-10.1.2.20"]}}\n`);
+    const objects = (hosts: string[]): void => writeFileSync(join(dir, 'objects.yaml'), [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
+      ...hosts.map((h) => `apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: ${h}, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: ${h}.example.com, ipamLabel: prod, pools: [{path: /, service: web, servicePort: 80}]}`),
+    ].join('\n---\n'));
+    const allocations = (): Record<string, { address: string }> => (JSON.parse(readFileSync(state, 'utf8')) as { allocations: Record<string, { address: string }> }).allocations;
+    const releasing = (): object => (JSON.parse(readFileSync(state, 'utf8')) as { releasing: object }).releasing;
+
+    objects(['a', 'b']);
+    const first = await runCliCaptured(args('apply', ['--ipam-state', state]));
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(Object.entries(allocations()).map(([k, v]) => [k, v.address]), [['shop/a.example.com_host', '10.1.2.10'], ['shop/b.example.com_host', '10.1.2.11']]);
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_2_10_80']);
+
+    objects(['b']);
+    const plan = await runCliCaptured(['plan', '-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml'), '--ipam-state', state]);
+    assert.equal(plan.code, 0);
+    assert.deepEqual(Object.keys(releasing()), ['shop/a.example.com_host'], 'plan keeps the address taken: the BIG-IP still uses it');
+    const second = await runCliCaptured(args('apply', ['--ipam-state', state]));
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(fake.tenants()['shop']?.['crd_10_1_2_10_80'], undefined);
+    assert.deepEqual([Object.keys(allocations()), releasing()], [['shop/b.example.com_host'], {}], 'freed after the apply');
+
+    objects(['b', 'c']);
+    const third = await runCliCaptured(args('apply', ['--ipam-state', state]));
+    assert.equal(third.code, 0, third.stderr);
+    assert.equal(allocations()['shop/c.example.com_host']?.address, '10.1.2.10', 'the freed address is the lowest free one again');
+    assert.equal(allocations()['shop/b.example.com_host']?.address, '10.1.2.11', 'b keeps its address');
   });
 });
