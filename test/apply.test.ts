@@ -218,4 +218,23 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     assert.equal(allocations()['shop/c.example.com_host']?.address, '10.1.2.10', 'the freed address is the lowest free one again');
     assert.equal(allocations()['shop/b.example.com_host']?.address, '10.1.2.11', 'b keeps its address');
   });
+
+  it('refuses to apply when an input file cannot be read, or when empty inputs would delete every tenant', async () => {
+    const first = await runCliCaptured(args('apply'));
+    assert.equal(first.code, 2, 'the bad VirtualServer is refused, the rest applied');
+    const writes = fake.posts.length;
+    const missing = await runCliCaptured([...args('apply'), '-f', join(dir, 'no-such-file.yaml')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^error: nothing was applied: .*no-such-file\.yaml could not be used/m);
+    const empty = join(dir, 'empty.yaml');
+    writeFileSync(empty, '');
+    const none = await runCliCaptured(['apply', '-f', empty, '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', dir]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /would delete every tenant of this instance \(shop\); pass --allow-delete-all/);
+    assert.equal(fake.posts.length, writes, 'nothing was posted');
+    assert.ok(fake.tenants()['shop']);
+    const confirmed = await runCliCaptured(['apply', '-f', empty, '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', dir, '--allow-delete-all']);
+    assert.equal(confirmed.code, 0, confirmed.stderr);
+    assert.equal(fake.tenants()['shop'], undefined);
+  });
 });

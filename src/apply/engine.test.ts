@@ -111,6 +111,15 @@ describe('ApplyEngine', () => {
     assert.deepEqual(old.posts.map((p) => p.endpoint), ['tenants', 'tenants']);
   });
 
+  it('posts the tenant, not the application, when the Shared application (Service_Address) changes', async () => {
+    const device = new MemoryAs3();
+    const e = engine(device);
+    const shared = (icmp: string): As3Application => ({ class: 'Application', template: 'shared', addr: { class: 'Service_Address', virtualAddress: '10.0.0.1', icmpEcho: icmp } });
+    await e.apply(input({ A: tenant({ a: app(['10.1.0.1']), Shared: shared('enable') }) }));
+    await e.apply(input({ A: tenant({ a: app(['10.1.0.1']), Shared: shared('disable') }) }));
+    assert.deepEqual(device.posts.map((p) => p.endpoint), ['tenants', 'tenants']);
+  });
+
   it('withholds only the application AS3 refuses (bisection) and applies the rest, naming its resources', async () => {
     const device = new MemoryAs3();
     const events: ApplyEvent[] = [];

@@ -19,7 +19,7 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
-import { OWNER_LABEL, buildDeclaration, ownerRemark } from '../translate/declaration.js';
+import { OWNER_LABEL, SHARED_APPLICATION, buildDeclaration, ownerRemark } from '../translate/declaration.js';
 import { Coalescer } from './coalescer.js';
 import { deletionTenant, foreignTenantMessage, splitOwnership } from './ownership.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
@@ -222,7 +222,9 @@ export class ApplyEngine {
   private perApplicationChange(changes: TenantChange[]): TenantChange | undefined {
     if (this.options.perApplication === false || !this.info?.perApplication || changes.length !== 1) return undefined;
     const [change] = changes as [TenantChange];
-    return change.kind === 'update' && change.removed.length === 0 && !change.propertiesChanged ? change : undefined;
+    // The Shared application (Service_Address objects other applications point at) goes with its tenant.
+    const shared = change.added.includes(SHARED_APPLICATION) || change.changed.includes(SHARED_APPLICATION);
+    return change.kind === 'update' && change.removed.length === 0 && !change.propertiesChanged && !shared ? change : undefined;
   }
 
   private async deploy(changes: TenantChange[], desired: Map<string, As3Tenant>, version: string, run: Run): Promise<void> {

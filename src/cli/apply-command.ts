@@ -20,11 +20,30 @@ import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { planInputs } from './plan-command.js';
+import type { PlannedInputs } from './plan-command.js';
 
 export interface ApplyOptions extends BigipFlags {
   filename?: string[];
   config?: string;
   ipamState?: string;
+  /** Confirms that inputs without any resource should delete every tenant this instance owns. */
+  allowDeleteAll?: boolean;
+}
+
+/**
+ * Input that must not reach the BIG-IP: a file that could not be read or parsed would make its
+ * resources look deleted (SPEC §11: nothing is deleted because of a transient failure), and inputs
+ * without any resource would delete every tenant unless that is confirmed.
+ */
+function refusal(planned: PlannedInputs, owned: ReadonlyMap<string, As3Tenant>, options: ApplyOptions): string | undefined {
+  const broken = planned.problems.filter((d) => d.ref.kind === 'File' && d.severity === 'error').map((d) => d.ref.name);
+  if (broken.length > 0) {
+    return `nothing was applied: ${broken.join(', ')} could not be used, and applying without ${broken.length === 1 ? 'it' : 'them'} would delete what ${broken.length === 1 ? 'it describes' : 'they describe'}; fix the input and run again`;
+  }
+  if (planned.plan.tenants.size === 0 && owned.size > 0 && !options.allowDeleteAll) {
+    return `nothing was applied: the inputs hold no resource, so apply would delete every tenant of this instance (${[...owned.keys()].join(', ')}); pass --allow-delete-all if that is intended`;
+  }
+  return undefined;
 }
 
 /** The project schema always; the official AS3 schema too when `as3.schemaFile` names it. */
@@ -70,6 +89,12 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   try {
     await engine.connect();
     before = new Map(engine.appliedTenants);
+    const refused = refusal(planned, before, options);
+    if (refused) {
+      for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+      io.stderr(`error: ${refused}\n`);
+      return EXIT_FATAL;
+    }
     report = await engine.apply({ tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;

@@ -58,7 +58,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .action(async (options: DiffOptions) => done(await runDiff(options, io)));
 
   withBigip(withInputs(program.command('apply'), io)
-    .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state'))
+    .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state')
+    .option('--allow-delete-all', 'let inputs without any resource delete every tenant this instance owns'))
     .action(async (options: ApplyOptions) => done(await runApply(options, io)));
 
   return program;
