@@ -14,10 +14,11 @@ import { parse as parseYaml } from 'yaml';
 import { KubeIpamStore } from '../src/adapters/kube-ipam-store.js';
 import { allocateWithStore, commitReleasesWithStore } from '../src/ipam/store.js';
 import type { IpamStore } from '../src/ipam/store.js';
-import type { IpamRequest, IpamResult, IpamState } from '../src/ipam/allocator.js';
+import type { IpamRequest, IpamState } from '../src/ipam/allocator.js';
 import { parseRanges } from '../src/ipam/ranges.js';
 import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
+import { addressOf, duplicateAddresses } from './support/ipam-checks.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -53,24 +54,6 @@ function crdVersion(): CrdVersionDoc {
   const version = crd.spec.versions.find((v) => v.name === VERSION);
   assert.ok(version, `${crdFile} has no ${VERSION}`);
   return version;
-}
-
-function addressOf(result: IpamResult, key: string): string | undefined {
-  const outcome = result.outcomes.get(key);
-  return outcome && 'address' in outcome ? outcome.address : undefined;
-}
-
-/** Addresses held (allocated or releasing) by more than one key. */
-function duplicateAddresses(stored: IpamState): string[] {
-  const owners = new Map<string, string>();
-  const duplicates: string[] = [];
-  for (const [name, { address }] of [...Object.entries(stored.allocations), ...Object.entries(stored.releasing)]) {
-    const owner = name.split('#')[0] as string;
-    const other = owners.get(address);
-    if (other !== undefined && other !== owner) duplicates.push(`${address}: ${other} and ${owner}`);
-    owners.set(address, owner);
-  }
-  return duplicates;
 }
 
 /** Seeded PRNG (mulberry32), so a failing interleaving of request sets can be replayed. */

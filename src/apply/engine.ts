@@ -17,6 +17,7 @@
  *   The caller must pass a complete desired state: a tenant missing from it is deleted.
  */
 import type { ObjectRef } from '../kube/refs.js';
+import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
 import { OWNER_LABEL, SHARED_APPLICATION, buildDeclaration, ownerRemark } from '../translate/declaration.js';
@@ -74,16 +75,6 @@ export interface ApplyEngineOptions {
 }
 
 type AppChange = [name: string, app: As3Application | undefined];
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 
 /** The tenant `base` with `changes` applied (an undefined app is removed) and the desired properties. */
 function withChanges(base: As3Tenant | undefined, changes: AppChange[], properties: As3Tenant): As3Tenant {

@@ -8,7 +8,8 @@ import type { As3Application, As3Declaration } from '../translate/as3-types.js';
 import { BigipError } from './as3-api.js';
 import type { BigipErrorKind, BigipEvent } from './as3-api.js';
 import { createCredentials } from './credentials.js';
-import { BigipRestClient, compareVersions } from './rest-client.js';
+import { compareVersions } from '../lib/version.js';
+import { BigipRestClient } from './rest-client.js';
 import type { BigipRestClientOptions } from './rest-client.js';
 
 const BASE = 'https://bigip.example.test';

@@ -17,6 +17,7 @@ import https from 'node:https';
 import axios from 'axios';
 import type { AxiosInstance } from 'axios';
 import { BigipError } from './as3-api.js';
+import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, BigipErrorKind, BigipEvent, DeployOutcome, TenantResult } from './as3-api.js';
 import { backoffDelay } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
@@ -375,17 +376,6 @@ export class BigipRestClient implements As3Api {
       // ignored on purpose (see above)
     }
   }
-}
-
-/** Compares dotted versions numerically (`3.9.0` < `3.50.0`); missing parts count as 0. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  const right = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return Math.sign(difference);
-  }
-  return 0;
 }
 
 function managementBaseUrl(url: string): string {

@@ -4,6 +4,7 @@ import type { IpamRequest, IpamResult, IpamState } from './allocator.js';
 import { parseRanges } from './ranges.js';
 import { MemoryIpamStore, allocateWithStore, commitReleasesWithStore, parseIpamState } from './store.js';
 import type { IpamSaveResult, IpamStore, VersionedIpamState } from './store.js';
+import { addressOf, duplicateAddresses } from '../../test/support/ipam-checks.js';
 
 const { ranges } = parseRanges({
   web: ['10.0.0.1-10.0.0.40'],
@@ -26,24 +27,6 @@ function prng(seed: number): () => number {
 
 async function yieldTimes(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await Promise.resolve();
-}
-
-function addressOf(result: IpamResult, key: string): string | undefined {
-  const outcome = result.outcomes.get(key);
-  return outcome && 'address' in outcome ? outcome.address : undefined;
-}
-
-/** Every address held (allocated or releasing) by exactly one key. */
-function duplicateAddresses(state: IpamState): string[] {
-  const seen = new Map<string, string>();
-  const duplicates: string[] = [];
-  for (const [name, { address }] of [...Object.entries(state.allocations), ...Object.entries(state.releasing)]) {
-    const owner = name.split('#')[0] as string;
-    const other = seen.get(address);
-    if (other !== undefined && other !== owner) duplicates.push(`${address}: ${other} and ${owner}`);
-    seen.set(address, owner);
-  }
-  return duplicates;
 }
 
 describe('MemoryIpamStore', () => {

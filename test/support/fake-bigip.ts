@@ -17,6 +17,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import type { As3Tenant } from '../../src/translate/as3-types.js';
+import { compareVersions } from '../../src/lib/version.js';
 import { officialSchemaErrors } from './as3-validation.js';
 
 type Json = Record<string, unknown>;
@@ -108,16 +109,6 @@ function isApplication(value: unknown): boolean {
 /** Names of a tenant's applications; a tenant without any is a delete request (as CIS and AS3's DELETE send it). */
 function applicationNames(tenant: Json): string[] {
   return Object.keys(tenant).filter((k) => isApplication(tenant[k]));
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /** 422 for a request AS3 refuses as a whole (nothing applied); AS3 reports only the first error. */
