@@ -16,7 +16,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { validateConfig } from '../src/config/parse-config.js';
 import { populateCluster } from '../src/inventory/populate.js';
+import { ApplyEngine } from '../src/apply/engine.js';
+import type { As3Api, DeployOutcome } from '../src/bigip/as3-api.js';
 import { Planner } from '../src/plan/planner.js';
+import type { Plan } from '../src/plan/planner.js';
 import type { As3Tenant } from '../src/translate/as3-types.js';
 import { NAMESPACE, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
@@ -46,6 +49,34 @@ export interface Measurement extends Scenario {
   peakRssMiB: number;
   declarationBytes: number;
   changedAppBytes: number;
+  /** ApplyEngine.apply after each change (diff against last applied, post body built): median ms. */
+  applyChangeMedianMs: number;
+  /** Largest request body the engine sent for one change. */
+  postedBytesOnChange: number;
+}
+
+/** A BIG-IP that accepts everything and only counts the bytes it is sent (the engine's cost, not the network's). */
+class CountingAs3 implements As3Api {
+  lastBytes = 0;
+  private readonly ok: DeployOutcome = { status: 'ok', httpStatus: 200, results: [], errors: [] };
+  info(): Promise<{ version: string; schemaCurrent: string; perApplication: boolean }> {
+    return Promise.resolve({ version: '3.56.0', schemaCurrent: '3.56.0', perApplication: true });
+  }
+  currentDeclaration(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+  deployTenants(_tenants: string[], body: unknown): Promise<DeployOutcome> {
+    this.lastBytes = Buffer.byteLength(JSON.stringify(body));
+    return Promise.resolve(this.ok);
+  }
+  deployApplications(_tenant: string, schemaVersion: string, apps: Record<string, unknown>): Promise<DeployOutcome> {
+    this.lastBytes = Buffer.byteLength(JSON.stringify({ schemaVersion, ...apps }));
+    return Promise.resolve(this.ok);
+  }
+}
+
+function applyInput(plan: Plan): Parameters<ApplyEngine['apply']>[0] {
+  return { tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) };
 }
 
 const CHANGES = 20;
@@ -87,7 +118,7 @@ function tenantOf(plan: { tenants: Map<string, As3Tenant> }): As3Tenant {
 }
 
 /** Runs one scenario in this process (the child side). */
-function measure(s: Scenario): Measurement {
+async function measure(s: Scenario): Promise<Measurement> {
   const result = validateConfig({ poolMemberType: s.mode, bigip: { partition: PARTITION } });
   if (!result.config) throw new Error(result.errors.join('; '));
   const workload: Workload = { n: s.n, membersPerService: s.membersPerService, mode: s.mode };
@@ -111,6 +142,12 @@ function measure(s: Scenario): Measurement {
   if (apps.length !== s.n || errors.length > 0) {
     throw new Error(`workload not translated as expected: ${apps.length} applications, ${errors.length} errors (${errors[0]?.message ?? ''})`);
   }
+
+  const device = new CountingAs3();
+  const engine = new ApplyEngine({ api: device, instance: 'bench', schemaVersion: '3.56.0' });
+  await engine.apply(applyInput(plan));
+  const applyTimes: number[] = [];
+  let postedBytesOnChange = 0;
 
   // 2. One endpoint change at a time, each in a different Service (in nodeportlocal mode, a Pod
   //    whose NodePortLocal port changed: that is what moves members there).
@@ -139,6 +176,11 @@ function measure(s: Scenario): Measurement {
       throw new Error(`the changed endpoint of ${NAMESPACE}/app-${i} is not in its application`);
     }
     changedAppBytes = Math.max(changedAppBytes, Buffer.byteLength(appJson));
+    t = performance.now();
+    const report = await engine.apply(applyInput(plan));
+    applyTimes.push(ms(t));
+    if (report.posts !== 1) throw new Error(`expected one post per change, got ${report.posts}`);
+    postedBytesOnChange = Math.max(postedBytesOnChange, device.lastBytes);
   }
 
   return {
@@ -154,6 +196,8 @@ function measure(s: Scenario): Measurement {
     peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
     declarationBytes,
     changedAppBytes,
+    applyChangeMedianMs: Math.round(median(applyTimes) * 1000) / 1000,
+    postedBytesOnChange,
   };
 }
 
@@ -187,7 +231,7 @@ function selected(argv: string[]): Scenario[] {
 async function main(argv: string[]): Promise<void> {
   const childAt = argv.indexOf('--child');
   if (childAt >= 0) {
-    console.log(JSON.stringify(measure(JSON.parse(argv[childAt + 1] ?? '') as Scenario)));
+    console.log(JSON.stringify(await measure(JSON.parse(argv[childAt + 1] ?? '') as Scenario)));
     return;
   }
   if (!(globalThis as { gc?: unknown }).gc) console.error('note: run with --expose-gc (npm run bench does) for steadier figures');

@@ -222,9 +222,9 @@ export class ApplyEngine {
     const perApp = this.perApplicationChange(changes);
     let outcome: DeployOutcome;
     if (perApp) {
-      const apps = applicationsOf(desired.get(perApp.tenant));
+      const tenant = desired.get(perApp.tenant) as As3Tenant;
       const body: Record<string, As3Application> = {};
-      for (const name of [...perApp.added, ...perApp.changed]) body[name] = apps.get(name) as As3Application;
+      for (const name of [...perApp.added, ...perApp.changed]) body[name] = tenant[name] as As3Application;
       const started = (this.options.now ?? Date.now)();
       this.posts++;
       outcome = await this.options.api.deployApplications(perApp.tenant, version, body);
