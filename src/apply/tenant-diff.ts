@@ -71,10 +71,19 @@ export function sameJson(a: unknown, b: unknown): boolean {
 export function diffTenant(name: string, applied: As3Tenant | undefined, desired: As3Tenant | undefined): TenantChange | undefined {
   const deleting = desired === undefined || isEmptyTenant(desired);
   if (deleting && (applied === undefined || isEmptyTenant(applied))) return undefined;
-  const before: Record<string, unknown> = applied ?? {};
-  const after: Record<string, unknown> = deleting ? {} : desired;
-  // One pass over each tenant's keys, no copies: a 10,000-application tenant with one change must
-  // cost little more than the identity checks (unchanged applications are the same objects).
+  const { added, changed, removed } = applicationChanges(applied ?? {}, deleting ? {} : desired);
+  const propertiesChanged = !deleting && applied !== undefined && !sameJson(tenantProperties(applied), tenantProperties(desired));
+  if (added.length + removed.length + changed.length === 0 && !propertiesChanged && applied !== undefined && !deleting) return undefined;
+  const kind: TenantChangeKind = deleting ? 'delete' : applied === undefined || isEmptyTenant(applied) ? 'create' : 'update';
+  return { tenant: name, kind, added, removed, changed, propertiesChanged };
+}
+
+/**
+ * Applications added, changed and removed, each sorted. One pass over each tenant's keys, no copies:
+ * a 10,000-application tenant with one change costs little more than the identity checks
+ * (unchanged applications are the same objects).
+ */
+function applicationChanges(before: Record<string, unknown>, after: Record<string, unknown>): Pick<TenantChange, 'added' | 'changed' | 'removed'> {
   const added: string[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
@@ -85,10 +94,7 @@ export function diffTenant(name: string, applied: As3Tenant | undefined, desired
     else if (old !== after[key] && !sameJson(old, after[key])) changed.push(key);
   }
   for (const key of Object.keys(before)) if (isApplicationKey(before, key) && after[key] === undefined) removed.push(key);
-  const propertiesChanged = !deleting && applied !== undefined && !sameJson(tenantProperties(applied), tenantProperties(desired));
-  if (added.length + removed.length + changed.length === 0 && !propertiesChanged && applied !== undefined && !deleting) return undefined;
-  const kind: TenantChangeKind = deleting ? 'delete' : applied === undefined || isEmptyTenant(applied) ? 'create' : 'update';
-  return { tenant: name, kind, added: added.sort(), removed: removed.sort(), changed: changed.sort(), propertiesChanged };
+  return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
 }
 
 /**
