@@ -185,6 +185,19 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     assert.equal(noCreds.code, 1);
     assert.match(noCreds.stderr, /^error: .*password|^error: .*username|^error: .*nowhere/m);
     assert.equal(fake.posts.length, 0);
+    const inputs = ['-f', join(dir, 'objects.yaml'), '--config', join(dir, 'kube-as3.yaml')];
+    const usage: Array<[string[], RegExp]> = [
+      [['diff', ...inputs, '--against', saved, '--bigip-url', fake.url], /^error: give either --against FILE or --bigip-url URL, not both$/m],
+      [['diff', ...inputs], /^error: give what to compare with: --against FILE/m],
+      [['apply', ...inputs, '--bigip-url', 'bigip.example.net', '--bigip-credentials-dir', dir], /^error: --bigip-url "bigip\.example\.net" must look like https:\/\/bigip\.example\.com/m],
+      [['apply', ...inputs, '--bigip-url', fake.url, '--bigip-credentials-dir', dir, '--ca-file', join(dir, 'no-ca.pem')], /^error: CA bundle .*no-ca\.pem: cannot read: ENOENT$/m],
+    ];
+    for (const [argv, message] of usage) {
+      const run = await runCliCaptured(argv);
+      assert.equal(run.code, 1, argv.join(' '));
+      assert.match(run.stderr, message);
+    }
+    assert.equal(fake.posts.length, 0, 'usage errors post nothing');
   });
 
   it('with --ipam-state: addresses survive between runs, and an unused one is freed only after the BIG-IP dropped it', async () => {

@@ -19,6 +19,7 @@ import { parseRanges } from '../src/ipam/ranges.js';
 import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
 import { addressOf, duplicateAddresses } from './support/ipam-checks.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -54,18 +55,6 @@ function crdVersion(): CrdVersionDoc {
   const version = crd.spec.versions.find((v) => v.name === VERSION);
   assert.ok(version, `${crdFile} has no ${VERSION}`);
   return version;
-}
-
-/** Seeded PRNG (mulberry32), so a failing interleaving of request sets can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Turns of the event loop (not time): lets in-flight HTTP exchanges of the other replica progress. */
@@ -286,7 +275,7 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
   });
 
   it('two replicas allocating at once through the API server never give one address to two keys', async () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     const pool = Array.from({ length: 24 }, (_, i) => `shop/app-${i}_host`);
     const labelOf = (key: string): string => (pool.indexOf(key) % 4 === 3 ? 'v6' : 'prod');
     const requestSet = (keys: string[]): IpamRequest[] => keys.filter(() => random() < 0.5).map((key) => ({ key, label: labelOf(key) }));

@@ -6,8 +6,6 @@
 export class Coalescer<I, O> {
   private pending: { input: I; waiters: Array<{ resolve: (o: O) => void; reject: (e: unknown) => void }> } | undefined;
   private running = false;
-  /** Inputs replaced by a newer one before they ran. */
-  superseded = 0;
 
   constructor(private readonly run: (input: I) => Promise<O>) {}
 
@@ -16,18 +14,12 @@ export class Coalescer<I, O> {
     return new Promise<O>((resolve, reject) => {
       if (this.pending) {
         this.pending.input = input;
-        this.superseded++;
         this.pending.waiters.push({ resolve, reject });
       } else {
         this.pending = { input, waiters: [{ resolve, reject }] };
       }
       void this.drain();
     });
-  }
-
-  /** A run is in flight or waiting. */
-  get busy(): boolean {
-    return this.running || this.pending !== undefined;
   }
 
   private async drain(): Promise<void> {

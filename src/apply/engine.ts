@@ -16,6 +16,7 @@
  * - Tenants this instance owns that no resource needs any more are deleted (an empty tenant).
  *   The caller must pass a complete desired state: a tenant missing from it is deleted.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { ObjectRef } from '../kube/refs.js';
 import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
@@ -24,7 +25,7 @@ import { OWNER_LABEL, SHARED_APPLICATION, buildDeclaration, ownerRemark } from '
 import { Coalescer } from './coalescer.js';
 import { deletionTenant, foreignTenantMessage, splitOwnership } from './ownership.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
-import { applicationsOf, diffTenants, sameJson } from './tenant-diff.js';
+import { applicationsOf, diffTenants } from './tenant-diff.js';
 import type { TenantChange } from './tenant-diff.js';
 
 export interface ApplyInput {
@@ -126,11 +127,6 @@ export class ApplyEngine {
     return this.applied;
   }
 
-  /** Partitions on the device that belong to someone else. */
-  get foreignTenants(): ReadonlySet<string> {
-    return this.foreign;
-  }
-
   /** One apply at a time; while one runs, the latest submitted input waits (older ones are dropped). */
   submit(input: ApplyInput): Promise<ApplyReport> {
     return this.coalescer.submit(input);
@@ -175,7 +171,7 @@ export class ApplyEngine {
     let out = tenant;
     for (const [app, value] of applicationsOf(tenant)) {
       const previous = before.get(app);
-      if (previous !== undefined && sameJson(previous, value)) continue;
+      if (previous !== undefined && isDeepStrictEqual(previous, value)) continue;
       const wrapped = this.declarationOf(new Map([[name, { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(this.options.instance), [app]: value } as As3Tenant]]), version);
       const error = validators.map((v) => v(wrapped)).find((e) => e !== '');
       if (error === undefined) continue;

@@ -3,6 +3,7 @@
  * per application (SPEC §6–7): the apply engine sends only changed tenants (or applications), and
  * `kube-as3 diff` shows the same comparison. Pure: no I/O.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fjp from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { As3Application, As3Tenant } from '../translate/as3-types.js';
@@ -49,21 +50,6 @@ function tenantProperties(tenant: As3Tenant | undefined): Record<string, unknown
   return out;
 }
 
-/** Structural equality of JSON values (declarations are plain JSON). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => sameJson(x, bb[i]));
-  }
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
 /**
  * The change of one tenant, or undefined when there is none. An absent or empty `desired` means
  * the tenant should be deleted (only when it exists in `applied`).
@@ -72,7 +58,7 @@ export function diffTenant(name: string, applied: As3Tenant | undefined, desired
   const deleting = desired === undefined || isEmptyTenant(desired);
   if (deleting && (applied === undefined || isEmptyTenant(applied))) return undefined;
   const { added, changed, removed } = applicationChanges(applied ?? {}, deleting ? {} : desired);
-  const propertiesChanged = !deleting && applied !== undefined && !sameJson(tenantProperties(applied), tenantProperties(desired));
+  const propertiesChanged = !deleting && applied !== undefined && !isDeepStrictEqual(tenantProperties(applied), tenantProperties(desired));
   if (added.length + removed.length + changed.length === 0 && !propertiesChanged && applied !== undefined && !deleting) return undefined;
   const kind: TenantChangeKind = deleting ? 'delete' : applied === undefined || isEmptyTenant(applied) ? 'create' : 'update';
   return { tenant: name, kind, added, removed, changed, propertiesChanged };
@@ -91,7 +77,7 @@ function applicationChanges(before: Record<string, unknown>, after: Record<strin
     if (!isApplicationKey(after, key)) continue;
     const old = before[key];
     if (old === undefined) added.push(key);
-    else if (old !== after[key] && !sameJson(old, after[key])) changed.push(key);
+    else if (old !== after[key] && !isDeepStrictEqual(old, after[key])) changed.push(key);
   }
   for (const key of Object.keys(before)) if (isApplicationKey(before, key) && after[key] === undefined) removed.push(key);
   return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };

@@ -37,5 +37,10 @@ function ipamSection(plan: Plan): string {
   const rows = assignments.map((a) => [
     a.key, a.label, 'address' in a.outcome ? a.outcome.address : `error: ${a.outcome.error}`, a.resources.map(describeRef).join(', '),
   ]);
-  return `\nIPAM\n${table(['KEY', 'LABEL', 'ADDRESS', 'USED BY'], rows)}\n`;
+  const releasing = Object.values(plan.ipam?.state.releasing ?? {});
+  const labels = (plan.ipam?.usage ?? []).map((u) => {
+    const held = releasing.filter((r) => r.label === u.label).length;
+    return `${u.label} ${u.allocated}/${u.capacity}${held > 0 ? ` (+${held} releasing)` : ''}`;
+  }).join(', ');
+  return `\nIPAM\n${table(['KEY', 'LABEL', 'ADDRESS', 'USED BY'], rows)}\n\nallocated per label: ${labels}\n`;
 }

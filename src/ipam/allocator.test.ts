@@ -3,6 +3,7 @@ import { allocate, commitReleases, emptyIpamState, usage } from './allocator.js'
 import type { IpamOutcome, IpamRequest, IpamResult, IpamState } from './allocator.js';
 import { parseRanges } from './ranges.js';
 import { parseIpamState } from './store.js';
+import { shuffled } from '../../test/support/seeded-random.js';
 
 const { ranges } = parseRanges({
   prod: ['10.1.1.10-10.1.1.14'],
@@ -31,24 +32,6 @@ function state(allocations: Record<string, [string, string]>, releasing: Record<
   const toRecord = (entries: Record<string, [string, string]>): IpamState['allocations'] =>
     Object.fromEntries(Object.entries(entries).map(([key, [label, address]]) => [key, { label, address }]));
   return { allocations: toRecord(allocations), releasing: toRecord(releasing) };
-}
-
-/** Deterministic Fisher-Yates shuffle (mulberry32). */
-function shuffled<T>(items: T[], seed: number): T[] {
-  let s = seed >>> 0;
-  const random = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
 }
 
 describe('allocate', () => {

@@ -5,6 +5,7 @@ import { parseRanges } from './ranges.js';
 import { MemoryIpamStore, allocateWithStore, commitReleasesWithStore, parseIpamState } from './store.js';
 import type { IpamSaveResult, IpamStore, VersionedIpamState } from './store.js';
 import { addressOf, duplicateAddresses } from '../../test/support/ipam-checks.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 const { ranges } = parseRanges({
   web: ['10.0.0.1-10.0.0.40'],
@@ -12,18 +13,6 @@ const { ranges } = parseRanges({
   edge: ['10.0.0.5-10.0.0.30'],
   v6: ['2001:db8::/120'],
 });
-
-/** Seeded PRNG (mulberry32): every interleaving can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function yieldTimes(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await Promise.resolve();
@@ -133,7 +122,7 @@ describe('allocateWithStore', () => {
 
     it('never gives one address to two keys, and every request gets an address', async () => {
       for (let seed = 1; seed <= 250; seed++) {
-        const random = prng(seed);
+        const random = seededRandom(seed);
         // Some runs start from a state a previous run left behind.
         const initial = random() < 0.5 ? allocate(emptyIpamState(), requestSet(random), ranges).state : undefined;
         const store = new MemoryIpamStore(initial);

@@ -4,7 +4,7 @@
  * in key order, so the same inputs always give the same addresses. Normalizers then read their
  * address by key. Pure: the state comes in and goes out; stores persist it.
  */
-import { allocate } from '../ipam/allocator.js';
+import { allocate, usage as allocationUsage } from '../ipam/allocator.js';
 import type { IpamOutcome, IpamState } from '../ipam/allocator.js';
 import { addressValue } from '../ipam/ranges.js';
 import type { AddressRange } from '../ipam/ranges.js';
@@ -28,6 +28,8 @@ export interface IpamReport {
   /** `state` differs from the state the plan started from: a store should save it. */
   changed: boolean;
   assignments: IpamAssignment[];
+  /** Per configured label: addresses allocated and how many the ranges hold. */
+  usage: Array<{ label: string; allocated: number; capacity: bigint }>;
 }
 
 export interface IpamPass {
@@ -68,5 +70,6 @@ export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, Address
   const assignments: IpamAssignment[] = [...byKey.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, entry]) => ({ key, label: entry.label, outcome: result.outcomes.get(key) ?? { error: 'not allocated' }, resources: entry.resources }));
-  return { outcomes: result.outcomes, inLabel, report: { state: result.state, changed: result.changed, assignments } };
+  const usage = allocationUsage(result.state, new Map(ranges));
+  return { outcomes: result.outcomes, inLabel, report: { state: result.state, changed: result.changed, assignments, usage } };
 }
