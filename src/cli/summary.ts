@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { describeRef, refKey } from '../kube/refs.js';
 import type { Plan } from '../plan/planner.js';
+import type { PoolMechanism } from '../translate/pool-shares.js';
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -27,7 +28,38 @@ export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
     : 'No virtual servers to create.';
   const totals = `${plan.tenants.size} tenant(s), ${virtuals} virtual(s), ${pools.size} pool(s); ` +
     `${withErrors} resource(s) or file(s) with errors, ${warnings} warning(s)`;
-  return `${body}\n\n${totals}\n${ipamSection(plan)}`;
+  return `${body}\n\n${totals}\n${sharesSection(plan)}${ipamSection(plan)}`;
+}
+
+const MECHANISMS: Record<PoolMechanism, string> = {
+  'members': 'all members',
+  'priority-groups': 'priority groups',
+  'member-ratios': 'member ratios',
+  'weighted-irule': 'weighted iRule',
+};
+
+function percent(fraction: number | undefined): string {
+  return fraction === undefined ? '-' : `${Number((fraction * 100).toFixed(2))}%`;
+}
+
+/**
+ * How each multi-cluster or weighted pool divides its traffic: per cluster and backend, the
+ * configured share, the share the BIG-IP gives it with every member up, and the mechanism
+ * (member ratios, the weighted-iRule fallback, priority groups, or all members alike).
+ */
+function sharesSection(plan: Plan): string {
+  const pools = plan.shares();
+  const all = pools.flatMap((p) => p.rows);
+  if (all.length === 0) return '';
+  // Priority groups and admin states only exist with several clusters: no empty columns otherwise.
+  const priority = all.some((r) => r.priorityGroup !== undefined);
+  const state = all.some((r) => r.cluster !== '-');
+  const rows = pools.flatMap((p) => p.rows.map((r) => [
+    p.tenant, p.virtual, r.pool, MECHANISMS[p.mechanism], r.cluster, r.backend, String(r.members), percent(r.configured), percent(r.effective),
+    ...(priority ? [r.priorityGroup === undefined ? '-' : String(r.priorityGroup)] : []), ...(state ? [r.adminState ?? 'enable'] : []),
+  ]));
+  const header = ['TENANT', 'VIRTUAL', 'POOL', 'MECHANISM', 'CLUSTER', 'BACKEND', 'MEMBERS', 'CONFIGURED', 'EFFECTIVE', ...(priority ? ['PRIORITY'] : []), ...(state ? ['STATE'] : [])];
+  return `\nPOOL SHARES (effective: share of new connections with every member up)\n${table(header, rows)}\n`;
 }
 
 /** The IPAM addresses of this plan: key, label, address (or why none), and who shares it. */

@@ -42,13 +42,13 @@ export const configSchema = {
     multiCluster: {
       type: 'object',
       additionalProperties: false,
-      required: ['clusters'],
       properties: {
-        mode: { enum: ['active-active', 'active-standby', 'ratio'], default: 'active-active' },
+        mode: { enum: ['default', 'active-active', 'active-standby', 'ratio'], default: 'active-active' },
         localClusterName: { type: 'string', minLength: 1 },
+        extendedSpecConfigMap: { type: 'string', pattern: '^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$' },
         clusters: {
           type: 'array',
-          minItems: 1,
+          default: [],
           items: {
             type: 'object',
             additionalProperties: false,

@@ -12,6 +12,26 @@ export interface ClusterConfig {
   primary: boolean;
 }
 
+/**
+ * How the clusters' members make up a pool:
+ * - `default`: CIS's default mode: a pool takes the local cluster's members, or the ones its
+ *   `multiClusterServices` list;
+ * - `active-active`: one pool with the members of every cluster that has the Service;
+ * - `active-standby`: the same, the primary cluster's members in the highest priority group;
+ * - `ratio`: member ratios give each cluster its ratio's share of the traffic.
+ */
+export type MultiClusterMode = 'default' | 'active-active' | 'active-standby' | 'ratio';
+
+export interface MultiClusterConfig {
+  mode: MultiClusterMode;
+  /** The cluster `-f` inputs (and the controller's own kubeconfig) belong to; default: the first. */
+  localClusterName?: string;
+  /** `ns/name` of a CIS extended ConfigMap (key `extendedSpec`) that gives the cluster set. */
+  extendedSpecConfigMap?: string;
+  /** In precedence order: a resource found in several clusters is taken from the earliest. */
+  clusters: ClusterConfig[];
+}
+
 export interface Config {
   bigip: {
     url?: string;
@@ -38,11 +58,11 @@ export interface Config {
   loadBalancerClass?: string;
   /** Services without a loadBalancerClass are left alone (otherwise they are served, as in CIS). */
   manageLoadBalancerClassOnly: boolean;
-  multiCluster?: {
-    mode: 'active-active' | 'active-standby' | 'ratio';
-    localClusterName?: string;
-    clusters: ClusterConfig[];
-  };
+  /**
+   * Several clusters behind one BIG-IP (SPEC §4). The cluster set is `clusters`, or imported from
+   * the CIS extended ConfigMap `extendedSpecConfigMap` (`ns/name`, read from the local cluster).
+   */
+  multiCluster?: MultiClusterConfig;
   ipam: { ranges: Record<string, string[]> };
   as3: {
     /** `schemaVersion` written into declarations (never above the device's `schemaCurrent`). */

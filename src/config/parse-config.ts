@@ -44,7 +44,20 @@ function semanticErrors(config: Config): string[] {
   if (config.namespaceLabel !== undefined && config.namespaces.length > 0) {
     errors.push('/namespaceLabel: cannot be combined with /namespaces; choose one way to select namespaces');
   }
-  const clusters = config.multiCluster?.clusters ?? [];
+  errors.push(...clusterSetErrors(config.multiCluster));
+  return errors;
+}
+
+/** The cluster set comes from `clusters` or from a CIS extended ConfigMap: exactly one of them. */
+function clusterSetErrors(multiCluster: Config['multiCluster']): string[] {
+  if (!multiCluster) return [];
+  const errors: string[] = [];
+  const clusters = multiCluster.clusters;
+  if (multiCluster.extendedSpecConfigMap !== undefined && clusters.length > 0) {
+    errors.push('/multiCluster: set clusters or extendedSpecConfigMap, not both');
+  } else if (multiCluster.extendedSpecConfigMap === undefined && clusters.length === 0) {
+    errors.push('/multiCluster: list the clusters (clusters) or name a CIS extended ConfigMap (extendedSpecConfigMap)');
+  }
   const seen = new Set<string>();
   clusters.forEach((c, i) => {
     if (seen.has(c.name)) errors.push(`/multiCluster/clusters/${i}/name: cluster "${c.name}" is listed twice`);
@@ -53,10 +66,19 @@ function semanticErrors(config: Config): string[] {
       errors.push(`/multiCluster/clusters/${i}: set kubeconfigFile or kubeconfigSecret, not both`);
     }
   });
-  const local = config.multiCluster?.localClusterName;
-  if (local !== undefined && !seen.has(local)) {
+  const primaries = clusters.flatMap((c, i) => (c.primary ? [i] : []));
+  for (const i of primaries.slice(1)) {
+    errors.push(`/multiCluster/clusters/${i}/primary: only one cluster can be primary ("${clusters[primaries[0] ?? 0]?.name ?? ''}" already is)`);
+  }
+  const local = multiCluster.localClusterName;
+  if (local !== undefined && clusters.length > 0 && !seen.has(local)) {
     errors.push(`/multiCluster/localClusterName: "${local}" is not one of the configured clusters`);
   }
+  return errors;
+}
+
+function ipamErrors(config: Config): string[] {
+  const errors: string[] = [];
   // `ipam.ranges.<label>[i]: message` as a pointer like the schema errors: `/ipam/ranges/<label>/<i>: message`.
   for (const e of parseRanges(config.ipam.ranges).errors) {
     errors.push(e.replace(/^ipam\.ranges\.(.+?)(?:\[(\d+)\])?: /, (_m, label: string, i?: string) => `/ipam/ranges/${label}${i === undefined ? '' : `/${i}`}: `));
@@ -72,7 +94,7 @@ export function validateConfig(document: unknown): ConfigResult {
     return { errors: (validate.errors ?? []).map(describeError) };
   }
   const config = data as Config;
-  const errors = semanticErrors(config);
+  const errors = [...semanticErrors(config), ...ipamErrors(config)];
   return errors.length > 0 ? { errors } : { config };
 }
 

@@ -43,6 +43,18 @@ export interface WeightedBackend {
   field: string;
 }
 
+/**
+ * A Service in a named cluster that takes part of a route's traffic (`multiClusterServices`): the
+ * route's members come from these entries only, each with its share by weight.
+ */
+export interface ClusterServiceBackend {
+  cluster: string;
+  backend: BackendRef;
+  /** Relative share; 0 excludes the entry. */
+  weight: number;
+  field: string;
+}
+
 /** Persistence a route applies (`hostPersistence`), as an AS3 Endpoint_Policy `persist` action. */
 export type PersistAction = { disable: Record<string, never> } | Record<string, Record<string, string | number>>;
 
@@ -68,6 +80,8 @@ export interface Route {
   /** The primary backend's weight when `alternates` are present (default 100 as in CIS). */
   weight?: number;
   alternates?: WeightedBackend[];
+  /** Explicit multi-cluster members (`multiClusterServices`); when set, `backend` is the first entry's. */
+  clusterServices?: ClusterServiceBackend[];
   /** Path rewrite: the matched path prefix is replaced by this path (`rewrite`). */
   rewrite?: string;
   /** Host header rewrite (`hostRewrite`). */
@@ -168,6 +182,7 @@ export function claimBackends(claim: VirtualClaim): BackendRef[] {
   for (const route of routes) {
     out.push(route.backend);
     for (const alt of route.alternates ?? []) out.push(alt.backend);
+    for (const entry of route.clusterServices ?? []) out.push(entry.backend);
   }
   return out;
 }

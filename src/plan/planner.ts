@@ -1,5 +1,9 @@
 import type { Config } from '../config/config.js';
-import type { ClusterState } from '../inventory/cluster-state.js';
+import { ClusterState } from '../inventory/cluster-state.js';
+import { ClusterSet } from '../inventory/cluster-set.js';
+import type { ClusterEntry } from '../inventory/cluster-set.js';
+import { MergedView } from '../inventory/merged-view.js';
+import type { ResourceView } from '../inventory/merged-view.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
 import { namespacedName, refOf } from '../kube/refs.js';
@@ -20,9 +24,9 @@ import type { NormalizeResult } from '../normalize/context.js';
 import { parseAddress } from '../lib/ip.js';
 import { nodeAddresses, onePerNode } from '../resolve/node-addresses.js';
 import type { NodeAddress } from '../resolve/node-addresses.js';
-import { resolveBackend } from '../resolve/resolve-backend.js';
-import type { ResolveContext } from '../resolve/resolve-backend.js';
-import type { ApplicationResult, RouteSummary } from '../translate/application.js';
+import { resolveAcrossClusters } from '../resolve/resolve-clusters.js';
+import type { ClusterScope } from '../resolve/resolve-clusters.js';
+import type { ApplicationResult, PoolShareSummary, RouteSummary } from '../translate/application.js';
 import { translateApplication } from '../translate/application.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
 import { SHARED_APPLICATION, buildDeclaration, buildTenant } from '../translate/declaration.js';
@@ -43,6 +47,8 @@ export interface Plan {
   translated: number;
   /** One row per route, for `plan -o summary` (computed on demand). */
   summary(): RouteSummary[];
+  /** How each multi-cluster or weighted pool divides its traffic, for `plan -o summary`. */
+  shares(): PoolShareSummary[];
   /**
    * The resources an application was made from (`Shared` objects: every resource of the tenant
    * that points at one); empty for an unknown application. The apply engine names
@@ -55,9 +61,11 @@ export interface Plan {
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
 interface NodeScopedContext {
-  cluster: ClusterState;
+  set: ClusterSet;
+  view: ResourceView;
   mode: Config['poolMemberType'];
-  nodesByFamily: Record<4 | 6, NodeAddress[]>;
+  /** Per cluster (by name): its selected node addresses by family. */
+  nodesByFamily: Map<string, Record<4 | 6, NodeAddress[]>>;
 }
 
 interface GroupMemo {
@@ -67,11 +75,11 @@ interface GroupMemo {
 }
 
 interface Grouping {
-  revision: number;
+  revision: number | string;
   /** `secretRevision` the grouping was last known valid at. */
-  secretRevision: number;
+  secretRevision: number | string;
   /** Secrets the resources read (found or not) and their revisions then, rejected resources included. */
-  secretReads: Array<{ namespace: string; name: string; revision: number }>;
+  secretReads: Array<{ namespace: string; name: string; revision: number | string }>;
   groups: VirtualGroup[];
   /** Group ids by the `ns/name` of each Service they route to. */
   byService: Map<string, string[]>;
@@ -110,6 +118,12 @@ function sourcesOf(groups: VirtualGroup[], tenant: string, application: string):
   return [...refs.values()];
 }
 
+/** Clusters that cannot be read: their members stay on the BIG-IP, and the user must know. */
+function clusterProblems(set: ClusterSet): Diagnostic[] {
+  return set.clusters.flatMap((c) => (c.unreadable === undefined ? [] : [diagnostic({ kind: 'Cluster', namespace: '', name: c.name }, 'warning',
+    `cannot be read (${c.unreadable}); its resources and Services are unknown, and its pool members stay as the BIG-IP has them (diff and apply keep them; plan alone cannot show them)`)]));
+}
+
 function servicesOf(group: VirtualGroup): Set<string> {
   const keys = new Set<string>();
   for (const claim of group.claims) {
@@ -119,7 +133,8 @@ function servicesOf(group: VirtualGroup): Set<string> {
 }
 
 /**
- * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state and
+ * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state, or
+ * a cluster set's (SPEC §4: resources from the merged view, members from every cluster), and
  * remembers its results. After the first run:
  * - a change to a resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service), to what
  *   they name (TLSProfile, Policy, IngressClass, Namespace) or to a Secret some resource read
@@ -135,9 +150,10 @@ export class Planner {
   private grouping: Grouping | undefined;
   private memo = new Map<string, GroupMemo>();
   private tenants = new Map<string, TenantState>();
-  private seenRevision = -1;
-  private seenNodeRevision = -1;
-  private nodeCache: { revision: number; byFamily: Record<4 | 6, NodeAddress[]> } | undefined;
+  /** Per cluster (by name): the revision and node revision the last plan saw. */
+  private seen = new Map<string, { revision: number; nodeRevision: number }>();
+  private seenSignature: string | undefined;
+  private nodeCache = new Map<string, { revision: number; byFamily: Record<4 | 6, NodeAddress[]> }>();
 
   private ipamState: IpamState;
   private readonly ipamRanges: Map<string, AddressRange[]>;
@@ -151,28 +167,49 @@ export class Planner {
     this.nodeSelector = mustParseLabelSelector(config.nodeLabelSelector);
   }
 
-  plan(cluster: ClusterState): Plan {
+  /** Plans one cluster (a ClusterState) or a cluster set; the same planner must always get the same kind. */
+  plan(input: ClusterState | ClusterSet): Plan {
+    const set = input instanceof ClusterState ? ClusterSet.single(input) : input;
+    if (set.signature !== this.seenSignature) {
+      // Cluster ratios, admin states or readability changed: every pool may change.
+      this.grouping = undefined;
+      this.memo.clear();
+      this.seen.clear();
+      this.seenSignature = set.signature;
+    }
+    const view: ResourceView = set.multi ? new MergedView(set.clusters) : (set.clusters[0] as ClusterEntry).state;
     const previous = this.grouping;
-    const grouping = this.groupingFor(cluster);
-    const ctx: NodeScopedContext = { cluster, mode: this.config.poolMemberType, nodesByFamily: this.nodeAddressesFor(cluster) };
-    const nodesMatter = this.nodesMatter();
-    const incremental = grouping === previous && !(nodesMatter && cluster.nodeRevision !== this.seenNodeRevision);
-    const changedServices = incremental ? cluster.servicesChangedSince(this.seenRevision) : undefined;
+    const grouping = this.groupingFor(view, set);
+    const nodesByFamily = new Map(set.clusters.map((c) => [c.name, this.nodeAddressesFor(c.state)]));
+    const ctx: NodeScopedContext = { set, view, mode: this.config.poolMemberType, nodesByFamily };
+    const nodesChanged = this.nodesMatter() && set.clusters.some((c) => c.state.nodeRevision !== this.seen.get(c.name)?.nodeRevision);
+    const changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
     const translated = changedServices
-      ? this.retranslate(this.groupsUsing(changedServices, grouping), cluster, ctx)
-      : this.rebuild(grouping, cluster, ctx);
-    this.seenRevision = cluster.revision;
-    this.seenNodeRevision = cluster.nodeRevision;
+      ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx)
+      : this.rebuild(grouping, ctx);
+    for (const c of set.clusters) this.seen.set(c.name, { revision: c.state.revision, nodeRevision: c.state.nodeRevision });
     return this.result(grouping, translated);
   }
 
+  /** Services changed in any cluster since the last plan, or undefined when some cluster cannot tell. */
+  private servicesChanged(set: ClusterSet): Set<string> | undefined {
+    const changed = new Set<string>();
+    for (const c of set.clusters) {
+      const seen = this.seen.get(c.name);
+      const since = seen ? c.state.servicesChangedSince(seen.revision) : undefined;
+      if (!since) return undefined;
+      for (const service of since) changed.add(service);
+    }
+    return changed;
+  }
+
   /** Every group: reuse memos whose fingerprint still matches, drop memos of vanished groups. */
-  private rebuild(grouping: Grouping, cluster: ClusterState, ctx: NodeScopedContext): number {
+  private rebuild(grouping: Grouping, ctx: NodeScopedContext): number {
     const memo = new Map<string, GroupMemo>();
     const tenants = new Map<string, Map<string, ApplicationResult>>();
     let translated = 0;
     for (const group of grouping.groups) {
-      const { entry, fresh } = this.translateGroup(group, cluster, ctx);
+      const { entry, fresh } = this.translateGroup(group, ctx);
       memo.set(group.id, entry);
       if (fresh) translated++;
       const apps = tenants.get(group.partition) ?? new Map<string, ApplicationResult>();
@@ -191,12 +228,12 @@ export class Planner {
   }
 
   /** Only the given groups; their tenants are rebuilt, the others kept as they are. */
-  private retranslate(groups: VirtualGroup[], cluster: ClusterState, ctx: NodeScopedContext): number {
+  private retranslate(groups: VirtualGroup[], ctx: NodeScopedContext): number {
     // Per touched tenant: the changed applications, or undefined when its Shared objects changed.
     const touched = new Map<string, Map<string, As3Application> | undefined>();
     let translated = 0;
     for (const group of groups) {
-      const { entry, fresh } = this.translateGroup(group, cluster, ctx);
+      const { entry, fresh } = this.translateGroup(group, ctx);
       this.memo.set(group.id, entry);
       if (!fresh) continue;
       translated++;
@@ -219,18 +256,22 @@ export class Planner {
     return translated;
   }
 
-  private translateGroup(group: VirtualGroup, cluster: ClusterState, ctx: NodeScopedContext): { entry: GroupMemo; fresh: boolean } {
-    const fingerprint = this.fingerprint(group, cluster);
+  private translateGroup(group: VirtualGroup, ctx: NodeScopedContext): { entry: GroupMemo; fresh: boolean } {
+    const fingerprint = this.fingerprint(group, ctx);
     const old = this.memo.get(group.id);
     if (old && old.fingerprint === fingerprint) return { entry: { ...old, group }, fresh: false };
     const address = parseAddress(group.address);
-    const scoped: ResolveContext = {
-      cluster: ctx.cluster,
-      mode: ctx.mode,
-      nodeAddresses: ctx.nodesByFamily[address?.family ?? 4],
-      ...(address?.routeDomain ? { routeDomain: address.routeDomain } : {}),
-    };
-    const result = translateApplication(group, (backend) => resolveBackend(scoped, backend));
+    const scopes: ClusterScope[] = ctx.set.clusters.map((entry) => ({
+      entry,
+      ctx: {
+        cluster: entry.state,
+        mode: ctx.mode,
+        nodeAddresses: (ctx.nodesByFamily.get(entry.name) as Record<4 | 6, NodeAddress[]>)[address?.family ?? 4],
+        ...(address?.routeDomain ? { routeDomain: address.routeDomain } : {}),
+      },
+    }));
+    const set = { mode: ctx.set.mode, local: ctx.set.localName };
+    const result = translateApplication(group, { mode: set.mode, resolve: (backend, only) => resolveAcrossClusters(scopes, set, backend, only) });
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 
@@ -255,6 +296,7 @@ export class Planner {
     return {
       declaration, tenants, diagnostics, translated,
       summary: () => memos.flatMap((m) => m?.result.summary ?? []),
+      shares: () => memos.flatMap((m) => m?.result.shares ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
       ipam: grouping.ipam,
     };
@@ -266,41 +308,47 @@ export class Planner {
   }
 
   private nodeAddressesFor(cluster: ClusterState): Record<4 | 6, NodeAddress[]> {
-    if (this.nodeCache?.revision !== cluster.nodeRevision) {
+    let cached = this.nodeCache.get(cluster.name);
+    if (cached?.revision !== cluster.nodeRevision) {
       const addresses = nodeAddresses(cluster.nodes(), {
         selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal, includeUnschedulable: this.config.includeUnschedulableNodes,
       });
-      this.nodeCache = { revision: cluster.nodeRevision, byFamily: { 4: onePerNode(addresses, 4), 6: onePerNode(addresses, 6) } };
+      cached = { revision: cluster.nodeRevision, byFamily: { 4: onePerNode(addresses, 4), 6: onePerNode(addresses, 6) } };
+      this.nodeCache.set(cluster.name, cached);
     }
-    return this.nodeCache.byFamily;
+    return cached.byFamily;
   }
 
-  /** Revisions of everything a group's application is computed from. */
-  private fingerprint(group: VirtualGroup, cluster: ClusterState): string {
+  /** Revisions of everything a group's application is computed from (Services and nodes: in every cluster). */
+  private fingerprint(group: VirtualGroup, ctx: NodeScopedContext): string {
+    const { view, set } = ctx;
     const parts: Array<string | number> = [];
+    const single = set.clusters.length === 1 ? (set.clusters[0] as ClusterEntry).state : undefined;
     for (const claim of group.claims) {
       const { kind, namespace, name } = claim.source;
-      parts.push(`${kind}/${namespace}/${name}@${cluster.revisionOf(kind as KnownKind, namespace, name)}`);
-      for (const dep of claim.dependsOn ?? []) parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${cluster.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
-      for (const backend of claimBackends(claim)) parts.push(cluster.serviceRevision(backend.namespace, backend.service));
+      parts.push(`${kind}/${namespace}/${name}@${view.revisionOf(kind as KnownKind, namespace, name)}`);
+      for (const dep of claim.dependsOn ?? []) parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${view.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
+      for (const backend of claimBackends(claim)) {
+        parts.push(single ? single.serviceRevision(backend.namespace, backend.service) : set.clusters.map((c) => c.state.serviceRevision(backend.namespace, backend.service)).join('/'));
+      }
     }
-    if (this.nodesMatter()) parts.push(cluster.nodeRevision);
+    if (this.nodesMatter()) parts.push(set.clusters.map((c) => c.state.nodeRevision).join('/'));
     // Decided per address across groups, so another group's resource can change it.
     if (group.serviceAddress) parts.push(JSON.stringify(group.serviceAddress));
     return parts.join(',');
   }
 
   /** The current grouping still holds: no resource changed, and no Secret any resource read. */
-  private groupingValid(cluster: ClusterState): boolean {
+  private groupingValid(view: ResourceView): boolean {
     const g = this.grouping;
-    if (!g || g.revision !== cluster.resourceRevision) return false;
-    if (g.secretRevision === cluster.secretRevision) return true;
-    const unchanged = g.secretReads.every((s) => cluster.revisionOf('Secret', s.namespace, s.name) === s.revision);
-    if (unchanged) g.secretRevision = cluster.secretRevision;
+    if (!g || g.revision !== view.resourceRevision) return false;
+    if (g.secretRevision === view.secretRevision) return true;
+    const unchanged = g.secretReads.every((s) => view.revisionOf('Secret', s.namespace, s.name) === s.revision);
+    if (unchanged) g.secretRevision = view.secretRevision;
     return unchanged;
   }
 
-  private groupingFor(cluster: ClusterState): Grouping {
+  private groupingFor(cluster: ResourceView, set: ClusterSet): Grouping {
     if (this.groupingValid(cluster)) return this.grouping as Grouping;
     const secretReads: Grouping['secretReads'] = [];
     const claims: VirtualClaim[] = [];
@@ -315,6 +363,11 @@ export class Planner {
       return !skip;
     };
     const resources = this.servedResources(cluster, served);
+    if (cluster instanceof MergedView) {
+      const labelled = (kind: string): boolean => kind === 'VirtualServer' || kind === 'TransportServer';
+      diagnostics.push(...cluster.conflicts((kind, obj) => (labelled(kind) ? this.selection.skipReason(obj, namespaceOf) === undefined : this.selection.watchesNamespaceOf(obj, namespaceOf))));
+    }
+    diagnostics.push(...clusterProblems(set));
     const ipam = this.ipamPass(cluster, resources);
     const ctx = new NormalizeContext(this.config, cluster, ipam);
     const take = <T extends KubeObject>(obj: T, normalize: (o: T, ref: ObjectRef, c: NormalizeContext) => NormalizeResult): void => {
@@ -350,7 +403,7 @@ export class Planner {
   }
 
   /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */
-  private servedResources(cluster: ClusterState, served: (obj: KubeObject, labelled: boolean) => boolean): Array<{ kind: string; obj: KubeObject }> {
+  private servedResources(cluster: ResourceView, served: (obj: KubeObject, labelled: boolean) => boolean): Array<{ kind: string; obj: KubeObject }> {
     const out: Array<{ kind: string; obj: KubeObject }> = [];
     for (const vs of cluster.list<VirtualServer>('VirtualServer')) if (served(vs, true)) out.push({ kind: 'VirtualServer', obj: vs });
     for (const ts of cluster.list<TransportServer>('TransportServer')) if (served(ts, true)) out.push({ kind: 'TransportServer', obj: ts });
@@ -365,7 +418,7 @@ export class Planner {
    * Allocates addresses for the resources that ask IPAM (ipam-pass.ts). Ingresses of another
    * class and Services of another loadBalancerClass are not ours: they never hold an address.
    */
-  private ipamPass(cluster: ClusterState, resources: Array<{ kind: string; obj: KubeObject }>): IpamPass {
+  private ipamPass(cluster: ResourceView, resources: Array<{ kind: string; obj: KubeObject }>): IpamPass {
     if (this.ipamRanges.size === 0) return NO_IPAM;
     const probe = new NormalizeContext(this.config, cluster);
     const asking = resources.filter(({ kind, obj }) => {

@@ -7,14 +7,15 @@ import { compareRoutes, translateEndpointPolicy } from './endpoint-policy.js';
 import type { PolicyRule, RoutingMode } from './endpoint-policy.js';
 import { NameScope, addressForName, as3Name } from './names.js';
 import { PoolSet } from './pool-set.js';
-import type { BackendResolver, PoolEntry } from './pool-set.js';
+import type { Membership, PoolEntry } from './pool-set.js';
+import type { PoolShares } from './pool-shares.js';
 import { applySettings, serviceClassOf } from './service.js';
 import type { ServiceClass } from './service.js';
 import { translateTls } from './tls.js';
 import { poolPath, weightedPoolIRule } from './weighted-irule.js';
 import type { WeightedIRuleEvent } from './weighted-irule.js';
 
-export type { BackendResolver } from './pool-set.js';
+export type { Membership } from './pool-set.js';
 
 /** One row of the plan summary: a route of a virtual and where it lands (HTTP rows in match order). */
 export interface RouteSummary {
@@ -34,8 +35,19 @@ export interface RouteSummary {
   pools?: string[];
 }
 
+/** How one pool of an application divides its traffic (multi-cluster and weighted pools). */
+export interface PoolShareSummary extends PoolShares {
+  tenant: string;
+  application: string;
+  virtual: string;
+  /** The pool routes forward to (for split weights, the first of the pools). */
+  pool: string;
+}
+
 export interface ApplicationResult {
   application: As3Application;
+  /** Pools whose traffic is divided among backends or clusters, for `plan -o summary`. */
+  shares: PoolShareSummary[];
   /** Objects that belong in the tenant's `Shared` application (Service_Address), by name. */
   shared: Array<[string, As3Object]>;
   diagnostics: Diagnostic[];
@@ -97,10 +109,10 @@ class ApplicationBuilder {
   /** Pools with split weights, numbered in first-use order for the weighted iRule. */
   readonly selectors = new Map<PoolEntry, number>();
 
-  constructor(readonly group: VirtualGroup, resolve: BackendResolver) {
+  constructor(readonly group: VirtualGroup, membership: Membership) {
     this.scope.claim(group.virtualName, '#virtual');
     this.mode = group.tls?.termination === 'passthrough' ? 'sni' : 'http';
-    this.pools = new PoolSet(this.app, this.scope, resolve, this.mode !== 'sni');
+    this.pools = new PoolSet(this.app, this.scope, membership, this.mode !== 'sni');
     this.cls = serviceClassOf(group);
   }
 
@@ -239,16 +251,17 @@ class ApplicationBuilder {
 /**
  * Translates one virtual group into its AS3 application: the virtual (Service_*), its TLS
  * objects, one Pool per distinct backend, Monitors, and an Endpoint_Policy when routing by host,
- * path, SNI, source address, redirects or rewrites is needed. Member resolution is injected so
- * this stays pure and testable.
+ * path, SNI, source address, redirects or rewrites is needed. Member resolution (one cluster or
+ * several) is injected so this stays pure and testable.
  */
-export function translateApplication(group: VirtualGroup, resolve: BackendResolver): ApplicationResult {
-  const b = new ApplicationBuilder(group, resolve);
+export function translateApplication(group: VirtualGroup, membership: Membership): ApplicationResult {
+  const b = new ApplicationBuilder(group, membership);
   b.collectRoutes();
   const service = b.service();
   b.route(service);
   b.pools.emit();
   for (const [name, obj] of b.later) b.app[name] = obj;
   b.app[group.virtualName] = service;
-  return { application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], summary: b.summary() };
+  const shares = b.pools.pools.flatMap((p) => (p.shares ? [{ tenant: group.partition, application: group.application, virtual: group.virtualName, pool: p.name, ...p.shares }] : []));
+  return { application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], summary: b.summary(), shares };
 }

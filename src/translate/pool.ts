@@ -1,31 +1,71 @@
 import type { PoolSettings } from '../model/settings.js';
-import type { Member } from '../resolve/member.js';
+import type { PoolMember } from '../resolve/member.js';
 import type { As3Object } from './as3-types.js';
 
-/** A member with its load-balancing ratio (weighted pools only). */
-export interface RatioMember extends Member {
+export type { PoolMember } from '../resolve/member.js';
+
+interface MemberEntry {
+  port: number;
   ratio?: number;
+  adminState?: 'disable' | 'offline';
+  priorityGroup?: number;
+  cluster?: string;
+  addresses: string[];
+}
+
+function entryKey(m: PoolMember): string {
+  return `${m.port}/${m.ratio ?? ''}/${m.adminState ?? ''}/${m.priorityGroup ?? ''}/${m.cluster ?? ''}`;
+}
+
+function compareText(a: string | undefined, b: string | undefined): number {
+  return (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
+}
+
+/** By port, then the highest priority group and ratio first, then cluster and admin state. */
+function compareEntries(a: MemberEntry, b: MemberEntry): number {
+  return a.port - b.port || (b.priorityGroup ?? 0) - (a.priorityGroup ?? 0) || (b.ratio ?? 0) - (a.ratio ?? 0) ||
+    compareText(a.cluster, b.cluster) || compareText(a.adminState, b.adminState);
+}
+
+/** The remark that names a member entry's cluster (`remarkCluster` reads it back). */
+export function clusterRemark(cluster: string): string {
+  return `cluster ${cluster}`;
+}
+
+/** The cluster a member entry's remark names, if kube-as3 wrote it. */
+export function remarkCluster(remark: unknown): string | undefined {
+  return typeof remark === 'string' && remark.startsWith('cluster ') ? remark.slice('cluster '.length) : undefined;
 }
 
 /**
- * AS3 pool members: one entry per (port, ratio) with its addresses in input order (callers pass
- * sorted members). `shareNodes` puts the BIG-IP node objects in /Common, so the same node address
- * may serve pools of several tenants (without it, a node IP used by two partitions fails the
- * second tenant).
+ * AS3 pool members: one entry per (port, ratio, admin state, priority group, cluster) with its
+ * addresses in input order (callers pass sorted members). `shareNodes` puts the BIG-IP node
+ * objects in /Common, so the same node address may serve pools of several tenants (without it, a
+ * node IP used by two partitions fails the second tenant).
  */
-export function translateMembers(members: RatioMember[]): As3Object['members'] {
-  const entries = new Map<string, { port: number; ratio?: number; addresses: string[] }>();
+export function translateMembers(members: PoolMember[]): As3Object['members'] {
+  const entries = new Map<string, MemberEntry>();
   for (const m of members) {
-    const key = `${m.port}/${m.ratio ?? ''}`;
+    const key = entryKey(m);
     const entry = entries.get(key);
     if (entry) entry.addresses.push(m.address);
-    else entries.set(key, { port: m.port, ...(m.ratio === undefined ? {} : { ratio: m.ratio }), addresses: [m.address] });
+    else {
+      entries.set(key, {
+        port: m.port, addresses: [m.address],
+        ...(m.ratio === undefined ? {} : { ratio: m.ratio }),
+        ...(m.adminState === undefined ? {} : { adminState: m.adminState }),
+        ...(m.priorityGroup === undefined ? {} : { priorityGroup: m.priorityGroup }),
+        ...(m.cluster === undefined ? {} : { cluster: m.cluster }),
+      });
+    }
   }
-  const ordered = [...entries.values()].sort((a, b) => a.port - b.port || (b.ratio ?? 0) - (a.ratio ?? 0));
-  return ordered.map((e) => ({
+  return [...entries.values()].sort(compareEntries).map((e) => ({
     servicePort: e.port,
     serverAddresses: e.addresses,
     ...(e.ratio === undefined ? {} : { ratio: e.ratio }),
+    ...(e.priorityGroup === undefined ? {} : { priorityGroup: e.priorityGroup }),
+    ...(e.adminState === undefined ? {} : { adminState: e.adminState }),
+    ...(e.cluster === undefined ? {} : { remark: clusterRemark(e.cluster) }),
     shareNodes: true,
   }));
 }
@@ -34,10 +74,12 @@ export interface PoolOptions {
   monitors: Array<{ use: string } | { bigip: string }>;
   remark: string;
   settings?: PoolSettings;
+  /** Active-standby: the pool uses the highest priority group that has this many members up. */
+  minimumMembersActive?: number;
 }
 
 /** An AS3 Pool: round-robin unless the resource chose another method; monitors when any. */
-export function translatePool(members: RatioMember[], options: PoolOptions): As3Object {
+export function translatePool(members: PoolMember[], options: PoolOptions): As3Object {
   const settings = options.settings ?? {};
   const pool: As3Object = {
     class: 'Pool',
@@ -52,5 +94,6 @@ export function translatePool(members: RatioMember[], options: PoolOptions): As3
   if (settings.reselectTries !== undefined) pool['reselectTries'] = settings.reselectTries;
   if (settings.serviceDownAction !== undefined) pool['serviceDownAction'] = settings.serviceDownAction;
   if (settings.slowRampTime !== undefined) pool['slowRampTime'] = settings.slowRampTime;
+  if (options.minimumMembersActive !== undefined) pool['minimumMembersActive'] = options.minimumMembersActive;
   return pool;
 }

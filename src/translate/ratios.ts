@@ -9,8 +9,7 @@
  * CIS always uses per-backend pools plus a data group and an iRule for weights, and never emits
  * member ratios (its ratio writer is dead code); SPEC §4 asks for ratios first.
  */
-import type { Member } from '../resolve/member.js';
-import type { RatioMember } from './pool.js';
+import type { PoolMember } from './pool.js';
 
 /** One backend (a Service in one cluster, or an alternate backend) and its relative weight. */
 export interface WeightedMembers {
@@ -18,12 +17,12 @@ export interface WeightedMembers {
   key: string;
   /** Relative share of traffic; 0 (or a negative or non-finite value) takes no traffic. */
   weight: number;
-  /** Sorted by address and port, without duplicates (as resolveBackend gives them). */
-  members: Member[];
+  /** Sorted by address and port, without duplicates (as resolveBackend gives them); their other fields are kept. */
+  members: PoolMember[];
 }
 
 /** A pool member with the ratio (AS3 `Pool_Member.ratio`, 1–100) that gives its backend its share. */
-type WeightedMember = RatioMember & { ratio: number };
+type WeightedMember = PoolMember & { ratio: number };
 
 /**
  * - `ratio`: one pool with `loadBalancingMode: ratio-member` and these members (none when no
@@ -45,7 +44,7 @@ const EPSILON = 1e-9;
 interface Serving {
   key: string;
   weight: number;
-  members: Member[];
+  members: PoolMember[];
   /** Configured share among the backends that have members. */
   target: number;
 }
@@ -182,7 +181,7 @@ function spreadOverMembers(b: Serving, sum: number): WeightedMember[] {
   const n = b.members.length;
   const base = Math.floor(sum / n);
   const extra = sum - base * n;
-  return b.members.map((m, i) => ({ address: m.address, port: m.port, ratio: base + (i < extra ? 1 : 0) }));
+  return b.members.map((m, i) => ({ ...m, ratio: base + (i < extra ? 1 : 0) }));
 }
 
 function percent(fraction: number): string {
@@ -291,7 +290,7 @@ export function memberRatios(backends: WeightedMembers[]): RatioPlan {
     const members: WeightedMember[] = [];
     serving.forEach((b, i) => {
       const ratio = uniform[i] ?? 0;
-      for (const m of b.members) members.push({ address: m.address, port: m.port, ratio });
+      for (const m of b.members) members.push({ ...m, ratio });
     });
     return { kind: 'ratio', members };
   }

@@ -1,0 +1,124 @@
+import { namespacedName, refOf } from '../kube/refs.js';
+import type { KnownKind, KubeObject, Service } from '../kube/types.js';
+import type { Diagnostic } from '../model/diagnostic.js';
+import { diagnostic } from '../model/diagnostic.js';
+import type { Inventory } from '../normalize/context.js';
+import type { ClusterEntry } from './cluster-set.js';
+
+/**
+ * What the planner reads resources and their configuration objects from: one cluster
+ * (ClusterState) or the merged view of several. Revisions are opaque tokens compared for
+ * equality; they change whenever the object (or, for the aggregates, any such object) changes.
+ */
+export interface ResourceView extends Inventory {
+  revisionOf(kind: KnownKind, namespace: string, name: string): number | string;
+  readonly resourceRevision: number | string;
+  readonly secretRevision: number | string;
+}
+
+/** The kinds that are applications of their own: a copy in a later cluster must match the first. */
+const RESOURCE_KINDS: readonly KnownKind[] = ['VirtualServer', 'TransportServer', 'Ingress', 'Service'];
+
+/** Annotations that say nothing about the resource's meaning (kubectl's copy of the last apply). */
+const IGNORED_ANNOTATIONS: ReadonlySet<string> = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
+
+function meaningfulAnnotations(obj: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj.metadata?.annotations ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!IGNORED_ANNOTATIONS.has(k)) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * What must agree between copies of a resource. A Service's node ports, cluster IPs and the like
+ * differ per cluster by nature; its type, class, ports and annotations say what the virtual is.
+ */
+function comparable(kind: KnownKind, obj: KubeObject): string {
+  if (kind === 'Service') {
+    const spec = (obj as Service).spec ?? {};
+    const ports = (spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
+    return JSON.stringify({ type: spec.type, loadBalancerClass: spec.loadBalancerClass ?? null, ports, annotations: meaningfulAnnotations(obj) });
+  }
+  return JSON.stringify({ spec: (obj as { spec?: unknown }).spec ?? null, labels: obj.metadata?.labels ?? {}, annotations: meaningfulAnnotations(obj) });
+}
+
+function keyOf(obj: KubeObject): string {
+  return namespacedName(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+}
+
+/**
+ * The objects of several clusters as one inventory: an object (kind/namespace/name) found in
+ * several clusters is the earliest-listed cluster's copy (SPEC §4). Used for the resources and
+ * what they read (TLSProfiles, Secrets, Policies, IngressClasses, Namespaces); pool members are
+ * resolved per cluster instead. Built per plan; lists are computed once per kind.
+ */
+export class MergedView implements ResourceView {
+  private readonly lists = new Map<KnownKind, KubeObject[]>();
+
+  constructor(private readonly clusters: readonly ClusterEntry[]) {}
+
+  get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined {
+    for (const c of this.clusters) {
+      const obj = c.state.get<T>(kind, namespace, name);
+      if (obj) return obj;
+    }
+    return undefined;
+  }
+
+  list<T extends KubeObject>(kind: KnownKind): T[] {
+    let merged = this.lists.get(kind);
+    if (!merged) {
+      const byKey = new Map<string, KubeObject>();
+      for (const c of this.clusters) {
+        for (const obj of c.state.list(kind)) if (!byKey.has(keyOf(obj))) byKey.set(keyOf(obj), obj);
+      }
+      merged = [...byKey.values()];
+      this.lists.set(kind, merged);
+    }
+    return merged as T[];
+  }
+
+  revisionOf(kind: KnownKind, namespace: string, name: string): string | number {
+    for (let i = 0; i < this.clusters.length; i++) {
+      const revision = (this.clusters[i] as ClusterEntry).state.revisionOf(kind, namespace, name);
+      if (revision !== 0) return `${i}:${revision}`;
+    }
+    return 0;
+  }
+
+  get resourceRevision(): string {
+    return this.clusters.map((c) => c.state.resourceRevision).join(',');
+  }
+
+  get secretRevision(): string {
+    return this.clusters.map((c) => c.state.secretRevision).join(',');
+  }
+
+  /**
+   * A copy of a resource in a later cluster that differs from the copy used: an error on that
+   * copy (it is not applied), naming the cluster whose copy is. Equal copies are simply one
+   * application. `served` limits the check to resources this controller serves.
+   */
+  conflicts(served: (kind: KnownKind, obj: KubeObject) => boolean): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const kind of RESOURCE_KINDS) {
+      const first = new Map<string, { cluster: string; text: string; resource: boolean }>();
+      for (const c of this.clusters) {
+        for (const obj of c.state.list(kind)) {
+          // Any Service may be a backend; it is a resource of its own when one of the copies is a LoadBalancer.
+          const resource = kind !== 'Service' || (obj as Service).spec?.type === 'LoadBalancer';
+          const key = keyOf(obj);
+          const used = first.get(key);
+          if (!used) {
+            first.set(key, { cluster: c.name, text: comparable(kind, obj), resource });
+          } else if ((resource || used.resource) && used.text !== comparable(kind, obj) && served(kind, obj)) {
+            out.push(diagnostic(refOf(obj, c.name), 'error',
+              `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
