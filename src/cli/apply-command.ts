@@ -24,6 +24,7 @@ import type { PlannedInputs } from './plan-command.js';
 
 export interface ApplyOptions extends BigipFlags {
   filename?: string[];
+  cluster?: string[];
   config?: string;
   ipamState?: string;
   /** Confirms that inputs without any resource should delete every tenant this instance owns. */

@@ -22,6 +22,7 @@ import type { PlannedInputs } from './plan-command.js';
 
 export interface DiffOptions extends BigipFlags {
   filename?: string[];
+  cluster?: string[];
   config?: string;
   ipamState?: string;
   against?: string;

@@ -17,7 +17,8 @@ function collect(value: string, previous: string[] = []): string[] {
 /** `-f` and `--config`, as `plan` has them. */
 function withInputs(command: Command, io: CliIo): Command {
   return command
-    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON); repeatable', collect)
+    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON) of the (local) cluster; repeatable', collect)
+    .option('--cluster <name=path>', 'file or directory of one cluster of a cluster set; repeatable (several clusters, or several paths per cluster)', collect)
     .option('--config <file>', 'kube-as3 config file (YAML)')
     .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .exitOverride()
@@ -40,15 +41,9 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  program
-    .command('plan')
+  withInputs(program.command('plan'), io)
     .description('translate Kubernetes objects from files into the AS3 declaration (no cluster or BIG-IP needed)')
-    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON); repeatable', collect)
-    .option('--config <file>', 'kube-as3 config file (YAML)')
-    .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .addOption(new Option('-o, --output <format>', 'json (the AS3 declaration) or summary (a table)').default('json'))
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (options: PlanOptions) => done(await runPlan(options, io)));
 
   withBigip(withInputs(program.command('diff'), io)

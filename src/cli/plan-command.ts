@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { loadInputs } from '../adapters/input-files.js';
 import type { Config } from '../config/config.js';
 import { defaultConfig, parseConfig } from '../config/parse-config.js';
-import { populateCluster } from '../inventory/populate.js';
+import { loadClusterInputs } from './cluster-inputs.js';
+import type { ClusterInputOptions } from './cluster-inputs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
@@ -15,6 +15,7 @@ import { renderSummary } from './summary.js';
 
 export interface PlanOptions {
   filename?: string[];
+  cluster?: string[];
   config?: string;
   ipamState?: string;
   output: string;
@@ -45,21 +46,20 @@ export interface PlannedInputs {
   ipam?: { store: FileIpamStore; version: string | undefined };
   /** Problems of the input files, the inventory and the plan, in print order. */
   problems: Diagnostic[];
+  /** Clusters that could not be read: diff and apply keep what the BIG-IP has from them. */
+  unreadableClusters: string[];
 }
 
 /**
  * The steps `plan`, `diff` and `apply` share: read the config and the input files, and plan. Usage
  * problems are printed and give undefined (exit 1).
  */
-export async function planInputs(options: { filename?: string[]; config?: string; ipamState?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
-  if (!options.filename || options.filename.length === 0) {
-    io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects)\n');
-    return undefined;
-  }
-  const config = await loadConfigFile(options.config, io);
-  if (!config) return undefined;
-  const inputs = await loadInputs(options.filename, options.config ? [options.config] : []);
-  const { state, diagnostics: inventoryProblems } = populateCluster('local', inputs.objects);
+export async function planInputs(options: ClusterInputOptions & { ipamState?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
+  const fileConfig = await loadConfigFile(options.config, io);
+  if (!fileConfig) return undefined;
+  const inputs = await loadClusterInputs(options, fileConfig, io);
+  if (!inputs) return undefined;
+  const { config } = inputs;
   const store = options.ipamState === undefined ? undefined : new FileIpamStore(options.ipamState);
   let loaded: VersionedIpamState | undefined;
   try {
@@ -69,7 +69,7 @@ export async function planInputs(options: { filename?: string[]; config?: string
     return undefined;
   }
   const planner = new Planner(config, loaded ? { ipamState: loaded.state } : {});
-  const plan = planner.plan(state);
+  const plan = planner.plan(inputs.input);
   let version = loaded?.version;
   if (store && plan.ipam?.changed) {
     // New allocations are kept at once, so the next plan or apply gives the same addresses.
@@ -80,8 +80,8 @@ export async function planInputs(options: { filename?: string[]; config?: string
     }
     version = saved.version;
   }
-  const problems = [...inputs.diagnostics, ...inventoryProblems, ...plan.diagnostics];
-  return { config, planner, plan, problems, ...(store ? { ipam: { store, version } } : {}) };
+  const problems = [...inputs.problems, ...plan.diagnostics];
+  return { config, planner, plan, problems, unreadableClusters: inputs.unreadable, ...(store ? { ipam: { store, version } } : {}) };
 }
 
 /** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */

@@ -123,7 +123,7 @@ describe('normalizeLoadBalancerService', () => {
   });
 
   const warnings: Array<[string, Record<string, string>, string, RegExp]> = [
-    ['multiClusterServices', { 'cis.f5.com/multiClusterServices': '[{"clusterName": "b", "weight": 50}]' }, 'cis.f5.com/multiClusterServices', /not supported until multi-cluster support/],
+    ['multiClusterServices', { 'cis.f5.com/multiClusterServices': '[{"clusterName": "b", "weight": 50}]' }, 'cis.f5.com/multiClusterServices', /ignored: no cluster set is configured/],
     ['host', { 'cis.f5.com/host': 'dns.example.com' }, 'cis.f5.com/host', /only used for ExternalDNS/],
   ];
   for (const [what, annotations, key, message] of warnings) {

@@ -2,7 +2,9 @@ import type { Config } from '../config/config.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Service, ServicePort } from '../kube/types.js';
 import type { ServiceSettings } from '../model/settings.js';
-import type { MonitorModel, Route, VirtualClaim } from '../model/virtual.js';
+import type { ClusterServiceBackend, MonitorModel, Route, VirtualClaim } from '../model/virtual.js';
+import { clusterNames, clusterServices } from './cluster-services.js';
+import { parseJsonAnnotation } from './json-annotation.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { ipamAddress } from './ipam-request.js';
 import { FieldReader, absent, annotationField } from './fields.js';
@@ -149,7 +151,6 @@ function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, por
 }
 
 function warnUnsupported(r: FieldReader, svc: Service): void {
-  if (annotation(svc, MULTI_CLUSTER) !== undefined) r.warn(annotationField(MULTI_CLUSTER), 'is not supported until multi-cluster support; ignored');
   if (annotation(svc, HOST) !== undefined) r.warn(annotationField(HOST), 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
 }
 
@@ -161,6 +162,36 @@ function warnUnsupported(r: FieldReader, svc: Service): void {
  * loadBalancerClass, or carry no `cis.f5.com/` annotation are not this controller's and give
  * nothing, silently.
  */
+/**
+ * `cis.f5.com/multiClusterServices`: Services of other clusters that share the virtual's traffic
+ * by weight. The Service itself (weight 100, from the local cluster) stays a member unless the
+ * list names it there, as in CIS. Problems are reported on the annotation, naming the entry.
+ * Entries without `servicePort` use each virtual's Service port.
+ */
+function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, ctx: NormalizeContext, ports: PortEntry[]): Array<{ entry: ClusterServiceBackend; ownPort: boolean }> | undefined | false {
+  const text = annotation(svc, MULTI_CLUSTER);
+  const field = annotationField(MULTI_CLUSTER);
+  if (text === undefined) return undefined;
+  const list = parseJsonAnnotation(r, field, text, 'a JSON list of {clusterName, service, namespace, servicePort, weight}');
+  if (list === undefined) return false;
+  const sub = new FieldReader(ref);
+  const first = ports[0]?.servicePort;
+  const entries = clusterServices(sub, 'multiClusterServices', list, { namespace: ref.namespace, clusters: clusterNames(ctx.config), maxWeight: 100, ...(first === undefined ? {} : { servicePort: first }) });
+  for (const d of sub.diagnostics) {
+    const path = (d.field ?? '').replace(/^multiClusterServices\.?/, '');
+    const message = path === '' ? d.message : `${path}: ${d.message}`;
+    if (d.severity === 'error') r.error(field, message);
+    else r.warn(field, message);
+  }
+  if (!entries) return entries;
+  const local = ctx.config.multiCluster?.localClusterName ?? ctx.config.multiCluster?.clusters[0]?.name ?? '';
+  // Entries are index-aligned with the list once every entry was accepted.
+  const out = entries.map((entry, i) => ({ entry, ownPort: ((list as unknown[])[i] as Record<string, unknown>)['servicePort'] === undefined }));
+  const listsItself = entries.some((e) => e.cluster === local && e.backend.namespace === ref.namespace && e.backend.service === ref.name);
+  if (!listsItself) out.unshift({ entry: { cluster: local, backend: { namespace: ref.namespace, service: ref.name, servicePort: first ?? 0 }, weight: 100, field }, ownPort: true });
+  return out;
+}
+
 export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: NormalizeContext): NormalizeResult {
   if (!servesLoadBalancer(svc, ctx.config) || !asksForVirtual(svc)) return { claims: [], diagnostics: [] };
   const r = new FieldReader(ref);
@@ -171,12 +202,14 @@ export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: 
   const ports = portsOf(r, svc);
   const monitors = monitorsByProtocol(r, svc, ports);
   const settings = settingsByProtocol(r, policy, ports);
-  if (r.hasErrors || address === undefined || partition === undefined) return { claims: [], diagnostics: r.diagnostics };
+  const explicit = annotatedClusterServices(r, svc, ref, ctx, ports);
+  if (r.hasErrors || address === undefined || partition === undefined || explicit === false) return { claims: [], diagnostics: r.diagnostics };
   const claims = ports.map((p): VirtualClaim => {
     const route: Route = {
       path: '/', backend: { namespace: ref.namespace, service: ref.name, servicePort: p.servicePort },
       monitors: monitors.get(p.protocol) ?? [], field: p.field, source: ref,
       ...(policy?.pool ? { pool: policy.pool } : {}),
+      ...(explicit ? { clusterServices: explicit.map(({ entry, ownPort }) => (ownPort ? { ...entry, backend: { ...entry.backend, servicePort: p.servicePort } } : entry)) } : {}),
     };
     return {
       source: ref, object: svc, type: p.protocol, l4Mode: 'standard', partition, address, port: p.port,

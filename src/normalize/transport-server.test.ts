@@ -98,7 +98,7 @@ describe('normalizeTransportServer', () => {
     ['an HTTP path on the pool', pool({ path: '/api' }), 'spec.pool.path', /does not route HTTP requests/, (c) => c.routes[0]?.path, '/'],
     ['a malformed rewrite on the pool (not even read)', pool({ rewrite: 'no slash' }), 'spec.pool.rewrite', /does not route HTTP requests/, (c) => c.routes[0]?.rewrite, undefined],
     ['a WAF policy on the pool', pool({ waf: '/Common/waf' }), 'spec.pool.waf', /does not route HTTP requests/, (c) => c.routes[0]?.waf, undefined],
-    ['multiClusterServices', pool({ multiClusterServices: [{ clusterName: 'b', service: 'db', namespace: 'prod' }] }), 'spec.pool.multiClusterServices', /not supported until multi-cluster support/, (c) => c.routes.length, 1],
+    ['multiClusterServices', pool({ multiClusterServices: [{ clusterName: 'b', service: 'db', namespace: 'prod' }] }), 'spec.pool.multiClusterServices', /ignored: no cluster set is configured/, (c) => c.routes.length, 1],
     ['profileAnalyticsTcp', { profileAnalyticsTcp: '/Common/tcp-analytics' }, 'spec.profileAnalyticsTcp', /not supported by this version/, (c) => c.settings, {}],
   ];
   for (const [what, spec, field, message, get, expected] of warnings) {

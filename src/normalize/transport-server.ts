@@ -14,6 +14,7 @@ import { readSettings } from './settings.js';
 import { tlsForTransportServer } from './tls-profile.js';
 import { serviceAddress } from './virtual-server-settings.js';
 import { poolRoute } from './virtual-server-routes.js';
+import { clusterNames } from './cluster-services.js';
 import type { RouteDefaults } from './virtual-server-routes.js';
 
 type Spec = NonNullable<TransportServer['spec']>;
@@ -76,7 +77,7 @@ const HTTP_ONLY_POOL_FIELDS = ['path', 'rewrite', 'hostRewrite', 'waf'] as const
  * 100, as in CIS) after warning about the HTTP-only fields; the Policy's pool settings go under the
  * pool's own.
  */
-function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | undefined, policy: PolicyModel | undefined): Route | undefined {
+function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | undefined, { policy, clusters }: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined }): Route | undefined {
   const pool = spec.pool;
   if (typeof pool !== 'object' || pool === null || Array.isArray(pool)) return r.error('spec.pool', 'is required');
   const l4Pool: VirtualServerPoolSpec = { ...pool };
@@ -85,6 +86,7 @@ function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | unde
     delete l4Pool[key];
   }
   const defaults: RouteDefaults = { hosts: [], source: ref, maxWeight: 100 };
+  if (clusters) defaults.clusters = clusters;
   if (policy?.pool) defaults.policyPool = policy.pool;
   const route = poolRoute(r, 'spec.pool', l4Pool, defaults, type ?? 'tcp');
   if (route && type && type !== 'tcp') {
@@ -92,6 +94,7 @@ function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | unde
     const protocol = type === 'udp' ? 'UDP' : 'SCTP';
     route.backend = { ...route.backend, protocol };
     if (route.alternates) route.alternates = route.alternates.map((a) => ({ ...a, backend: { ...a.backend, protocol } }));
+    if (route.clusterServices) route.clusterServices = route.clusterServices.map((e) => ({ ...e, backend: { ...e.backend, protocol } }));
   }
   return route;
 }
@@ -138,7 +141,7 @@ function readParts(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeCon
   const mode = oneOf(r, 'spec.mode', spec.mode, ['standard', 'performance'] as const);
   const policy = policyOf(r, ctx, spec, ref);
   const settings = type && mode ? l4Settings(r, spec, policy, type, mode) : undefined;
-  const route = l4Route(r, spec, ref, type, policy);
+  const route = l4Route(r, spec, ref, type, { policy, clusters: clusterNames(ctx.config) });
   const address = serviceAddress(r, spec['serviceAddress']);
   const hostGroup = hostGroupOf(r, spec['hostGroup']);
   const tls = tlsOf(r, ctx, spec, ref, { ...(type ? { type } : {}), ...(mode ? { mode } : {}) });

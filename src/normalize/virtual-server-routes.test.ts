@@ -64,11 +64,11 @@ describe('poolRoute: weights and alternateBackends', () => {
     ]);
   });
 
-  it('warns that multiClusterServices is not supported yet', () => {
+  it('ignores multiClusterServices, with a warning, when no cluster set is configured', () => {
     const { route, reader } = read({ multiClusterServices: [{ clusterName: 'b', service: 'web', namespace: 'shop' }] });
     assert.ok(route);
     assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-      ['warning', 'spec.pools[0].multiClusterServices', 'is not supported until multi-cluster support; ignored'],
+      ['warning', 'spec.pools[0].multiClusterServices', 'ignored: no cluster set is configured (multiCluster in the config file)'],
     ]);
   });
 

@@ -8,6 +8,7 @@ import type { DefaultMonitorType } from './pool.js';
 import { hostName, poolSettings, targetPath, wholeNumber } from './route-options.js';
 import type { PoolSettingsSpec } from './route-options.js';
 import { bigipPath } from './settings.js';
+import { clusterServices } from './cluster-services.js';
 
 /** What every route of one resource (a VirtualServer, or the pool of a TransportServer) shares. */
 export interface RouteDefaults {
@@ -19,6 +20,8 @@ export interface RouteDefaults {
   persist?: PersistAction;
   /** Largest accepted `weight` (256 for VirtualServers, 100 for TransportServers, as in CIS). */
   maxWeight: number;
+  /** Names of the configured cluster set (for `multiClusterServices`); undefined without one. */
+  clusters?: readonly string[];
 }
 
 const POOL_NAME = /^[A-Za-z][0-9A-Za-z_.-]{0,63}$/;
@@ -96,9 +99,6 @@ function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
   const waf = bigipPath(r, `${field}.waf`, pool['waf']);
   const weighted = weights(r, field, pool, namespace, defaults.maxWeight);
   const name = poolName(r, field, pool.name);
-  if (pool['multiClusterServices'] !== undefined) {
-    r.warn(`${field}.multiClusterServices`, 'is not supported until multi-cluster support; ignored');
-  }
   if (settings === false || rewrite === false || hostRewrite === false || waf === false || weighted === false || name === false) return false;
   const x: Extras = { ...weighted };
   if (settings) x.settings = settings;
@@ -130,18 +130,35 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
 }
 
 /**
+ * With `multiClusterServices` the pool is made of its entries (as in CIS): the pool's own Service
+ * and weights would be ambiguous beside them, so they are reported and ignored.
+ */
+function ignoredBesideClusterServices(r: FieldReader, field: string, pool: VirtualServerPoolSpec): void {
+  const why = 'ignored: the pool is made of its multiClusterServices entries';
+  if (pool.service !== undefined && pool.service !== '') r.warn(`${field}.service`, `${why}; list this Service there (with its cluster) to include it`);
+  if (pool['alternateBackends'] !== undefined) r.warn(`${field}.alternateBackends`, `${why}, each with its weight`);
+  if (pool['weight'] !== undefined) r.warn(`${field}.weight`, `${why}, each with its weight`);
+}
+
+/**
  * One pool entry → its Route (without host), or undefined when rejected. VirtualServer pools and
  * the TransportServer pool share it (the TransportServer passes its pool without the HTTP fields).
  */
 export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, monitorType: DefaultMonitorType): Route | undefined {
   const namespace = defaults.source.namespace;
   const path = normalizePath(r, `${field}.path`, pool.path);
-  const backend = normalizeBackend(r, field, pool, namespace);
+  const explicit = clusterServices(r, `${field}.multiClusterServices`, pool['multiClusterServices'], {
+    namespace, clusters: defaults.clusters, maxWeight: defaults.maxWeight, ...(pool.servicePort === undefined ? {} : { servicePort: pool.servicePort }),
+  });
+  if (explicit) ignoredBesideClusterServices(r, field, pool);
+  // With multiClusterServices the entries are the members; the first names the pool.
+  const backend = explicit ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
-  const extras = readExtras(r, field, pool, defaults, namespace);
-  if (path === undefined || backend === undefined || extras === false) return undefined;
+  const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
+  if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;
   const route: Route = { path, backend, monitors, field, source: defaults.source };
   addExtras(r, route, extras, defaults);
+  if (explicit) route.clusterServices = explicit;
   const minimum = route.pool?.minimumMonitors;
   if (minimum !== undefined && minimum > monitors.length) {
     return r.error(`${field}.minimumMonitors`, `${minimum} is more than the ${monitors.length} monitor(s) of the pool: its members could never be up`);

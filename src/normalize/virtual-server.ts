@@ -16,6 +16,7 @@ import { hostPersistence, sourceRanges, targetPath } from './route-options.js';
 import { tlsForVirtualServer } from './tls-profile.js';
 import { serviceAddress, virtualServerSettings } from './virtual-server-settings.js';
 import { defaultPool, virtualServerRoutes } from './virtual-server-routes.js';
+import { clusterNames } from './cluster-services.js';
 import type { RouteDefaults } from './virtual-server-routes.js';
 
 const GROUP = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -142,11 +143,13 @@ function readWhere(r: FieldReader, spec: Spec, ctx: NormalizeContext): Where | u
 }
 
 /** What every route shares: the Policy's pool settings, source ranges and persistence. */
-function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, ref: ObjectRef, policy: PolicyModel | undefined): RouteDefaults | undefined {
+function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, ref: ObjectRef, context: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined }): RouteDefaults | undefined {
+  const { policy, clusters } = context;
   const allowSourceRange = sourceRanges(r, 'spec.allowSourceRange', spec['allowSourceRange']) ?? policy?.allowSourceRange;
   const persist = hostPersistence(r, 'spec.hostPersistence', spec['hostPersistence']);
   if (allowSourceRange === false || persist === false) return undefined;
   const defaults: RouteDefaults = { hosts: where.hosts, source: ref, maxWeight: 256 };
+  if (clusters) defaults.clusters = clusters;
   if (policy?.pool) defaults.policyPool = policy.pool;
   if (allowSourceRange) defaults.allowSourceRange = allowSourceRange;
   if (persist) defaults.persist = persist;
@@ -166,7 +169,7 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
   const policy = policyOf(r, spec, ref, ctx);
   const settings = virtualSettings(r, spec, policy);
   // Read the route fields even when the listener is bad, so every problem is reported at once.
-  const defaults = routeDefaults(r, spec, where ?? { hosts: [] }, ref, policy);
+  const defaults = routeDefaults(r, spec, where ?? { hosts: [] }, ref, { policy, clusters: clusterNames(ctx.config) });
   if (!where || !defaults || !settings) return undefined;
   const routes = virtualServerRoutes(r, vs.spec?.pools, defaults);
   const fallback = fallbackPool(r, spec, policy, defaults);
