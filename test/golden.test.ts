@@ -1,6 +1,6 @@
 /**
- * Golden cases: each directory under test/golden/ holds `input/` (Kubernetes objects as YAML/JSON)
- * and optionally `config.yaml`; the expected results are `expected.json` (the declaration `plan`
+ * Golden cases: each directory under test/golden/ holds `input/` (Kubernetes objects as YAML/JSON),
+ * or `clusters/<name>/` per cluster of a cluster set (multi-cluster cases), and optionally `config.yaml`; the expected results are `expected.json` (the declaration `plan`
  * prints), `expected.stderr` (the problems, one per line), `expected.summary` (`plan -o summary`) and
  * `expected.exit` (the exit code). Run with UPDATE_GOLDEN=1 to rewrite the expectations after an
  * intended change, then review the diff; GOLDEN=<prefix> limits the run to matching cases. Every declaration must validate against the project's
@@ -31,9 +31,20 @@ function expect(file: string, actual: string): void {
   assert.equal(actual, readFileSync(file, 'utf8'), `${relative(repoRoot, file)} differs (UPDATE_GOLDEN=1 rewrites it)`);
 }
 
+/**
+ * `-f input` for one cluster; for a cluster set, `--cluster NAME=clusters/NAME` per directory
+ * under `clusters/` (in name order: the config's cluster list gives the precedence).
+ */
+function inputArgs(dir: string, rel: string): string[] {
+  const clusters = join(dir, 'clusters');
+  if (!existsSync(clusters)) return ['-f', join(rel, 'input')];
+  const names = readdirSync(clusters, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return names.flatMap((name) => ['--cluster', `${name}=${join(rel, 'clusters', name)}`]);
+}
+
 function planArgs(dir: string, ipamState: string | undefined): string[] {
   const rel = relative(process.cwd(), dir);
-  const args = ['plan', '-f', join(rel, 'input')];
+  const args = ['plan', ...inputArgs(dir, rel)];
   if (existsSync(join(dir, 'config.yaml'))) args.push('--config', join(rel, 'config.yaml'));
   if (ipamState) args.push('--ipam-state', ipamState);
   return args;

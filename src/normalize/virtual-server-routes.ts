@@ -152,7 +152,7 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
   });
   if (explicit) ignoredBesideClusterServices(r, field, pool);
   // With multiClusterServices the entries are the members; the first names the pool.
-  const backend = explicit ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
+  const backend = explicit === false ? undefined : explicit ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
   const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;

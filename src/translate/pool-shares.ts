@@ -137,6 +137,11 @@ export function iruleWeights(weights: number[]): number[] {
   return weights.map((w) => (w > 0 && total > 0 ? Math.max(1, Math.round((w / total) * 10_000)) : 0));
 }
 
+/** Disabled and offline members take no new connections. */
+function serves(m: PoolMember): boolean {
+  return m.adminState === undefined;
+}
+
 function fraction(part: number, total: number): number {
   return total > 0 ? part / total : 0;
 }
@@ -155,17 +160,22 @@ function clusterOf(share: Share): string {
 
 /**
  * Rows for a pool of one list of members (`members`, `priority-groups`): per cluster, its
- * members' part of round robin, or (priority groups) everything for the highest group.
+ * members' part of round robin, or (priority groups) everything for the highest group. Here and
+ * below, members that are disabled or offline get no share.
  */
 export function unionRows(pool: string, backend: BackendRef, members: PoolMember[], mechanism: 'members' | 'priority-groups'): ShareRow[] {
   const byCluster = new Map<string, PoolMember[]>();
   for (const m of members) byCluster.set(m.cluster ?? '-', [...(byCluster.get(m.cluster ?? '-') ?? []), m]);
-  const top = Math.max(...members.map((m) => m.priorityGroup ?? 0));
-  return [...byCluster].map(([cluster, list]) => ({
-    pool, cluster, backend: backendText(backend), members: list.length,
-    effective: mechanism === 'priority-groups' ? (list[0]?.priorityGroup === top ? 1 : 0) : fraction(list.length, members.length),
-    ...memberState(list),
-  }));
+  const serving = members.filter(serves);
+  const top = Math.max(...serving.map((m) => m.priorityGroup ?? 0));
+  return [...byCluster].map(([cluster, list]) => {
+    const up = list.filter(serves);
+    return {
+      pool, cluster, backend: backendText(backend), members: list.length,
+      effective: mechanism === 'priority-groups' ? (up[0]?.priorityGroup === top ? 1 : 0) : fraction(up.length, serving.length),
+      ...memberState(list),
+    };
+  });
 }
 
 /**
@@ -177,7 +187,7 @@ export function ratioRows(pool: string, shares: Share[], members: PoolMember[]):
   return shares.map((s) => {
     const group = groupOf(s.members[0]);
     const own = new Set(s.members.map((m) => `${m.address}:${m.port}`));
-    const inGroup = members.filter((m) => groupOf(m) === group);
+    const inGroup = members.filter((m) => groupOf(m) === group && serves(m));
     const ratioSum = (list: PoolMember[]): number => list.reduce((a, m) => a + (m.ratio ?? 1), 0);
     const mine = inGroup.filter((m) => own.has(`${m.address}:${m.port}`));
     const serving = shares.filter((x) => groupOf(x.members[0]) === group && x.members.length > 0 && x.weight > 0);
@@ -194,11 +204,12 @@ export function ratioRows(pool: string, shares: Share[], members: PoolMember[]):
 /** Rows for split pools: the iRule picks a pool with members by weight. */
 export function splitRows(pools: Array<{ name: string; share: Share; weight: number }>): ShareRow[] {
   const configuredTotal = pools.reduce((a, p) => a + (p.weight > 0 ? p.weight : 0), 0);
-  const servingTotal = pools.reduce((a, p) => a + (p.weight > 0 && p.share.members.length > 0 ? p.weight : 0), 0);
+  const up = (p: { share: Share }): boolean => p.share.members.some(serves);
+  const servingTotal = pools.reduce((a, p) => a + (p.weight > 0 && up(p) ? p.weight : 0), 0);
   return pools.map((p) => ({
     pool: p.name, cluster: clusterOf(p.share), backend: backendText(p.share.backend), members: p.share.members.length,
     configured: fraction(Math.max(p.weight, 0), configuredTotal),
-    effective: p.share.members.length > 0 ? fraction(Math.max(p.weight, 0), servingTotal) : 0,
+    effective: up(p) ? fraction(Math.max(p.weight, 0), servingTotal) : 0,
     ...memberState(p.share.members),
   }));
 }
