@@ -106,15 +106,16 @@ export class MergedView implements ResourceView {
       const first = new Map<string, { cluster: string; text: string; resource: boolean }>();
       for (const c of this.clusters) {
         for (const obj of c.state.list(kind)) {
-          // Any Service may be a backend; it is a resource of its own when one of the copies is a LoadBalancer.
+          // Any Service may be a backend (of the same name in every cluster); only a LoadBalancer copy is a resource.
           const resource = kind !== 'Service' || (obj as Service).spec?.type === 'LoadBalancer';
           const key = keyOf(obj);
           const used = first.get(key);
           if (!used) {
             first.set(key, { cluster: c.name, text: comparable(kind, obj), resource });
-          } else if ((resource || used.resource) && used.text !== comparable(kind, obj) && served(kind, obj)) {
-            out.push(diagnostic(refOf(obj, c.name), 'error',
-              `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`));
+          } else if (resource && (!used.resource || used.text !== comparable(kind, obj)) && served(kind, obj)) {
+            out.push(diagnostic(refOf(obj, c.name), 'error', used.resource
+              ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`
+              : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides`));
           }
         }
       }

@@ -14,6 +14,8 @@ export interface ClusterServicesOptions {
   clusters: readonly string[] | undefined;
   /** Largest accepted weight (256 VirtualServer, 100 TransportServer and LoadBalancer, as in CIS). */
   maxWeight: number;
+  /** The Service an entry without `service` means (the LoadBalancer annotation: the Service itself). */
+  service?: string;
 }
 
 type Entry = Record<string, unknown>;
@@ -25,7 +27,7 @@ function entryBackend(r: FieldReader, where: string, entry: Entry, options: Clus
   if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) return r.error(`${where}.namespace`, `${JSON.stringify(namespace)} is not a valid namespace name`);
   const port = entry['servicePort'] ?? options.servicePort;
   if (port === undefined) return r.error(`${where}.servicePort`, 'is required (the pool has no servicePort to default to)');
-  const spec: VirtualServerPoolSpec = { service: entry['service'] as string, serviceNamespace: namespace, servicePort: port as number | string };
+  const spec: VirtualServerPoolSpec = { service: (entry['service'] ?? options.service) as string, serviceNamespace: namespace, servicePort: port as number | string };
   return normalizeBackend(r, where, spec, namespace);
 }
 

@@ -163,10 +163,11 @@ function warnUnsupported(r: FieldReader, svc: Service): void {
  * nothing, silently.
  */
 /**
- * `cis.f5.com/multiClusterServices`: Services of other clusters that share the virtual's traffic
- * by weight. The Service itself (weight 100, from the local cluster) stays a member unless the
- * list names it there, as in CIS. Problems are reported on the annotation, naming the entry.
- * Entries without `servicePort` use each virtual's Service port.
+ * `cis.f5.com/multiClusterServices`: clusters whose Service of the same name (CIS's form
+ * `[{clusterName, weight}]`; `service`, `namespace` and `servicePort` may name another) share the
+ * virtual's traffic by weight. The Service itself (weight 100, from the local cluster) stays a
+ * member unless the list names the local cluster. Problems are reported on the annotation, naming
+ * the entry. Entries without `servicePort` use each virtual's Service port.
  */
 function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, ctx: NormalizeContext, ports: PortEntry[]): Array<{ entry: ClusterServiceBackend; ownPort: boolean }> | undefined | false {
   const text = annotation(svc, MULTI_CLUSTER);
@@ -176,7 +177,7 @@ function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, 
   if (list === undefined) return false;
   const sub = new FieldReader(ref);
   const first = ports[0]?.servicePort;
-  const entries = clusterServices(sub, 'multiClusterServices', list, { namespace: ref.namespace, clusters: clusterNames(ctx.config), maxWeight: 100, ...(first === undefined ? {} : { servicePort: first }) });
+  const entries = clusterServices(sub, 'multiClusterServices', list, { namespace: ref.namespace, service: ref.name, clusters: clusterNames(ctx.config), maxWeight: 100, ...(first === undefined ? {} : { servicePort: first }) });
   for (const d of sub.diagnostics) {
     const path = (d.field ?? '').replace(/^multiClusterServices\.?/, '');
     const message = path === '' ? d.message : `${path}: ${d.message}`;

@@ -130,12 +130,11 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
 }
 
 /**
- * With `multiClusterServices` the pool is made of its entries (as in CIS): the pool's own Service
- * and weights would be ambiguous beside them, so they are reported and ignored.
+ * With `multiClusterServices` the pool is made of its entries (as in CIS). The pool's own Service
+ * (which the CRD requires) only names the pool; its weights would mislead, so they are reported.
  */
 function ignoredBesideClusterServices(r: FieldReader, field: string, pool: VirtualServerPoolSpec): void {
   const why = 'ignored: the pool is made of its multiClusterServices entries';
-  if (pool.service !== undefined && pool.service !== '') r.warn(`${field}.service`, `${why}; list this Service there (with its cluster) to include it`);
   if (pool['alternateBackends'] !== undefined) r.warn(`${field}.alternateBackends`, `${why}, each with its weight`);
   if (pool['weight'] !== undefined) r.warn(`${field}.weight`, `${why}, each with its weight`);
 }
@@ -151,8 +150,9 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
     namespace, clusters: defaults.clusters, maxWeight: defaults.maxWeight, ...(pool.servicePort === undefined ? {} : { servicePort: pool.servicePort }),
   });
   if (explicit) ignoredBesideClusterServices(r, field, pool);
-  // With multiClusterServices the entries are the members; the first names the pool.
-  const backend = explicit === false ? undefined : explicit ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
+  // With multiClusterServices the entries are the members; the pool's Service (else the first entry's) names the pool.
+  const named = pool.service !== undefined && pool.service !== '';
+  const backend = explicit === false ? undefined : explicit && !named ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
   const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;
