@@ -5,6 +5,7 @@
  * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
  */
 import { readFile } from 'node:fs/promises';
+import { carryOverUnreadable, describeCarryOver } from '../apply/carry-over.js';
 import { describeTenantChange } from '../apply/describe-diff.js';
 import { ApplyEngine } from '../apply/engine.js';
 import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
@@ -77,6 +78,14 @@ function resultText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>,
   return `${lines.join('\n')}\n`;
 }
 
+/** The plan's tenants, keeping what the BIG-IP has from clusters that cannot be read (carry-over.ts). */
+function desiredKeeping(planned: PlannedInputs, before: ReadonlyMap<string, As3Tenant>, io: CliIo): ReadonlyMap<string, As3Tenant> {
+  const carried = carryOverUnreadable(planned.plan.tenants, before, planned.unreadableClusters);
+  const kept = describeCarryOver(carried, planned.unreadableClusters);
+  if (kept) io.stderr(`kube-as3: ${kept}\n`);
+  return carried.tenants;
+}
+
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
   const planned = await planInputs(options, io);
   if (!planned) return EXIT_FATAL;
@@ -87,6 +96,7 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   const engine = new ApplyEngine({ api: client, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators });
   let report: ApplyReport;
   let before: Map<string, As3Tenant>;
+  let desired: ReadonlyMap<string, As3Tenant>;
   try {
     await engine.connect();
     before = new Map(engine.appliedTenants);
@@ -96,14 +106,15 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
       io.stderr(`error: ${refused}\n`);
       return EXIT_FATAL;
     }
-    report = await engine.apply({ tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+    desired = desiredKeeping(planned, before, io);
+    report = await engine.apply({ tenants: desired, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
     for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
     io.stderr(`error: BIG-IP ${options.bigipUrl ?? config.bigip.url}: ${err.message}; what was not confirmed will be sent again by the next apply\n`);
     return EXIT_FATAL;
   }
-  io.stdout(resultText(report, before, plan.tenants));
+  io.stdout(resultText(report, before, desired));
   if (report.inSync && planned.ipam) {
     // The BIG-IP no longer uses the addresses of keys nothing asks for: only now are they free.
     const saved = await planned.ipam.store.save(planned.planner.releaseUnusedAddresses(), planned.ipam.version);

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { carryOverUnreadable, describeCarryOver } from '../apply/carry-over.js';
 import { describeTenantChange } from '../apply/describe-diff.js';
 import { foreignTenantMessage, splitOwnership } from '../apply/ownership.js';
 import { diffTenants, tenantPatch } from '../apply/tenant-diff.js';
@@ -93,7 +94,7 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   const instance = planned.config.as3.instance;
   const { ours, foreign } = splitOwnership(current, instance);
   const problems: Diagnostic[] = [...planned.problems];
-  const desired = new Map<string, As3Tenant>();
+  let desired = new Map<string, As3Tenant>();
   for (const [name, tenant] of planned.plan.tenants) {
     if (!foreign.has(name)) {
       desired.set(name, tenant);
@@ -103,6 +104,10 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
       for (const ref of planned.plan.sourcesOf(name, app)) problems.push(diagnostic(ref, 'error', foreignTenantMessage(name, instance)));
     }
   }
+  const carried = carryOverUnreadable(desired, ours, planned.unreadableClusters);
+  const kept = describeCarryOver(carried, planned.unreadableClusters);
+  if (kept) io.stderr(`kube-as3: ${kept}\n`);
+  desired = carried.tenants;
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};
