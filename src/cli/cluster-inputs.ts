@@ -51,10 +51,19 @@ function clusterPaths(values: string[], io: CliIo): Map<string, string[]> | unde
   return paths;
 }
 
-/** The cluster set when `--cluster` is used without one configured: every named cluster, alike. */
-function implicitSet(names: string[]): MultiClusterConfig {
-  return { mode: 'active-active', clusters: names.map((name) => ({ name, ratio: 1, adminState: 'enable', primary: false })) };
+/**
+ * The cluster set when `--cluster` is used without one configured: every named cluster, alike,
+ * in command-line order; `-f` paths are a cluster of their own, `local`, listed first.
+ */
+function implicitSet(names: string[], withLocal: boolean): MultiClusterConfig {
+  const all = withLocal ? [IMPLICIT_LOCAL, ...names.filter((n) => n !== IMPLICIT_LOCAL)] : names;
+  return {
+    mode: 'active-active', ...(withLocal ? { localClusterName: IMPLICIT_LOCAL } : {}),
+    clusters: all.map((name) => ({ name, ratio: 1, adminState: 'enable', primary: false })),
+  };
 }
+
+const IMPLICIT_LOCAL = 'local';
 
 /** A file or directory that could not be read at all (not one whose content is bad). */
 function unreadableFiles(loaded: LoadedInputs): Diagnostic[] {
@@ -117,7 +126,7 @@ export async function loadClusterInputs(options: ClusterInputOptions, baseConfig
     return undefined;
   }
   const exclude = options.config ? [options.config] : [];
-  const multiCluster = baseConfig.multiCluster ?? (byName.size > 0 ? implicitSet([...byName.keys()]) : undefined);
+  const multiCluster = baseConfig.multiCluster ?? (byName.size > 0 ? implicitSet([...byName.keys()], files.length > 0) : undefined);
   if (multiCluster) return loadClusterSet({ multiCluster, byName, files, exclude }, baseConfig, io);
   const local = await loadCluster(files, exclude, undefined);
   const { state, diagnostics } = populateCluster('local', local.objects);
@@ -141,6 +150,11 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
   const loaded = new Map<string, Loaded>();
   for (const [name, paths] of byName) loaded.set(name, await loadCluster(paths, exclude, name));
   if (multiCluster.extendedSpecConfigMap !== undefined) {
+    const unreadable = loaded.get(localName)?.unreadable;
+    if (unreadable !== undefined) {
+      io.stderr(`error: multiCluster.extendedSpecConfigMap: the local cluster ${localName}, which holds ConfigMap ${multiCluster.extendedSpecConfigMap}, cannot be read (${unreadable})\n`);
+      return undefined;
+    }
     const imported = importedSet(multiCluster, loaded.get(localName)?.objects ?? [], problems, io);
     if (!imported) return undefined;
     multiCluster = { ...imported, extendedSpecConfigMap: multiCluster.extendedSpecConfigMap };

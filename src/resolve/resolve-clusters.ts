@@ -2,6 +2,7 @@ import type { ClusterEntry, ClusterSetMode } from '../inventory/cluster-set.js';
 import { namespacedName } from '../kube/refs.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { PoolMember } from './member.js';
+import { sortMembers } from './member.js';
 import type { BackendProblem, ResolveContext } from './resolve-backend.js';
 import { resolveBackend } from './resolve-backend.js';
 
@@ -62,7 +63,8 @@ function candidates(scopes: readonly ClusterScope[], mode: ClusterSetMode, local
 /**
  * Resolves a backend in the clusters of a set (SPEC §4). A Service that exists in only some
  * clusters is normal (an application may run in only some); it is reported only when no cluster
- * has it. Other problems name the cluster. Static members are added once, with the first cluster.
+ * has it. Other problems name the cluster. Static members are added once, with the first cluster's
+ * members but without its marks.
  * Clusters with `adminState: no-pool` give no members; unreadable clusters give none here either
  * (their members are carried over from the BIG-IP) and are not reported per backend.
  * `only`: the cluster an explicit `multiClusterServices` entry names.
@@ -79,19 +81,24 @@ export function resolveAcrossClusters(
   const clusters: ClusterMembers[] = [];
   const problems: BackendProblem[] = [];
   const missing: string[] = [];
-  let statics = backend.staticMembers;
+  const { staticMembers: statics, ...withoutStatics } = backend;
   for (const scope of candidates(scopes, set.mode, set.local, only)) {
     const { entry } = scope;
     if (entry.adminState === 'no-pool') continue;
     const found = entry.state.service(backend.namespace, backend.service) !== undefined;
-    const { staticMembers: _omit, ...withoutStatics } = backend;
-    const resolved = resolveBackend(scope.ctx, statics ? backend : withoutStatics);
-    statics = undefined;
+    const resolved = resolveBackend(scope.ctx, withoutStatics);
     if (!found && entry.unreadable === undefined) missing.push(entry.name);
     for (const p of resolved.problems) {
       if (p.field !== NOT_FOUND || found) problems.push({ ...p, message: `cluster ${entry.name}: ${p.message}` });
     }
     clusters.push({ cluster: entry.name, members: tag(resolved.members, entry, set.mode, scopes.length), found, ratio: entry.ratio, rank: entry.rank });
+  }
+  const first = clusters[0];
+  if (statics && first) {
+    // Static members are outside every cluster: no cluster mark or admin state; in active-standby
+    // they are in the primary's group (always in use, like a static member of a single cluster).
+    const group = set.mode === 'active-standby' ? { priorityGroup: priorityGroup(0, scopes.length) } : {};
+    first.members = sortMembers([...first.members, ...statics.map((m) => ({ ...m, ...group }))]);
   }
   if (!clusters.some((c) => c.found) && missing.length > 0) {
     const name = namespacedName(backend.namespace, backend.service);
