@@ -1,5 +1,6 @@
 /** The readable summary printed after the JSON lines: figures, SPEC §12 targets, CIS figures. */
 import type { Measurement } from './run.js';
+import { RATIOS } from './generate.js';
 
 /** SPEC §12, at N = 10,000 × 3 clusters (also applied to the smaller scenarios). */
 const TARGETS = { coldMs: 1000, changeMs: 10, rssMiB: 400 };
@@ -26,6 +27,13 @@ function misses(m: Measurement): string {
   return out.length === 0 ? 'met' : `missed: ${out.join(', ')}`;
 }
 
+/** `3` for one cluster; `3x3 <set mode>` for three clusters with three endpoints per Service each. */
+function members(m: Measurement): string {
+  if (m.clusters === 1) return String(m.membersPerService);
+  const shape = `${m.clusters}x${m.membersPerService}`;
+  return m.setMode === 'ratio' ? `${shape} ratio ${RATIOS.join('/')}` : `${shape} ${m.setMode ?? ''}`.trimEnd();
+}
+
 function render(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
@@ -38,7 +46,7 @@ export function printTable(results: Measurement[]): void {
   const rows: string[][] = [header];
   for (const m of results) {
     rows.push([
-      'kube-as3', m.mode, `${num(m.n)} × ${m.membersPerService === 3 ? '3' : '3x3 (emulated)'}`,
+      'kube-as3', m.mode, `${num(m.n)} × ${members(m)}`,
       num(m.coldMs, 1), num(m.stringifyMs, 1), `${num(m.changeMedianMs, 2)} / ${num(m.changeMaxMs, 2)}`,
       String(m.translatedOnChange), num(m.peakRssMiB, 1), num(m.declarationBytes), num(m.changedAppBytes),
       num(m.applyChangeMedianMs, 2), num(m.postedBytesOnChange), misses(m),
@@ -57,10 +65,14 @@ export function printTable(results: Measurement[]): void {
   console.log('');
   console.log(render(rows));
   console.log('');
-  console.log('cold = populateCluster + first Planner.plan (JSON.stringify of the declaration shown apart); change = upsert of one');
-  console.log(`new EndpointSlice + plan(), ${results[0]?.changes ?? 0} changes in different Services. "3x3 (emulated)": multi-cluster is not`);
-  console.log('implemented yet, so 3 clusters\' members are 9 endpoints (and 9 Nodes) per Service in one cluster. Peak RSS is');
-  console.log('the whole child process (Node + tsx + generated input objects). CIS cold includes its process start and is');
-  console.log('measured with 3 endpoints in one cluster; its change re-sends the whole tenant. apply = ApplyEngine.apply after');
-  console.log('the change (diff against last applied, post body built, device in memory); posted = bytes of that post.');
+  console.log('cold = populateCluster of every cluster + first Planner.plan (JSON.stringify of the declaration shown apart);');
+  console.log(`change = upsert of one new EndpointSlice (nodeportlocal: Pod) + plan(), ${results[0]?.changes ?? 0} changes in different Services.`);
+  console.log('3x3 = three clusters (c1, c2, c3), each a ClusterState holding identical copies of the N VirtualServers and');
+  console.log('Services plus its own 3 Nodes and 3 endpoints per Service (pod and node addresses differ per cluster), planned');
+  console.log(`together as one ClusterSet: active-active (one pool with all 9 members) or ratio (cluster ratios ${RATIOS.join('/')} as member`);
+  console.log('ratios). Each change moves an endpoint in ONE cluster, the clusters taking turns, and re-plans the same ClusterSet.');
+  console.log('Peak RSS is the whole child process (Node + tsx + generated input objects of every cluster). CIS cold includes its');
+  console.log('process start and is measured with 3 endpoints in one cluster; its change re-sends the whole tenant. apply =');
+  console.log('ApplyEngine.apply after the change (diff against last applied, post body built, device in memory); posted = bytes');
+  console.log('of that post (0 when NodePort members hide the endpoint move: the declaration did not change).');
 }

@@ -7,6 +7,7 @@
  *   npm run bench -- --quick           N = 1,000 only
  *   npm run bench -- --only=nodeport   scenarios whose id contains any of the comma-separated
  *                                      terms (also BENCH_ONLY=...), ids like cluster-10000-3x3
+ *                                      (3x3: three clusters planned as one ClusterSet)
  *
  * Prints one JSON line per scenario, then a table beside the SPEC §12 targets and the CIS figures.
  * Targets are shown, never asserted.
@@ -14,30 +15,41 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '../src/config/config.js';
 import { validateConfig } from '../src/config/parse-config.js';
+import { ClusterSet } from '../src/inventory/cluster-set.js';
+import type { ClusterState } from '../src/inventory/cluster-state.js';
 import { populateCluster } from '../src/inventory/populate.js';
 import { ApplyEngine } from '../src/apply/engine.js';
 import type { As3Api, DeployOutcome } from '../src/bigip/as3-api.js';
 import { Planner } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/planner.js';
 import type { As3Tenant } from '../src/translate/as3-types.js';
-import { NAMESPACE, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
+import { NAMESPACE, RATIOS, clusterName, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
 import { printTable } from './report.js';
 
 type Mode = 'cluster' | 'nodeport' | 'nodeportlocal' | 'auto';
+/** How the cluster set makes a pool from the clusters' members (SPEC §4). */
+export type SetMode = 'active-active' | 'ratio';
 
 export interface Scenario {
   id: string;
-  /** Human label, e.g. `members=3x3 (emulated)`. */
+  /** Human label, e.g. `members=3x3 (3 clusters, active-active)`. */
   scenario: string;
   mode: Mode;
   n: number;
+  /** 1: one ClusterState planned alone; more: that many ClusterStates planned as one ClusterSet. */
+  clusters: number;
+  /** Endpoints per Service in each cluster (and Nodes per cluster). */
   membersPerService: number;
+  /** The cluster set's mode; only when clusters > 1. */
+  setMode?: SetMode;
 }
 
 export interface Measurement extends Scenario {
   coldMs: number;
+  /** populateCluster of every cluster (plus building the ClusterSet). */
   populateMs: number;
   firstPlanMs: number;
   stringifyMs: number;
@@ -81,21 +93,23 @@ function applyInput(plan: Plan): Parameters<ApplyEngine['apply']>[0] {
 
 const CHANGES = 20;
 const PARTITION = 'bench';
+const MEMBERS = 3;
+
+function scenario(mode: Mode, n: number, clusters: number, setMode?: SetMode): Scenario {
+  if (clusters === 1) return { id: `${mode}-${n}-3`, scenario: 'members=3 (1 cluster)', mode, n, clusters, membersPerService: MEMBERS };
+  const suffix = setMode === 'ratio' ? '-ratio' : '';
+  const label = setMode === 'ratio' ? `ratio ${RATIOS.join('/')}` : 'active-active';
+  return { id: `${mode}-${n}-3x3${suffix}`, scenario: `members=3x3 (3 clusters, ${label})`, mode, n, clusters, membersPerService: MEMBERS, setMode };
+}
 
 function scenarios(): Scenario[] {
   const out: Scenario[] = [];
   for (const n of [1_000, 10_000]) {
     for (const clusters of [1, 3]) {
       for (const mode of ['cluster', 'nodeport', 'nodeportlocal', 'auto'] as const) {
-        const shape = clusters === 1 ? '3' : '3x3';
-        out.push({
-          id: `${mode}-${n}-${shape}`,
-          // Multi-cluster is not implemented yet: 3 clusters' members are 9 endpoints (and 9 Nodes) in one cluster.
-          scenario: clusters === 1 ? 'members=3 (1 cluster)' : 'members=3x3 (emulated)',
-          mode,
-          n,
-          membersPerService: 3 * clusters,
-        });
+        out.push(scenario(mode, n, clusters, clusters === 1 ? undefined : 'active-active'));
+        // Weighted members (cluster ratios) cost more per pool: measured on the SPEC §12 size only.
+        if (clusters === 3 && mode === 'cluster' && n === 10_000) out.push(scenario(mode, n, clusters, 'ratio'));
       }
     }
   }
@@ -117,69 +131,119 @@ function tenantOf(plan: { tenants: Map<string, As3Tenant> }): As3Tenant {
   return tenant;
 }
 
+/** The scenario's configuration: with three clusters, a `multiCluster` section naming c1, c2, c3. */
+function configFor(s: Scenario, w: Workload): Config {
+  const names = Array.from({ length: s.clusters }, (_, c) => clusterName(w, c));
+  const clusters = names.map((name, c) => (s.setMode === 'ratio' ? { name, ratio: RATIOS[c] } : { name }));
+  const multiCluster = s.setMode ? { multiCluster: { mode: s.setMode, clusters } } : {};
+  const result = validateConfig({ poolMemberType: s.mode, bigip: { partition: PARTITION }, ...multiCluster });
+  if (!result.config) throw new Error(result.errors.join('; '));
+  return result.config;
+}
+
+/**
+ * The clusters' states from their objects, and what the planner is given: the one state, or a
+ * ClusterSet built once over all states. The set holds the states themselves, so a change
+ * upserted into a state is what the next plan of the same set sees.
+ */
+function populate(config: Config, w: Workload, objects: ReturnType<typeof generateObjects>[]): { states: ClusterState[]; input: ClusterState | ClusterSet } {
+  const states = objects.map((list, c) => populateCluster(clusterName(w, c), list).state);
+  if (!config.multiCluster) return { states, input: states[0] as ClusterState };
+  const input = ClusterSet.fromConfig(config.multiCluster, new Map(states.map((state) => [state.name, state])));
+  const unreadable = input.clusters.filter((c) => c.unreadable !== undefined);
+  if (unreadable.length > 0) throw new Error(`cluster ${unreadable[0]?.name ?? ''} has no state: ${unreadable[0]?.unreadable ?? ''}`);
+  return { states, input };
+}
+
+interface Run {
+  s: Scenario;
+  w: Workload;
+  planner: Planner;
+  states: ClusterState[];
+  input: ClusterState | ClusterSet;
+  plan: Plan;
+}
+
+/**
+ * Change number `c`: one endpoint of one Service moves in ONE cluster (the clusters take turns);
+ * in nodeportlocal mode, a Pod whose NodePortLocal port changed, as that is what moves members
+ * there. Re-plans and checks that exactly the Service's application changed and shows the move.
+ */
+function change(run: Run, c: number): { ms: number; translated: number; appBytes: number; visible: boolean } {
+  const { s, w } = run;
+  const i = Math.floor(((c - 0.5) * s.n) / CHANGES);
+  const cluster = (c - 1) % s.clusters;
+  const state = run.states[cluster] as ClusterState;
+  const slice = endpointSlice(i, w, cluster, c);
+  const movedPod = pod(i, cluster, 0, c);
+  const before = tenantOf(run.plan);
+  const t = performance.now();
+  if (s.mode === 'nodeportlocal') state.upsert(movedPod, 'Pod');
+  else state.upsert(slice, 'EndpointSlice');
+  run.plan = run.planner.plan(run.input);
+  const elapsed = ms(t);
+  // The changed application is the one object the planner did not reuse.
+  const after = tenantOf(run.plan);
+  const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+  if (changed.length !== 1) throw new Error(`expected one changed application, got ${changed.length}`);
+  const appJson = JSON.stringify(after[changed[0] as string]);
+  const expected = s.mode === 'nodeportlocal' ? `"servicePort":${nplPort(i, 0, c)}` : `"${podAddress(w, i, cluster, 0, c)}"`;
+  // NodePort members are Node addresses: an endpoint move leaves such an application as it was.
+  const visible = s.mode === 'cluster' || s.mode === 'nodeportlocal' || (s.mode === 'auto' && i % 2 === 0);
+  if (visible && !appJson.includes(expected)) {
+    throw new Error(`the changed endpoint of ${NAMESPACE}/app-${i} in cluster ${state.name} is not in its application`);
+  }
+  return { ms: elapsed, translated: run.plan.translated, appBytes: Buffer.byteLength(appJson), visible };
+}
+
 /** Runs one scenario in this process (the child side). */
 async function measure(s: Scenario): Promise<Measurement> {
-  const result = validateConfig({ poolMemberType: s.mode, bigip: { partition: PARTITION } });
-  if (!result.config) throw new Error(result.errors.join('; '));
-  const workload: Workload = { n: s.n, membersPerService: s.membersPerService, mode: s.mode };
-  const objects = generateObjects(workload);
+  const w: Workload = { n: s.n, clusters: s.clusters, membersPerService: s.membersPerService, mode: s.mode };
+  const config = configFor(s, w);
+  const objects = Array.from({ length: s.clusters }, (_, c) => generateObjects(w, c));
   gc();
 
-  // 1. Cold: inventory from the in-memory objects, then the first plan.
+  // 1. Cold: every cluster's inventory from the in-memory objects, then the first plan.
   let t = performance.now();
-  const { state } = populateCluster('bench', objects);
+  const { states, input } = populate(config, w, objects);
   const populateMs = ms(t);
   t = performance.now();
-  const planner = new Planner(result.config);
-  let plan = planner.plan(state);
+  const planner = new Planner(config);
+  const run: Run = { s, w, planner, states, input, plan: planner.plan(input) };
   const firstPlanMs = ms(t);
   t = performance.now();
-  const declarationBytes = Buffer.byteLength(JSON.stringify(plan.declaration));
+  const declarationBytes = Buffer.byteLength(JSON.stringify(run.plan.declaration));
   const stringifyMs = ms(t);
 
-  const apps = Object.keys(tenantOf(plan)).filter((k) => (tenantOf(plan)[k] as { class?: string }).class === 'Application');
-  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  const tenant = tenantOf(run.plan);
+  const apps = Object.keys(tenant).filter((k) => (tenant[k] as { class?: string }).class === 'Application');
+  const errors = run.plan.diagnostics.filter((d) => d.severity === 'error');
   if (apps.length !== s.n || errors.length > 0) {
     throw new Error(`workload not translated as expected: ${apps.length} applications, ${errors.length} errors (${errors[0]?.message ?? ''})`);
   }
 
   const device = new CountingAs3();
   const engine = new ApplyEngine({ api: device, instance: 'bench', schemaVersion: '3.56.0' });
-  await engine.apply(applyInput(plan));
-  const applyTimes: number[] = [];
-  let postedBytesOnChange = 0;
+  await engine.apply(applyInput(run.plan));
 
-  // 2. One endpoint change at a time, each in a different Service (in nodeportlocal mode, a Pod
-  //    whose NodePortLocal port changed: that is what moves members there).
+  // 2. One endpoint change at a time, each in a different Service, then the engine's post.
   const times: number[] = [];
+  const applyTimes: number[] = [];
   const translated = new Set<number>();
   let changedAppBytes = 0;
+  let postedBytesOnChange = 0;
   for (let c = 1; c <= CHANGES; c++) {
-    const i = Math.floor(((c - 0.5) * s.n) / CHANGES);
-    const slice = endpointSlice(i, workload, c);
-    const movedPod = pod(i, 0, c);
-    const before = tenantOf(plan);
+    const one = change(run, c);
+    times.push(one.ms);
+    translated.add(one.translated);
+    changedAppBytes = Math.max(changedAppBytes, one.appBytes);
+    device.lastBytes = 0;
     t = performance.now();
-    if (s.mode === 'nodeportlocal') state.upsert(movedPod, 'Pod');
-    else state.upsert(slice, 'EndpointSlice');
-    plan = planner.plan(state);
-    times.push(ms(t));
-    translated.add(plan.translated);
-    // The changed application is the one object the planner did not reuse.
-    const after = tenantOf(plan);
-    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
-    if (changed.length !== 1) throw new Error(`expected one changed application, got ${changed.length}`);
-    const appJson = JSON.stringify(after[changed[0] as string]);
-    const expected = s.mode === 'nodeportlocal' ? `"servicePort":${nplPort(i, 0, c)}` : `"${podAddress(i, 0, s.membersPerService, c)}"`;
-    const visible = s.mode === 'cluster' || s.mode === 'nodeportlocal' || (s.mode === 'auto' && i % 2 === 0);
-    if (visible && !appJson.includes(expected)) {
-      throw new Error(`the changed endpoint of ${NAMESPACE}/app-${i} is not in its application`);
-    }
-    changedAppBytes = Math.max(changedAppBytes, Buffer.byteLength(appJson));
-    t = performance.now();
-    const report = await engine.apply(applyInput(plan));
+    const report = await engine.apply(applyInput(run.plan));
     applyTimes.push(ms(t));
-    if (report.posts !== 1) throw new Error(`expected one post per change, got ${report.posts}`);
+    // A change the declaration does not show (NodePort members) must cost no post at all.
+    const expectedPosts = one.visible ? 1 : 0;
+    if (report.posts !== expectedPosts) throw new Error(`expected ${expectedPosts} post(s) for change ${c}, got ${report.posts}`);
     postedBytesOnChange = Math.max(postedBytesOnChange, device.lastBytes);
   }
 
