@@ -171,6 +171,11 @@ export class ClusterState {
     return this.byKind.get(kind)?.get(namespacedName(namespace, name))?.revision ?? 0;
   }
 
+  /** `ns/name` (or `name`) and object of every object of a kind, without building the keys again. */
+  *keyed<T extends KubeObject>(kind: KnownKind): IterableIterator<[string, T]> {
+    for (const [key, entry] of this.byKind.get(kind) ?? []) yield [key, entry.obj as T];
+  }
+
   list<T extends KubeObject>(kind: KnownKind): T[] {
     return [...(this.byKind.get(kind)?.values() ?? [])].map((e) => e.obj as T);
   }
@@ -183,6 +188,7 @@ export class ClusterState {
   slicesOf(namespace: string, service: string): EndpointSlice[] {
     const slices = this.slicesByService.get(namespacedName(namespace, service));
     if (!slices) return [];
+    if (slices.size === 1) return [...slices.values()];
     return [...slices.keys()].sort().map((k) => slices.get(k) as EndpointSlice);
   }
 

@@ -1,4 +1,5 @@
-import { namespacedName, refOf } from '../kube/refs.js';
+import { jsonEqual } from '../lib/json-equal.js';
+import { refOf } from '../kube/refs.js';
 import type { KnownKind, KubeObject, Service } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
@@ -34,18 +35,15 @@ function meaningfulAnnotations(obj: KubeObject): Record<string, string> {
  * What must agree between copies of a resource. A Service's node ports, cluster IPs and the like
  * differ per cluster by nature; its type, class, ports and annotations say what the virtual is.
  */
-function comparable(kind: KnownKind, obj: KubeObject): string {
+function comparable(kind: KnownKind, obj: KubeObject): unknown {
   if (kind === 'Service') {
     const spec = (obj as Service).spec ?? {};
     const ports = (spec.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' }));
-    return JSON.stringify({ type: spec.type, loadBalancerClass: spec.loadBalancerClass ?? null, ports, annotations: meaningfulAnnotations(obj) });
+    return { type: spec.type, loadBalancerClass: spec.loadBalancerClass ?? null, ports, annotations: meaningfulAnnotations(obj) };
   }
-  return JSON.stringify({ spec: (obj as { spec?: unknown }).spec ?? null, labels: obj.metadata?.labels ?? {}, annotations: meaningfulAnnotations(obj) });
+  return { spec: (obj as { spec?: unknown }).spec ?? null, labels: obj.metadata?.labels ?? {}, annotations: meaningfulAnnotations(obj) };
 }
 
-function keyOf(obj: KubeObject): string {
-  return namespacedName(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
-}
 
 /**
  * The objects of several clusters as one inventory: an object (kind/namespace/name) found in
@@ -71,7 +69,7 @@ export class MergedView implements ResourceView {
     if (!merged) {
       const byKey = new Map<string, KubeObject>();
       for (const c of this.clusters) {
-        for (const obj of c.state.list(kind)) if (!byKey.has(keyOf(obj))) byKey.set(keyOf(obj), obj);
+        for (const [key, obj] of c.state.keyed(kind)) if (!byKey.has(key)) byKey.set(key, obj);
       }
       merged = [...byKey.values()];
       this.lists.set(kind, merged);
@@ -103,20 +101,23 @@ export class MergedView implements ResourceView {
   conflicts(served: (kind: KnownKind, obj: KubeObject) => boolean): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const kind of RESOURCE_KINDS) {
-      const first = new Map<string, { cluster: string; text: string; resource: boolean }>();
+      // The first copy's comparable view is computed only when a later copy shows up.
+      const first = new Map<string, { cluster: string; obj: KubeObject; view?: unknown; resource: boolean }>();
       for (const c of this.clusters) {
-        for (const obj of c.state.list(kind)) {
+        for (const [key, obj] of c.state.keyed(kind)) {
           // Any Service may be a backend (of the same name in every cluster); only a LoadBalancer copy is a resource.
           const resource = kind !== 'Service' || (obj as Service).spec?.type === 'LoadBalancer';
-          const key = keyOf(obj);
           const used = first.get(key);
           if (!used) {
-            first.set(key, { cluster: c.name, text: comparable(kind, obj), resource });
-          } else if (resource && (!used.resource || used.text !== comparable(kind, obj)) && served(kind, obj)) {
-            out.push(diagnostic(refOf(obj, c.name), 'error', used.resource
-              ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`
-              : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides`));
+            first.set(key, { cluster: c.name, obj, resource });
+            continue;
           }
+          if (!resource || !served(kind, obj)) continue;
+          used.view ??= comparable(kind, used.obj);
+          if (used.resource && jsonEqual(used.view, comparable(kind, obj))) continue;
+          out.push(diagnostic(refOf(obj, c.name), 'error', used.resource
+            ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`
+            : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides`));
         }
       }
     }

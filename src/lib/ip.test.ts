@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compareAddresses, parseAddress } from './ip.js';
+import { addressSortKey, compareAddresses, parseAddress } from './ip.js';
 
 describe('parseAddress', () => {
   const valid: Array<[string, 4 | 6, number | undefined]> = [
@@ -33,5 +33,26 @@ describe('compareAddresses', () => {
   it('orders numerically, IPv4 before IPv6, route domains last', () => {
     const input = ['fd00::2', '10.0.0.10', '10.0.0.9', '10.0.0.9%1', 'fd00::10', '9.255.255.255'];
     assert.deepEqual([...input].sort(compareAddresses), ['9.255.255.255', '10.0.0.9', '10.0.0.9%1', '10.0.0.10', 'fd00::2', 'fd00::10']);
+  });
+});
+
+describe('addressSortKey', () => {
+  /** The key from the parsed form: what the IPv4 fast path must agree with. */
+  function slowKey(text: string): string {
+    const parsed = parseAddress(text);
+    if (!parsed) return `9${text}`;
+    const rd = parsed.routeDomain === undefined ? '' : `%${parsed.routeDomain.toString(16).padStart(4, '0')}`;
+    return `${parsed.family}${parsed.bytes.map((b) => b.toString(16).padStart(2, '0')).join('')}${rd}`;
+  }
+
+  it('gives IPv4 addresses the same key as their parsed form, and rejects what the parser rejects', () => {
+    const cases = ['0.0.0.0', '10.1.0.9', '255.255.255.255', '172.16.254.1', '1.2.3.4%7', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4 ', 'a.b.c.d', '1.2.3.1000', '2001:db8::1', '::ffff:1.2.3.4', ''];
+    for (let i = 0; i < 200; i++) cases.push(`${(i * 37) % 256}.${(i * 11) % 256}.${i % 256}.${(i * 101) % 256}`);
+    for (const text of cases) assert.equal(addressSortKey(text), slowKey(text), text);
+  });
+
+  it('orders addresses numerically, IPv4 before IPv6', () => {
+    const sorted = ['10.0.0.10', '2001:db8::1', '10.0.0.9', '9.255.255.255'].sort((a, b) => (addressSortKey(a) < addressSortKey(b) ? -1 : 1));
+    assert.deepEqual(sorted, ['9.255.255.255', '10.0.0.9', '10.0.0.10', '2001:db8::1']);
   });
 });

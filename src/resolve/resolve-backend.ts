@@ -36,6 +36,8 @@ export interface BackendProblem {
 export interface ResolvedBackend {
   members: Member[];
   problems: BackendProblem[];
+  /** The Service does not exist (in this cluster). */
+  missing?: true;
 }
 
 type Mode = Exclude<PoolMemberType, 'auto'>;
@@ -102,14 +104,14 @@ function clusterMembers(ctx: ResolveContext, backend: BackendRef, port: ServiceP
 export function resolveBackend(ctx: ResolveContext, backend: BackendRef): ResolvedBackend {
   const resolved = resolveService(ctx, backend);
   if (!backend.staticMembers) return resolved;
-  return { members: sortMembers([...resolved.members, ...backend.staticMembers]), problems: resolved.problems };
+  return { ...resolved, members: sortMembers([...resolved.members, ...backend.staticMembers]) };
 }
 
 function resolveService(ctx: ResolveContext, backend: BackendRef): ResolvedBackend {
   const name = namespacedName(backend.namespace, backend.service);
   const service = ctx.cluster.service(backend.namespace, backend.service);
   if (!service) {
-    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; its endpoints are not in the pool until it exists` }] };
+    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; its endpoints are not in the pool until it exists` }], missing: true };
   }
   if (service.spec?.type === 'ExternalName') {
     return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members` }] };

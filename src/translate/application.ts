@@ -51,7 +51,8 @@ export interface ApplicationResult {
   /** Objects that belong in the tenant's `Shared` application (Service_Address), by name. */
   shared: Array<[string, As3Object]>;
   diagnostics: Diagnostic[];
-  summary: RouteSummary[];
+  /** May be computed on first read. */
+  readonly summary: RouteSummary[];
 }
 
 interface Routed {
@@ -262,6 +263,18 @@ export function translateApplication(group: VirtualGroup, membership: Membership
   b.pools.emit();
   for (const [name, obj] of b.later) b.app[name] = obj;
   b.app[group.virtualName] = service;
-  const shares = b.pools.pools.flatMap((p) => (p.shares ? [{ tenant: group.partition, application: group.application, virtual: group.virtualName, pool: p.name, ...p.shares }] : []));
-  return { application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], summary: b.summary(), shares };
+  const shares = b.pools.pools.flatMap((p) => {
+    const own = p.shares;
+    if (!own) return [];
+    return [{ tenant: group.partition, application: group.application, virtual: group.virtualName, pool: p.name, mechanism: own.mechanism, get rows() { return own.rows; } }];
+  });
+  // The route rows are only read by `plan -o summary`: built on first use.
+  let summary: RouteSummary[] | undefined;
+  return {
+    application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], shares,
+    get summary(): RouteSummary[] {
+      summary ??= b.summary();
+      return summary;
+    },
+  };
 }

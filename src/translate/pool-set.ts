@@ -9,7 +9,7 @@ import { translateMonitor } from './monitor.js';
 import { as3Name } from './names.js';
 import type { NameScope } from './names.js';
 import { translatePool } from './pool.js';
-import type { PoolShares, Share, WeightedRef } from './pool-shares.js';
+import type { PoolMechanism, PoolShares, Share, ShareRow, WeightedRef } from './pool-shares.js';
 import { backendShares, clusterShares, iruleWeights, isWeighted, ratioRows, splitRows, unionMembers, unionRows } from './pool-shares.js';
 import { memberRatios } from './ratios.js';
 
@@ -46,6 +46,18 @@ export interface PoolEntry {
   shares?: PoolShares;
   /** Load balancing method replaced by its ratio variant (weights are member ratios). */
   ratioMode?: boolean;
+}
+
+/** Summary rows are only read by `plan -o summary`: computed on first use, not for every pool of every plan. */
+function lazyShares(mechanism: PoolMechanism, compute: () => ShareRow[]): PoolShares {
+  let rows: ShareRow[] | undefined;
+  return {
+    mechanism,
+    get rows(): ShareRow[] {
+      rows ??= compute();
+      return rows;
+    },
+  };
 }
 
 function poolKey(route: Route): string {
@@ -116,7 +128,7 @@ export class PoolSet {
     this.reportDuplicates(route, duplicates);
     if (!this.multi) return { name, route, members };
     const mechanism = this.membership.mode === 'active-standby' ? 'priority-groups' : 'members';
-    return { name, route, members, shares: { mechanism, rows: unionRows(name, route.backend, members, mechanism) } };
+    return { name, route, members, shares: lazyShares(mechanism, () => unionRows(name, route.backend, members, mechanism)) };
   }
 
   private reportDuplicates(route: Route, duplicates: string[]): void {
@@ -169,9 +181,8 @@ export class PoolSet {
     if (chosen !== undefined && chosen !== ratioMode(chosen)) {
       this.diagnostics.push(diagnostic(route.source, 'warning', `${chosen} replaced by ${ratioMode(chosen)}: weights are member ratios, which only ratio modes honour`, `${route.field}.loadBalancingMethod`));
     }
-    const { members: unique, duplicates } = unionMembers([{ members }, { members: [] }]);
-    this.reportDuplicates(route, duplicates);
-    return { name, route, members: unique, ratioMode: true, shares: { mechanism: 'member-ratios', rows: ratioRows(name, shares, unique) } };
+    // memberRatios splits when two shares list one member, so these members are unique.
+    return { name, route, members, ratioMode: true, shares: lazyShares('member-ratios', () => ratioRows(name, shares, members)) };
   }
 
   /**
@@ -204,7 +215,7 @@ export class PoolSet {
       `the weights cannot be expressed as pool member ratios (${reason}); each backend gets its own pool and a generated iRule picks one by weight`,
       field));
     const split = pools.map(({ share: _share, ...pool }) => pool);
-    return { name, route, members: pools.flatMap((p) => p.members), split, shares: { mechanism: 'weighted-irule', rows: splitRows(pools) } };
+    return { name, route, members: pools.flatMap((p) => p.members), split, shares: lazyShares('weighted-irule', () => splitRows(pools)) };
   }
 
   private monitorRefs(entry: PoolEntry, key: string): Array<{ use: string } | { bigip: string }> {

@@ -5,7 +5,6 @@
  */
 import type { BackendRef, Route } from '../model/virtual.js';
 import type { PoolMember } from '../resolve/member.js';
-import { sortMembers } from '../resolve/member.js';
 import type { ClusterMembers, ResolvedClusters } from '../resolve/resolve-clusters.js';
 
 /** One slice of a route's traffic: a backend in one cluster, or in every cluster together. */
@@ -48,7 +47,8 @@ export interface ShareRow {
 
 export interface PoolShares {
   mechanism: PoolMechanism;
-  rows: ShareRow[];
+  /** May be computed on first read. */
+  readonly rows: ShareRow[];
 }
 
 /** One backend of a route with its weight (the primary first, then `alternateBackends`). */
@@ -64,23 +64,26 @@ export function backendText(b: BackendRef): string {
 }
 
 /**
- * Members of several clusters in one list, sorted. An address:port that two clusters both give
- * (overlapping pod or node networks) is kept once, from the earlier cluster: one pool cannot list
- * a member twice. Returns the duplicates for a warning.
+ * Members of several clusters in one list: each cluster's members (sorted, as resolution gives
+ * them) in cluster order. The AS3 pool groups them per cluster anyway, so no global sort is
+ * needed. An address:port that two clusters both give (overlapping pod or node networks) is kept
+ * once, from the earlier cluster: one pool cannot list a member twice. Returns the duplicates for
+ * a warning.
  */
 export function unionMembers(clusters: Array<Pick<ClusterMembers, 'members'>>): { members: PoolMember[]; duplicates: string[] } {
   // One cluster's members come sorted and unique from resolveBackend: the common case costs nothing.
   if (clusters.length === 1) return { members: (clusters[0] as ClusterMembers).members, duplicates: [] };
-  const all = sortMembers(clusters.flatMap((c) => c.members));
   const seen = new Set<string>();
   const members: PoolMember[] = [];
   const duplicates: string[] = [];
-  for (const m of all) {
-    const id = `${m.address}:${m.port}`;
-    if (seen.has(id)) duplicates.push(id);
-    else {
-      seen.add(id);
-      members.push(m);
+  for (const c of clusters) {
+    for (const m of c.members) {
+      const id = `${m.address}:${m.port}`;
+      if (seen.has(id)) duplicates.push(id);
+      else {
+        seen.add(id);
+        members.push(m);
+      }
     }
   }
   return { members, duplicates };

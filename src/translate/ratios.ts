@@ -223,15 +223,18 @@ function splitReason(serving: Serving[]): string {
 
 /** `ip:port` listed by two backends: one pool cannot hold the same member twice. */
 function sharedMember(serving: Serving[]): string | undefined {
-  const owner = new Map<string, string>();
+  // Keyed by address (no new strings for the common case): the ports and owners listed there.
+  const owners = new Map<string, Array<{ port: number; key: string }>>();
   for (const b of serving) {
     for (const m of b.members) {
-      const id = m.address.includes(':') ? `[${m.address}]:${m.port}` : `${m.address}:${m.port}`;
-      const first = owner.get(id);
-      if (first !== undefined) {
-        return `backends ${first} and ${b.key} both have member ${id}, and one pool cannot list a member twice`;
+      const listed = owners.get(m.address);
+      const first = listed?.find((o) => o.port === m.port);
+      if (first) {
+        const id = m.address.includes(':') ? `[${m.address}]:${m.port}` : `${m.address}:${m.port}`;
+        return `backends ${first.key} and ${b.key} both have member ${id}, and one pool cannot list a member twice`;
       }
-      owner.set(id, b.key);
+      if (listed) listed.push({ port: m.port, key: b.key });
+      else owners.set(m.address, [{ port: m.port, key: b.key }]);
     }
   }
   return undefined;
