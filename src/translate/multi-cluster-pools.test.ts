@@ -346,4 +346,16 @@ describe('multi-cluster pools: shares as member ratios, else split pools (SPEC Â
       ['east', 'shop/main:8080', 2, 2 / 3, false], ['west', 'shop/canary:8080', 2, 0, true], ['west', 'shop/main:8080', 3, 1 / 3, false],
     ]);
   });
+
+  it('multiClusterServices in active-standby: the entries share by weight, without priority groups or minimumMembersActive', () => {
+    const entry = (cluster: string, weight: number, i: number): NonNullable<Route['clusterServices']>[number] => (
+      { cluster, backend: backend('main'), weight, field: `spec.pools[0].multiClusterServices[${i}]` });
+    const r = route('main', { clusterServices: [entry('east', 30, 0), entry('west', 70, 1)] });
+    const world = { main: { east: pods(1, 1, 1), west: pods(1, 2, 1) } };
+    const result = translate(group(r), membership('active-standby', [{ name: 'east', ratio: 1 }, { name: 'west', ratio: 1 }], world));
+    const pool = (result.application as Record<string, Record<string, unknown>>)['main_8080_shop'] ?? {};
+    assert.equal(pool['minimumMembersActive'], undefined);
+    assert.deepEqual((pool['members'] as Array<Record<string, unknown>>).map((m) => [m['remark'], m['ratio'], m['priorityGroup']]), [['cluster west', 7, undefined], ['cluster east', 3, undefined]]);
+    assert.deepEqual(result.shares[0]?.rows.map((row) => [row.cluster, row.configured, row.effective]), [['east', 0.3, 0.3], ['west', 0.7, 0.7]]);
+  });
 });

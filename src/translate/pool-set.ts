@@ -140,7 +140,13 @@ export class PoolSet {
   /** The backends a weighted route divides traffic among, resolved. */
   private weightedRefs(route: Route): WeightedRef[] {
     if (route.clusterServices) {
-      return route.clusterServices.map((e) => ({ backend: e.backend, weight: e.weight, field: e.field, resolved: this.resolve(route, e.backend, e.field, e.cluster) }));
+      // Explicit entries share the traffic by their weights in every mode: no failover order among them.
+      const flat = this.membership.mode === 'active-standby';
+      return route.clusterServices.map((e) => {
+        const resolved = this.resolve(route, e.backend, e.field, e.cluster);
+        if (flat) for (const c of resolved.clusters) c.members = c.members.map(({ priorityGroup: _group, ...m }) => m);
+        return { backend: e.backend, weight: e.weight, field: e.field, resolved };
+      });
     }
     const backends = [{ backend: route.backend, weight: route.weight ?? 100, field: route.field }, ...(route.alternates ?? [])];
     return backends.map((b) => ({ ...b, resolved: this.resolve(route, b.backend, b.field) }));
@@ -229,8 +235,9 @@ export class PoolSet {
 
   /** Writes the pools (and their monitors) into the application, in creation order. */
   emit(): void {
-    const minimumMembersActive = this.membership.mode === 'active-standby' ? { minimumMembersActive: 1 } : {};
     for (const [key, entry] of this.entries) {
+      // Priority groups (active-standby) fail over when fewer than one member of the group is up.
+      const minimumMembersActive = entry.members.some((m) => m.priorityGroup !== undefined) ? { minimumMembersActive: 1 } : {};
       const monitors = this.monitorRefs(entry, key);
       if (entry.split) {
         for (const p of entry.split) {
