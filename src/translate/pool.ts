@@ -13,6 +13,10 @@ interface MemberEntry {
   addresses: string[];
 }
 
+function sameEntry(a: PoolMember, b: PoolMember): boolean {
+  return a.port === b.port && a.ratio === b.ratio && a.cluster === b.cluster && a.adminState === b.adminState && a.priorityGroup === b.priorityGroup;
+}
+
 function entryKey(m: PoolMember): string {
   return `${m.port}/${m.ratio ?? ''}/${m.adminState ?? ''}/${m.priorityGroup ?? ''}/${m.cluster ?? ''}`;
 }
@@ -45,9 +49,19 @@ export function remarkCluster(remark: unknown): string | undefined {
  */
 export function translateMembers(members: PoolMember[]): As3Object['members'] {
   const entries = new Map<string, MemberEntry>();
+  let previous: PoolMember | undefined;
+  let current: MemberEntry | undefined;
   for (const m of members) {
+    // Members of one entry usually come one after another: only a change of fields needs the key.
+    if (current && previous && sameEntry(previous, m)) {
+      current.addresses.push(m.address);
+      previous = m;
+      continue;
+    }
+    previous = m;
     const key = entryKey(m);
     const entry = entries.get(key);
+    current = entry;
     if (entry) entry.addresses.push(m.address);
     else {
       entries.set(key, {
@@ -57,6 +71,7 @@ export function translateMembers(members: PoolMember[]): As3Object['members'] {
         ...(m.priorityGroup === undefined ? {} : { priorityGroup: m.priorityGroup }),
         ...(m.cluster === undefined ? {} : { cluster: m.cluster }),
       });
+      current = entries.get(key);
     }
   }
   return [...entries.values()].sort(compareEntries).map((e) => ({

@@ -176,12 +176,21 @@ function backendSums(serving: Serving[], total: number, bounds: TotalBounds): nu
   return sums;
 }
 
+/** The member with its ratio (a copy: the caller's members are not changed). */
+function withRatio(m: PoolMember, ratio: number): WeightedMember {
+  const out: WeightedMember = { address: m.address, port: m.port, ratio };
+  if (m.cluster !== undefined) out.cluster = m.cluster;
+  if (m.adminState !== undefined) out.adminState = m.adminState;
+  if (m.priorityGroup !== undefined) out.priorityGroup = m.priorityGroup;
+  return out;
+}
+
 /** A backend's ratio sum spread over its (sorted) members: equal, the remainder to the first. */
 function spreadOverMembers(b: Serving, sum: number): WeightedMember[] {
   const n = b.members.length;
   const base = Math.floor(sum / n);
   const extra = sum - base * n;
-  return b.members.map((m, i) => ({ ...m, ratio: base + (i < extra ? 1 : 0) }));
+  return b.members.map((m, i) => withRatio(m, base + (i < extra ? 1 : 0)));
 }
 
 function percent(fraction: number): string {
@@ -293,7 +302,7 @@ export function memberRatios(backends: WeightedMembers[]): RatioPlan {
     const members: WeightedMember[] = [];
     serving.forEach((b, i) => {
       const ratio = uniform[i] ?? 0;
-      for (const m of b.members) members.push({ ...m, ratio });
+      for (const m of b.members) members.push(withRatio(m, ratio));
     });
     return { kind: 'ratio', members };
   }
