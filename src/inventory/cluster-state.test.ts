@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { cisResource, node, service, slice, tlsSecret } from '../../test/support/fixtures.js';
+import type { EndpointSlice, KubeObject } from '../kube/types.js';
 import { ClusterState } from './cluster-state.js';
 
 describe('ClusterState', () => {
@@ -59,5 +60,29 @@ describe('ClusterState', () => {
       assert.equal(state.resourceRevision !== before, regroups, what);
       assert.equal(state.secretRevision !== secrets, what === 'a Secret', what);
     }
+  });
+
+  it('marks the Services whose slices list a Pod when the Pod changes, however the Pods and slices arrive', () => {
+    const withPod = (name: string, svc: string, pod: string): EndpointSlice => ({
+      ...slice('ns', name, svc, ['10.0.0.1']), endpoints: [{ addresses: ['10.0.0.1'], targetRef: { kind: 'Pod', name: pod } }],
+    });
+    const pod = (name: string, generation: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', annotations: { g: generation } } });
+    const slicesFirst = new ClusterState('c');
+    slicesFirst.upsert(withPod('s1', 'web', 'web-0'), 'EndpointSlice');
+    slicesFirst.upsert(withPod('s2', 'api', 'api-0'), 'EndpointSlice');
+    let mark = slicesFirst.revision;
+    slicesFirst.upsert(pod('web-0', '1'), 'Pod');
+    assert.deepEqual([...(slicesFirst.servicesChangedSince(mark) ?? [])], ['ns/web']);
+    slicesFirst.upsert(withPod('s3', 'api', 'web-0'), 'EndpointSlice');
+    mark = slicesFirst.revision;
+    slicesFirst.upsert(pod('web-0', '2'), 'Pod');
+    assert.deepEqual([...(slicesFirst.servicesChangedSince(mark) ?? [])].sort(), ['ns/api', 'ns/web'], 'a slice added after the index was built is in it');
+
+    const podsFirst = new ClusterState('c');
+    podsFirst.upsert(pod('web-0', '1'), 'Pod');
+    podsFirst.upsert(withPod('s1', 'web', 'web-0'), 'EndpointSlice');
+    mark = podsFirst.revision;
+    podsFirst.remove('Pod', 'ns', 'web-0');
+    assert.deepEqual([...(podsFirst.servicesChangedSince(mark) ?? [])], ['ns/web']);
   });
 });

@@ -46,8 +46,12 @@ export class ClusterState {
   private clock = 0;
   private readonly byKind = new Map<string, Map<string, Entry<KubeObject>>>();
   private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
-  /** `ns/pod` → `ns/service` → how many slices of that Service list the pod (NodePortLocal needs pods). */
+  /**
+   * `ns/pod` → `ns/service` → how many slices of that Service list the pod (NodePortLocal needs
+   * pods). Built when the first Pod arrives: clusters whose inputs hold no Pods never pay for it.
+   */
   private readonly servicesByPod = new Map<string, Map<string, number>>();
+  private podsIndexed = false;
   private readonly serviceRevisions = new Map<string, number>();
   private nodesRevision = 0;
   private resourcesRevision = 0;
@@ -92,6 +96,7 @@ export class ClusterState {
     } else if (kind === 'EndpointSlice') {
       this.indexSlice(previous as EndpointSlice | undefined, obj as EndpointSlice | undefined, revision);
     } else if (kind === 'Pod') {
+      this.indexAllPods();
       const o = (obj ?? previous) as KubeObject;
       const services = this.servicesByPod.get(namespacedName(o.metadata?.namespace ?? '', o.metadata?.name ?? ''));
       for (const service of services?.keys() ?? []) this.markService(service, revision);
@@ -103,7 +108,7 @@ export class ClusterState {
   private indexSlice(previous: EndpointSlice | undefined, slice: EndpointSlice | undefined, revision: number): void {
     const before = previous && serviceKeyOf(previous);
     if (previous && before) {
-      this.indexPods(previous, before, -1);
+      if (this.podsIndexed) this.indexPods(previous, before, -1);
       const slices = this.slicesByService.get(before);
       slices?.delete(previous.metadata?.name ?? '');
       if (slices?.size === 0) this.slicesByService.delete(before);
@@ -111,12 +116,18 @@ export class ClusterState {
     }
     const after = slice && serviceKeyOf(slice);
     if (slice && after) {
-      this.indexPods(slice, after, 1);
+      if (this.podsIndexed) this.indexPods(slice, after, 1);
       const slices = this.slicesByService.get(after) ?? new Map<string, EndpointSlice>();
       slices.set(slice.metadata?.name ?? '', slice);
       this.slicesByService.set(after, slices);
       this.markService(after, revision);
     }
+  }
+
+  private indexAllPods(): void {
+    if (this.podsIndexed) return;
+    this.podsIndexed = true;
+    for (const [service, slices] of this.slicesByService) for (const slice of slices.values()) this.indexPods(slice, service, 1);
   }
 
   private indexPods(slice: EndpointSlice, service: string, delta: 1 | -1): void {
