@@ -101,4 +101,16 @@ describe('Planner with a cluster set', () => {
     const plan = new Planner(config(TWO, { multiCluster: undefined })).plan(east);
     assert.deepEqual(pool(plan, 'crd_10_8_0_1_80', 'web_80_shop').members, [{ servicePort: 8080, serverAddresses: ['10.1.0.1'], shareNodes: true }]);
   });
+
+  it('resources(): each resource with its addresses, once per cluster whose copy is in use', () => {
+    const cfg = config(TWO);
+    const states = clusters();
+    states.get('west')?.upsert(virtualServer('shop', 'api', { host: 'api.example.com', virtualServerAddress: '10.8.0.9', pools: [{ service: 'api', servicePort: 80 }] }), 'VirtualServer');
+    const plan = new Planner(cfg).plan(setOf(cfg, states));
+    const rows = plan.resources().map((r) => `${r.ref.kind} ${r.ref.name} ${r.ref.cluster ?? '-'} ${r.addresses.join(',')}`).sort();
+    assert.deepEqual(rows, ['VirtualServer api east 10.8.0.2', 'VirtualServer web east 10.8.0.1', 'VirtualServer web west 10.8.0.1'],
+      'west\'s api differs: only east\'s copy is in use');
+    const single = new Planner(config(TWO, { multiCluster: undefined })).plan(states.get('east') as ClusterState);
+    assert.deepEqual(single.resources().map((r) => [r.ref.name, r.ref.cluster, r.addresses]).sort(), [['api', undefined, ['10.8.0.2']], ['web', undefined, ['10.8.0.1']]]);
+  });
 });

@@ -6,7 +6,7 @@ import { MergedView } from '../inventory/merged-view.js';
 import type { ResourceView } from '../inventory/merged-view.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
-import { namespacedName, refOf } from '../kube/refs.js';
+import { namespacedName, refKey, refOf } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Ingress, KnownKind, KubeObject, Namespace, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -57,6 +57,18 @@ export interface Plan {
   sourcesOf(tenant: string, application: string): ObjectRef[];
   /** IPAM keys, their addresses and resources; undefined when IPAM is not configured. */
   ipam: IpamReport | undefined;
+  /**
+   * Every resource that has a virtual in this plan, with its addresses, once per cluster holding a
+   * copy in use (the cluster is set with several clusters): what the status writer reports. As of
+   * the plan: call it before the cluster states change again.
+   */
+  resources(): PlannedResource[];
+}
+
+/** A resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service) and its virtual addresses. */
+export interface PlannedResource {
+  ref: ObjectRef;
+  addresses: string[];
 }
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
@@ -116,6 +128,35 @@ function sourcesOf(groups: VirtualGroup[], tenant: string, application: string):
     for (const claim of group.claims) refs.set(`${claim.source.kind}/${claim.source.namespace}/${claim.source.name}`, claim.source);
   }
   return [...refs.values()];
+}
+
+/**
+ * The clusters whose copy of a resource is the one in use: with one cluster, that cluster
+ * (unnamed); with several, every cluster holding a copy, except those whose copy conflicts.
+ */
+function holdersOf(set: ClusterSet, diagnostics: Diagnostic[]): (ref: ObjectRef) => Array<string | undefined> {
+  if (!set.multi) return () => [undefined];
+  const conflicting = new Set(diagnostics.filter((d) => d.ref.cluster !== undefined && d.severity === 'error').map((d) => `${d.ref.cluster}/${refKey(d.ref)}`));
+  return (ref) => set.clusters
+    .filter((c) => c.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined && !conflicting.has(`${c.name}/${refKey(ref)}`))
+    .map((c) => c.name);
+}
+
+function plannedResources(groups: VirtualGroup[], holders: (ref: ObjectRef) => Array<string | undefined>): PlannedResource[] {
+  const byRef = new Map<string, { ref: ObjectRef; addresses: Set<string> }>();
+  for (const group of groups) {
+    for (const claim of group.claims) {
+      const key = refKey(claim.source);
+      const entry = byRef.get(key) ?? { ref: claim.source, addresses: new Set<string>() };
+      for (const address of [claim.address, ...(claim.additionalAddresses ?? [])]) entry.addresses.add(address);
+      byRef.set(key, entry);
+    }
+  }
+  const out: PlannedResource[] = [];
+  for (const { ref, addresses } of byRef.values()) {
+    for (const cluster of holders(ref)) out.push({ ref: cluster === undefined ? ref : { ...ref, cluster }, addresses: [...addresses] });
+  }
+  return out;
 }
 
 /** Clusters that cannot be read: their members stay on the BIG-IP, and the user must know. */
@@ -188,7 +229,7 @@ export class Planner {
       ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx)
       : this.rebuild(grouping, ctx);
     for (const c of set.clusters) this.seen.set(c.name, { revision: c.state.revision, nodeRevision: c.state.nodeRevision });
-    return this.result(grouping, translated);
+    return this.result(grouping, translated, set);
   }
 
   /** Services changed in any cluster since the last plan, or undefined when some cluster cannot tell. */
@@ -281,7 +322,7 @@ export class Planner {
     return [...ids].flatMap((id) => this.memo.get(id)?.group ?? []);
   }
 
-  private result(grouping: Grouping, translated: number): Plan {
+  private result(grouping: Grouping, translated: number, set: ClusterSet): Plan {
     const tenants = new Map<string, As3Tenant>();
     for (const [name, state] of this.tenants) tenants.set(name, state.tenant);
     const declaration = buildDeclaration(tenants, { schemaVersion: this.config.as3.schemaVersion, instance: this.config.as3.instance });
@@ -293,12 +334,14 @@ export class Planner {
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
     const memos = grouping.groups.map((g) => this.memo.get(g.id));
     const groups = grouping.groups;
+    const holders = holdersOf(set, grouping.diagnostics);
     return {
       declaration, tenants, diagnostics, translated,
       summary: () => memos.flatMap((m) => m?.result.summary ?? []),
       shares: () => memos.flatMap((m) => m?.result.shares ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
       ipam: grouping.ipam,
+      resources: () => plannedResources(groups, holders),
     };
   }
 
@@ -434,6 +477,15 @@ export class Planner {
   /** The IPAM allocations as they stand after the latest plan (a store saves them). */
   get ipam(): IpamState {
     return this.ipamState;
+  }
+
+  /**
+   * The allocations another writer stored (a compare-and-swap save lost the race): the next plan
+   * allocates on them. The grouping is dropped, since addresses may move.
+   */
+  replaceIpamState(state: IpamState): void {
+    this.ipamState = state;
+    this.grouping = undefined;
   }
 
   /** After the declaration was applied: addresses no resource uses any more become free. */
