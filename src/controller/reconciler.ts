@@ -1,0 +1,224 @@
+/**
+ * The live controller's loop (SPEC §8-§9, `kube-as3 run`): on every change the watches report,
+ * plan the clusters' current state, keep new IPAM allocations in the store (compare-and-swap; on a
+ * lost race, re-plan on what the other writer stored), bring the BIG-IP to the plan, free the
+ * addresses the BIG-IP no longer uses, and report each resource's status. Passes never overlap:
+ * changes that arrive during a pass trigger one more pass after it, however many there were.
+ * A failed pass (BIG-IP unreachable, store refusing) is retried with backoff; nothing on the BIG-IP
+ * is deleted because of it, since only a successful plan of readable clusters is ever applied.
+ */
+import type { ApplyEngine, ApplyReport } from '../apply/engine.js';
+import { BigipError } from '../bigip/as3-api.js';
+import type { Config } from '../config/config.js';
+import type { ClusterSet } from '../inventory/cluster-set.js';
+import type { ClusterState } from '../inventory/cluster-state.js';
+import { commitReleasesWithStore } from '../ipam/store.js';
+import type { IpamStore } from '../ipam/store.js';
+import { formatDiagnostic } from '../model/diagnostic.js';
+import { Planner } from '../plan/planner.js';
+import type { Plan } from '../plan/planner.js';
+
+/** The pino subset the loop uses (tests pass a recorder). */
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Where resource statuses go after each pass (status-sink.ts writes them to the clusters). */
+export interface StatusSink {
+  publish(plan: Plan, report: ApplyReport | undefined): Promise<void>;
+}
+
+/** What the metrics record per pass. */
+export interface PassRecord {
+  ms: number;
+  translated: number;
+  inSync: boolean;
+  posts: number;
+  errors: number;
+  warnings: number;
+  failure?: string;
+}
+
+export interface ReconcilerOptions {
+  config: Config;
+  /** The clusters as the watches keep them (the same objects every time). */
+  source: () => ClusterState | ClusterSet;
+  engine: ApplyEngine;
+  ipam?: IpamStore;
+  status?: StatusSink;
+  log: Log;
+  onPass?: (record: PassRecord, plan: Plan | undefined) => void;
+  /** Wait before retrying a failed pass (attempt 1, 2, …); default doubles from 1 s up to 60 s. */
+  retryDelayMs?: (attempt: number) => number;
+  /** Timers, injectable for tests. */
+  setTimer?: (fn: () => void, ms: number) => { cancel(): void };
+  now?: () => number;
+}
+
+/** How often one pass re-plans after losing an IPAM compare-and-swap before it gives up (and retries later). */
+const IPAM_ATTEMPTS = 5;
+
+function defaultRetry(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
+}
+
+function defaultTimer(fn: () => void, ms: number): { cancel(): void } {
+  const handle = setTimeout(fn, ms);
+  return { cancel: () => clearTimeout(handle) };
+}
+
+export class Reconciler {
+  private planner: Planner | undefined;
+  private ipamVersion: string | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private failures = 0;
+  private retry: { cancel(): void } | undefined;
+  private reported = new Set<string>();
+  private stopped = false;
+  /** The latest plan (for readiness and tests). */
+  lastPlan: Plan | undefined;
+  lastReport: ApplyReport | undefined;
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Reads the stored IPAM allocations; the first pass plans on them. */
+  async init(): Promise<void> {
+    const loaded = await this.options.ipam?.load();
+    this.ipamVersion = loaded?.version;
+    this.planner = new Planner(this.options.config, loaded ? { ipamState: loaded.state } : {});
+  }
+
+  /** Something changed: run a pass now, or right after the one running. */
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    this.retry?.cancel();
+    this.retry = undefined;
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves once no pass runs and none is due (a scheduled retry does not count). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.retry?.cancel();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.dirty = false;
+      const ok = await this.guardedPass();
+      if (!ok) {
+        this.scheduleRetry();
+        return;
+      }
+    } while (this.dirty && !this.stopped);
+  }
+
+  private scheduleRetry(): void {
+    this.failures++;
+    const delay = (this.options.retryDelayMs ?? defaultRetry)(this.failures);
+    this.retry = (this.options.setTimer ?? defaultTimer)(() => this.trigger(), delay);
+  }
+
+  /** One pass; false when it failed and must be retried. Never throws. */
+  private async guardedPass(): Promise<boolean> {
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    try {
+      const { plan, report } = await this.pass();
+      this.failures = 0;
+      this.record(plan, report, now() - started);
+      return true;
+    } catch (err) {
+      const failure = err instanceof BigipError ? `BIG-IP: ${err.message}` : (err as Error).message;
+      this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
+      this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure }, this.lastPlan);
+      return false;
+    }
+  }
+
+  private record(plan: Plan, report: ApplyReport, ms: number): void {
+    const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
+    this.options.onPass?.({ ms, translated: plan.translated, inSync: report.inSync, posts: report.posts, errors, warnings: plan.diagnostics.length - errors }, plan);
+    if (report.posts > 0 || !report.inSync) {
+      this.options.log.info({ applied: report.applied, posts: report.posts, inSync: report.inSync, translated: plan.translated, ms }, 'BIG-IP updated');
+    }
+    for (const problem of report.problems) {
+      this.options.log.error({ tenant: problem.tenant, application: problem.application, resources: problem.sources }, problem.message);
+    }
+  }
+
+  private async pass(): Promise<{ plan: Plan; report: ApplyReport }> {
+    if (!this.planner) await this.init();
+    const plan = await this.planWithIpam();
+    this.logProblems(plan);
+    const report = await this.options.engine.apply({ tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+    this.lastPlan = plan;
+    this.lastReport = report;
+    if (report.inSync) await this.releaseAddresses(plan);
+    await this.options.status?.publish(plan, report);
+    return { plan, report };
+  }
+
+  /** A plan whose new allocations are stored; after a lost compare-and-swap, re-planned on the stored ones. */
+  private async planWithIpam(): Promise<Plan> {
+    const planner = this.planner as Planner;
+    const store = this.options.ipam;
+    for (let attempt = 0; attempt < IPAM_ATTEMPTS; attempt++) {
+      const plan = planner.plan(this.options.source());
+      if (!store || !plan.ipam?.changed) return plan;
+      const saved = await store.save(plan.ipam.state, this.ipamVersion);
+      if (saved.ok) {
+        this.ipamVersion = saved.version;
+        return plan;
+      }
+      const fresh = await store.load();
+      this.ipamVersion = fresh.version;
+      planner.replaceIpamState(fresh.state);
+    }
+    throw new Error(`IPAM: another writer kept changing the stored allocations (${IPAM_ATTEMPTS} attempts); retrying later`);
+  }
+
+  /** The BIG-IP holds the plan: addresses it no longer uses become free (in the store first). */
+  private async releaseAddresses(plan: Plan): Promise<void> {
+    const planner = this.planner as Planner;
+    const releasing = plan.ipam?.state.releasing ?? {};
+    if (Object.keys(releasing).length === 0) return;
+    if (!this.options.ipam) {
+      planner.releaseUnusedAddresses();
+      return;
+    }
+    await commitReleasesWithStore(this.options.ipam, IPAM_ATTEMPTS, releasing);
+    // State and version from one read, so the next compare-and-swap is against what the planner holds.
+    const fresh = await this.options.ipam.load();
+    this.ipamVersion = fresh.version;
+    planner.replaceIpamState(fresh.state);
+  }
+
+  /** Logs each problem once when it appears, and says when it is gone. */
+  private logProblems(plan: Plan): void {
+    const now = new Set<string>();
+    for (const d of plan.diagnostics) {
+      const line = formatDiagnostic(d);
+      now.add(line);
+      if (this.reported.has(line)) continue;
+      const fields = { resource: d.ref, ...(d.field ? { field: d.field } : {}) };
+      if (d.severity === 'error') this.options.log.error(fields, line);
+      else this.options.log.warn(fields, line);
+    }
+    for (const line of this.reported) if (!now.has(line)) this.options.log.info({}, `resolved: ${line}`);
+    this.reported = now;
+  }
+}
