@@ -52,7 +52,7 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     await fake.close();
   });
 
-  function setup(state: ClusterState, store = new MemoryIpamStore()): { reconciler: Reconciler; log: ReturnType<typeof recorder>; passes: PassRecord[]; published: Array<{ plan: Plan; report: ApplyReport | undefined }>; retries: Array<() => void>; store: MemoryIpamStore } {
+  function setup(state: ClusterState, store = new MemoryIpamStore(), unreadable: string[] = []): { reconciler: Reconciler; log: ReturnType<typeof recorder>; passes: PassRecord[]; published: Array<{ plan: Plan; report: ApplyReport | undefined }>; retries: Array<() => void>; store: MemoryIpamStore } {
     const api = new BigipRestClient({ url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, maxRetries: 1, sleep: () => Promise.resolve() });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const log = recorder();
@@ -60,7 +60,7 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     const published: Array<{ plan: Plan; report: ApplyReport | undefined }> = [];
     const retries: Array<() => void> = [];
     const reconciler = new Reconciler({
-      config, source: () => state, engine, ipam: store, log,
+      config, source: () => state, engine, ipam: store, log, unreadable: () => unreadable,
       status: { publish: (plan, report) => Promise.resolve(void published.push({ plan, report })) },
       onPass: (r) => void passes.push(r),
       setTimer: (fn) => {
@@ -156,5 +156,20 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     reconciler.trigger();
     await reconciler.idle();
     assert.ok(log.lines.some(([level, msg]) => level === 'info' && msg.startsWith('resolved: VirtualServer shop/bad')));
+  });
+
+  it('a restart while a cluster cannot be read keeps what the BIG-IP holds from it', async () => {
+    const store = new MemoryIpamStore();
+    const first = setup(shop(['a', 'b']), store);
+    first.reconciler.trigger();
+    await first.reconciler.idle();
+    const second = setup(shop(['a']), store, ['west']);
+    second.reconciler.trigger();
+    await second.reconciler.idle();
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_2_11_80'], 'b may come from west, which is unknown: kept');
+    const third = setup(shop(['a']), store);
+    third.reconciler.trigger();
+    await third.reconciler.idle();
+    assert.equal(fake.tenants()['shop']?.['crd_10_1_2_11_80'], undefined, 'every cluster read: b is gone');
   });
 });

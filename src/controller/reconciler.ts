@@ -7,6 +7,7 @@
  * A failed pass (BIG-IP unreachable, store refusing) is retried with backoff; nothing on the BIG-IP
  * is deleted because of it, since only a successful plan of readable clusters is ever applied.
  */
+import { carryOverUnreadable } from '../apply/carry-over.js';
 import type { ApplyEngine, ApplyReport } from '../apply/engine.js';
 import { BigipError } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
@@ -48,6 +49,8 @@ export interface ReconcilerOptions {
   engine: ApplyEngine;
   ipam?: IpamStore;
   status?: StatusSink;
+  /** Clusters whose state is unknown (never listed): their members and applications on the BIG-IP are kept. */
+  unreadable?: () => string[];
   log: Log;
   onPass?: (record: PassRecord, plan: Plan | undefined) => void;
   /** Wait before retrying a failed pass (attempt 1, 2, …); default doubles from 1 s up to 60 s. */
@@ -84,8 +87,12 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {}
 
-  /** Reads the stored IPAM allocations; the first pass plans on them. */
+  /**
+   * Reads the BIG-IP's declaration (what is ours, what it holds: unreadable clusters keep their
+   * part of it) and the stored IPAM allocations; the first pass plans on them.
+   */
   async init(): Promise<void> {
+    await this.options.engine.connect();
     const loaded = await this.options.ipam?.load();
     this.ipamVersion = loaded?.version;
     this.planner = new Planner(this.options.config, loaded ? { ipamState: loaded.state } : {});
@@ -164,7 +171,9 @@ export class Reconciler {
     if (!this.planner) await this.init();
     const plan = await this.planWithIpam();
     this.logProblems(plan);
-    const report = await this.options.engine.apply({ tenants: plan.tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+    const unreadable = this.options.unreadable?.() ?? [];
+    const tenants = unreadable.length === 0 ? plan.tenants : carryOverUnreadable(plan.tenants, this.options.engine.appliedTenants, unreadable).tenants;
+    const report = await this.options.engine.apply({ tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
     this.lastPlan = plan;
     this.lastReport = report;
     if (report.inSync) await this.releaseAddresses(plan);
