@@ -49,7 +49,7 @@ function refusal(planned: PlannedInputs, owned: ReadonlyMap<string, As3Tenant>, 
 }
 
 /** The project schema always; the official AS3 schema too when `as3.schemaFile` names it. */
-async function validatorsFor(config: Config, io: CliIo): Promise<DeclarationValidator[] | undefined> {
+export async function validatorsFor(config: Config, io: CliIo): Promise<DeclarationValidator[] | undefined> {
   const validators = [projectValidator()];
   const file = config.as3.schemaFile;
   if (file === undefined) return validators;

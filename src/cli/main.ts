@@ -6,6 +6,8 @@ import type { ApplyOptions } from './apply-command.js';
 import { runDiff } from './diff-command.js';
 import type { DiffOptions } from './diff-command.js';
 import { runPlan } from './plan-command.js';
+import { runWithSignals } from './run-command.js';
+import type { RunOptions } from './run-command.js';
 import type { PlanOptions } from './plan-command.js';
 
 const VERSION = '0.1.0';
@@ -56,6 +58,16 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state')
     .option('--allow-delete-all', 'let inputs without any resource delete every tenant this instance owns'))
     .action(async (options: ApplyOptions) => done(await runApply(options, io)));
+
+  withBigip(program.command('run')
+    .description('the controller: watch the clusters, keep the BIG-IP in sync, write statuses (stops on SIGTERM/SIGINT)')
+    .option('--config <file>', 'kube-as3 config file (YAML)')
+    .option('--kubeconfig <file>', 'kubeconfig of the local cluster (default: in-cluster service account, or $KUBECONFIG / ~/.kube/config)')
+    .option('--namespace <ns>', 'namespace of the controller, where its IPAMAllocation object lives (default: $POD_NAMESPACE or default)')
+    .option('--port <port>', '/healthz, /readyz and /metrics port', '8080')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
+    .action(async (options: RunOptions) => done(await runWithSignals(options, io)));
 
   return program;
 }

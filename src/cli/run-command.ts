@@ -1,0 +1,131 @@
+/**
+ * `kube-as3 run` (SPEC §9): the controller. It watches the local cluster (the kubeconfig given, or
+ * the in-cluster service account) and, with `multiCluster`, every configured cluster through its
+ * kubeconfig file or Secret; keeps the BIG-IP in sync; writes statuses; serves /healthz, /readyz
+ * and /metrics; logs JSON lines (pino) on stdout. It stops on SIGTERM/SIGINT.
+ */
+import { Buffer } from 'node:buffer';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { Config, MultiClusterConfig } from '../config/config.js';
+import { importExtendedSpec } from '../config/extended-spec.js';
+import { startController } from '../controller/controller.js';
+import type { ControllerCluster, RunningController } from '../controller/controller.js';
+import type { Log } from '../controller/reconciler.js';
+import { validatorsFor } from './apply-command.js';
+import { connectBigip } from './bigip-connection.js';
+import type { BigipFlags } from './bigip-connection.js';
+import type { CliIo } from './io.js';
+import { EXIT_FATAL, EXIT_OK } from './io.js';
+import { loadConfigFile } from './plan-command.js';
+
+export interface RunOptions extends BigipFlags {
+  config?: string;
+  kubeconfig?: string;
+  namespace?: string;
+  port?: string;
+}
+
+/** Log fields that may carry secrets are never written (SPEC §11). */
+const REDACT = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization', 'credentials', '*.credentials'];
+
+function splitRef(ref: string): [string, string] {
+  const [namespace = '', name = ''] = ref.split('/');
+  return [namespace, name];
+}
+
+async function secretKubeConfig(core: CoreV1Api, ref: string): Promise<KubeConfig> {
+  const [namespace, name] = splitRef(ref);
+  const secret = await core.readNamespacedSecret({ namespace, name });
+  const data = secret.data?.['kubeconfig'];
+  if (!data) throw new Error(`Secret ${ref} has no key "kubeconfig"`);
+  const kc = new KubeConfig();
+  kc.loadFromString(Buffer.from(data, 'base64').toString('utf8'));
+  return kc;
+}
+
+/** The cluster set: the config's clusters, or those of the CIS extended ConfigMap read from the local cluster. */
+async function clusterSet(config: Config, core: CoreV1Api): Promise<MultiClusterConfig | undefined> {
+  const multi = config.multiCluster;
+  if (!multi?.extendedSpecConfigMap) return multi;
+  const [namespace, name] = splitRef(multi.extendedSpecConfigMap);
+  const configMap = await core.readNamespacedConfigMap({ namespace, name });
+  const imported = importExtendedSpec({ ...configMap, apiVersion: 'v1', kind: 'ConfigMap' } as Parameters<typeof importExtendedSpec>[0], multi.localClusterName);
+  if (!imported.multiCluster) throw new Error(`ConfigMap ${multi.extendedSpecConfigMap} is invalid: ${imported.errors.join('; ')}`);
+  return { ...imported.multiCluster, extendedSpecConfigMap: multi.extendedSpecConfigMap };
+}
+
+/** Each cluster's kubeconfig: its file, its Secret (read from the local cluster), or the local one. */
+async function clustersOf(multi: MultiClusterConfig | undefined, local: KubeConfig, core: CoreV1Api): Promise<ControllerCluster[]> {
+  if (!multi) return [{ name: 'local', kubeConfig: local }];
+  const localName = multi.localClusterName ?? multi.clusters[0]?.name;
+  const out: ControllerCluster[] = [];
+  for (const c of multi.clusters) {
+    let kubeConfig = local;
+    if (c.kubeconfigFile !== undefined) {
+      kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(c.kubeconfigFile);
+    } else if (c.kubeconfigSecret !== undefined) {
+      kubeConfig = await secretKubeConfig(core, c.kubeconfigSecret);
+    } else if (c.name !== localName) {
+      throw new Error(`multiCluster.clusters ${c.name}: set kubeconfigFile or kubeconfigSecret (only the local cluster may use the controller's own)`);
+    }
+    out.push({ name: c.name, kubeConfig });
+  }
+  return out;
+}
+
+function portOf(text: string | undefined, io: CliIo): number | undefined {
+  const port = Number(text ?? '8080');
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  io.stderr(`error: --port must be a port number, not "${text ?? ''}"\n`);
+  return undefined;
+}
+
+/** Runs until `signal` aborts (the binary: SIGTERM or SIGINT). */
+export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = pino({ name: 'kube-as3', redact: REDACT })): Promise<number> {
+  if (options.config === undefined) {
+    io.stderr('error: give the config file with --config FILE\n');
+    return EXIT_FATAL;
+  }
+  const fileConfig = await loadConfigFile(options.config, io);
+  const port = portOf(options.port, io);
+  const validators = fileConfig ? await validatorsFor(fileConfig, io) : undefined;
+  const bigip = fileConfig && validators && port !== undefined ? await connectBigip(options, fileConfig, io) : undefined;
+  if (!fileConfig || !validators || !bigip || port === undefined) return EXIT_FATAL;
+  let running: RunningController;
+  try {
+    const local = new KubeConfig();
+    if (options.kubeconfig !== undefined) local.loadFromFile(options.kubeconfig);
+    else local.loadFromDefault();
+    const core = local.makeApiClient(CoreV1Api);
+    const multiCluster = await clusterSet(fileConfig, core);
+    const config: Config = multiCluster ? { ...fileConfig, multiCluster } : fileConfig;
+    const clusters = await clustersOf(multiCluster, local, core);
+    const namespace = options.namespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+    running = await startController({ config, clusters, namespace, bigip, validators, log, port });
+  } catch (err) {
+    io.stderr(`error: ${(err as Error).message}\n`);
+    return EXIT_FATAL;
+  }
+  log.info({ url: running.server?.url }, 'kube-as3 controller running');
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await running.stop();
+  log.info({}, 'kube-as3 controller stopped');
+  return EXIT_OK;
+}
+
+/** The binary's entry: stop on SIGTERM (Kubernetes) or SIGINT (Ctrl-C). */
+export function runWithSignals(options: RunOptions, io: CliIo): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return runController(options, io, stop.signal).finally(() => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  });
+}

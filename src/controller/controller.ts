@@ -1,0 +1,159 @@
+/**
+ * Assembles the live controller (`kube-as3 run`): one ClusterWatch per cluster keeping its
+ * ClusterState current, the reconcile loop over them (a ClusterSet with several clusters), the
+ * IPAM store (one IPAMAllocation object per instance, in the local cluster), the status sink, and
+ * the /healthz /readyz /metrics server. The CLI builds the kubeconfigs and the BIG-IP client; tests
+ * pass ones for the fake API server and the fake BIG-IP.
+ */
+import { EventEmitter } from 'node:events';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApplyEngine } from '../apply/engine.js';
+import { KubeIpamStore } from '../adapters/kube-ipam-store.js';
+import { statusApiFor } from '../adapters/kube-status-writer.js';
+import type { StatusApi } from '../adapters/kube-status-writer.js';
+import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { As3Api } from '../bigip/as3-api.js';
+import type { Config } from '../config/config.js';
+import { ClusterSet } from '../inventory/cluster-set.js';
+import { ClusterState } from '../inventory/cluster-state.js';
+import type { ObjectRef } from '../kube/refs.js';
+import type { KnownKind, KubeObject } from '../kube/types.js';
+import type { Plan } from '../plan/planner.js';
+import { ClusterWatch } from '../watch/cluster-watch.js';
+import type { ClusterWatchOptions } from '../watch/cluster-watch.js';
+import { startControllerServer } from './http-server.js';
+import type { ControllerServer, Readiness } from './http-server.js';
+import { ControllerMetrics } from './metrics.js';
+import { Reconciler } from './reconciler.js';
+import type { Log, PassRecord } from './reconciler.js';
+import { ClusterStatusSink } from './status-sink.js';
+
+export interface ControllerCluster {
+  name: string;
+  kubeConfig: KubeConfig;
+}
+
+export interface ControllerOptions {
+  config: Config;
+  /** In the config's order; without multiCluster, the one (local) cluster. */
+  clusters: ControllerCluster[];
+  /** The namespace of the controller: its IPAMAllocation object lives there. */
+  namespace: string;
+  bigip: As3Api;
+  validators: DeclarationValidator[];
+  log: Log;
+  /** Port of /healthz /readyz /metrics; undefined: no server. */
+  port?: number;
+  /** How long to wait for a remote cluster's first list before planning without it (kept as the BIG-IP has it). */
+  remoteSyncTimeoutMs?: number;
+  /** Watch tuning (tests). */
+  watch?: Partial<Omit<ClusterWatchOptions, 'kubeConfig' | 'state' | 'onChange' | 'onError'>>;
+  reconciler?: { retryDelayMs?: (attempt: number) => number };
+}
+
+export interface RunningController {
+  reconciler: Reconciler;
+  metrics: ControllerMetrics;
+  server?: ControllerServer;
+  /** Emits `pass` (PassRecord, Plan | undefined) after every reconcile pass. */
+  events: EventEmitter;
+  readiness(): Readiness;
+  stop(): Promise<void>;
+}
+
+interface Member {
+  name: string;
+  kubeConfig: KubeConfig;
+  state: ClusterState;
+  watch: ClusterWatch;
+  status: StatusApi;
+}
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    }, () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+function localName(config: Config, clusters: ControllerCluster[]): string {
+  return config.multiCluster?.localClusterName ?? clusters[0]?.name ?? 'local';
+}
+
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const { config, log } = options;
+  const local = localName(config, options.clusters);
+  const events = new EventEmitter();
+  const metrics = new ControllerMetrics();
+  // The watches are built before the loop they trigger.
+  const loop: { current?: Reconciler } = {};
+  const members: Member[] = options.clusters.map((c) => {
+    const state = new ClusterState(c.name);
+    const watch = new ClusterWatch({
+      ...options.watch, kubeConfig: c.kubeConfig, state, namespaces: config.namespaces,
+      pods: config.poolMemberType === 'nodeportlocal',
+      onChange: () => loop.current?.trigger(),
+      onError: (kind, error, namespace) => log.warn({ cluster: c.name, kind, ...(namespace ? { namespace } : {}) }, `watch: ${error.message}`),
+    });
+    return { name: c.name, kubeConfig: c.kubeConfig, state, watch, status: statusApiFor(c.kubeConfig) };
+  });
+  const byName = new Map(members.map((m) => [m.name, m]));
+  const localMember = byName.get(local) ?? (members[0] as Member);
+  const unreadable = (): string[] => members.filter((m) => !m.watch.health().synced).map((m) => m.name);
+  const source = (): ClusterState | ClusterSet => {
+    if (!config.multiCluster) return localMember.state;
+    const reasons = new Map(unreadable().map((name) => [name, 'its watches have not listed it yet']));
+    return ClusterSet.fromConfig(config.multiCluster, new Map(members.map((m) => [m.name, m.state])), reasons);
+  };
+  const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
+  const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
+    api: localMember.kubeConfig.makeApiClient(CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
+  });
+  const engine = new ApplyEngine({ api: options.bigip, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
+  const reconciler = new Reconciler({
+    config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
+    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log }),
+    onPass: (record: PassRecord, plan: Plan | undefined) => {
+      metrics.pass(record, plan);
+      metrics.clusters(members.map((m) => ({ cluster: m.name, synced: m.watch.health().synced, restarts: m.watch.health().restarts })));
+      events.emit('pass', record, plan);
+    },
+  });
+  loop.current = reconciler;
+  const readiness = (): Readiness => {
+    const waiting = unreadable();
+    if (waiting.length > 0) return { ready: false, reason: `cluster ${waiting.join(', ')} not listed yet` };
+    const report = reconciler.lastReport;
+    if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
+    return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
+  };
+  const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
+
+  // The local cluster must be read before anything is planned; other clusters get a bounded wait,
+  // then the plan keeps what the BIG-IP has from them until they list.
+  await localMember.watch.start();
+  const remote = members.filter((m) => m !== localMember);
+  const started = await Promise.all(remote.map((m) => withTimeout(m.watch.start(), options.remoteSyncTimeoutMs ?? 30_000)));
+  remote.forEach((m, i) => {
+    if (!started[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
+  });
+  log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
+  reconciler.trigger();
+
+  return {
+    reconciler, metrics, events, readiness, ...(server ? { server } : {}),
+    stop: async () => {
+      reconciler.stop();
+      await Promise.all(members.map((m) => m.watch.stop()));
+      await reconciler.idle();
+      await server?.close();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The live controller end to end: the real client-node watching a fake Kubernetes API server, the
+ * reconcile loop, the IPAM store in an IPAMAllocation object, the status writer, and the fake
+ * BIG-IP, all over HTTP on 127.0.0.1. Each step waits for the controller's next pass that shows
+ * the expected result (events, not sleeps).
+ */
+import assert from 'node:assert/strict';
+import type { Plan } from '../src/plan/planner.js';
+import { projectValidator } from '../src/adapters/schema-validator.js';
+import { createCredentials } from '../src/bigip/credentials.js';
+import { BigipRestClient } from '../src/bigip/rest-client.js';
+import { validateConfig } from '../src/config/parse-config.js';
+import { startController } from '../src/controller/controller.js';
+import type { RunningController } from '../src/controller/controller.js';
+import type { Log, PassRecord } from '../src/controller/reconciler.js';
+import { startFakeBigip } from './support/fake-bigip.js';
+import type { FakeBigip } from './support/fake-bigip.js';
+import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
+import type { FakeKubeApi } from './support/fake-kube-api.js';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Resolves at the first pass after which `check` holds (checked at once too); rejects after `passes` passes without. */
+function passWhere(controller: RunningController, check: () => boolean, passes = 20): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const listener = (record: PassRecord): void => {
+      seen++;
+      if (check()) {
+        controller.events.off('pass', listener);
+        resolve();
+      } else if (seen >= passes) {
+        controller.events.off('pass', listener);
+        reject(new Error(`still not there after ${seen} passes; last: ${JSON.stringify(record)}`));
+      }
+    };
+    controller.events.on('pass', listener);
+  });
+}
+
+function lastPlan(controller: RunningController): Plan | undefined {
+  return controller.reconciler.lastPlan;
+}
+
+describe('kube-as3 run: the live controller against a fake API server and a fake BIG-IP', () => {
+  let kube: FakeKubeApi;
+  let bigip: FakeBigip;
+  let controller: RunningController | undefined;
+  const parsed = validateConfig({
+    poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: 'it' },
+    ipam: { ranges: { prod: ['10.1.2.10-10.1.2.20'] } },
+  });
+  if (!parsed.config) throw new Error(parsed.errors.join('; '));
+  const config = parsed.config;
+
+  const vs = (name: string): Record<string, unknown> => ({
+    apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name, namespace: 'shop', labels: { f5cr: 'true' }, generation: 1 },
+    spec: { host: `${name}.example.com`, ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
+  });
+  const statusOf = (group: string, plural: string, name: string): Record<string, unknown> | undefined =>
+    (kube.objects().get(objectKey(group, plural, 'shop', name)) as { status?: Record<string, unknown> } | undefined)?.status;
+
+  beforeEach(async () => {
+    kube = await startFakeKubeApi();
+    bigip = await startFakeBigip({ asyncPollsBeforeDone: 0 });
+    kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    kube.put('discovery.k8s.io', 'v1', 'endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['172.16.0.1'], conditions: { ready: true } }],
+    });
+    kube.put('cis.f5.com', 'v1', 'virtualservers', vs('a'));
+    kube.put('', 'v1', 'services', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'shop', annotations: { 'cis.f5.com/ipamLabel': 'prod' } },
+      spec: { type: 'LoadBalancer', ports: [{ name: 'pg', port: 5432, targetPort: 5432, nodePort: 30432, protocol: 'TCP' }] },
+    });
+    const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+    controller = await startController({
+      config, clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }], namespace: 'kube-as3', bigip: api,
+      validators: [projectValidator()], log: quiet, port: 0, watch: { watchdogIntervalMs: 0 },
+    });
+  });
+  afterEach(async () => {
+    await controller?.stop();
+    await bigip.close();
+    await kube.close();
+  });
+
+  it('applies, stores the allocation, and reports the address on VirtualServer and LoadBalancer status; a deletion frees it', async () => {
+    const running = controller as RunningController;
+    await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['vsAddress'] === '10.1.2.10');
+    assert.ok(bigip.tenants()['shop']?.['crd_10_1_2_10_80'], 'the BIG-IP holds the VirtualServer');
+    const vsStatus = statusOf('cis.f5.com', 'virtualservers', 'a') ?? {};
+    assert.equal(vsStatus['status'], 'Ok');
+    await passWhere(running, () => JSON.stringify(statusOf('', 'services', 'db')) === JSON.stringify({ loadBalancer: { ingress: [{ ip: '10.1.2.11' }] } }));
+    const stored = kube.objects().get(objectKey('kube-as3.dev', 'ipamallocations', 'kube-as3', 'kube-as3-it')) as { spec: { allocations: Record<string, { address: string }> } };
+    assert.deepEqual(Object.entries(stored.spec.allocations).map(([k, v]) => `${k}=${v.address}`).sort(), ['shop/a.example.com_host=10.1.2.10', 'shop/db_svc=10.1.2.11']);
+
+    const ready = await fetch(`${running.server?.url ?? ''}/readyz`);
+    assert.equal(ready.status, 200);
+    const metrics = await (await fetch(`${running.server?.url ?? ''}/metrics`)).text();
+    assert.match(metrics, /kube_as3_reconciles_total\{result="in_sync"\} [1-9]/);
+    assert.match(metrics, /kube_as3_ipam_addresses_allocated\{label="prod"\} 2/);
+
+    kube.delete('cis.f5.com', 'v1', 'virtualservers', 'shop', 'a');
+    await passWhere(running, () => bigip.tenants()['shop']?.['crd_10_1_2_10_80'] === undefined);
+    await passWhere(running, () => {
+      const now = kube.objects().get(objectKey('kube-as3.dev', 'ipamallocations', 'kube-as3', 'kube-as3-it')) as { spec: { allocations: Record<string, unknown>; releasing?: Record<string, unknown> } };
+      return Object.keys(now.spec.allocations).join() === 'shop/db_svc' && Object.keys(now.spec.releasing ?? {}).length === 0;
+    });
+  });
+
+  it('reports a refused resource as Error on its status, and Ok again once fixed', async () => {
+    const running = controller as RunningController;
+    await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Ok');
+    const bad = vs('a');
+    (bad['spec'] as { pools: Array<Record<string, unknown>> }).pools[0] = { path: '/', service: 'web', servicePort: 9999 };
+    kube.put('cis.f5.com', 'v1', 'virtualservers', bad);
+    await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Error');
+    assert.match(String(statusOf('cis.f5.com', 'virtualservers', 'a')?.['error']), /servicePort: 9999 is not a port of Service shop\/web/);
+    kube.put('cis.f5.com', 'v1', 'virtualservers', vs('a'));
+    await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Ok');
+    assert.equal(statusOf('cis.f5.com', 'virtualservers', 'a')?.['error'], undefined);
+    assert.ok(lastPlan(running)?.tenants.get('shop'));
+  });
+});
