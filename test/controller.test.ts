@@ -124,3 +124,86 @@ describe('kube-as3 run: the live controller against a fake API server and a fake
     assert.ok(lastPlan(running)?.tenants.get('shop'));
   });
 });
+
+describe('kube-as3 run with two clusters', () => {
+  let east: FakeKubeApi;
+  let west: FakeKubeApi;
+  let bigip: FakeBigip;
+  let controller: RunningController | undefined;
+  const parsed = validateConfig({
+    poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: 'mc' },
+    multiCluster: { mode: 'ratio', clusters: [{ name: 'east', ratio: 3 }, { name: 'west', ratio: 1 }] },
+  });
+  if (!parsed.config) throw new Error(parsed.errors.join('; '));
+  const config = parsed.config;
+
+  function seed(kube: FakeKubeApi, pod: string, withVirtualServer: boolean): void {
+    kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    kube.put('discovery.k8s.io', 'v1', 'endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: [pod], conditions: { ready: true } }],
+    });
+    if (withVirtualServer) {
+      kube.put('cis.f5.com', 'v1', 'virtualservers', {
+        apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'web', namespace: 'shop', labels: { f5cr: 'true' } },
+        spec: { host: 'web.example.com', virtualServerAddress: '10.1.1.1', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
+      });
+    }
+  }
+
+  type Members = Array<{ serverAddresses: string[]; remark?: string; ratio?: number }>;
+  const members = (): string[] => {
+    const pool = (bigip.tenants()['shop']?.['crd_10_1_1_1_80'] as Record<string, { members: Members }> | undefined)?.['web_80_shop'];
+    return (pool?.members ?? []).map((m) => `${m.remark ?? ''} ${m.serverAddresses.join(',')} ratio ${m.ratio ?? '-'}`);
+  };
+
+  beforeEach(async () => {
+    [east, west] = await Promise.all([startFakeKubeApi(), startFakeKubeApi()]);
+    bigip = await startFakeBigip({ asyncPollsBeforeDone: 0 });
+    seed(east, '172.16.0.1', true);
+    seed(west, '172.17.0.1', false);
+  });
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+    await Promise.all([bigip.close(), east.close(), west.close()]);
+  });
+
+  async function start(remoteSyncTimeoutMs?: number, westUrl?: string): Promise<RunningController> {
+    const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+    controller = await startController({
+      config, clusters: [{ name: 'east', kubeConfig: kubeConfigFor(east.url) }, { name: 'west', kubeConfig: kubeConfigFor(westUrl ?? west.url) }],
+      namespace: 'kube-as3', bigip: api, validators: [projectValidator()], log: quiet,
+      watch: { watchdogIntervalMs: 0, restartDelay: { initialMs: 1, maxMs: 5 } },
+      ...(remoteSyncTimeoutMs === undefined ? {} : { remoteSyncTimeoutMs }),
+    });
+    return controller;
+  }
+
+  it('one pool with both clusters\' members by cluster ratio, following endpoint changes in either cluster', async () => {
+    const running = await start();
+    await passWhere(running, () => members().length === 2);
+    assert.deepEqual(members(), ['cluster east 172.16.0.1 ratio 3', 'cluster west 172.17.0.1 ratio 1']);
+    west.put('discovery.k8s.io', 'v1', 'endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['172.17.0.1'], conditions: { ready: true } }, { addresses: ['172.17.0.2'], conditions: { ready: true } }],
+    });
+    await passWhere(running, () => members().some((m) => m.includes('172.17.0.2')));
+    const shares = members().map((m) => m.split(' '));
+    const total = shares.reduce((a, m) => a + Number(m.at(-1)) * (m[2] ?? '').split(',').length, 0);
+    assert.equal(Number(shares[0]?.at(-1)) / total, 0.75, 'east keeps 3/4 with 1 pod against west\'s 2');
+  });
+
+  it('a remote cluster that cannot be listed at start does not empty the pool: its members on the BIG-IP stay', async () => {
+    const first = await start();
+    await passWhere(first, () => members().length === 2);
+    await first.stop();
+    // A restart while west cannot be reached at all: its state is unknown, so its member entry is kept.
+    const gone = await startFakeKubeApi();
+    await gone.close();
+    const running = await start(50, gone.url);
+    await passWhere(running, () => running.reconciler.lastReport !== undefined);
+    assert.deepEqual(members().map((m) => m.split(' ').slice(0, 3).join(' ')), ['cluster east 172.16.0.1', 'cluster west 172.17.0.1']);
+    assert.match(running.readiness().reason ?? '', /cluster west not listed yet/);
+  });
+});

@@ -20,6 +20,7 @@
  * timestamps as the API server writes them), so an object looks the same whether it arrived in a
  * list or in an event, and `compareAge` orders them the same way after a restart.
  */
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
@@ -241,6 +242,8 @@ export class ClusterWatch {
   private syncWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
   constructor(private readonly options: ClusterWatchOptions) {
+    // Every feed (kind × namespace) waits on this one signal while it backs off: many at once is normal.
+    setMaxListeners(0, this.abort.signal);
     const kc = options.kubeConfig;
     this.apis = {
       core: kc.makeApiClient(CoreV1Api),
