@@ -85,4 +85,21 @@ describe('ClusterState', () => {
     podsFirst.remove('Pod', 'ns', 'web-0');
     assert.deepEqual([...(podsFirst.servicesChangedSince(mark) ?? [])], ['ns/web']);
   });
+
+  it('upsertChanged: a status kube-as3 wrote is kept without a new revision; anything else is a change', () => {
+    const state = new ClusterState('c');
+    const vs = cisResource('VirtualServer', 'ns', 'web', { host: 'web.example.com' });
+    assert.equal(state.upsertChanged(vs, 'VirtualServer'), true);
+    const revision = state.resourceRevision;
+    const written = { ...vs, metadata: { ...vs.metadata, resourceVersion: '9', managedFields: [{ manager: 'kube-as3' }] }, status: { vsAddress: '10.1.1.1' } } as KubeObject;
+    assert.equal(state.upsertChanged(written, 'VirtualServer'), false);
+    assert.equal(state.resourceRevision, revision);
+    assert.deepEqual((state.get('VirtualServer', 'ns', 'web') as { status?: unknown }).status, { vsAddress: '10.1.1.1' }, 'the new status is what the writer compares with');
+    const edited = { ...written, spec: { host: 'shop.example.com' } } as KubeObject;
+    assert.equal(state.upsertChanged(edited, 'VirtualServer'), true);
+    assert.notEqual(state.resourceRevision, revision);
+    const ready = node('n1', '10.0.0.1');
+    state.upsertChanged(ready, 'Node');
+    assert.equal(state.upsertChanged(node('n1', '10.0.0.1', false), 'Node'), true, 'a Node\'s status (readiness, addresses) matters');
+  });
 });

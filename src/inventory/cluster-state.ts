@@ -1,3 +1,4 @@
+import { jsonEqual } from '../lib/json-equal.js';
 import { namespacedName } from '../kube/refs.js';
 import type { EndpointSlice, KnownKind, KubeObject, Node, Service } from '../kube/types.js';
 
@@ -14,6 +15,16 @@ const MAX_JOURNAL = 20_000;
 const RESOURCE_KINDS: ReadonlySet<string> = new Set([
   'VirtualServer', 'TransportServer', 'Namespace', 'TLSProfile', 'Policy', 'Ingress', 'IngressClass',
 ]);
+
+/** Kinds whose `status` kube-as3 writes and never reads. */
+const STATUS_WRITTEN_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer', 'Service', 'Ingress']);
+
+/** The object without its status and the API server's bookkeeping of writes. */
+function withoutBookkeeping(obj: KubeObject): unknown {
+  const { status: _status, ...rest } = obj as KubeObject & { status?: unknown };
+  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = (obj.metadata ?? {}) as Record<string, unknown>;
+  return { ...rest, metadata };
+}
 
 function isLoadBalancer(obj: KubeObject | undefined): boolean {
   return (obj as Service | undefined)?.spec?.type === 'LoadBalancer';
@@ -74,6 +85,24 @@ export class ClusterState {
     const revision = ++this.clock;
     table.set(key, { obj, revision });
     this.touch(kind, obj, previous);
+  }
+
+  /**
+   * Like upsert, but an update that changes only what kube-as3 itself writes (the `status` of a
+   * VirtualServer, TransportServer, Service or Ingress) replaces the object without a new revision,
+   * so writing a status does not make the planner look at the resource again. Returns whether the
+   * update counted as a change.
+   */
+  upsertChanged(obj: KubeObject, kind: KnownKind): boolean {
+    const table = this.byKind.get(kind);
+    const key = namespacedName(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    const entry = table?.get(key);
+    if (entry && STATUS_WRITTEN_KINDS.has(kind) && jsonEqual(withoutBookkeeping(entry.obj), withoutBookkeeping(obj))) {
+      table?.set(key, { obj, revision: entry.revision });
+      return false;
+    }
+    this.upsert(obj, kind);
+    return true;
   }
 
   remove(kind: KnownKind, namespace: string, name: string): void {

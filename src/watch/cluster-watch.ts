@@ -395,8 +395,8 @@ export class ClusterWatch {
     const known = feed.known.get(key);
     if (known && resourceVersion !== undefined && known.resourceVersion === resourceVersion) return false;
     feed.known.set(key, { namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '', resourceVersion });
-    this.options.state.upsert(obj, feed.kind);
-    return true;
+    // A status kube-as3 wrote comes back as an update: kept, but not a change to plan for.
+    return this.options.state.upsertChanged(obj, feed.kind);
   }
 
   private applyObject(feed: Feed, generation: number, raw: KubernetesObject): void {
