@@ -189,6 +189,8 @@ describe('kube-as3 run with two clusters', () => {
       addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['172.17.0.1'], conditions: { ready: true } }, { addresses: ['172.17.0.2'], conditions: { ready: true } }],
     });
     await passWhere(running, () => members().some((m) => m.includes('172.17.0.2')));
+    const status = (east.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', 'web')) as { status?: Record<string, unknown> } | undefined)?.status;
+    assert.deepEqual([status?.['vsAddress'], status?.['status']], ['10.1.1.1', 'Ok'], 'the status goes to the cluster that holds the VirtualServer');
     const shares = members().map((m) => m.split(' '));
     const total = shares.reduce((a, m) => a + Number(m.at(-1)) * (m[2] ?? '').split(',').length, 0);
     assert.equal(Number(shares[0]?.at(-1)) / total, 0.75, 'east keeps 3/4 with 1 pod against west\'s 2');
