@@ -118,6 +118,9 @@ describe('kube-as3 run: the live controller against a fake API server and a fake
     kube.put('cis.f5.com', 'v1', 'virtualservers', bad);
     await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Error');
     assert.match(String(statusOf('cis.f5.com', 'virtualservers', 'a')?.['error']), /servicePort: 9999 is not a port of Service shop\/web/);
+    const events = [...kube.objects()].filter(([key]) => key.startsWith('/events/shop/a.')).map(([, e]) => e as { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } });
+    assert.deepEqual(events.map((e) => [e.type, e.reason, e.involvedObject.kind, e.involvedObject.name]), [['Warning', 'InvalidSpec', 'VirtualServer', 'a']]);
+    assert.match(events[0]?.message ?? '', /^spec\.pools\[0\]\.servicePort: 9999 is not a port of Service shop\/web/);
     kube.put('cis.f5.com', 'v1', 'virtualservers', vs('a'));
     await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Ok');
     assert.equal(statusOf('cis.f5.com', 'virtualservers', 'a')?.['error'], undefined);

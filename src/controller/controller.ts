@@ -9,6 +9,8 @@ import { EventEmitter } from 'node:events';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplyEngine } from '../apply/engine.js';
+import { KubeEventRecorder, eventApiFor } from '../adapters/kube-event-recorder.js';
+import type { EventApi } from '../adapters/kube-event-recorder.js';
 import { KubeIpamStore } from '../adapters/kube-ipam-store.js';
 import { statusApiFor } from '../adapters/kube-status-writer.js';
 import type { StatusApi } from '../adapters/kube-status-writer.js';
@@ -68,6 +70,7 @@ interface Member {
   state: ClusterState;
   watch: ClusterWatch;
   status: StatusApi;
+  events: EventApi;
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
@@ -102,7 +105,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
       onChange: () => loop.current?.trigger(),
       onError: (kind, error, namespace) => log.warn({ cluster: c.name, kind, ...(namespace ? { namespace } : {}) }, `watch: ${error.message}`),
     });
-    return { name: c.name, kubeConfig: c.kubeConfig, state, watch, status: statusApiFor(c.kubeConfig) };
+    return { name: c.name, kubeConfig: c.kubeConfig, state, watch, status: statusApiFor(c.kubeConfig), events: eventApiFor(c.kubeConfig) };
   });
   const byName = new Map(members.map((m) => [m.name, m]));
   const localMember = byName.get(local) ?? (members[0] as Member);
@@ -120,6 +123,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const reconciler = new Reconciler({
     config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
     status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log }),
+    events: new KubeEventRecorder({
+      api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance,
+      onError: (ref, err) => log.warn({ resource: ref }, `event not recorded: ${err.message}`),
+    }),
     onPass: (record: PassRecord, plan: Plan | undefined) => {
       metrics.pass(record, plan);
       metrics.clusters(members.map((m) => ({ cluster: m.name, synced: m.watch.health().synced, restarts: m.watch.health().restarts })));

@@ -15,6 +15,8 @@ import type { ClusterSet } from '../inventory/cluster-set.js';
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { commitReleasesWithStore } from '../ipam/store.js';
 import type { IpamStore } from '../ipam/store.js';
+import { refKey } from '../kube/refs.js';
+import type { ObjectRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import { Planner } from '../plan/planner.js';
 import type { Plan } from '../plan/planner.js';
@@ -29,6 +31,11 @@ export interface Log {
 /** Where resource statuses go after each pass (status-sink.ts writes them to the clusters). */
 export interface StatusSink {
   publish(plan: Plan, report: ApplyReport | undefined): Promise<void>;
+}
+
+/** Where new problems go as Kubernetes Events (kube-event-recorder.ts). */
+export interface ProblemEvents {
+  record(events: Array<{ ref: ObjectRef; reason: string; message: string }>): Promise<void>;
 }
 
 /** What the metrics record per pass. */
@@ -49,6 +56,7 @@ export interface ReconcilerOptions {
   engine: ApplyEngine;
   ipam?: IpamStore;
   status?: StatusSink;
+  events?: ProblemEvents;
   /** Clusters whose state is unknown (never listed): their members and applications on the BIG-IP are kept. */
   unreadable?: () => string[];
   log: Log;
@@ -80,6 +88,7 @@ export class Reconciler {
   private failures = 0;
   private retry: { cancel(): void } | undefined;
   private reported = new Set<string>();
+  private refused = new Set<string>();
   private stopped = false;
   /** The latest plan (for readiness and tests). */
   lastPlan: Plan | undefined;
@@ -170,7 +179,7 @@ export class Reconciler {
   private async pass(): Promise<{ plan: Plan; report: ApplyReport }> {
     if (!this.planner) await this.init();
     const plan = await this.planWithIpam();
-    this.logProblems(plan);
+    const appeared = this.logProblems(plan);
     const unreadable = this.options.unreadable?.() ?? [];
     const tenants = unreadable.length === 0 ? plan.tenants : carryOverUnreadable(plan.tenants, this.options.engine.appliedTenants, unreadable).tenants;
     const report = await this.options.engine.apply({ tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
@@ -178,6 +187,7 @@ export class Reconciler {
     this.lastReport = report;
     if (report.inSync) await this.releaseAddresses(plan);
     await this.options.status?.publish(plan, report);
+    await this.options.events?.record([...appeared, ...this.newApplyProblems(report)]);
     return { plan, report };
   }
 
@@ -216,18 +226,42 @@ export class Reconciler {
     planner.replaceIpamState(fresh.state);
   }
 
-  /** Logs each problem once when it appears, and says when it is gone. */
-  private logProblems(plan: Plan): void {
+  /**
+   * Logs each problem once when it appears, and says when it is gone. Returns the errors that
+   * appeared in this pass (an Event each).
+   */
+  private logProblems(plan: Plan): Array<{ ref: ObjectRef; reason: string; message: string }> {
     const now = new Set<string>();
+    const appeared: Array<{ ref: ObjectRef; reason: string; message: string }> = [];
     for (const d of plan.diagnostics) {
       const line = formatDiagnostic(d);
       now.add(line);
       if (this.reported.has(line)) continue;
       const fields = { resource: d.ref, ...(d.field ? { field: d.field } : {}) };
-      if (d.severity === 'error') this.options.log.error(fields, line);
-      else this.options.log.warn(fields, line);
+      if (d.severity === 'error') {
+        this.options.log.error(fields, line);
+        appeared.push({ ref: d.ref, reason: 'InvalidSpec', message: d.field ? `${d.field}: ${d.message}` : d.message });
+      } else {
+        this.options.log.warn(fields, line);
+      }
     }
     for (const line of this.reported) if (!now.has(line)) this.options.log.info({}, `resolved: ${line}`);
     this.reported = now;
+    return appeared;
+  }
+
+  /** The BIG-IP's refusals not reported in the previous pass, once per resource they name. */
+  private newApplyProblems(report: ApplyReport): Array<{ ref: ObjectRef; reason: string; message: string }> {
+    const now = new Set<string>();
+    const appeared: Array<{ ref: ObjectRef; reason: string; message: string }> = [];
+    for (const problem of report.problems) {
+      for (const ref of problem.sources) {
+        const key = `${refKey(ref)}/${ref.cluster ?? ''}\n${problem.message}`;
+        now.add(key);
+        if (!this.refused.has(key)) appeared.push({ ref, reason: 'ApplyFailed', message: `the BIG-IP refused it: ${problem.message}` });
+      }
+    }
+    this.refused = now;
+    return appeared;
   }
 }

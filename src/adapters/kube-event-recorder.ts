@@ -1,0 +1,75 @@
+/**
+ * Kubernetes Events for problems (SPEC §8): when a resource is refused (by kube-as3 or by the
+ * BIG-IP), a Warning Event on it says why, so `kubectl describe` shows it next to the status.
+ * One Event per problem when it appears (the reconcile loop calls this with new problems only).
+ * A failing write is reported to `onError` and never stops the loop.
+ */
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
+import type { ObjectRef } from '../kube/refs.js';
+import type { KubeObject } from '../kube/types.js';
+
+export interface ProblemEvent {
+  ref: ObjectRef;
+  /** `InvalidSpec` (kube-as3 refused it) or `ApplyFailed` (the BIG-IP refused it). */
+  reason: string;
+  message: string;
+}
+
+export interface EventApi {
+  create(namespace: string, event: CoreV1Event): Promise<void>;
+}
+
+export function eventApiFor(kc: KubeConfig): EventApi {
+  const core = kc.makeApiClient(CoreV1Api);
+  return { create: async (namespace, body) => void (await core.createNamespacedEvent({ namespace, body })) };
+}
+
+/** The API server refuses longer Event messages. */
+const MAX_MESSAGE = 1024;
+
+export interface KubeEventRecorderOptions {
+  api: (cluster: string | undefined) => EventApi | undefined;
+  /** The object as its cluster's watch last saw it (uid and apiVersion for `involvedObject`). */
+  objectOf: (ref: ObjectRef) => KubeObject | undefined;
+  onError?: (ref: ObjectRef, err: Error) => void;
+  now?: () => Date;
+  /** Names this controller in `reportingInstance`. */
+  instance: string;
+}
+
+export class KubeEventRecorder {
+  private counter = 0;
+
+  constructor(private readonly options: KubeEventRecorderOptions) {}
+
+  async record(events: ProblemEvent[]): Promise<void> {
+    for (const e of events) {
+      const obj = this.options.objectOf(e.ref);
+      const api = this.options.api(e.ref.cluster);
+      // Problems of files, clusters or vanished objects have nothing to attach an Event to.
+      if (!obj || !api || !e.ref.namespace) continue;
+      try {
+        await api.create(e.ref.namespace, this.eventFor(e, obj));
+      } catch (err) {
+        this.options.onError?.(e.ref, err as Error);
+      }
+    }
+  }
+
+  private eventFor(e: ProblemEvent, obj: KubeObject): CoreV1Event {
+    const now = (this.options.now ?? (() => new Date()))();
+    const meta = obj.metadata ?? {};
+    const message = e.message.length > MAX_MESSAGE ? `${e.message.slice(0, MAX_MESSAGE - 1)}…` : e.message;
+    return {
+      metadata: { name: `${e.ref.name}.${now.getTime().toString(16)}${(this.counter++).toString(16)}`, namespace: e.ref.namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion ?? '', kind: e.ref.kind, name: e.ref.name, namespace: e.ref.namespace,
+        ...(typeof meta.uid === 'string' ? { uid: meta.uid } : {}),
+        ...(typeof meta.resourceVersion === 'string' ? { resourceVersion: meta.resourceVersion } : {}),
+      },
+      reason: e.reason, message, type: 'Warning', count: 1, firstTimestamp: now, lastTimestamp: now,
+      source: { component: 'kube-as3' }, reportingComponent: 'kube-as3', reportingInstance: this.options.instance,
+    };
+  }
+}
