@@ -4,6 +4,7 @@ import type { EndpointSlice, KnownKind, KubeObject, Node, Service } from '../kub
 
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MAX_JOURNAL = 20_000;
+const NO_ENTRIES: ReadonlyMap<string, { readonly obj: KubeObject }> = new Map();
 
 /**
  * Kinds whose changes can alter which virtuals exist or how they are grouped: the resources
@@ -211,9 +212,12 @@ export class ClusterState {
     return this.byKind.get(kind)?.get(namespacedName(namespace, name))?.revision ?? 0;
   }
 
-  /** `ns/name` (or `name`) and object of every object of a kind, without building the keys again. */
-  *keyed<T extends KubeObject>(kind: KnownKind): IterableIterator<[string, T]> {
-    for (const [key, entry] of this.byKind.get(kind) ?? []) yield [key, entry.obj as T];
+  /**
+   * `ns/name` (or `name`) and entry of every object of a kind, without building the keys again
+   * (the merged view of a cluster set walks every cluster's objects on each regrouping).
+   */
+  entriesOf(kind: KnownKind): Iterable<[string, { readonly obj: KubeObject }]> {
+    return this.byKind.get(kind) ?? NO_ENTRIES;
   }
 
   list<T extends KubeObject>(kind: KnownKind): T[] {

@@ -69,7 +69,7 @@ export class MergedView implements ResourceView {
     if (!merged) {
       const byKey = new Map<string, KubeObject>();
       for (const c of this.clusters) {
-        for (const [key, obj] of c.state.keyed(kind)) if (!byKey.has(key)) byKey.set(key, obj);
+        for (const [key, entry] of c.state.entriesOf(kind)) if (!byKey.has(key)) byKey.set(key, entry.obj);
       }
       merged = [...byKey.values()];
       this.lists.set(kind, merged);
@@ -104,7 +104,7 @@ export class MergedView implements ResourceView {
       // The first copy's comparable view is computed only when a later copy shows up.
       const first = new Map<string, { cluster: string; obj: KubeObject; view?: unknown; resource: boolean }>();
       for (const c of this.clusters) {
-        for (const [key, obj] of c.state.keyed(kind)) {
+        for (const [key, { obj }] of c.state.entriesOf(kind)) {
           // Any Service may be a backend (of the same name in every cluster); only a LoadBalancer copy is a resource.
           const resource = kind !== 'Service' || (obj as Service).spec?.type === 'LoadBalancer';
           const used = first.get(key);

@@ -219,8 +219,8 @@ describe('ClusterWatch', () => {
     await watch.start();
     await fake.waitForWatches(3 + 8 * 2);
 
-    assert.deepEqual([...state.keyed('Service')].map(([key]) => key).sort(), ['edge/gw', 'shop/web']);
-    assert.deepEqual([...state.keyed('VirtualServer')].map(([key]) => key), ['shop/vs']);
+    assert.deepEqual([...state.entriesOf('Service')].map(([key]) => key).sort(), ['edge/gw', 'shop/web']);
+    assert.deepEqual([...state.entriesOf('VirtualServer')].map(([key]) => key), ['shop/vs']);
     assert.equal(state.nodes().length, 1);
     const servicePaths = new Set(fake.requests.filter((r) => r.path.endsWith('/services')).map((r) => r.path));
     assert.deepEqual([...servicePaths].sort(), ['/api/v1/namespaces/edge/services', '/api/v1/namespaces/shop/services']);
