@@ -172,4 +172,24 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     await third.reconciler.idle();
     assert.equal(fake.tenants()['shop']?.['crd_10_1_2_11_80'], undefined, 'every cluster read: b is gone');
   });
+
+  it('paused (leadership lost), it runs no pass; resumed, it reads the BIG-IP again and corrects what another leader left', async () => {
+    const state = shop(['a']);
+    const { reconciler, passes } = setup(state);
+    reconciler.trigger();
+    await reconciler.idle();
+    reconciler.pause();
+    state.upsert(virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    reconciler.trigger();
+    await reconciler.idle();
+    assert.equal(passes.length, 1, 'no pass while paused');
+    const tenant = fake.tenants()['shop'] as Record<string, unknown>;
+    delete tenant['crd_10_1_2_10_80'];
+    fake.setTenant('shop', tenant as never);
+    reconciler.resume();
+    await reconciler.idle();
+    assert.equal(passes.length, 2);
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_2_10_80'], 'restored: the engine read the device again');
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_2_11_80'], 'and the change made while paused is applied');
+  });
 });

@@ -90,6 +90,7 @@ export class Reconciler {
   private reported = new Set<string>();
   private refused = new Set<string>();
   private stopped = false;
+  private paused = false;
   /** The latest plan (for readiness and tests). */
   lastPlan: Plan | undefined;
   lastReport: ApplyReport | undefined;
@@ -109,7 +110,7 @@ export class Reconciler {
 
   /** Something changed: run a pass now, or right after the one running. */
   trigger(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.running) {
       this.dirty = true;
       return;
@@ -131,6 +132,28 @@ export class Reconciler {
     this.retry?.cancel();
   }
 
+  /**
+   * Leadership lost: no more passes (the new leader owns the BIG-IP and the IPAM store). A pass
+   * running now finishes; `idle()` waits for it.
+   */
+  pause(): void {
+    this.paused = true;
+    this.retry?.cancel();
+    this.retry = undefined;
+  }
+
+  /**
+   * Leadership (re)gained: the next pass starts afresh (the BIG-IP's declaration and the stored
+   * allocations read again, since another leader may have changed them) and runs at once.
+   */
+  resume(): void {
+    this.paused = false;
+    this.planner = undefined;
+    this.reported.clear();
+    this.refused.clear();
+    this.trigger();
+  }
+
   private async loop(): Promise<void> {
     do {
       this.dirty = false;
@@ -139,7 +162,7 @@ export class Reconciler {
         this.scheduleRetry();
         return;
       }
-    } while (this.dirty && !this.stopped);
+    } while (this.dirty && !this.stopped && !this.paused);
   }
 
   private scheduleRetry(): void {
