@@ -212,3 +212,70 @@ describe('kube-as3 run with two clusters', () => {
     assert.match(running.readiness().reason ?? '', /cluster west not listed yet/);
   });
 });
+
+describe('kube-as3 run with two replicas (leader election)', () => {
+  let kube: FakeKubeApi;
+  let bigip: FakeBigip;
+  const running: RunningController[] = [];
+  const parsed = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: 'ha' } });
+  if (!parsed.config) throw new Error(parsed.errors.join('; '));
+  const config = parsed.config;
+
+  beforeEach(async () => {
+    kube = await startFakeKubeApi();
+    bigip = await startFakeBigip({ asyncPollsBeforeDone: 0 });
+    kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    kube.put('cis.f5.com', 'v1', 'virtualservers', {
+      apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'web', namespace: 'shop', labels: { f5cr: 'true' } },
+      spec: { host: 'web.example.com', virtualServerAddress: '10.1.1.1', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
+    });
+  });
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.stop();
+    await bigip.close();
+    await kube.close();
+  });
+
+  /**
+   * A replica whose election timers only fire when the test says so: `timers` holds the attempts
+   * (due at once or after the retry period), not the deadlines that would make a leader step down.
+   */
+  async function replica(identity: string): Promise<{ controller: RunningController; timers: Array<() => void>; passes: PassRecord[] }> {
+    const timers: Array<() => void> = [];
+    const attempt = (fn: () => void, ms: number): { cancel(): void } => {
+      if (ms <= 2000) timers.push(fn);
+      return { cancel: () => undefined };
+    };
+    const passes: PassRecord[] = [];
+    const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+    const controller = await startController({
+      config, clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }], namespace: 'kube-as3', bigip: api,
+      validators: [projectValidator()], log: quiet, watch: { watchdogIntervalMs: 0 },
+      leaderElection: { identity, setTimer: attempt },
+    });
+    controller.events.on('pass', (r: PassRecord) => void passes.push(r));
+    running.push(controller);
+    return { controller, timers, passes };
+  }
+
+  it('only the leader reconciles; when it stops, the standby takes over', async () => {
+    const a = await replica('a');
+    for (const fire of a.timers.splice(0)) fire();
+    await passWhere(a.controller, () => bigip.tenants()['shop']?.['crd_10_1_1_1_80'] !== undefined);
+    const b = await replica('b');
+    for (const fire of b.timers.splice(0)) fire();
+    await b.controller.reconciler.idle();
+    assert.equal(b.passes.length, 0, 'the standby does not touch the BIG-IP');
+    assert.deepEqual(b.controller.readiness(), { ready: true }, 'a standby is ready to take over');
+    const posts = bigip.posts.length;
+
+    await a.controller.stop();
+    running.splice(running.indexOf(a.controller), 1);
+    const tookOver = passWhere(b.controller, () => b.passes.length > 0);
+    for (const fire of b.timers.splice(0)) fire();
+    await tookOver;
+    assert.deepEqual([b.passes[0]?.inSync, b.passes[0]?.posts, bigip.posts.length], [true, 0, posts], 'the new leader finds the BIG-IP in sync');
+    const lease = kube.objects().get(objectKey('coordination.k8s.io', 'leases', 'kube-as3', 'kube-as3-ha')) as { spec: { holderIdentity?: string } };
+    assert.equal(lease.spec.holderIdentity, 'b');
+  });
+});

@@ -65,6 +65,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--kubeconfig <file>', 'kubeconfig of the local cluster (default: in-cluster service account, or $KUBECONFIG / ~/.kube/config)')
     .option('--namespace <ns>', 'namespace of the controller, where its IPAMAllocation object lives (default: $POD_NAMESPACE or default)')
     .option('--port <port>', '/healthz, /readyz and /metrics port', '8080')
+    .option('--no-leader-election', 'reconcile without holding the Lease kube-as3-<instance> (run exactly one replica)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
     .action(async (options: RunOptions) => done(await runWithSignals(options, io)));

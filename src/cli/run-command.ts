@@ -5,6 +5,8 @@
  * and /metrics; logs JSON lines (pino) on stdout. It stops on SIGTERM/SIGINT.
  */
 import { Buffer } from 'node:buffer';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Config, MultiClusterConfig } from '../config/config.js';
@@ -24,6 +26,13 @@ export interface RunOptions extends BigipFlags {
   kubeconfig?: string;
   namespace?: string;
   port?: string;
+  /** false with `--no-leader-election` (one replica only). */
+  leaderElection?: boolean;
+}
+
+/** This replica's name in the Lease: the pod's name (HOSTNAME) and a random part, unique per start. */
+function identity(): string {
+  return `${process.env['HOSTNAME'] ?? hostname()}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Log fields that may carry secrets are never written (SPEC §11). */
@@ -103,7 +112,8 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
     const config: Config = multiCluster ? { ...fileConfig, multiCluster } : fileConfig;
     const clusters = await clustersOf(multiCluster, local, core);
     const namespace = options.namespace ?? process.env['POD_NAMESPACE'] ?? 'default';
-    running = await startController({ config, clusters, namespace, bigip, validators, log, port });
+    const leaderElection = options.leaderElection === false ? {} : { leaderElection: { identity: identity() } };
+    running = await startController({ config, clusters, namespace, bigip, validators, log, port, ...leaderElection });
   } catch (err) {
     io.stderr(`error: ${(err as Error).message}\n`);
     return EXIT_FATAL;

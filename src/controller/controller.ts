@@ -6,12 +6,14 @@
  * pass ones for the fake API server and the fake BIG-IP.
  */
 import { EventEmitter } from 'node:events';
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoordinationV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApplyEngine } from '../apply/engine.js';
 import { KubeEventRecorder, eventApiFor } from '../adapters/kube-event-recorder.js';
 import type { EventApi } from '../adapters/kube-event-recorder.js';
 import { KubeIpamStore } from '../adapters/kube-ipam-store.js';
+import { LeaderElection } from '../adapters/leader-election.js';
+import type { LeaderElectionOptions } from '../adapters/leader-election.js';
 import { statusApiFor } from '../adapters/kube-status-writer.js';
 import type { StatusApi } from '../adapters/kube-status-writer.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
@@ -52,6 +54,11 @@ export interface ControllerOptions {
   /** Watch tuning (tests). */
   watch?: Partial<Omit<ClusterWatchOptions, 'kubeConfig' | 'state' | 'onChange' | 'onError'>>;
   reconciler?: { retryDelayMs?: (attempt: number) => number };
+  /**
+   * Only the holder of the Lease `kube-as3-<instance>` (in `namespace`) reconciles; the others
+   * watch and wait. Undefined: this replica always reconciles (one replica only).
+   */
+  leaderElection?: Pick<LeaderElectionOptions, 'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'>;
 }
 
 export interface RunningController {
@@ -134,9 +141,25 @@ export async function startController(options: ControllerOptions): Promise<Runni
     },
   });
   loop.current = reconciler;
+  const election = options.leaderElection === undefined ? undefined : new LeaderElection({
+    ...options.leaderElection, api: localMember.kubeConfig.makeApiClient(CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
+    onStartedLeading: () => {
+      log.info({ identity: options.leaderElection?.identity }, 'leading: reconciling');
+      reconciler.resume();
+    },
+    onStoppedLeading: async (reason) => {
+      log.warn({ reason }, 'not leading any more: standing by');
+      reconciler.pause();
+      await reconciler.idle();
+    },
+    onError: (err) => log.warn({}, `leader election: ${err.message}`),
+  });
+  if (election) reconciler.pause();
   const readiness = (): Readiness => {
     const waiting = unreadable();
     if (waiting.length > 0) return { ready: false, reason: `cluster ${waiting.join(', ')} not listed yet` };
+    // A standby replica is ready: it only has to be able to take over.
+    if (election && !election.leading) return { ready: true };
     const report = reconciler.lastReport;
     if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
     return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
@@ -151,12 +174,19 @@ export async function startController(options: ControllerOptions): Promise<Runni
   remote.forEach((m, i) => {
     if (!started[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
   });
-  log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
-  reconciler.trigger();
+  if (election) {
+    log.info({ clusters: members.map((m) => m.name) }, 'watching; waiting for the leader lease');
+    election.start();
+  } else {
+    log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
+    reconciler.trigger();
+  }
 
   return {
     reconciler, metrics, events, readiness, ...(server ? { server } : {}),
     stop: async () => {
+      // Releasing the lease lets a standby replica take over at once.
+      await election?.stop();
       reconciler.stop();
       await Promise.all(members.map((m) => m.watch.stop()));
       await reconciler.idle();
