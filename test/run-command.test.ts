@@ -3,7 +3,7 @@
  * against the fake API server and the fake BIG-IP; stopped through its abort signal as SIGTERM does.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runController } from '../src/cli/run-command.js';
@@ -15,23 +15,27 @@ import type { FakeKubeApi } from './support/fake-kube-api.js';
 
 interface Recorded { level: string; obj: Record<string, unknown>; msg: string }
 
-/** A log that resolves `waitFor(msg)` when a line with that message is written. */
-function recordingLog(): Log & { lines: Recorded[]; waitFor(msg: string): Promise<Recorded> } {
+/**
+ * A log whose `waitFor(match, from)` resolves with the first line from index `from` on (default:
+ * any) whose message equals `match` (or matches it, for a RegExp), as soon as it is written.
+ */
+function recordingLog(): Log & { lines: Recorded[]; waitFor(match: string | RegExp, from?: number): Promise<Recorded> } {
   const lines: Recorded[] = [];
-  const waiters: Array<{ msg: string; resolve: (r: Recorded) => void }> = [];
+  const waiters: Array<{ test: (r: Recorded) => boolean; resolve: (r: Recorded) => void }> = [];
   const write = (level: string) => (obj: object, msg: string): void => {
     const line = { level, obj: obj as Record<string, unknown>, msg };
     lines.push(line);
-    for (const w of waiters.filter((x) => x.msg === msg)) {
+    for (const w of waiters.filter((x) => x.test(line))) {
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve(line);
     }
   };
   return {
     lines, info: write('info'), warn: write('warn'), error: write('error'),
-    waitFor: (msg) => {
-      const seen = lines.find((l) => l.msg === msg);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ msg, resolve }));
+    waitFor: (match, from = 0) => {
+      const test = (r: Recorded): boolean => (typeof match === 'string' ? r.msg === match : match.test(r.msg));
+      const seen = lines.slice(from).find(test);
+      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ test, resolve }));
     },
   };
 }
@@ -93,5 +97,32 @@ describe('kube-as3 run', () => {
     assert.equal(await runController({ config: join(dir, 'kube-as3.yaml'), kubeconfig: join(dir, 'missing'), bigipCredentialsDir: dir, port: '0' }, io, stop.signal, log), 1);
     assert.match(io.err, /^error: .*missing/m);
     assert.equal(bigip.posts.length, 0);
+  });
+
+  it('--manifests DIR: follows a folder instead of a cluster; a broken file leaves the BIG-IP as it is until fixed', async () => {
+    const manifests = join(dir, 'manifests');
+    mkdirSync(manifests);
+    const objects = (pods: string[]): string => [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-a, namespace: shop, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [${pods.map((p) => `{addresses: [${p}]}`).join(', ')}]`,
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: web.example.com, virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}',
+    ].join('\n---\n');
+    writeFileSync(join(manifests, 'objects.yaml'), objects(['172.16.0.1']));
+    const stop = new AbortController();
+    const log = recordingLog();
+    const exit = runController({ config: join(dir, 'kube-as3.yaml'), manifests, bigipCredentialsDir: dir, port: '0' }, io, stop.signal, log);
+    await log.waitFor('BIG-IP updated');
+    assert.match(JSON.stringify(bigip.tenants()['shop']), /172\.16\.0\.1/);
+
+    const members = (): string => JSON.stringify(bigip.tenants()['shop']);
+    writeFileSync(join(manifests, 'objects.yaml'), 'kind: [unclosed');
+    await log.waitFor(/^File .*objects\.yaml: invalid YAML .*; the manifests are not read again until it is fixed$/);
+    assert.match(members(), /172\.16\.0\.1/, 'the broken file did not delete anything');
+    const mark = log.lines.length;
+    writeFileSync(join(manifests, 'objects.yaml'), objects(['172.16.0.1', '172.16.0.2']));
+    await log.waitFor('BIG-IP updated', mark);
+    assert.match(members(), /172\.16\.0\.2/);
+    stop.abort();
+    assert.equal(await exit, 0, io.err);
   });
 });

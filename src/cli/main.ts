@@ -66,6 +66,8 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--namespace <ns>', 'namespace of the controller, where its IPAMAllocation object lives (default: $POD_NAMESPACE or default)')
     .option('--port <port>', '/healthz, /readyz and /metrics port', '8080')
     .option('--no-leader-election', 'reconcile without holding the Lease kube-as3-<instance> (run exactly one replica)')
+    .option('--manifests <dir>', 'follow a folder of Kubernetes objects instead of a cluster (no statuses are written)')
+    .option('--ipam-state <file>', 'with --manifests: IPAM allocations kept in this file')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
     .action(async (options: RunOptions) => done(await runWithSignals(options, io)));

@@ -11,8 +11,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Config, MultiClusterConfig } from '../config/config.js';
 import { importExtendedSpec } from '../config/extended-spec.js';
-import { startController } from '../controller/controller.js';
-import type { ControllerCluster, RunningController } from '../controller/controller.js';
+import { FileIpamStore } from '../adapters/ipam-file-store.js';
+import { startController, startManifestController } from '../controller/controller.js';
+import type { ControllerCluster, ControllerOptions, RunningController } from '../controller/controller.js';
 import type { Log } from '../controller/reconciler.js';
 import { validatorsFor } from './apply-command.js';
 import { connectBigip } from './bigip-connection.js';
@@ -28,6 +29,9 @@ export interface RunOptions extends BigipFlags {
   port?: string;
   /** false with `--no-leader-election` (one replica only). */
   leaderElection?: boolean;
+  /** A folder of objects instead of a cluster. */
+  manifests?: string;
+  ipamState?: string;
 }
 
 /** This replica's name in the Lease: the pod's name (HOSTNAME) and a random part, unique per start. */
@@ -91,6 +95,20 @@ function portOf(text: string | undefined, io: CliIo): number | undefined {
   return undefined;
 }
 
+/** The live clusters: the local kubeconfig, the cluster set, each cluster's kubeconfig, the lease identity. */
+async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick<ControllerOptions, 'bigip' | 'validators' | 'log' | 'port'>): Promise<RunningController> {
+  const local = new KubeConfig();
+  if (options.kubeconfig !== undefined) local.loadFromFile(options.kubeconfig);
+  else local.loadFromDefault();
+  const core = local.makeApiClient(CoreV1Api);
+  const multiCluster = await clusterSet(fileConfig, core);
+  const config: Config = multiCluster ? { ...fileConfig, multiCluster } : fileConfig;
+  const clusters = await clustersOf(multiCluster, local, core);
+  const namespace = options.namespace ?? process.env['POD_NAMESPACE'] ?? 'default';
+  const leaderElection = options.leaderElection === false ? {} : { leaderElection: { identity: identity() } };
+  return startController({ ...deps, config, clusters, namespace, ...leaderElection });
+}
+
 /** Runs until `signal` aborts (the binary: SIGTERM or SIGINT). */
 export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = pino({ name: 'kube-as3', redact: REDACT })): Promise<number> {
   if (options.config === undefined) {
@@ -104,16 +122,12 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   if (!fileConfig || !validators || !bigip || port === undefined) return EXIT_FATAL;
   let running: RunningController;
   try {
-    const local = new KubeConfig();
-    if (options.kubeconfig !== undefined) local.loadFromFile(options.kubeconfig);
-    else local.loadFromDefault();
-    const core = local.makeApiClient(CoreV1Api);
-    const multiCluster = await clusterSet(fileConfig, core);
-    const config: Config = multiCluster ? { ...fileConfig, multiCluster } : fileConfig;
-    const clusters = await clustersOf(multiCluster, local, core);
-    const namespace = options.namespace ?? process.env['POD_NAMESPACE'] ?? 'default';
-    const leaderElection = options.leaderElection === false ? {} : { leaderElection: { identity: identity() } };
-    running = await startController({ config, clusters, namespace, bigip, validators, log, port, ...leaderElection });
+    if (options.manifests !== undefined) {
+      const ipam = options.ipamState === undefined ? {} : { ipam: new FileIpamStore(options.ipamState) };
+      running = await startManifestController({ config: fileConfig, dir: options.manifests, exclude: [options.config], bigip, validators, log, port, ...ipam });
+    } else {
+      running = await startClusters(options, fileConfig, { bigip, validators, log, port });
+    }
   } catch (err) {
     io.stderr(`error: ${(err as Error).message}\n`);
     return EXIT_FATAL;

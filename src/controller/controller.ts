@@ -19,6 +19,7 @@ import type { StatusApi } from '../adapters/kube-status-writer.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import type { As3Api } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
+import type { IpamStore } from '../ipam/store.js';
 import { ClusterSet } from '../inventory/cluster-set.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import type { ObjectRef } from '../kube/refs.js';
@@ -32,6 +33,7 @@ import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import type { Log, PassRecord } from './reconciler.js';
 import { ClusterStatusSink } from './status-sink.js';
+import { ManifestSource } from './manifest-source.js';
 
 export interface ControllerCluster {
   name: string;
@@ -189,6 +191,63 @@ export async function startController(options: ControllerOptions): Promise<Runni
       await election?.stop();
       reconciler.stop();
       await Promise.all(members.map((m) => m.watch.stop()));
+      await reconciler.idle();
+      await server?.close();
+    },
+  };
+}
+
+export interface ManifestControllerOptions {
+  config: Config;
+  /** The folder of Kubernetes objects that stands for the cluster. */
+  dir: string;
+  /** Files in the folder that are not objects (the config file). */
+  exclude?: string[];
+  bigip: As3Api;
+  validators: DeclarationValidator[];
+  log: Log;
+  /** Where IPAM allocations are kept (the `--ipam-state` file store); undefined: in memory only. */
+  ipam?: IpamStore;
+  port?: number;
+  settleMs?: number;
+}
+
+/**
+ * `run --manifests DIR`: the same loop over a folder instead of a cluster (no statuses or Events:
+ * there is no API server to write them to; no leader election: one process owns the folder).
+ */
+export async function startManifestController(options: ManifestControllerOptions): Promise<RunningController> {
+  const { config, log } = options;
+  const events = new EventEmitter();
+  const metrics = new ControllerMetrics();
+  const loop: { current?: Reconciler } = {};
+  const manifests = new ManifestSource({ dir: options.dir, exclude: options.exclude ?? [], log, onChange: () => loop.current?.trigger(), ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }) });
+  const engine = new ApplyEngine({ api: options.bigip, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
+  const reconciler = new Reconciler({
+    config, source: () => manifests.state, engine, log, ...(options.ipam ? { ipam: options.ipam } : {}),
+    onPass: (record: PassRecord, plan: Plan | undefined) => {
+      metrics.pass(record, plan);
+      events.emit('pass', record, plan);
+    },
+  });
+  loop.current = reconciler;
+  const readiness = (): Readiness => {
+    const report = reconciler.lastReport;
+    if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
+    return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
+  };
+  const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
+  if (!(await manifests.start())) {
+    await server?.close();
+    throw new Error(`the manifests in ${options.dir} cannot all be read; fix them and start again`);
+  }
+  log.info({ dir: options.dir }, 'following the manifests; first reconcile');
+  reconciler.trigger();
+  return {
+    reconciler, metrics, events, readiness, ...(server ? { server } : {}),
+    stop: async () => {
+      manifests.stop();
+      reconciler.stop();
       await reconciler.idle();
       await server?.close();
     },
