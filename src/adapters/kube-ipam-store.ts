@@ -10,6 +10,7 @@
  * the spec and always describe the spec next to them.
  */
 import { ApiException } from '@kubernetes/client-node';
+import { apiServerMessage } from './api-server-message.js';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { parseIpamState } from '../ipam/store.js';
 import type { IpamSaveResult, IpamStore, VersionedIpamState } from '../ipam/store.js';
@@ -51,25 +52,6 @@ function copyRecords(records: Record<string, Allocation>): Record<string, Alloca
   const out: Record<string, Allocation> = {};
   for (const [key, { label, address }] of Object.entries(records)) out[key] = { label, address };
   return out;
-}
-
-/** The API server's own words: its Status `message` (with `reason`), else the raw body text, else client-node's summary. */
-function serverMessage(err: ApiException<unknown>): string {
-  let body: unknown = err.body;
-  if (typeof err.body === 'string') {
-    const text = err.body.trim();
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return text === '' ? 'empty response body' : text.slice(0, 500);
-    }
-  }
-  if (isRecord(body) && typeof body['message'] === 'string') {
-    return typeof body['reason'] === 'string' && body['reason'] !== '' ? `${body['reason']}: ${body['message']}` : body['message'];
-  }
-  // client-node drops the body of a 401 and keeps only its own summary ("Unauthorized").
-  const summary = /\nMessage: ([^\n]+)/.exec(err.message)?.[1];
-  return summary ?? 'no message in the response';
 }
 
 export class KubeIpamStore implements IpamStore {
@@ -174,7 +156,7 @@ export class KubeIpamStore implements IpamStore {
   /** Never swallowed: the HTTP status and the API server's message, or the transport error. */
   private failure(action: string, err: unknown): Error {
     if (err instanceof ApiException) {
-      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${serverMessage(err)}`, { cause: err });
+      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${apiServerMessage(err)}`, { cause: err });
     }
     return new Error(`${this.where}: cannot ${action}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

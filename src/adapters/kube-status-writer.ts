@@ -15,6 +15,7 @@
  *   is removed. Comparing exactly would rewrite every LoadBalancer Service on every reconcile.
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { apiServerMessage } from './api-server-message.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
@@ -156,32 +157,11 @@ function redact(text: string): string {
   return text.replace(/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [redacted]').replace(/\/\/[^/@\s]+@/g, '//[redacted]@');
 }
 
-function isStatusBody(body: unknown): body is Record<string, unknown> {
-  return isRecord(body) && typeof body['message'] === 'string';
-}
-
-/**
- * The API server's Status message (with its reason) or nothing. ApiException's own `message`
- * is not used: it embeds the response headers and raw body.
- */
-function serverMessage(body: unknown): string {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return body.trim().slice(0, 500);
-    }
-  }
-  if (!isStatusBody(parsed)) return '';
-  const reason = typeof parsed['reason'] === 'string' && parsed['reason'] !== '' ? `${parsed['reason']}: ` : '';
-  return `${reason}${String(parsed['message'])}`;
-}
 
 function failure(ref: ObjectRef, err: unknown): StatusWriteError {
   const where = `${describeRef(ref)}: cannot write status`;
   if (err instanceof ApiException) {
-    const said = redact(serverMessage(err.body));
+    const said = redact(apiServerMessage(err));
     const gone = err.code === 404 ? ' (the resource no longer exists)' : '';
     return new StatusWriteError(`${where}: the API server answered HTTP ${err.code}${gone}${said ? `: ${said}` : ''}`, ref, err.code);
   }

@@ -22,6 +22,7 @@
  * after renewDeadline.
  */
 import { ApiException, Observable, V1MicroTime } from '@kubernetes/client-node';
+import { apiServerMessage } from './api-server-message.js';
 import type {
   ConfigurationOptions,
   CoordinationV1Api,
@@ -79,10 +80,6 @@ export const LEASE_KIND = 'Lease';
 /** What one attempt found: we hold the lease, another replica holds it, or a race or a vanished lease left it undecided. */
 type Outcome = { held: true } | { held: false; holder?: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function positiveSeconds(value: number | undefined, fallback: number, field: string): number {
   const seconds = value ?? fallback;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`leader election: ${field} must be a positive number of seconds, not ${String(value)}`);
@@ -107,21 +104,6 @@ function holderOf(lease: V1Lease): string | undefined {
   return typeof holder === 'string' && holder !== '' ? holder : undefined;
 }
 
-/** The API server's Status message (with its reason), or the raw body text. */
-function statusMessage(body: unknown): string {
-  let parsed = body;
-  if (typeof body === 'string') {
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return body.trim() === '' ? 'empty response body' : body.trim().slice(0, 500);
-    }
-  }
-  if (isRecord(parsed) && typeof parsed['message'] === 'string') {
-    return typeof parsed['reason'] === 'string' && parsed['reason'] !== '' ? `${parsed['reason']}: ${parsed['message']}` : parsed['message'];
-  }
-  return 'no message in the response';
-}
 
 function isConflict(err: unknown): boolean {
   return err instanceof ApiException && err.code === 409;
@@ -447,7 +429,7 @@ export class LeaderElection {
   /** The HTTP status and the API server's message, or the transport error. */
   private failure(action: string, err: unknown): Error {
     if (err instanceof ApiException) {
-      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${statusMessage(err.body)}`, { cause: err });
+      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${apiServerMessage(err)}`, { cause: err });
     }
     return new Error(`${this.where}: cannot ${action}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
