@@ -98,11 +98,12 @@ export function addressSortKey(text: string): string {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /**
- * The sort key of a plain IPv4 address (`a.b.c.d`, as parseIPv4 accepts it), without building the
- * parsed form: pods' addresses are sorted on every change of their Service, and there are many.
+ * The value (0 to 2^32 − 1) of a plain IPv4 address (`a.b.c.d`, as parseIPv4 accepts it), without
+ * building the parsed form: pods' addresses are sorted on every change of their Service, and
+ * there are many. Undefined for anything else (IPv6, route domains, garbage).
  */
-function ipv4SortKey(text: string): string | undefined {
-  let key = '4';
+export function ipv4Value(text: string): number | undefined {
+  let total = 0;
   let value = 0;
   let digits = 0;
   let parts = 0;
@@ -110,7 +111,7 @@ function ipv4SortKey(text: string): string | undefined {
     const c = i < text.length ? text.charCodeAt(i) : 46;
     if (c === 46) {
       if (digits === 0 || value > 255) return undefined;
-      key += HEX[value];
+      total = total * 256 + value;
       parts++;
       value = 0;
       digits = 0;
@@ -121,7 +122,13 @@ function ipv4SortKey(text: string): string | undefined {
       return undefined;
     }
   }
-  return parts === 4 ? key : undefined;
+  return parts === 4 ? total : undefined;
+}
+
+function ipv4SortKey(text: string): string | undefined {
+  const value = ipv4Value(text);
+  if (value === undefined) return undefined;
+  return `4${HEX[Math.floor(value / 0x1000000)]}${HEX[(value >>> 16) & 0xff]}${HEX[(value >>> 8) & 0xff]}${HEX[value & 0xff]}`;
 }
 
 /** IPv4 before IPv6, then numerically, then by route domain. Unparsable strings sort last, lexically. */

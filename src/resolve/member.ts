@@ -1,4 +1,4 @@
-import { addressSortKey } from '../lib/ip.js';
+import { addressSortKey, ipv4Value } from '../lib/ip.js';
 
 export interface Member {
   address: string;
@@ -28,6 +28,8 @@ function compareKeyed(a: { key: string; m: Member }, b: { key: string; m: Member
  * address is parsed once (a pool of many members is sorted on every change of its Service).
  */
 export function sortMembers<M extends Member>(members: M[]): M[] {
+  const fast = sortIPv4Members(members);
+  if (fast) return fast;
   const keyed = members.map((m) => ({ key: addressSortKey(m.address), m }));
   keyed.sort(compareKeyed);
   const out: M[] = [];
@@ -35,6 +37,29 @@ export function sortMembers<M extends Member>(members: M[]): M[] {
     const cur = keyed[i] as { key: string; m: M };
     const prev = keyed[i - 1];
     if (!prev || compareKeyed(prev, cur) !== 0) out.push(cur.m);
+  }
+  return out;
+}
+
+/**
+ * sortMembers for the common case of plain IPv4 addresses: numeric keys in one array instead of a
+ * key string and a wrapper object per member. Undefined when some address is not plain IPv4.
+ */
+function sortIPv4Members<M extends Member>(members: M[]): M[] | undefined {
+  const values: number[] = [];
+  for (const m of members) {
+    const v = ipv4Value(m.address);
+    if (v === undefined) return undefined;
+    values.push(v);
+  }
+  const order = members.map((_, i) => i);
+  const compare = (a: number, b: number): number => (values[a] as number) - (values[b] as number) || (members[a] as M).port - (members[b] as M).port;
+  order.sort((a, b) => compare(a, b) || a - b);
+  const out: M[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    const prev = order[k - 1];
+    if (prev === undefined || compare(prev, i) !== 0) out.push(members[i] as M);
   }
   return out;
 }

@@ -73,17 +73,20 @@ export function backendText(b: BackendRef): string {
 export function unionMembers(clusters: Array<Pick<ClusterMembers, 'members'>>): { members: PoolMember[]; duplicates: string[] } {
   // One cluster's members come sorted and unique from resolveBackend: the common case costs nothing.
   if (clusters.length === 1) return { members: (clusters[0] as ClusterMembers).members, duplicates: [] };
-  const seen = new Set<string>();
+  // Ports seen per address: keyed by the address strings the members already hold, so a pool of
+  // many members costs no new strings.
+  const seen = new Map<string, number | number[]>();
   const members: PoolMember[] = [];
   const duplicates: string[] = [];
   for (const c of clusters) {
     for (const m of c.members) {
-      const id = `${m.address}:${m.port}`;
-      if (seen.has(id)) duplicates.push(id);
-      else {
-        seen.add(id);
-        members.push(m);
+      const ports = seen.get(m.address);
+      if (ports === m.port || (Array.isArray(ports) && ports.includes(m.port))) {
+        duplicates.push(`${m.address}:${m.port}`);
+        continue;
       }
+      seen.set(m.address, ports === undefined ? m.port : [...(Array.isArray(ports) ? ports : [ports]), m.port]);
+      members.push(m);
     }
   }
   return { members, duplicates };
