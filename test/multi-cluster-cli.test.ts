@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { officialSchemaErrors, projectSchemaErrors } from './support/as3-validation.js';
 import { runCliCaptured } from './support/run-cli.js';
 
 const VIRTUAL = `apiVersion: cis.f5.com/v1
@@ -241,5 +242,14 @@ describe('kube-as3 plan with several clusters', () => {
       ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'east', 'shop/web:80', '2', '75%', '75%', 'enable'],
       ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'west', 'shop/web:80', '1', '25%', '25%', 'enable'],
     ]);
+  });
+
+  it('plans the bundled example (examples/multi-cluster) without a problem, into a declaration both schemas accept', async () => {
+    const run = await runCliCaptured(['plan', '--config', 'examples/multi-cluster/kube-as3.yaml', '--cluster', 'east=examples/multi-cluster/east', '--cluster', 'west=examples/multi-cluster/west']);
+    assert.deepEqual([run.code, run.stderr], [0, '']);
+    const declaration = JSON.parse(run.stdout) as unknown;
+    assert.equal(projectSchemaErrors(declaration), '');
+    const official = officialSchemaErrors(declaration);
+    if (official !== undefined) assert.equal(official, '');
   });
 });
