@@ -96,6 +96,13 @@ describe('kube-as3 run: the live controller against a fake API server and a fake
     const stored = kube.objects().get(objectKey('kube-as3.dev', 'ipamallocations', 'kube-as3', 'kube-as3-it')) as { spec: { allocations: Record<string, { address: string }> } };
     assert.deepEqual(Object.entries(stored.spec.allocations).map(([k, v]) => `${k}=${v.address}`).sort(), ['shop/a.example.com_host=10.1.2.10', 'shop/db_svc=10.1.2.11']);
 
+    kube.put('networking.k8s.io', 'v1', 'ingressclasses', { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'f5' }, spec: { controller: 'f5.com/cntr-ingress-svcs' } });
+    kube.put('networking.k8s.io', 'v1', 'ingresses', {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'www', namespace: 'shop', annotations: { 'virtual-server.f5.com/ip': '10.1.3.7' } },
+      spec: { ingressClassName: 'f5', rules: [{ host: 'www.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    });
+    await passWhere(running, () => JSON.stringify(statusOf('networking.k8s.io', 'ingresses', 'www')) === JSON.stringify({ loadBalancer: { ingress: [{ ip: '10.1.3.7' }] } }));
+
     const ready = await fetch(`${running.server?.url ?? ''}/readyz`);
     assert.equal(ready.status, 200);
     const metrics = await (await fetch(`${running.server?.url ?? ''}/metrics`)).text();
