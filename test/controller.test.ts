@@ -206,6 +206,20 @@ describe('kube-as3 run with two clusters', () => {
     assert.equal(Number(shares[0]?.at(-1)) / total, 0.75, 'east keeps 3/4 with 1 pod against west\'s 2');
   });
 
+  it('a resource refused in a remote cluster gets its Error status and Event there', async () => {
+    const running = await start();
+    await passWhere(running, () => members().length === 2);
+    west.put('cis.f5.com', 'v1', 'virtualservers', {
+      apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'bad', namespace: 'shop', labels: { f5cr: 'true' } },
+      spec: { host: 'bad.example.com', virtualServerAddress: '10.1.1.9', pools: [{ path: '/', service: 'web', servicePort: 9999 }] },
+    });
+    const statusInWest = (): Record<string, unknown> | undefined => (west.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', 'bad')) as { status?: Record<string, unknown> } | undefined)?.status;
+    await passWhere(running, () => statusInWest()?.['status'] === 'Error');
+    assert.match(String(statusInWest()?.['error']), /servicePort: cluster west: 9999 is not a port of Service shop\/web/);
+    assert.ok([...west.objects().keys()].some((k) => k.startsWith('/events/shop/bad.')), 'the Event is in west');
+    assert.ok(![...east.objects().keys()].some((k) => k.startsWith('/events/shop/bad.')), 'and not in east, which has no such resource');
+  });
+
   it('a remote cluster that cannot be listed at start does not empty the pool: its members on the BIG-IP stay', async () => {
     const first = await start();
     await passWhere(first, () => members().length === 2);

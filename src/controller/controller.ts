@@ -31,7 +31,7 @@ import { startControllerServer } from './http-server.js';
 import type { ControllerServer, Readiness } from './http-server.js';
 import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
-import type { Log, PassRecord } from './reconciler.js';
+import type { Log, PassRecord, ProblemEvents } from './reconciler.js';
 import { ClusterStatusSink } from './status-sink.js';
 import { ManifestSource } from './manifest-source.js';
 
@@ -95,6 +95,14 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   });
 }
 
+/** With several clusters, an Event about a resource without a cluster goes to every cluster holding it. */
+function routedEvents(recorder: KubeEventRecorder, holders: ((ref: ObjectRef) => string[]) | undefined): ProblemEvents {
+  if (!holders) return recorder;
+  return {
+    record: (events) => recorder.record(events.flatMap((e) => (e.ref.cluster !== undefined ? [e] : holders(e.ref).map((cluster) => ({ ...e, ref: { ...e.ref, cluster } }))))),
+  };
+}
+
 function localName(config: Config, clusters: ControllerCluster[]): string {
   return config.multiCluster?.localClusterName ?? clusters[0]?.name ?? 'local';
 }
@@ -124,6 +132,9 @@ export async function startController(options: ControllerOptions): Promise<Runni
     const reasons = new Map(unreadable().map((name) => [name, 'its watches have not listed it yet']));
     return ClusterSet.fromConfig(config.multiCluster, new Map(members.map((m) => [m.name, m.state])), reasons);
   };
+  const holders = config.multiCluster
+    ? (ref: ObjectRef): string[] => members.filter((m) => m.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined).map((m) => m.name)
+    : undefined;
   const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
     api: localMember.kubeConfig.makeApiClient(CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
@@ -131,11 +142,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const engine = new ApplyEngine({ api: options.bigip, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
   const reconciler = new Reconciler({
     config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
-    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log }),
-    events: new KubeEventRecorder({
+    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, ...(holders ? { holders } : {}) }),
+    events: routedEvents(new KubeEventRecorder({
       api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance,
       onError: (ref, err) => log.warn({ resource: ref }, `event not recorded: ${err.message}`),
-    }),
+    }), holders),
     onPass: (record: PassRecord, plan: Plan | undefined) => {
       metrics.pass(record, plan);
       metrics.clusters(members.map((m) => ({ cluster: m.name, synced: m.watch.health().synced, restarts: m.watch.health().restarts })));

@@ -18,6 +18,11 @@ export interface ClusterStatusSinkOptions {
   objectOf: (ref: ObjectRef) => KubeObject | undefined;
   log: Log;
   now?: () => Date;
+  /**
+   * With several clusters: the clusters holding a resource, for statuses that name none (a
+   * resource refused before it was matched to a cluster's copy). Undefined with one cluster.
+   */
+  holders?: (ref: ObjectRef) => string[];
 }
 
 function statusOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
@@ -50,7 +55,9 @@ export class ClusterStatusSink implements StatusSink {
       resources, problems: plan.diagnostics, applyProblems: report?.problems ?? [], pending, now,
       previous: (ref) => statusOf(this.options.objectOf(ref)),
     });
-    const result = await this.writer.write(statuses);
+    const holders = this.options.holders;
+    const routed = holders ? statuses.flatMap((st) => (st.ref.cluster !== undefined ? [st] : holders(st.ref).map((cluster) => ({ ...st, ref: { ...st.ref, cluster } })))) : statuses;
+    const result = await this.writer.write(routed);
     if (result.written > 0 || result.failed > 0) this.options.log.info({ ...result }, 'statuses written');
   }
 }
