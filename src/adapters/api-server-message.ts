@@ -4,10 +4,7 @@
  * ApiException's `message` is not used as is: it embeds the response headers and the whole body.
  */
 import type { ApiException } from '@kubernetes/client-node';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from '../lib/is-record.js';
 
 export function apiServerMessage(err: Pick<ApiException<unknown>, 'body' | 'message'>): string {
   let body: unknown = err.body;

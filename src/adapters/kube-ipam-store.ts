@@ -15,6 +15,7 @@ import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { parseIpamState } from '../ipam/store.js';
 import type { IpamSaveResult, IpamStore, VersionedIpamState } from '../ipam/store.js';
 import type { Allocation, IpamState } from '../ipam/allocator.js';
+import { isRecord } from '../lib/is-record.js';
 
 export const IPAM_GROUP = 'kube-as3.dev';
 export const IPAM_VERSION = 'v1alpha1';
@@ -43,10 +44,6 @@ type Metadata = Record<string, unknown>;
  * other controllers depend on.
  */
 const KEPT_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function copyRecords(records: Record<string, Allocation>): Record<string, Allocation> {
   const out: Record<string, Allocation> = {};

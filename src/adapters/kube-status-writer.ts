@@ -21,6 +21,7 @@ import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import type { ResourceStatus } from '../status/resource-status.js';
+import { isRecord } from '../lib/is-record.js';
 
 /** Identifies a custom resource type for the custom objects API. */
 export interface CustomResourceType {
@@ -117,10 +118,6 @@ export interface StatusWriteResult {
 /** The kinds whose whole status is ours (see the file comment). */
 const WHOLE_STATUS_KINDS: ReadonlySet<string> = new Set(['VirtualServer', 'TransportServer']);
 const WRITTEN_KINDS: ReadonlySet<string> = new Set([...WHOLE_STATUS_KINDS, 'Service', 'Ingress']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Whether `current` already holds everything `desired` says: every field of a desired object is

@@ -12,6 +12,7 @@
  */
 import type { As3Application, As3Object, As3Tenant } from '../translate/as3-types.js';
 import { remarkCluster } from '../translate/pool.js';
+import { isRecord } from '../lib/is-record.js';
 
 export interface CarryOver {
   tenants: Map<string, As3Tenant>;
@@ -23,12 +24,8 @@ export interface CarryOver {
 
 type MemberEntry = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isApplication(value: unknown): value is As3Application {
-  return isObject(value) && value['class'] === 'Application';
+  return isRecord(value) && value['class'] === 'Application';
 }
 
 function sameEntry(a: MemberEntry, b: MemberEntry): boolean {
@@ -37,10 +34,10 @@ function sameEntry(a: MemberEntry, b: MemberEntry): boolean {
 
 /** The desired pool plus the current pool's entries of unreadable clusters it lacks. */
 function poolWithKept(desired: As3Object, current: unknown, unreadable: ReadonlySet<string>): { pool: As3Object; kept: number } {
-  if (!isObject(current) || current['class'] !== 'Pool' || !Array.isArray(current['members'])) return { pool: desired, kept: 0 };
+  if (!isRecord(current) || current['class'] !== 'Pool' || !Array.isArray(current['members'])) return { pool: desired, kept: 0 };
   const members = Array.isArray(desired['members']) ? (desired['members'] as MemberEntry[]) : [];
   const keep = (current['members'] as unknown[]).filter((m): m is MemberEntry => {
-    if (!isObject(m)) return false;
+    if (!isRecord(m)) return false;
     const cluster = remarkCluster(m['remark']);
     return cluster !== undefined && unreadable.has(cluster) && !members.some((d) => sameEntry(d, m));
   });
@@ -57,7 +54,7 @@ function applicationWithKept(desired: As3Application, current: As3Application, s
       app = { ...app, [name]: obj };
       continue;
     }
-    if (!isObject(own) || own['class'] !== 'Pool') continue;
+    if (!isRecord(own) || own['class'] !== 'Pool') continue;
     const result = poolWithKept(own as As3Object, obj, unreadable);
     if (result.kept > 0) {
       app = { ...app, [name]: result.pool };

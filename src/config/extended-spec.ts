@@ -6,6 +6,7 @@
  * reported as warnings, so the user knows which CIS behaviour does not carry over.
  */
 import { parse as parseYaml } from 'yaml';
+import { isRecord as isMapping } from '../lib/is-record.js';
 import type { KubeObject } from '../kube/types.js';
 import type { AdminState, ClusterConfig, MultiClusterConfig, MultiClusterMode } from './config.js';
 
@@ -27,10 +28,6 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SECRET_REF = /^[a-z0-9][-a-z0-9.]*\/[a-z0-9][-a-z0-9.]*$/;
 /** The name given to the only cluster when neither kube-as3's config nor the ConfigMap names it. */
 const FALLBACK_LOCAL_NAME = 'local';
-
-function isMapping(value: unknown): value is Mapping {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The mapping at `path` with only `keys` allowed; undefined (and an error) when it is not one. */
 function mappingAt(value: unknown, path: string, keys: readonly string[], issues: Issues): Mapping | undefined {

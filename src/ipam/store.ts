@@ -8,6 +8,7 @@ import { allocate, commitReleases } from './allocator.js';
 import type { Allocation, IpamRequest, IpamResult, IpamState } from './allocator.js';
 import { addressValue, formatAddress } from './ranges.js';
 import type { AddressRange } from './ranges.js';
+import { isRecord } from '../lib/is-record.js';
 
 export interface VersionedIpamState {
   state: IpamState;
@@ -109,10 +110,6 @@ export class MemoryIpamStore implements IpamStore {
     this.version = this.nextVersion();
     return { ok: true, version: this.version };
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One `key → {label, address}` map; addresses come back in canonical form. */

@@ -2,6 +2,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { KubeObject } from './types.js';
+import { isRecord } from '../lib/is-record.js';
 
 export interface ParsedDocuments {
   objects: KubeObject[];
@@ -12,14 +13,10 @@ function fileRef(source: string): Diagnostic['ref'] {
   return { kind: 'File', namespace: '', name: source };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Flattens `kind: List` (what `kubectl get -o yaml` prints) and `*List` kinds into their items. */
 function flatten(value: unknown, source: string, where: string, out: ParsedDocuments): void {
   if (value === null || value === undefined) return;
-  if (!isObject(value)) {
+  if (!isRecord(value)) {
     out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`));
     return;
   }
@@ -27,7 +24,7 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
     const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
     value['items'].forEach((item, i) => {
-      if (listKind && isObject(item) && item['kind'] === undefined) item['kind'] = listKind;
+      if (listKind && isRecord(item) && item['kind'] === undefined) item['kind'] = listKind;
       flatten(item, source, `${where} item ${i + 1}`, out);
     });
     return;

@@ -11,6 +11,7 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics } from '../model/diagnostic.js';
 import { jsonEqual } from '../lib/json-equal.js';
+import { isRecord } from '../lib/is-record.js';
 
 /** A resource the plan serves: a virtual on the BIG-IP is (or should be) made from it. */
 export interface ServedResource {
@@ -94,10 +95,6 @@ function fullKey(ref: ObjectRef): string {
 function names(problemRef: ObjectRef, resource: ObjectRef): boolean {
   if (problemRef.kind !== resource.kind || problemRef.namespace !== resource.namespace || problemRef.name !== resource.name) return false;
   return problemRef.cluster === undefined || resource.cluster === undefined || problemRef.cluster === resource.cluster;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function truncate(text: string): string {

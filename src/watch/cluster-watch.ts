@@ -25,6 +25,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterState } from '../inventory/cluster-state.js';
+import { API_VERSION, isClusterScoped, storedNamespace } from '../kube/kinds.js';
 import { namespacedName } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
 
@@ -75,16 +76,14 @@ export interface ClusterWatchHealth {
 
 const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
 const MAX_ERRORS = 20;
-const CIS = 'cis.f5.com/v1';
+const CIS = API_VERSION.VirtualServer;
 
 type Apis = { core: CoreV1Api; discovery: DiscoveryV1Api; networking: NetworkingV1Api; custom: CustomObjectsApi };
 
 /** How one kind is listed and watched. */
 interface KindSource {
   kind: KnownKind;
-  apiVersion: string;
   plural: string;
-  clusterScoped: boolean;
   /** Listed through a typed API (items are model instances with Date fields), not CustomObjectsApi. */
   typed: boolean;
   /** Lists the kind in `namespace`, or everywhere when undefined. */
@@ -94,7 +93,7 @@ interface KindSource {
 function cisSource(kind: KnownKind, plural: string): KindSource {
   const [group, version] = CIS.split('/') as [string, string];
   return {
-    kind, apiVersion: CIS, plural, clusterScoped: false, typed: false,
+    kind, plural, typed: false,
     list: (apis, namespace) => namespace === undefined
       ? apis.custom.listCustomObjectForAllNamespaces({ group, version, plural })
       : apis.custom.listNamespacedCustomObject({ group, version, namespace, plural }),
@@ -103,30 +102,30 @@ function cisSource(kind: KnownKind, plural: string): KindSource {
 
 /** The kinds kube-as3 reads, in the API groups it reads them from (the same ones `populateCluster` accepts). */
 const SOURCES: readonly KindSource[] = [
-  { kind: 'Node', apiVersion: 'v1', plural: 'nodes', clusterScoped: true, typed: true, list: (a) => a.core.listNode() },
-  { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', clusterScoped: true, typed: true, list: (a) => a.core.listNamespace() },
+  { kind: 'Node', plural: 'nodes', typed: true, list: (a) => a.core.listNode() },
+  { kind: 'Namespace', plural: 'namespaces', typed: true, list: (a) => a.core.listNamespace() },
   {
-    kind: 'Service', apiVersion: 'v1', plural: 'services', clusterScoped: false, typed: true,
+    kind: 'Service', plural: 'services', typed: true,
     list: (a, namespace) => (namespace === undefined ? a.core.listServiceForAllNamespaces() : a.core.listNamespacedService({ namespace })),
   },
   {
-    kind: 'Secret', apiVersion: 'v1', plural: 'secrets', clusterScoped: false, typed: true,
+    kind: 'Secret', plural: 'secrets', typed: true,
     list: (a, namespace) => (namespace === undefined ? a.core.listSecretForAllNamespaces() : a.core.listNamespacedSecret({ namespace })),
   },
   {
-    kind: 'Pod', apiVersion: 'v1', plural: 'pods', clusterScoped: false, typed: true,
+    kind: 'Pod', plural: 'pods', typed: true,
     list: (a, namespace) => (namespace === undefined ? a.core.listPodForAllNamespaces() : a.core.listNamespacedPod({ namespace })),
   },
   {
-    kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', plural: 'endpointslices', clusterScoped: false, typed: true,
+    kind: 'EndpointSlice', plural: 'endpointslices', typed: true,
     list: (a, namespace) => (namespace === undefined ? a.discovery.listEndpointSliceForAllNamespaces() : a.discovery.listNamespacedEndpointSlice({ namespace })),
   },
   {
-    kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', plural: 'ingresses', clusterScoped: false, typed: true,
+    kind: 'Ingress', plural: 'ingresses', typed: true,
     list: (a, namespace) => (namespace === undefined ? a.networking.listIngressForAllNamespaces() : a.networking.listNamespacedIngress({ namespace })),
   },
   {
-    kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', plural: 'ingressclasses', clusterScoped: true, typed: true,
+    kind: 'IngressClass', plural: 'ingressclasses', typed: true,
     list: (a) => a.networking.listIngressClass(),
   },
   cisSource('VirtualServer', 'virtualservers'),
@@ -137,7 +136,8 @@ const SOURCES: readonly KindSource[] = [
 
 /** `/api/v1[/namespaces/ns]/services`, `/apis/cis.f5.com/v1[/namespaces/ns]/virtualservers`. */
 function collectionPath(source: KindSource, namespace: string | undefined): string {
-  const root = source.apiVersion.includes('/') ? `/apis/${source.apiVersion}` : `/api/${source.apiVersion}`;
+  const apiVersion = API_VERSION[source.kind];
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
   return `${root}${scope}/${source.plural}`;
 }
@@ -167,15 +167,16 @@ function wireForm(value: unknown): unknown {
 function placeOf(source: KindSource, obj: KubeObject): { namespace: string; name: string } | undefined {
   const name = obj.metadata?.name;
   if (typeof name !== 'string' || name === '') return undefined;
-  return { namespace: source.clusterScoped ? '' : obj.metadata?.namespace || 'default', name };
+  return { namespace: storedNamespace(source.kind, obj), name };
 }
 
 /** Sets kind and apiVersion (lists omit them) and the namespace the way `populateCluster` does; copies only when needed. */
 function normalize(source: KindSource, obj: KubeObject, namespace: string): KubeObject {
   const meta = obj.metadata ?? {};
-  if (obj.kind === source.kind && obj.apiVersion === source.apiVersion && (meta.namespace ?? '') === namespace) return obj;
+  const apiVersion = API_VERSION[source.kind];
+  if (obj.kind === source.kind && obj.apiVersion === apiVersion && (meta.namespace ?? '') === namespace) return obj;
   const { namespace: _namespace, ...rest } = meta;
-  return { ...obj, kind: source.kind, apiVersion: source.apiVersion, metadata: namespace === '' ? rest : { ...meta, namespace } };
+  return { ...obj, kind: source.kind, apiVersion, metadata: namespace === '' ? rest : { ...meta, namespace } };
 }
 
 /** The error as reported; a failed watch request's message ("Internal Server Error") gets its HTTP status. */
@@ -255,7 +256,7 @@ export class ClusterWatch {
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     const namespaces = [...new Set(options.namespaces ?? [])];
     this.feeds = SOURCES.filter((source) => source.kind !== 'Pod' || options.pods).flatMap((source) =>
-      source.clusterScoped || namespaces.length === 0 ? [new Feed(source, undefined)] : namespaces.map((ns) => new Feed(source, ns)),
+      isClusterScoped(source.kind) || namespaces.length === 0 ? [new Feed(source, undefined)] : namespaces.map((ns) => new Feed(source, ns)),
     );
   }
 

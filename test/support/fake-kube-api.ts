@@ -34,6 +34,7 @@ import type { Operation } from 'fast-json-patch';
 import { jsonEqual } from '../../src/lib/json-equal.js';
 import { parseLabelSelector } from '../../src/kube/label-selector.js';
 import type { LabelSelector } from '../../src/kube/label-selector.js';
+import { isRecord } from '../../src/lib/is-record.js';
 
 export interface FakeKubeRequest {
   method: string;
@@ -188,10 +189,6 @@ function parsePath(pathname: string): ResourceRef | undefined {
   if (rest.length < 1 || rest.length > 3) return undefined;
   if (rest.length === 3 && rest[2] !== 'status') return undefined;
   return { group, version, namespace, plural: rest[0] as string, name: rest[1], subresource: rest[2] };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
