@@ -33,6 +33,8 @@ import { ControllerMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
 import type { Log, PassRecord, ProblemEvents } from './reconciler.js';
 import { ClusterStatusSink } from './status-sink.js';
+import { toHolders } from './holders.js';
+import type { Holders } from './holders.js';
 import { ManifestSource } from './manifest-source.js';
 
 export interface ControllerCluster {
@@ -96,11 +98,15 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
 }
 
 /** With several clusters, an Event about a resource without a cluster goes to every cluster holding it. */
-function routedEvents(recorder: KubeEventRecorder, holders: ((ref: ObjectRef) => string[]) | undefined): ProblemEvents {
-  if (!holders) return recorder;
-  return {
-    record: (events) => recorder.record(events.flatMap((e) => (e.ref.cluster !== undefined ? [e] : holders(e.ref).map((cluster) => ({ ...e, ref: { ...e.ref, cluster } }))))),
-  };
+function routedEvents(recorder: KubeEventRecorder, holders: Holders | undefined): ProblemEvents {
+  return { record: (events) => recorder.record(toHolders(events, holders)) };
+}
+
+/** Ready once a pass has brought the BIG-IP to the whole plan. */
+function applied(reconciler: Reconciler): Readiness {
+  const report = reconciler.lastReport;
+  if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
+  return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
 }
 
 function localName(config: Config, clusters: ControllerCluster[]): string {
@@ -132,8 +138,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     const reasons = new Map(unreadable().map((name) => [name, 'its watches have not listed it yet']));
     return ClusterSet.fromConfig(config.multiCluster, new Map(members.map((m) => [m.name, m.state])), reasons);
   };
-  const holders = config.multiCluster
-    ? (ref: ObjectRef): string[] => members.filter((m) => m.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined).map((m) => m.name)
+  const holders: Holders | undefined = config.multiCluster
+    ? (ref) => members.filter((m) => m.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined).map((m) => m.name)
     : undefined;
   const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
@@ -173,9 +179,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     if (waiting.length > 0) return { ready: false, reason: `cluster ${waiting.join(', ')} not listed yet` };
     // A standby replica is ready: it only has to be able to take over.
     if (election && !election.leading) return { ready: true };
-    const report = reconciler.lastReport;
-    if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
-    return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
+    return applied(reconciler);
   };
   const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
 
@@ -242,11 +246,7 @@ export async function startManifestController(options: ManifestControllerOptions
     },
   });
   loop.current = reconciler;
-  const readiness = (): Readiness => {
-    const report = reconciler.lastReport;
-    if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
-    return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
-  };
+  const readiness = (): Readiness => applied(reconciler);
   const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
   if (!(await manifests.start())) {
     await server?.close();

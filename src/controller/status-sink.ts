@@ -10,6 +10,8 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject } from '../kube/types.js';
 import type { Plan } from '../plan/planner.js';
 import { desiredStatuses } from '../status/resource-status.js';
+import { toHolders } from './holders.js';
+import type { Holders } from './holders.js';
 import type { Log, StatusSink } from './reconciler.js';
 
 export interface ClusterStatusSinkOptions {
@@ -22,7 +24,7 @@ export interface ClusterStatusSinkOptions {
    * With several clusters: the clusters holding a resource, for statuses that name none (a
    * resource refused before it was matched to a cluster's copy). Undefined with one cluster.
    */
-  holders?: (ref: ObjectRef) => string[];
+  holders?: Holders;
 }
 
 function statusOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
@@ -55,9 +57,7 @@ export class ClusterStatusSink implements StatusSink {
       resources, problems: plan.diagnostics, applyProblems: report?.problems ?? [], pending, now,
       previous: (ref) => statusOf(this.options.objectOf(ref)),
     });
-    const holders = this.options.holders;
-    const routed = holders ? statuses.flatMap((st) => (st.ref.cluster !== undefined ? [st] : holders(st.ref).map((cluster) => ({ ...st, ref: { ...st.ref, cluster } })))) : statuses;
-    const result = await this.writer.write(routed);
+    const result = await this.writer.write(toHolders(statuses, this.options.holders));
     if (result.written > 0 || result.failed > 0) this.options.log.info({ ...result }, 'statuses written');
   }
 }
