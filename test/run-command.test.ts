@@ -122,7 +122,52 @@ describe('kube-as3 run', () => {
     writeFileSync(join(manifests, 'objects.yaml'), objects(['172.16.0.1', '172.16.0.2']));
     await log.waitFor('BIG-IP updated', mark);
     assert.match(members(), /172\.16\.0\.2/);
+    const removed = log.lines.length;
+    writeFileSync(join(manifests, 'objects.yaml'), objects(['172.16.0.1']).split('\n---\n').slice(0, 2).join('\n---\n'));
+    await log.waitFor('BIG-IP updated', removed);
+    assert.equal(bigip.tenants()['shop']?.['crd_10_1_1_1_80'], undefined, 'a VirtualServer taken out of the folder is deleted');
     stop.abort();
     assert.equal(await exit, 0, io.err);
+  });
+
+  it('with a CIS extended ConfigMap: reads the cluster set and the remote kubeconfig Secret from the local cluster, and pools both clusters', async () => {
+    const west = await startFakeKubeApi();
+    try {
+      west.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+      const slice = (pod: string): Record<string, unknown> => ({
+        apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+        addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: [pod], conditions: { ready: true } }],
+      });
+      west.put('discovery.k8s.io', 'v1', 'endpointslices', slice('172.17.0.1'));
+      kube.put('discovery.k8s.io', 'v1', 'endpointslices', slice('172.16.0.1'));
+      const westConfig = [
+        'apiVersion: v1', 'kind: Config', 'current-context: west',
+        `clusters: [{name: west, cluster: {server: "${west.url}", insecure-skip-tls-verify: true}}]`,
+        'users: [{name: tester, user: {token: west-token}}]', 'contexts: [{name: west, context: {cluster: west, user: tester}}]',
+      ].join('\n');
+      kube.put('', 'v1', 'secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'west-kubeconfig', namespace: 'kube-system' }, data: { kubeconfig: Buffer.from(westConfig).toString('base64') } });
+      kube.put('', 'v1', 'configmaps', {
+        apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cis-ext', namespace: 'kube-system', labels: { f5nr: 'true' } },
+        data: { extendedSpec: 'mode: active-active\nexternalClustersConfig:\n- clusterName: west\n  secret: kube-system/west-kubeconfig\n' },
+      });
+      writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: shop, url: ${bigip.url}}\nas3: {instance: it}\nmultiCluster: {localClusterName: east, extendedSpecConfigMap: kube-system/cis-ext}\n`);
+      const stop = new AbortController();
+      const log = recordingLog();
+      const exit = runController({ config: join(dir, 'kube-as3.yaml'), kubeconfig: join(dir, 'kubeconfig'), bigipCredentialsDir: dir, port: '0', namespace: 'kube-as3' }, io, stop.signal, log);
+      await log.waitFor('BIG-IP updated');
+      const pool = (bigip.tenants()['shop']?.['crd_10_1_1_1_80'] as Record<string, { members: Array<{ serverAddresses: string[]; remark?: string }> }>)['web_80_shop'];
+      assert.deepEqual(pool?.members.map((m) => `${m.remark ?? ''} ${m.serverAddresses.join(',')}`), ['cluster east 172.16.0.1', 'cluster west 172.17.0.1']);
+      stop.abort();
+      assert.equal(await exit, 0, io.err);
+    } finally {
+      await west.close();
+    }
+  });
+
+  it('exits 1 naming the cluster when a remote cluster has no kubeconfig', async () => {
+    writeFileSync(join(dir, 'kube-as3.yaml'), `bigip: {partition: shop, url: ${bigip.url}}\nmultiCluster: {clusters: [{name: east}, {name: west}]}\n`);
+    const code = await runController({ config: join(dir, 'kube-as3.yaml'), kubeconfig: join(dir, 'kubeconfig'), bigipCredentialsDir: dir, port: '0' }, io, new AbortController().signal, recordingLog());
+    assert.equal(code, 1);
+    assert.match(io.err, /^error: multiCluster\.clusters west: set kubeconfigFile or kubeconfigSecret/m);
   });
 });
