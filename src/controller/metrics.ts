@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApplyEvent } from '../apply/engine.js';
-import type { Plan } from '../plan/planner.js';
+import type { Plan, PlannedResource } from '../plan/planner.js';
 import type { PassRecord } from './reconciler.js';
 
 export interface ClusterHealth {
@@ -53,6 +53,8 @@ export class ControllerMetrics {
     name: 'kube_as3_ipam_addresses_capacity', help: 'IPAM addresses in the ranges of each label.', labelNames: ['label'], registers: [this.registry],
   });
 
+  private served: { resources: PlannedResource[]; keys: Set<string> } | undefined;
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'kube_as3_' });
   }
@@ -65,15 +67,25 @@ export class ControllerMetrics {
     const rejected = new Set<string>();
     const warned = new Set<string>();
     for (const d of plan.diagnostics) (d.severity === 'error' ? rejected : warned).add(`${d.ref.kind}/${d.ref.namespace}/${d.ref.name}/${d.ref.cluster ?? ''}`);
-    const served = new Set(plan.resources().map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}/${r.ref.cluster ?? ''}`));
+    const served = this.servedKeys(plan);
     this.resources.set({ state: 'error' }, rejected.size);
     this.resources.set({ state: 'warning' }, [...warned].filter((k) => !rejected.has(k)).length);
-    this.resources.set({ state: 'ok' }, [...served].filter((k) => !rejected.has(k) && !warned.has(k)).length);
+    const flagged = new Set([...rejected, ...warned].filter((k) => served.has(k)));
+    this.resources.set({ state: 'ok' }, served.size - flagged.size);
     for (const u of plan.ipam?.usage ?? []) {
       this.ipamAllocated.set({ label: u.label }, u.allocated);
       // IPv6 ranges can exceed what a float holds exactly; the gauge is for alerting, not accounting.
       this.ipamCapacity.set({ label: u.label }, Number(u.capacity));
     }
+  }
+
+  /** Keys of the plan's resources; the list only changes with a regrouping, so the set is kept for it. */
+  private servedKeys(plan: Plan): Set<string> {
+    const resources = plan.resources();
+    if (this.served?.resources !== resources) {
+      this.served = { resources, keys: new Set(resources.map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}/${r.ref.cluster ?? ''}`)) };
+    }
+    return this.served.keys;
   }
 
   apply(event: ApplyEvent): void {

@@ -30,7 +30,7 @@ export interface Log {
 
 /** Where resource statuses go after each pass (status-sink.ts writes them to the clusters). */
 export interface StatusSink {
-  publish(plan: Plan, report: ApplyReport | undefined): Promise<void>;
+  publish(plan: Plan, report: ApplyReport | undefined): Promise<unknown>;
 }
 
 /** Where new problems go as Kubernetes Events (kube-event-recorder.ts). */

@@ -97,6 +97,12 @@ interface Grouping {
   byService: Map<string, string[]>;
   diagnostics: Diagnostic[];
   ipam: IpamReport | undefined;
+  /**
+   * `Plan.resources()`, computed on first use and kept while the grouping holds: it depends only
+   * on the resources (and which cluster holds which copy), so the same list (the same objects)
+   * serves every plan until a resource changes — the status writer tells changes by identity.
+   */
+  resources?: PlannedResource[];
 }
 
 interface TenantState {
@@ -341,7 +347,10 @@ export class Planner {
       shares: () => memos.flatMap((m) => m?.result.shares ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
       ipam: grouping.ipam,
-      resources: () => plannedResources(groups, holders),
+      resources: () => {
+        grouping.resources ??= plannedResources(groups, holders);
+        return grouping.resources;
+      },
     };
   }
 
