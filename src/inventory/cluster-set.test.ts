@@ -29,7 +29,6 @@ describe('ClusterSet', () => {
         const set = ClusterSet.fromConfig(config, states('a', 'b', 'c'));
         assert.deepEqual(Object.fromEntries(set.clusters.map((c) => [c.name, c.rank])), expected);
         assert.deepEqual(set.clusters.map((c) => c.name), config.clusters.map((c) => c.name), 'precedence stays the list order');
-        assert.equal(set.local.name, local);
         assert.equal(set.localName, local);
       });
     }
@@ -61,7 +60,7 @@ describe('ClusterSet', () => {
     });
 
     it('takes the first cluster as local when none is named', () => {
-      assert.equal(ClusterSet.fromConfig(multi([cluster('x'), cluster('y')]), states('x', 'y')).local.name, 'x');
+      assert.equal(ClusterSet.fromConfig(multi([cluster('x'), cluster('y')]), states('x', 'y')).localName, 'x');
     });
   });
 
@@ -99,7 +98,7 @@ describe('ClusterSet', () => {
     assert.equal(set.mode, 'single');
     assert.equal(set.multi, false);
     assert.equal(set.localName, 'local');
-    assert.equal(set.local.state, state);
+    assert.equal(set.clusters[0]?.state, state);
     assert.deepEqual(set.clusters.map(({ name, ratio, adminState, rank, unreadable }) => ({ name, ratio, adminState, rank, unreadable })), [
       { name: 'local', ratio: 1, adminState: 'enable', rank: 0, unreadable: undefined },
     ]);

@@ -56,10 +56,6 @@ export class ClusterSet {
     return this.mode !== 'single';
   }
 
-  get local(): ClusterEntry {
-    return this.clusters.find((c) => c.name === this.localName) ?? (this.clusters[0] as ClusterEntry);
-  }
-
   /** Changes when a cluster's ratio, admin state, rank or readability changes: every pool may change then. */
   get signature(): string {
     return this.clusters.map((c) => `${c.name}:${c.ratio}:${c.adminState}:${c.rank}:${c.unreadable === undefined ? '' : 'x'}`).join(',') + `/${this.mode}/${this.localName}`;

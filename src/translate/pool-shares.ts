@@ -18,7 +18,6 @@ export interface Share {
   weight: number;
   /** Failover order of the share's cluster (active-standby groups shares by it). */
   rank: number;
-  field: string;
   members: PoolMember[];
 }
 
@@ -95,7 +94,7 @@ export function unionMembers(clusters: Array<Pick<ClusterMembers, 'members'>>): 
 /** Every cluster of one backend together: the share of a backend in the modes without cluster ratios. */
 export function backendShares(refs: WeightedRef[]): Share[] {
   return refs.map((r, i) => ({
-    key: numberedKey(refs, i), backend: r.backend, weight: r.weight, rank: 0, field: r.field,
+    key: numberedKey(refs, i), backend: r.backend, weight: r.weight, rank: 0,
     members: unionMembers(r.resolved.clusters).members,
   }));
 }
@@ -115,7 +114,7 @@ export function clusterShares(refs: WeightedRef[], byClusterRatio: boolean): Sha
       const weight = byClusterRatio ? (ratios > 0 ? (r.weight * c.ratio) / ratios : 0) : r.weight;
       out.push({
         key: `${numberedKey(refs, i)}${c.cluster === undefined ? '' : ` @${c.cluster}`}`, backend: r.backend,
-        ...(c.cluster === undefined ? {} : { cluster: c.cluster }), weight, rank: c.rank, field: r.field, members: c.members,
+        ...(c.cluster === undefined ? {} : { cluster: c.cluster }), weight, rank: c.rank, members: c.members,
       });
     }
   });
