@@ -5,7 +5,9 @@
  * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
  */
 import { readFile } from 'node:fs/promises';
-import { carryOverUnreadable, describeCarryOver } from '../apply/carry-over.js';
+import { describeCarryOver } from '../apply/carry-over.js';
+import { describeLastGood, desiredAgainstDevice, keptAddresses } from '../apply/last-good.js';
+import type { LastGood } from '../apply/last-good.js';
 import { describeTenantChange } from '../apply/describe-diff.js';
 import { ApplyEngine } from '../apply/engine.js';
 import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
@@ -78,12 +80,25 @@ function resultText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>,
   return `${lines.join('\n')}\n`;
 }
 
-/** The plan's tenants, keeping what the BIG-IP has from clusters that cannot be read (carry-over.ts). */
-function desiredKeeping(planned: PlannedInputs, before: ReadonlyMap<string, As3Tenant>, io: CliIo): ReadonlyMap<string, As3Tenant> {
-  const carried = carryOverUnreadable(planned.plan.tenants, before, planned.unreadableClusters);
-  const kept = describeCarryOver(carried, planned.unreadableClusters);
+/**
+ * The plan's tenants, keeping what the BIG-IP has from clusters that cannot be read (carry-over.ts)
+ * and the last good version of invalid resources (last-good.ts).
+ */
+function desiredKeeping(planned: PlannedInputs, before: ReadonlyMap<string, As3Tenant>, io: CliIo): { tenants: ReadonlyMap<string, As3Tenant>; lastGood: LastGood } {
+  const device = desiredAgainstDevice(planned.plan, before, planned.unreadableClusters);
+  const kept = describeCarryOver(device.carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
-  return carried.tenants;
+  return { tenants: device.tenants, lastGood: device.lastGood };
+}
+
+/**
+ * The BIG-IP no longer uses the addresses of keys nothing asks for: only now are they free (those
+ * a kept last good version still serves stay taken).
+ */
+async function releaseAddresses(planned: PlannedInputs, lastGood: LastGood, options: ApplyOptions, io: CliIo): Promise<void> {
+  if (!planned.ipam) return;
+  const saved = await planned.ipam.store.save(planned.planner.releaseUnusedAddresses(keptAddresses(lastGood)), planned.ipam.version);
+  if (!saved.ok) io.stderr(`kube-as3: --ipam-state ${options.ipamState ?? ''} changed during apply; unused addresses stay reserved until the next apply\n`);
 }
 
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
@@ -97,6 +112,7 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   let report: ApplyReport;
   let before: Map<string, As3Tenant>;
   let desired: ReadonlyMap<string, As3Tenant>;
+  let lastGood: LastGood;
   try {
     await engine.connect();
     before = new Map(engine.appliedTenants);
@@ -106,7 +122,9 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
       io.stderr(`error: ${refused}\n`);
       return EXIT_FATAL;
     }
-    desired = desiredKeeping(planned, before, io);
+    const keeping = desiredKeeping(planned, before, io);
+    desired = keeping.tenants;
+    lastGood = keeping.lastGood;
     report = await engine.apply({ tenants: desired, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
@@ -115,12 +133,9 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
     return EXIT_FATAL;
   }
   io.stdout(resultText(report, before, desired));
-  if (report.inSync && planned.ipam) {
-    // The BIG-IP no longer uses the addresses of keys nothing asks for: only now are they free.
-    const saved = await planned.ipam.store.save(planned.planner.releaseUnusedAddresses(), planned.ipam.version);
-    if (!saved.ok) io.stderr(`kube-as3: --ipam-state ${options.ipamState ?? ''} changed during apply; unused addresses stay reserved until the next apply\n`);
-  }
+  if (report.inSync) await releaseAddresses(planned, lastGood, options, io);
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+  for (const line of describeLastGood(lastGood)) io.stderr(`${line}\n`);
   for (const p of report.problems) for (const line of problemLines(p)) io.stderr(`${line}\n`);
   const rejected = problems.some((d) => d.severity === 'error');
   return rejected || !report.inSync ? EXIT_REJECTED : EXIT_OK;

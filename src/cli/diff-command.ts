@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { carryOverUnreadable, describeCarryOver } from '../apply/carry-over.js';
+import { describeCarryOver } from '../apply/carry-over.js';
+import { describeLastGood, desiredAgainstDevice } from '../apply/last-good.js';
 import { describeTenantChange } from '../apply/describe-diff.js';
 import { foreignTenantMessage, splitOwnership } from '../apply/ownership.js';
 import { diffTenants, tenantPatch } from '../apply/tenant-diff.js';
@@ -104,10 +105,11 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
       for (const ref of planned.plan.sourcesOf(name, app)) problems.push(diagnostic(ref, 'error', foreignTenantMessage(name, instance)));
     }
   }
-  const carried = carryOverUnreadable(desired, ours, planned.unreadableClusters);
-  const kept = describeCarryOver(carried, planned.unreadableClusters);
+  const device = desiredAgainstDevice({ tenants: desired, invalid: planned.plan.invalid }, ours, planned.unreadableClusters);
+  const kept = describeCarryOver(device.carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
-  desired = carried.tenants;
+  for (const line of describeLastGood(device.lastGood)) io.stderr(`${line}\n`);
+  desired = device.tenants;
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};

@@ -7,7 +7,8 @@
  * A failed pass (BIG-IP unreachable, store refusing) is retried with backoff; nothing on the BIG-IP
  * is deleted because of it, since only a successful plan of readable clusters is ever applied.
  */
-import { carryOverUnreadable } from '../apply/carry-over.js';
+import { desiredAgainstDevice, describeLastGood, keptAddresses } from '../apply/last-good.js';
+import type { LastGood } from '../apply/last-good.js';
 import type { ApplyEngine, ApplyReport } from '../apply/engine.js';
 import { BigipError } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
@@ -18,7 +19,7 @@ import type { IpamStore } from '../ipam/store.js';
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
-import { Planner } from '../plan/planner.js';
+import { Planner, releasable } from '../plan/planner.js';
 import type { Plan } from '../plan/planner.js';
 
 /** The pino subset the loop uses (tests pass a recorder). */
@@ -30,7 +31,8 @@ export interface Log {
 
 /** Where resource statuses go after each pass (status-sink.ts writes them to the clusters). */
 export interface StatusSink {
-  publish(plan: Plan, report: ApplyReport | undefined): Promise<unknown>;
+  /** `kept`: the invalid resources whose last good version the BIG-IP keeps. */
+  publish(plan: Plan, report: ApplyReport | undefined, kept?: LastGood['kept']): Promise<unknown>;
 }
 
 /** Where new problems go as Kubernetes Events (kube-event-recorder.ts). */
@@ -94,6 +96,8 @@ export class Reconciler {
   /** The latest plan (for readiness and tests). */
   lastPlan: Plan | undefined;
   lastReport: ApplyReport | undefined;
+  /** What the latest pass kept of invalid resources. */
+  lastKept: LastGood | undefined;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -202,14 +206,16 @@ export class Reconciler {
   private async pass(): Promise<{ plan: Plan; report: ApplyReport }> {
     if (!this.planner) await this.init();
     const plan = await this.planWithIpam();
-    const appeared = this.logProblems(plan);
     const unreadable = this.options.unreadable?.() ?? [];
-    const tenants = unreadable.length === 0 ? plan.tenants : carryOverUnreadable(plan.tenants, this.options.engine.appliedTenants, unreadable).tenants;
+    // Invalid resources keep what the BIG-IP holds of them (read back from the device after a restart).
+    const { tenants, lastGood } = desiredAgainstDevice(plan, this.options.engine.appliedTenants, unreadable);
+    const appeared = this.logProblems(plan, lastGood);
     const report = await this.options.engine.apply({ tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
     this.lastPlan = plan;
     this.lastReport = report;
-    if (report.inSync) await this.releaseAddresses(plan);
-    await this.options.status?.publish(plan, report);
+    this.lastKept = lastGood;
+    if (report.inSync) await this.releaseAddresses(plan, keptAddresses(lastGood));
+    await this.options.status?.publish(plan, report, lastGood.kept);
     await this.options.events?.record([...appeared, ...this.newApplyProblems(report)]);
     return { plan, report };
   }
@@ -234,12 +240,12 @@ export class Reconciler {
   }
 
   /** The BIG-IP holds the plan: addresses it no longer uses become free (in the store first). */
-  private async releaseAddresses(plan: Plan): Promise<void> {
+  private async releaseAddresses(plan: Plan, inUse: ReadonlySet<string>): Promise<void> {
     const planner = this.planner as Planner;
-    const releasing = plan.ipam?.state.releasing ?? {};
+    const releasing = releasable(plan.ipam?.state ?? { allocations: {}, releasing: {} }, inUse);
     if (Object.keys(releasing).length === 0) return;
     if (!this.options.ipam) {
-      planner.releaseUnusedAddresses();
+      planner.releaseUnusedAddresses(inUse);
       return;
     }
     await commitReleasesWithStore(this.options.ipam, IPAM_ATTEMPTS, releasing);
@@ -253,9 +259,17 @@ export class Reconciler {
    * Logs each problem once when it appears, and says when it is gone. Returns the errors that
    * appeared in this pass (an Event each).
    */
-  private logProblems(plan: Plan): Array<{ ref: ObjectRef; reason: string; message: string }> {
+  private logProblems(plan: Plan, lastGood: LastGood): Array<{ ref: ObjectRef; reason: string; message: string }> {
     const now = new Set<string>();
     const appeared: Array<{ ref: ObjectRef; reason: string; message: string }> = [];
+    const keptNote = (ref: ObjectRef): string => {
+      const kept = lastGood.kept.get(refKey(ref));
+      return kept ? `; the BIG-IP keeps the last good version (${kept.version})` : '';
+    };
+    for (const line of describeLastGood(lastGood)) {
+      now.add(line);
+      if (!this.reported.has(line)) this.options.log.warn({}, line);
+    }
     for (const d of plan.diagnostics) {
       const line = formatDiagnostic(d);
       now.add(line);
@@ -263,7 +277,7 @@ export class Reconciler {
       const fields = { resource: d.ref, ...(d.field ? { field: d.field } : {}) };
       if (d.severity === 'error') {
         this.options.log.error(fields, line);
-        appeared.push({ ref: d.ref, reason: 'InvalidSpec', message: d.field ? `${d.field}: ${d.message}` : d.message });
+        appeared.push({ ref: d.ref, reason: 'InvalidSpec', message: `${d.field ? `${d.field}: ${d.message}` : d.message}${keptNote(d.ref)}` });
       } else {
         this.options.log.warn(fields, line);
       }

@@ -6,6 +6,7 @@
  * recompute 10,000 statuses.
  */
 import type { ApplyReport } from '../apply/engine.js';
+import type { LastGood } from '../apply/last-good.js';
 import { KubeStatusWriter } from '../adapters/kube-status-writer.js';
 import type { StatusApi, StatusApiFor } from '../adapters/kube-status-writer.js';
 import { refKey } from '../kube/refs.js';
@@ -54,7 +55,7 @@ export class ClusterStatusSink implements StatusSink {
   }
 
   /** Writes what changed; returns how many statuses were written, found as desired, or failed. */
-  async publish(plan: Plan, report: ApplyReport | undefined): Promise<{ written: number; skipped: number; failed: number }> {
+  async publish(plan: Plan, report: ApplyReport | undefined, kept?: LastGood['kept']): Promise<{ written: number; skipped: number; failed: number }> {
     const now = (this.options.now ?? (() => new Date()))().toISOString();
     // Not confirmed by the BIG-IP and no reason given for a resource: its status is Pending.
     const pending = report === undefined || (!report.inSync && report.problems.length === 0);
@@ -69,6 +70,7 @@ export class ClusterStatusSink implements StatusSink {
       problems: plan.diagnostics.filter((d) => keys.has(refKey(d.ref))),
       applyProblems: (report?.problems ?? []).filter((p) => p.sources.some((ref) => keys.has(refKey(ref)))),
       previous: (ref) => statusOf(this.options.objectOf(ref)),
+      ...(kept ? { kept } : {}),
     });
     const result = await this.writer.write(toHolders(statuses, this.options.holders));
     if (result.written > 0 || result.failed > 0) this.options.log.info({ ...result }, 'statuses written');

@@ -11,6 +11,8 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   resourceVersion?: string;
   uid?: string;
+  /** Bumped by the API server on every change of the spec (custom resources, Ingresses). */
+  generation?: number;
 }
 
 export interface KubeObject {

@@ -178,4 +178,28 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     assert.deepEqual(addressesOf(after), ['10.1.1.1'], 'the TransportServer\'s application is re-translated although none of its inputs changed');
     assertEqualsColdPlan(after, state);
   });
+
+  it('refuses a resource whose translation fails as a whole (its other routes too), and tries it again when its Service changes', () => {
+    const state = populated();
+    // vs1 shares 10.1.1.1:80 with vs4, which routes to a port svc1 does not have.
+    state.upsert(virtualServer('ns', 'vs4', { virtualServerAddress: '10.1.1.1', host: 'b.example.com', pools: [{ path: '/', service: 'svc1', servicePort: 80 }, { path: '/x', service: 'svc1', servicePort: 9090 }] }), 'VirtualServer');
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    const refused = planner.plan(state);
+    assert.deepEqual([...refused.invalid], ['VirtualServer/ns/vs4']);
+    assert.match(refused.diagnostics.map((d) => `${d.ref.name} ${d.field ?? ''} ${d.message}`).join('\n'), /vs4 spec\.pools\[1\]\.servicePort 9090 is not a port of Service ns\/svc1/);
+    assert.deepEqual(refused.summary().map((r) => r.source), ['VirtualServer ns/vs1', 'VirtualServer ns/vs2', 'VirtualServer ns/vs3'], 'nothing of vs4, not even its valid route');
+    assertEqualsColdPlan(refused, state);
+    state.upsert(service('ns', 'svc1', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080, nodePort: 30001 }, { name: 'x', port: 9090, targetPort: 9090, nodePort: 30009 }] }), 'Service');
+    const fixed = planner.plan(state);
+    assert.deepEqual([...fixed.invalid], []);
+    assert.ok(fixed.summary().some((r) => r.source === 'VirtualServer ns/vs4' && r.path === '/x'), 'vs4 is planned once its Service has the port');
+    assertEqualsColdPlan(fixed, state);
+  });
+
+  it('records each application\'s sources and their versions in the declaration (read back for last known good)', () => {
+    const state = populated();
+    const app = appOf(new Planner(config({ poolMemberType: 'cluster' })), state, 'kubernetes', 'crd_10_1_1_1_80') as { constants?: { kubeAs3Sources?: Record<string, string> } };
+    assert.deepEqual(Object.keys(app.constants?.kubeAs3Sources ?? {}), ['VirtualServer/ns/vs1']);
+    assert.match(app.constants?.kubeAs3Sources?.['VirtualServer/ns/vs1'] ?? '', /^sha256:[0-9a-f]{12}$/);
+  });
 });

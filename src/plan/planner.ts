@@ -63,6 +63,12 @@ export interface Plan {
    * the plan: call it before the cluster states change again.
    */
   resources(): PlannedResource[];
+  /**
+   * Resources (`Kind/namespace/name`) refused for an error of their own (their spec, what they
+   * reference, their Services), not for losing a conflict with an older resource: diff, apply and
+   * run keep their last good version on the BIG-IP (apply/last-good.ts).
+   */
+  invalid: ReadonlySet<string>;
 }
 
 /** A resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service) and its virtual addresses. */
@@ -92,10 +98,23 @@ interface Grouping {
   secretRevision: number | string;
   /** Secrets the resources read (found or not) and their revisions then, rejected resources included. */
   secretReads: Array<{ namespace: string; name: string; revision: number | string }>;
+  /** Every claim normalization made, withheld ones included. */
+  claims: VirtualClaim[];
   groups: VirtualGroup[];
   /** Group ids by the `ns/name` of each Service they route to. */
   byService: Map<string, string[]>;
+  /** What normalization (and the cluster set) reported: the grouping adds its conflicts to it. */
+  normalized: Diagnostic[];
   diagnostics: Diagnostic[];
+  /** Resources whose normalization reported an error (see `Plan.invalid`; withheld ones are added there). */
+  invalid: Set<string>;
+  /**
+   * Resources refused because translating them failed (a Service port that does not exist, say),
+   * with those errors: a resource is all or nothing, so their claims are left out of the groups.
+   */
+  withheld: Map<string, Diagnostic[]>;
+  /** The Services the withheld resources route to: a change to one of them tries them again. */
+  withheldServices: Set<string>;
   ipam: IpamReport | undefined;
   /**
    * `Plan.resources()`, computed on first use and kept while the grouping holds: it depends only
@@ -165,6 +184,12 @@ function plannedResources(groups: VirtualGroup[], holders: (ref: ObjectRef) => A
   return out;
 }
 
+/** The releasing allocations whose address is not in `inUse` (route domains ignored). */
+export function releasable(state: IpamState, inUse: ReadonlySet<string>): IpamState['releasing'] {
+  const used = new Set([...inUse].map((a) => a.split('%')[0]));
+  return Object.fromEntries(Object.entries(state.releasing).filter(([, allocation]) => !used.has(allocation.address)));
+}
+
 /** Clusters that cannot be read: their members stay on the BIG-IP, and the user must know. */
 function clusterProblems(set: ClusterSet): Diagnostic[] {
   return set.clusters.flatMap((c) => (c.unreadable === undefined ? [] : [diagnostic({ kind: 'Cluster', namespace: '', name: c.name }, 'warning',
@@ -226,14 +251,23 @@ export class Planner {
     }
     const view: ResourceView = set.multi ? new MergedView(set.clusters) : (set.clusters[0] as ClusterEntry).state;
     const previous = this.grouping;
-    const grouping = this.groupingFor(view, set);
+    let grouping = this.groupingFor(view, set);
     const nodesByFamily = new Map(set.clusters.map((c) => [c.name, this.nodeAddressesFor(c.state)]));
     const ctx: NodeScopedContext = { set, view, mode: this.config.poolMemberType, nodesByFamily };
     const nodesChanged = this.nodesMatter() && set.clusters.some((c) => c.state.nodeRevision !== this.seen.get(c.name)?.nodeRevision);
-    const changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
-    const translated = changedServices
+    let changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
+    if (grouping === previous && grouping.withheld.size > 0 && (!changedServices || [...changedServices].some((s) => grouping.withheldServices.has(s)))) {
+      // What a withheld resource routes to changed: try it again.
+      grouping = this.regroup(grouping, new Map());
+      changedServices = undefined;
+    }
+    let translated = changedServices
       ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx)
       : this.rebuild(grouping, ctx);
+    for (let refused = this.translationErrors(grouping); refused.size > 0; refused = this.translationErrors(grouping)) {
+      grouping = this.regroup(grouping, new Map([...grouping.withheld, ...refused]));
+      translated += this.rebuild(grouping, ctx);
+    }
     for (const c of set.clusters) this.seen.set(c.name, { revision: c.state.revision, nodeRevision: c.state.nodeRevision });
     return this.result(grouping, translated, set);
   }
@@ -322,6 +356,37 @@ export class Planner {
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 
+  /** Resources whose translation in the current groups reported an error, with those errors. */
+  private translationErrors(grouping: Grouping): Map<string, Diagnostic[]> {
+    const out = new Map<string, Diagnostic[]>();
+    for (const group of grouping.groups) {
+      for (const d of this.memo.get(group.id)?.result.diagnostics ?? []) {
+        if (d.severity === 'error') out.set(refKey(d.ref), [...(out.get(refKey(d.ref)) ?? []), d]);
+      }
+    }
+    return out;
+  }
+
+  /** The grouping of every claim except those of `withheld` resources. */
+  private regroup(base: Omit<Grouping, 'groups' | 'byService' | 'diagnostics' | 'withheld' | 'withheldServices' | 'resources'>, withheld: Map<string, Diagnostic[]>): Grouping {
+    const kept = withheld.size === 0 ? base.claims : base.claims.filter((c) => !withheld.has(refKey(c.source)));
+    const grouped = groupClaims(kept);
+    const byService = new Map<string, string[]>();
+    for (const group of grouped.groups) {
+      for (const key of servicesOf(group)) byService.set(key, [...(byService.get(key) ?? []), group.id]);
+    }
+    const withheldServices = new Set<string>();
+    for (const claim of base.claims) {
+      if (withheld.has(refKey(claim.source))) for (const b of claimBackends(claim)) withheldServices.add(namespacedName(b.namespace, b.service));
+    }
+    const { resources: _dropped, ...rest } = base as Grouping;
+    this.grouping = {
+      ...rest, groups: grouped.groups, byService, withheld, withheldServices,
+      diagnostics: [...base.normalized, ...grouped.diagnostics, ...[...withheld.values()].flat()],
+    };
+    return this.grouping;
+  }
+
   private groupsUsing(services: Set<string>, grouping: Grouping): VirtualGroup[] {
     const ids = new Set<string>();
     for (const service of services) for (const id of grouping.byService.get(service) ?? []) ids.add(id);
@@ -336,6 +401,8 @@ export class Planner {
     for (const entry of this.memo.values()) {
       if (entry.result.diagnostics.length > 0) diagnostics.push(...entry.result.diagnostics);
     }
+    // Errors found while translating (a Service port that does not exist, say) are the resource's own.
+    const invalid = grouping.withheld.size === 0 ? grouping.invalid : new Set([...grouping.invalid, ...grouping.withheld.keys()]);
     diagnostics.sort(compareDiagnostics);
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
     const memos = grouping.groups.map((g) => this.memo.get(g.id));
@@ -347,6 +414,7 @@ export class Planner {
       shares: () => memos.flatMap((m) => m?.result.shares ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
       ipam: grouping.ipam,
+      invalid,
       resources: () => {
         grouping.resources ??= plannedResources(groups, holders);
         return grouping.resources;
@@ -403,6 +471,7 @@ export class Planner {
   private groupingFor(cluster: ResourceView, set: ClusterSet): Grouping {
     if (this.groupingValid(cluster)) return this.grouping as Grouping;
     const secretReads: Grouping['secretReads'] = [];
+    const invalid = new Set<string>();
     const claims: VirtualClaim[] = [];
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
@@ -434,6 +503,7 @@ export class Planner {
         claims.push(claim);
       }
       diagnostics.push(...result.diagnostics);
+      if (result.diagnostics.some((d) => d.severity === 'error')) invalid.add(refKey(ref));
     };
     for (const { kind, obj } of resources) {
       if (kind === 'VirtualServer') take(obj as VirtualServer, normalizeVirtualServer);
@@ -441,17 +511,10 @@ export class Planner {
       else if (kind === 'Ingress') take(obj as Ingress, normalizeIngress);
       else take(obj as Service, normalizeLoadBalancerService);
     }
-    const grouped = groupClaims(claims);
-    const byService = new Map<string, string[]>();
-    for (const group of grouped.groups) {
-      for (const key of servicesOf(group)) byService.set(key, [...(byService.get(key) ?? []), group.id]);
-    }
-    this.grouping = {
+    return this.regroup({
       revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
-      groups: grouped.groups, byService, diagnostics: [...diagnostics, ...grouped.diagnostics],
-      ipam: ipam.report,
-    };
-    return this.grouping;
+      claims, normalized: diagnostics, invalid, ipam: ipam.report,
+    }, new Map());
   }
 
   /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */
@@ -497,9 +560,12 @@ export class Planner {
     this.grouping = undefined;
   }
 
-  /** After the declaration was applied: addresses no resource uses any more become free. */
-  releaseUnusedAddresses(): IpamState {
-    this.ipamState = commitReleases(this.ipamState);
+  /**
+   * After the declaration was applied: addresses no resource uses any more become free, except
+   * those in `inUse` (the last good version of an invalid resource still serves them).
+   */
+  releaseUnusedAddresses(inUse: ReadonlySet<string> = new Set()): IpamState {
+    this.ipamState = commitReleases(this.ipamState, releasable(this.ipamState, inUse));
     return this.ipamState;
   }
 }

@@ -60,12 +60,12 @@ describe('nodeportlocal members (Antrea)', () => {
     ['a missing nodeIP', '[{"podPort":8080,"nodePort":61009}]', /entry 1 must have numeric podPort and nodePort and a nodeIP/],
   ];
   for (const [what, text, message] of badAnnotations) {
-    it(`leaves out a pod whose annotation has ${what}, naming the pod, and keeps the others`, () => {
+    it(`leaves out a pod whose annotation has ${what}, naming the pod in a warning (one pod never refuses the resource), and keeps the others`, () => {
       const state = setup(annotated, [pod('good', mapping(8080, '10.0.0.1', 61001)), pod('bad', text)], podSlice([['good', '192.168.0.1'], ['bad', '192.168.0.2']]));
       const { members, problems } = resolve(state);
       assert.deepEqual(members, [{ address: '10.0.0.1', port: 61001 }]);
       assert.equal(problems.length, 1);
-      assert.equal(problems[0]?.severity, 'error');
+      assert.equal(problems[0]?.severity, 'warning');
       assert.match(problems[0]?.message ?? '', /^Pod ns\/bad annotation nodeportlocal\.antrea\.io /);
       assert.match(problems[0]?.message ?? '', message);
     });

@@ -63,7 +63,7 @@ function podMember(cluster: ClusterState, namespace: string, name: string, targe
   const annotation = cluster.get<KubeObject>('Pod', namespace, name)?.metadata?.annotations?.[NPL_POD_ANNOTATION];
   const entries = annotation === undefined ? [] : parseNplAnnotation(annotation);
   if (typeof entries === 'string') {
-    return { severity: 'error', field: 'service', message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool` };
+    return { severity: 'warning', field: 'service', message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool` };
   }
   const entry = entries.find((e) => e.podPort === targetPort && (e.protocol === undefined || e.protocol.toLowerCase() === protocol));
   if (entry) return { address: entry.nodeIP, port: entry.nodePort };

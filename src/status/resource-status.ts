@@ -8,6 +8,7 @@
  * status really changes, or every reconcile would rewrite every status.
  */
 import type { ObjectRef } from '../kube/refs.js';
+import { refKey } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics } from '../model/diagnostic.js';
 import { jsonEqual } from '../lib/json-equal.js';
@@ -41,6 +42,11 @@ export interface StatusInput {
   now: string;
   /** The resource's status as last seen (by the watch), to keep timestamps of what did not change. */
   previous?: (ref: ObjectRef) => Record<string, unknown> | undefined;
+  /**
+   * Invalid resources whose last good version the BIG-IP keeps (by `Kind/namespace/name`): their
+   * status stays `Error`, with the kept addresses, and the Ready condition names the kept version.
+   */
+  kept?: ReadonlyMap<string, { version: string; addresses: string[] }>;
 }
 
 /** The kinds that carry the CIS status shape; the others only get load-balancer addresses. */
@@ -147,13 +153,14 @@ function findingsFor(ref: ObjectRef, index: ProblemIndex): Findings {
 }
 
 /** Error beats Pending beats Ok: a rejected resource is rejected whatever the BIG-IP says next. */
-function verdictOf(findings: Findings, pending: boolean): Verdict {
+function verdictOf(findings: Findings, pending: boolean, keptVersion: string | undefined): Verdict {
   const errorTexts = unique([...findings.errors.map(describe), ...findings.applyMessages]);
   if (errorTexts.length > 0) {
     const error = truncate(errorTexts.join('; '));
     // The spec's own problems come first: fixing them is what the user can do.
     const reason = findings.errors.length > 0 ? 'InvalidSpec' : 'ApplyFailed';
-    return { state: 'Error', reason, message: error, error };
+    const message = keptVersion === undefined ? error : truncate(`${error}; the BIG-IP keeps the last good version (${keptVersion})`);
+    return { state: 'Error', reason, message, error };
   }
   if (pending) return { state: 'Pending', reason: 'Pending', message: 'Waiting for the BIG-IP to apply the declaration' };
   if (findings.warnings.length > 0) {
@@ -202,7 +209,7 @@ function mergeConditions(previous: unknown[], ready: Record<string, unknown>): u
 }
 
 function cisStatus(resource: ServedResource, findings: Findings, input: StatusInput): Record<string, unknown> {
-  const verdict = verdictOf(findings, input.pending === true);
+  const verdict = verdictOf(findings, input.pending === true, input.kept?.get(refKey(resource.ref))?.version);
   const previous = input.previous?.(resource.ref);
   const previousConditions = conditionsOf(previous);
   const ready = readyCondition(verdict, previousConditions.find(isReady), input.now, resource.generation);
@@ -254,7 +261,7 @@ function rejected(input: StatusInput, served: ReadonlyMap<string, ServedResource
     if ((servedByName.get(nameKey(d.ref)) ?? []).some((ref) => names(d.ref, ref))) continue;
     const { kind, namespace, name, cluster } = d.ref;
     const ref: ObjectRef = cluster === undefined ? { kind, namespace, name } : { kind, namespace, name, cluster };
-    out.set(fullKey(ref), { ref, addresses: [] });
+    out.set(fullKey(ref), { ref, addresses: input.kept?.get(refKey(ref))?.addresses ?? [] });
   }
   return [...out.values()];
 }

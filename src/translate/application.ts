@@ -1,3 +1,4 @@
+import { CONSTANTS_PROPERTY, provenanceConstants } from './provenance.js';
 import { describeRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
@@ -257,6 +258,7 @@ class ApplicationBuilder {
  */
 export function translateApplication(group: VirtualGroup, membership: Membership): ApplicationResult {
   const b = new ApplicationBuilder(group, membership);
+  b.app[CONSTANTS_PROPERTY] = provenanceConstants(group.claims.map((c) => ({ ref: c.source, object: c.object })));
   b.collectRoutes();
   const service = b.service();
   b.route(service);
