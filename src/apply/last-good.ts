@@ -159,12 +159,16 @@ export function describeLastGood(result: LastGood): string[] {
  * resource. `current`: the tenants of this instance on the device.
  */
 export function desiredAgainstDevice(
-  plan: { tenants: ReadonlyMap<string, As3Tenant>; invalid: ReadonlySet<string> },
+  plan: { tenants: ReadonlyMap<string, As3Tenant>; invalid: ReadonlySet<string>; kept?: ReadonlyMap<string, Omit<KeptResource, 'key'>> },
   current: ReadonlyMap<string, As3Tenant>,
   unreadable: readonly string[],
 ): { tenants: Map<string, As3Tenant>; carried: CarryOver; lastGood: LastGood } {
   const carried = carryOverUnreadable(plan.tenants, current, unreadable);
-  const lastGood = keepLastGood(carried.tenants, current, plan.invalid);
+  // Resources the planner already planned from their last good version need nothing from the device.
+  const inPlan = plan.kept ?? new Map<string, Omit<KeptResource, 'key'>>();
+  const fromDevice = inPlan.size === 0 ? plan.invalid : new Set([...plan.invalid].filter((key) => !inPlan.has(key)));
+  const lastGood = keepLastGood(carried.tenants, current, fromDevice);
+  for (const [key, kept] of inPlan) lastGood.kept.set(key, { key, ...kept });
   return { tenants: lastGood.tenants, carried, lastGood };
 }
 

@@ -150,8 +150,12 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     state.remove('Secret', 'ns', 'shop-cert');
     const broken = planner.plan(state);
     assert.match(broken.diagnostics.map((d) => d.message).join('\n'), /Secret ns\/shop-cert was not found/);
-    assert.equal((broken.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443'], undefined);
-    assertEqualsColdPlan(broken, state);
+    // Last known good: the planner saw vs1 valid, so its routes and certificate stay as they were.
+    assert.deepEqual([...broken.invalid], ['VirtualServer/ns/vs1']);
+    assert.deepEqual(broken.kept.get('VirtualServer/ns/vs1')?.applications, ['kubernetes/crd_10_1_1_1_443', 'kubernetes/crd_10_1_1_1_80']);
+    assert.deepEqual((broken.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443'], (after.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443']);
+    const cold = new Planner(config({ poolMemberType: 'cluster' })).plan(state);
+    assert.equal((cold.declaration.declaration['kubernetes'] as Record<string, unknown>)['crd_10_1_1_1_443'], undefined, 'a planner that never saw it valid has nothing to keep');
     // A Secret nobody reads changes nothing; the rejected resource's missing Secret coming back does.
     state.upsert(tlsSecret('ns', 'unrelated', { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY }), 'Secret');
     assert.equal(planner.plan(state).translated, 0);
@@ -201,5 +205,42 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     const app = appOf(new Planner(config({ poolMemberType: 'cluster' })), state, 'kubernetes', 'crd_10_1_1_1_80') as { constants?: { kubeAs3Sources?: Record<string, string> } };
     assert.deepEqual(Object.keys(app.constants?.kubeAs3Sources ?? {}), ['VirtualServer/ns/vs1']);
     assert.match(app.constants?.kubeAs3Sources?.['VirtualServer/ns/vs1'] ?? '', /^sha256:[0-9a-f]{12}$/);
+  });
+
+  describe('last known good in a running planner', () => {
+    const shared = (name: string, host: string, pool: Record<string, unknown>): ReturnType<typeof virtualServer> =>
+      virtualServer('ns', name, { virtualServerAddress: '10.1.1.1', host, pools: [{ path: '/', service: 'svc1', servicePort: 80, ...pool }] });
+    const rows = (plan: Plan): string[] => plan.summary().filter((r) => r.listener === '10.1.1.1:80').map((r) => `${r.host} ${r.path} ${r.source}`);
+    const edits: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['a field value normalization refuses', { loadBalancingMethod: 'fastest-guess' }, /is not a BIG-IP load-balancing method/],
+      ['a Service port translation refuses', { servicePort: 9999 }, /9999 is not a port of Service ns\/svc1/],
+    ];
+    for (const [what, edit, message] of edits) {
+      it(`an edit where ${what}: the resource's routes stay as they were, a resource sharing its virtual still changes; a fix or a deletion ends it`, () => {
+        const state = populated();
+        state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', host: 'a.example.com', pools: [{ path: '/', service: 'svc1', servicePort: 80 }] }), 'VirtualServer');
+        state.upsert(shared('vs5', 'b.example.com', {}), 'VirtualServer');
+        const planner = new Planner(config({ poolMemberType: 'cluster' }));
+        assert.deepEqual(rows(planner.plan(state)), ['a.example.com / VirtualServer ns/vs1', 'b.example.com / VirtualServer ns/vs5']);
+        state.upsert(shared('vs5', 'b.example.com', edit), 'VirtualServer');
+        state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', host: 'a.example.com', pools: [{ path: '/', service: 'svc1', servicePort: 80 }, { path: '/new', service: 'svc2', servicePort: 80 }] }), 'VirtualServer');
+        const kept = planner.plan(state);
+        assert.match(kept.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('\n'), message);
+        assert.deepEqual([...kept.invalid], ['VirtualServer/ns/vs5']);
+        assert.deepEqual([...kept.kept.keys()], ['VirtualServer/ns/vs5']);
+        assert.match(kept.kept.get('VirtualServer/ns/vs5')?.version ?? '', /^sha256:/);
+        assert.deepEqual(rows(kept), ['a.example.com /new VirtualServer ns/vs1', 'a.example.com / VirtualServer ns/vs1', 'b.example.com / VirtualServer ns/vs5']);
+        state.upsert(shared('vs5', 'c.example.com', {}), 'VirtualServer');
+        const fixed = planner.plan(state);
+        assert.deepEqual([...fixed.kept.keys()], []);
+        assert.deepEqual(rows(fixed), ['a.example.com /new VirtualServer ns/vs1', 'a.example.com / VirtualServer ns/vs1', 'c.example.com / VirtualServer ns/vs5']);
+        state.upsert(shared('vs5', 'c.example.com', edit), 'VirtualServer');
+        assert.deepEqual(rows(planner.plan(state)).at(-1), 'c.example.com / VirtualServer ns/vs5', 'the fixed version is the new last good one');
+        state.remove('VirtualServer', 'ns', 'vs5');
+        assert.deepEqual(rows(planner.plan(state)), ['a.example.com /new VirtualServer ns/vs1', 'a.example.com / VirtualServer ns/vs1']);
+        state.upsert(shared('vs5', 'c.example.com', edit), 'VirtualServer');
+        assert.deepEqual(rows(planner.plan(state)).length, 2, 'a deleted resource created again invalid has no last good version');
+      });
+    }
   });
 });

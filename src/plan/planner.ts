@@ -36,6 +36,7 @@ import { parseRanges } from '../ipam/ranges.js';
 import type { AddressRange } from '../ipam/ranges.js';
 import { ingressClassDecision } from '../normalize/ingress-class.js';
 import { NO_IPAM, runIpam } from './ipam-pass.js';
+import { LastGoodClaims } from './last-good-claims.js';
 import type { IpamPass, IpamReport } from './ipam-pass.js';
 
 export interface Plan {
@@ -69,6 +70,19 @@ export interface Plan {
    * run keep their last good version on the BIG-IP (apply/last-good.ts).
    */
   invalid: ReadonlySet<string>;
+  /**
+   * Invalid resources planned from their last good version (this planner saw it valid): by
+   * `Kind/namespace/name`, the version and where it is. Their routes stay as they were; diff,
+   * apply and run take everything else of the plan as it is.
+   */
+  kept: ReadonlyMap<string, KeptInPlan>;
+}
+
+export interface KeptInPlan {
+  version: string;
+  /** `tenant/application` names. */
+  applications: string[];
+  addresses: string[];
 }
 
 /** A resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service) and its virtual addresses. */
@@ -108,6 +122,10 @@ interface Grouping {
   diagnostics: Diagnostic[];
   /** Resources whose normalization reported an error (see `Plan.invalid`; withheld ones are added there). */
   invalid: Set<string>;
+  /** Invalid resources whose last good claims were planned instead. */
+  substituted: Set<string>;
+  /** Withheld resources whose last good claims failed to translate too: left out entirely. */
+  noSubstitute: Set<string>;
   /**
    * Resources refused because translating them failed (a Service port that does not exist, say),
    * with those errors: a resource is all or nothing, so their claims are left out of the groups.
@@ -219,6 +237,7 @@ function servicesOf(group: VirtualGroup): Set<string> {
 export class Planner {
   private readonly selection: Selection;
   private readonly nodeSelector: LabelSelector;
+  private readonly lastGood = new LastGoodClaims();
   private grouping: Grouping | undefined;
   private memo = new Map<string, GroupMemo>();
   private tenants = new Map<string, TenantState>();
@@ -265,9 +284,17 @@ export class Planner {
       ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx)
       : this.rebuild(grouping, ctx);
     for (let refused = this.translationErrors(grouping); refused.size > 0; refused = this.translationErrors(grouping)) {
-      grouping = this.regroup(grouping, new Map([...grouping.withheld, ...refused]));
+      // First refusal: the last good claims stand in; when they fail too, the resource is left out.
+      const withheld = new Map(grouping.withheld);
+      const noSubstitute = new Set(grouping.noSubstitute);
+      for (const [key, problems] of refused) {
+        if (withheld.has(key)) noSubstitute.add(key);
+        else withheld.set(key, problems);
+      }
+      grouping = this.regroup({ ...grouping, noSubstitute }, withheld);
       translated += this.rebuild(grouping, ctx);
     }
+    if (grouping !== previous) this.lastGood.record(grouping.groups, this.keptKeys(grouping));
     for (const c of set.clusters) this.seen.set(c.name, { revision: c.state.revision, nodeRevision: c.state.nodeRevision });
     return this.result(grouping, translated, set);
   }
@@ -356,6 +383,25 @@ export class Planner {
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 
+  /** Where each kept resource's last good claims are planned. */
+  private keptInPlan(grouping: Grouping): Map<string, KeptInPlan> {
+    const keys = this.keptKeys(grouping);
+    const out = new Map<string, KeptInPlan>();
+    if (keys.size === 0) return out;
+    for (const group of grouping.groups) {
+      for (const claim of group.claims) {
+        const key = refKey(claim.source);
+        if (!keys.has(key)) continue;
+        const entry = out.get(key) ?? { version: this.lastGood.versionOf(key) ?? '', applications: [], addresses: [] };
+        const where = `${group.partition}/${group.application}`;
+        if (!entry.applications.includes(where)) entry.applications.push(where);
+        for (const a of [claim.address, ...(claim.additionalAddresses ?? [])]) if (!entry.addresses.includes(a)) entry.addresses.push(a);
+        out.set(key, entry);
+      }
+    }
+    return out;
+  }
+
   /** Resources whose translation in the current groups reported an error, with those errors. */
   private translationErrors(grouping: Grouping): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
@@ -367,9 +413,25 @@ export class Planner {
     return out;
   }
 
-  /** The grouping of every claim except those of `withheld` resources. */
+  /** Invalid resources planned from their last good claims. */
+  private keptKeys(grouping: Grouping): Set<string> {
+    const out = new Set<string>();
+    for (const key of [...grouping.substituted, ...grouping.withheld.keys()]) {
+      if (!grouping.noSubstitute.has(key) && this.lastGood.get(key)) out.add(key);
+    }
+    return out;
+  }
+
+  /**
+   * The grouping of every claim except those of `withheld` resources, which are planned from
+   * their last good claims when this planner has them (and they did not fail too).
+   */
   private regroup(base: Omit<Grouping, 'groups' | 'byService' | 'diagnostics' | 'withheld' | 'withheldServices' | 'resources'>, withheld: Map<string, Diagnostic[]>): Grouping {
-    const kept = withheld.size === 0 ? base.claims : base.claims.filter((c) => !withheld.has(refKey(c.source)));
+    let kept = withheld.size === 0 ? base.claims : base.claims.filter((c) => !withheld.has(refKey(c.source)));
+    for (const key of withheld.keys()) {
+      const substitute = base.noSubstitute.has(key) ? undefined : this.lastGood.get(key);
+      if (substitute) kept = [...kept, ...substitute];
+    }
     const grouped = groupClaims(kept);
     const byService = new Map<string, string[]>();
     for (const group of grouped.groups) {
@@ -380,6 +442,7 @@ export class Planner {
       if (withheld.has(refKey(claim.source))) for (const b of claimBackends(claim)) withheldServices.add(namespacedName(b.namespace, b.service));
     }
     const { resources: _dropped, ...rest } = base as Grouping;
+    void _dropped;
     this.grouping = {
       ...rest, groups: grouped.groups, byService, withheld, withheldServices,
       diagnostics: [...base.normalized, ...grouped.diagnostics, ...[...withheld.values()].flat()],
@@ -403,6 +466,7 @@ export class Planner {
     }
     // Errors found while translating (a Service port that does not exist, say) are the resource's own.
     const invalid = grouping.withheld.size === 0 ? grouping.invalid : new Set([...grouping.invalid, ...grouping.withheld.keys()]);
+    const kept = this.keptInPlan(grouping);
     diagnostics.sort(compareDiagnostics);
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
     const memos = grouping.groups.map((g) => this.memo.get(g.id));
@@ -415,6 +479,7 @@ export class Planner {
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
       ipam: grouping.ipam,
       invalid,
+      kept,
       resources: () => {
         grouping.resources ??= plannedResources(groups, holders);
         return grouping.resources;
@@ -447,6 +512,8 @@ export class Planner {
     for (const claim of group.claims) {
       const { kind, namespace, name } = claim.source;
       parts.push(`${kind}/${namespace}/${name}@${view.revisionOf(kind as KnownKind, namespace, name)}`);
+      // A last good claim stands in for the current (invalid) object: not the same translation.
+      if (view.get(kind as KnownKind, namespace, name) !== claim.object) parts.push('last-good');
       for (const dep of claim.dependsOn ?? []) parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${view.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
       for (const backend of claimBackends(claim)) {
         parts.push(single ? single.serviceRevision(backend.namespace, backend.service) : set.clusters.map((c) => c.state.serviceRevision(backend.namespace, backend.service)).join('/'));
@@ -472,6 +539,7 @@ export class Planner {
     if (this.groupingValid(cluster)) return this.grouping as Grouping;
     const secretReads: Grouping['secretReads'] = [];
     const invalid = new Set<string>();
+    const substituted = new Set<string>();
     const claims: VirtualClaim[] = [];
     const diagnostics: Diagnostic[] = [];
     const namespaceOf = (name: string): Namespace | undefined => cluster.get<Namespace>('Namespace', '', name);
@@ -498,12 +566,21 @@ export class Planner {
       for (const dep of dependsOn) {
         if (dep.kind === 'Secret') secretReads.push({ namespace: dep.namespace, name: dep.name, revision: cluster.revisionOf('Secret', dep.namespace, dep.name) });
       }
+      diagnostics.push(...result.diagnostics);
+      if (result.diagnostics.some((d) => d.severity === 'error')) {
+        invalid.add(refKey(ref));
+        // Last known good: the claims of the version planned before stand in for the invalid one.
+        const substitute = this.lastGood.get(refKey(ref));
+        if (substitute) {
+          claims.push(...substitute);
+          substituted.add(refKey(ref));
+        }
+        return;
+      }
       for (const claim of result.claims) {
         if (dependsOn.length > 0) claim.dependsOn = dependsOn;
         claims.push(claim);
       }
-      diagnostics.push(...result.diagnostics);
-      if (result.diagnostics.some((d) => d.severity === 'error')) invalid.add(refKey(ref));
     };
     for (const { kind, obj } of resources) {
       if (kind === 'VirtualServer') take(obj as VirtualServer, normalizeVirtualServer);
@@ -513,7 +590,7 @@ export class Planner {
     }
     return this.regroup({
       revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
-      claims, normalized: diagnostics, invalid, ipam: ipam.report,
+      claims, normalized: diagnostics, invalid, substituted, noSubstitute: new Set(), ipam: ipam.report,
     }, new Map());
   }
 
