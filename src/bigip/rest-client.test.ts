@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
@@ -272,7 +273,7 @@ describe('BigipRestClient', () => {
         const error = await rejectsWith(client.info(), 'auth', new RegExp(`login as "${USERNAME}" refused \\(HTTP ${status}\\).*\\[redacted\\]`));
         assert.equal(error.httpStatus, status);
         assert.ok(scope.isDone());
-        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false }]);
+        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'auth' }]);
         assert.equal(retryEvents(events).length, 0);
       });
     }
@@ -704,16 +705,35 @@ describe('BigipRestClient', () => {
       const { client, events } = harness();
       assert.equal((await client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
       assert.ok(scope.isDone());
-      assert.match(retryEvents(events)[0]?.reason ?? '', /connection failed.*ECONNRESET/);
+      assert.match(retryEvents(events)[0]?.reason ?? '', /^connection reset \(ECONNRESET socket hang up\)$/);
     });
 
-    it('retries a refused connection during login and gives up with unreachable', async () => {
+    it('retries a refused connection during login and gives up saying it cannot connect, not that the login was refused', async () => {
       const scope = nock(BASE).post(LOGIN).times(3).replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 192.0.2.1:443'));
       const { client, events } = harness({ maxRetries: 2 });
-      await rejectsWith(client.info(), 'unreachable', /ECONNREFUSED/);
+      const error = await rejectsWith(client.info(), 'unreachable', /^cannot connect to https:\/\/bigip\.example\.test: connection refused \(connect ECONNREFUSED 192\.0\.2\.1:443\); gave up after 2 retries \(POST \/mgmt\/shared\/authn\/login\)$/);
+      assert.doesNotMatch(error.message, /login.*refused/);
       assert.ok(scope.isDone());
-      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false }]);
+      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
     });
+
+    const unreachable: Array<[code: string, nodeMessage: string, kind: BigipErrorKind, words: string, retried: boolean]> = [
+      ['ENOTFOUND', 'getaddrinfo ENOTFOUND bigip.example.test', 'unreachable', 'host name not found', false],
+      ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN bigip.example.test', 'unreachable', 'host name lookup failed', true],
+      ['ETIMEDOUT', 'connect ETIMEDOUT 192.0.2.1:443', 'timeout', 'connection timed out', true],
+      ['EHOSTUNREACH', 'connect EHOSTUNREACH 192.0.2.1:443', 'unreachable', 'host unreachable', true],
+      ['ENETUNREACH', 'connect ENETUNREACH 192.0.2.1:443', 'unreachable', 'network unreachable', true],
+    ];
+    for (const [code, nodeMessage, kind, words, retried] of unreachable) {
+      it(`reports ${code} at login as "cannot connect to <url>: ${words}"`, async () => {
+        const scope = nock(BASE).post(LOGIN).times(retried ? 2 : 1).replyWithError(socketError(code, nodeMessage));
+        const { client, events } = harness({ maxRetries: 1 });
+        const error = await rejectsWith(client.info(), kind, new RegExp(`^cannot connect to https://bigip\\.example\\.test: ${words} \\(${nodeMessage}\\)`));
+        assert.doesNotMatch(error.message, /refused/);
+        assert.ok(scope.isDone());
+        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind }]);
+      });
+    }
 
     it('does not retry a certificate that fails verification', async () => {
       const scope = nock(BASE).post(LOGIN).once().replyWithError(socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'));
@@ -813,6 +833,28 @@ describe('BigipRestClient TLS verification (local HTTPS server)', () => {
     const bigip = client({ insecure: true });
     assert.equal((await bigip.info()).version, '3.56.0');
     assert.equal(requests, 2);
+    bigip.close();
+  });
+});
+
+describe('BigipRestClient against a closed port on 127.0.0.1', () => {
+  before(() => nock.enableNetConnect('127.0.0.1'));
+  after(() => nock.enableNetConnect());
+
+  it('says it cannot connect (connection refused), not that the login was refused', async () => {
+    // A port that was just free: listen, note it, close; nothing listens there any more.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const events: BigipEvent[] = [];
+    const bigip = new BigipRestClient({
+      url: `http://127.0.0.1:${port}`, credentials: createCredentials(USERNAME, PASSWORD), maxRetries: 1,
+      sleep: () => Promise.resolve(), onEvent: (event) => events.push(event),
+    });
+    const error = await rejectsWith(bigip.info(), 'unreachable', new RegExp(`^cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`));
+    assert.doesNotMatch(error.message, /login (as .*)?refused/i);
+    assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
     bigip.close();
   });
 });

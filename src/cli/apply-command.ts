@@ -16,7 +16,7 @@ import type { Config } from '../config/config.js';
 import { describeRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { As3Tenant } from '../translate/as3-types.js';
-import { connectBigip } from './bigip-connection.js';
+import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
@@ -111,7 +111,7 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
     for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stderr(`error: BIG-IP ${options.bigipUrl ?? config.bigip.url}: ${err.message}; what was not confirmed will be sent again by the next apply\n`);
+    io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? config.bigip.url, err)}; what was not confirmed will be sent again by the next apply\n`);
     return EXIT_FATAL;
   }
   io.stdout(resultText(report, before, desired));

@@ -14,7 +14,7 @@ import { BigipError } from '../bigip/as3-api.js';
 import { diagnostic, formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
-import { connectBigip } from './bigip-connection.js';
+import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
@@ -73,7 +73,7 @@ async function currentOf(options: DiffOptions, planned: PlannedInputs, io: CliIo
     return await client.currentDeclaration();
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
-    io.stderr(`error: BIG-IP ${options.bigipUrl ?? planned.config.bigip.url}: ${err.message}\n`);
+    io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? planned.config.bigip.url, err)}\n`);
     return false;
   }
 }
