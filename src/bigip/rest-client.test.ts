@@ -10,6 +10,7 @@ import { BigipError } from './as3-api.js';
 import type { BigipErrorKind, BigipEvent } from './as3-api.js';
 import { createCredentials } from './credentials.js';
 import { compareVersions } from '../lib/version.js';
+import { secretMarker } from '../lib/redact.js';
 import { BigipRestClient } from './rest-client.js';
 import type { BigipRestClientOptions } from './rest-client.js';
 
@@ -402,6 +403,30 @@ describe('BigipRestClient', () => {
       const outcome = await client.deployTenants(['T1'], declaration(['T1']));
       assert.deepEqual(outcome, { status: 'rejected', httpStatus: 422, results: [], errors });
       assert.equal(retryEvents(events).length, 0);
+    });
+
+    it('redacts the posted private key and passphrase from what AS3 echoes back (errors and tenant results)', async () => {
+      login();
+      const passphrase = { ciphertext: 'cGFzc3BocmFzZS0xMjM0', protected: 'eyJhbGciOiJkaXIiLCJlbmMiOiJub25lIn0' };
+      const body = declaration(['T1', 'T2']);
+      (body.declaration['T1'] as Record<string, unknown>)['app'] = { class: 'Application', cert: { class: 'Certificate', certificate: API_CERT, privateKey: API_KEY, passphrase } };
+      const echo = `/T1/app/cert: privateKey ${JSON.stringify(API_KEY)} with passphrase ${passphrase.ciphertext} cannot be loaded`;
+      device()
+        .post(`${DECLARE}/T1,T2`)
+        .query(true)
+        .reply(207, { results: [result('T1', 422, 'declaration failed', { response: echo }), result('T2', 200, 'success')] })
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(422, { code: 422, message: 'declaration is invalid', errors: [echo] });
+      const { client } = harness();
+      const partial = await client.deployTenants(['T1', 'T2'], body);
+      const rejected = await client.deployTenants(['T1'], body);
+      const shown = JSON.stringify([partial, rejected]);
+      for (const secret of [...API_KEY.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')), passphrase.ciphertext]) {
+        assert.ok(!shown.includes(secret), `AS3's echo leaks ${secret}: ${shown}`);
+      }
+      assert.ok(partial.results[0]?.error?.includes(secretMarker(API_KEY)), partial.results[0]?.error);
+      assert.ok(rejected.errors[0]?.includes(secretMarker(passphrase.ciphertext)), rejected.errors[0]);
     });
 
     it('reports 422 with failed tenant results (all tenants failed) using their error texts', async () => {

@@ -22,6 +22,7 @@ import type { As3Api, As3Info, BigipErrorKind, BigipEvent, DeployOutcome, Tenant
 import { backoffDelay } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { redactSecrets } from './credentials.js';
+import { redactText, secretStrings } from '../lib/redact.js';
 import type { Credentials } from './credentials.js';
 import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
 
@@ -208,12 +209,23 @@ export class BigipRestClient implements As3Api {
    * every tenant (another writer held the configuration lock) is re-posted like an HTTP 503.
    */
   async #deploy(path: string, body: unknown): Promise<DeployOutcome> {
+    // AS3's error texts may echo parts of the declaration: the secrets posted never come back out.
+    const secrets = secretStrings(body);
+    try {
+      return redactOutcome(await this.#deployWithRetries(path, body, secrets), secrets);
+    } catch (error) {
+      if (error instanceof BigipError) throw new BigipError(error.kind, redactText(error.message, secrets), error.httpStatus);
+      throw error;
+    }
+  }
+
+  async #deployWithRetries(path: string, body: unknown, secrets: Set<string>): Promise<DeployOutcome> {
     const payload = JSON.stringify(body);
     const asyncPath = `${path}?async=true`;
     for (let retry = 1; ; retry++) {
       const outcome = await this.#postAndWait(asyncPath, payload);
       if (!isBusyOutcome(outcome)) return outcome;
-      const reason = `AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`;
+      const reason = redactText(`AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`, secrets);
       if (retry > this.#maxRetries) throw new BigipError('busy', `POST ${asyncPath}: ${reason}; gave up after ${this.#maxRetries} retries`, 503);
       await this.#pause('POST', asyncPath, retry, reason);
     }
@@ -373,7 +385,7 @@ export class BigipRestClient implements As3Api {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, [this.#credentials.password, this.#session?.token, this.#retiredToken]);
+    return redactText(redactSecrets(text, [this.#credentials.password, this.#session?.token, this.#retiredToken]));
   }
 
   /** Observability must never change an outcome, so a throwing listener is ignored. */
@@ -386,6 +398,14 @@ export class BigipRestClient implements As3Api {
       // ignored on purpose (see above)
     }
   }
+}
+
+/** The outcome with every text AS3 wrote redacted (lib/redact.ts): posted secrets and PEM keys become markers. */
+function redactOutcome(outcome: DeployOutcome, secrets: Set<string>): DeployOutcome {
+  const results = outcome.results.map((r) => ({
+    ...r, message: redactText(r.message, secrets), ...(r.error === undefined ? {} : { error: redactText(r.error, secrets) }),
+  }));
+  return { ...outcome, results, errors: outcome.errors.map((e) => redactText(e, secrets)) };
 }
 
 function managementBaseUrl(url: string): string {

@@ -11,6 +11,7 @@ import { describeTenantChange } from '../apply/describe-diff.js';
 import { foreignTenantMessage, splitOwnership } from '../apply/ownership.js';
 import { diffTenants, tenantPatch } from '../apply/tenant-diff.js';
 import { BigipError } from '../bigip/as3-api.js';
+import { redactPatch } from '../lib/redact.js';
 import { diagnostic, formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
@@ -111,7 +112,8 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};
-    for (const c of changes) patches[c.tenant] = tenantPatch(c, ours.get(c.tenant), desired.get(c.tenant));
+    // The patches are for review: secret values are fingerprint markers, as in the text diff.
+    for (const c of changes) patches[c.tenant] = redactPatch(tenantPatch(c, ours.get(c.tenant), desired.get(c.tenant)));
     io.stdout(`${JSON.stringify(patches, null, 2)}\n`);
   } else if (changes.length === 0) {
     io.stdout('No changes: the BIG-IP holds the desired state.\n');
