@@ -1,4 +1,5 @@
 import { describeRef } from '../kube/refs.js';
+import { addressPort } from '../lib/ip.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
@@ -93,7 +94,7 @@ function redirectRule(redirect: RedirectRoute): PolicyRule {
 }
 
 function listenerText(group: VirtualGroup): string {
-  return `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`;
+  return addressPort(group.address, group.port);
 }
 
 /** Builds one application; a class so the steps share the name scope, pools and diagnostics. */
