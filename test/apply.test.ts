@@ -169,6 +169,10 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     assert.match(apply.stderr, /^VirtualServer shop\/bad: application shop\/crd_10_1_1_9_80: AS3 refused the application: .*no_such_rule/m);
     assert.ok(fake.tenants()['shop']?.['crd_10_1_1_1_80'], 'the good VirtualServer is on the device');
     assert.ok(!apply.stderr.includes('admin'), 'no credentials in the output');
+    assert.equal(apply.stdout.trimEnd().split('\n').at(-1), 'Applied 1 application in tenant shop (3 posts to AS3); withheld: application shop/crd_10_1_1_9_80.');
+    const again = await runCliCaptured(args('apply'));
+    assert.equal(again.code, 2);
+    assert.equal(again.stdout.trimEnd().split('\n').at(-1), 'Nothing applied; withheld: application shop/crd_10_1_1_9_80.', 'the refused application is tried again and withheld again');
 
     const json = await runCliCaptured(args('diff', ['-o', 'json']));
     const patches = JSON.parse(json.stdout) as Record<string, Array<{ op: string; path: string }>>;
@@ -213,6 +217,7 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     objects(['a', 'b']);
     const first = await runCliCaptured(args('apply', ['--ipam-state', state]));
     assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /\nApplied 2 applications in tenant shop \(1 post to AS3\); nothing withheld\.\n$/);
     assert.deepEqual(Object.entries(allocations()).map(([k, v]) => [k, v.address]), [['shop/a.example.com_host', '10.1.2.10'], ['shop/b.example.com_host', '10.1.2.11']]);
     assert.ok(fake.tenants()['shop']?.['crd_10_1_2_10_80']);
 

@@ -37,6 +37,23 @@ describe('kube-as3 plan (CLI contract)', () => {
     assert.match(run.stdout, /1 tenant\(s\), 2 virtual\(s\), 3 pool\(s\)/);
   });
 
+  it('-o summary lists a virtual without pools (POOL -) and a performance TransportServer as TYPE l4', async () => {
+    const inputs = tempFile('objects.yaml', [
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: placeholder, namespace: shop, labels: {f5cr: "true"}}\nspec: {virtualServerAddress: 10.1.10.60, host: soon.example.com}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: mqtt, namespace: iot}\nspec: {type: NodePort, ports: [{port: 1883, nodePort: 31883}]}',
+      'apiVersion: cis.f5.com/v1\nkind: TransportServer\nmetadata: {name: mqtt, namespace: iot, labels: {f5cr: "true"}}\nspec: {virtualServerAddress: 10.1.10.61, virtualServerPort: 1883, mode: performance, pool: {service: mqtt, servicePort: 1883}}',
+    ].join('\n---\n'));
+    const json = await runCliCaptured(['plan', '-f', inputs]);
+    const summary = await runCliCaptured(['plan', '-f', inputs, '-o', 'summary']);
+    assert.equal(summary.code, 0, summary.stderr);
+    const tenant = (JSON.parse(json.stdout) as { declaration: Record<string, Record<string, Record<string, { class?: string }>>> }).declaration['kubernetes'];
+    assert.equal(tenant?.['crd_10_1_10_60_80']?.['crd_10_1_10_60_80']?.class, 'Service_HTTP', '-o json deploys the pool-less virtual');
+    assert.equal(tenant?.['crd_10_1_10_61_1883']?.['crd_10_1_10_61_1883']?.class, 'Service_L4');
+    assert.match(summary.stdout, /^kubernetes +crd_10_1_10_60_80 +10\.1\.10\.60:80 +http +- +- +- +0 +VirtualServer shop\/placeholder$/m);
+    assert.match(summary.stdout, /^kubernetes +crd_10_1_10_61_1883 +10\.1\.10\.61:1883 +l4 +- +- +mqtt_1883_iot +0 +TransportServer iot\/mqtt$/m);
+    assert.match(summary.stdout, /^1 tenant\(s\), 2 virtual\(s\), 1 pool\(s\)/m);
+  });
+
   it('exits 2 with one `Kind ns/name: message` line per problem and still prints the rest', async () => {
     const bad = tempFile('bad.yaml', [
       'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: dup, namespace: shop, labels: {f5cr: "true"}}',

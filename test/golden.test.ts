@@ -59,6 +59,36 @@ function ipamStateCopy(dir: string): string | undefined {
   return copy;
 }
 
+/** `tenant/virtual` of every AS3 service (BIG-IP virtual server) of a declaration, with its class. */
+function deployedVirtuals(declaration: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const adc = (declaration as { declaration?: Record<string, unknown> }).declaration ?? {};
+  for (const [tenant, apps] of Object.entries(adc)) {
+    if (typeof apps !== 'object' || apps === null) continue;
+    for (const app of Object.values(apps as Record<string, unknown>)) {
+      if (typeof app !== 'object' || app === null) continue;
+      for (const [name, obj] of Object.entries(app as Record<string, unknown>)) {
+        const cls = (obj as { class?: unknown } | null)?.class;
+        if (typeof cls === 'string' && cls.startsWith('Service_') && cls !== 'Service_Address') out.set(`${tenant}/${name}`, cls);
+      }
+    }
+  }
+  return out;
+}
+
+/** `tenant/virtual` → the TYPE cells of the summary's route table (the first table). */
+function summaryVirtuals(summary: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const [header, ...rows] = summary.split('\n\n')[0]?.split('\n') ?? [];
+  if (!header?.startsWith('TENANT')) return out;
+  for (const row of rows) {
+    const [tenant, virtual, , type] = row.split(/ {2,}/);
+    const key = `${tenant}/${virtual}`;
+    out.set(key, new Set([...(out.get(key) ?? []), type ?? '']));
+  }
+  return out;
+}
+
 describe('golden cases (test/golden/<case>)', () => {
   const cases = readdirSync(goldenRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
 
@@ -82,6 +112,12 @@ describe('golden cases (test/golden/<case>)', () => {
       expect(join(dir, 'expected.exit'), `${first.code}\n`);
 
       const declaration = JSON.parse(first.stdout) as unknown;
+      const deployed = deployedVirtuals(declaration);
+      const listed = summaryVirtuals(summary.stdout);
+      assert.deepEqual([...listed.keys()].sort(), [...deployed.keys()].sort(), '-o summary must list every virtual -o json deploys, and no other');
+      for (const [key, cls] of deployed) {
+        if (cls === 'Service_L4') assert.deepEqual([...(listed.get(key) ?? [])], ['l4'], `${key} is a performance (Service_L4) virtual: TYPE l4`);
+      }
       assert.equal(projectSchemaErrors(declaration), '', 'must validate against as3-schemas/kube-as3-declaration.schema.json');
       const official = officialSchemaErrors(declaration);
       if (official !== undefined) assert.equal(official, '', 'must validate against the official AS3 3.56 schema');

@@ -4,6 +4,7 @@
  * One Event per problem when it appears (the reconcile loop calls this with new problems only).
  * A failing write is reported to `onError` and never stops the loop.
  */
+import { redactText } from '../lib/redact.js';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { ObjectRef } from '../kube/refs.js';
@@ -60,7 +61,9 @@ export class KubeEventRecorder {
   private eventFor(e: ProblemEvent, obj: KubeObject): CoreV1Event {
     const now = (this.options.now ?? (() => new Date()))();
     const meta = obj.metadata ?? {};
-    const message = e.message.length > MAX_MESSAGE ? `${e.message.slice(0, MAX_MESSAGE - 1)}…` : e.message;
+    // Events are readable by anyone who can list them: no key, whatever the message echoes.
+    const text = redactText(e.message);
+    const message = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
     return {
       metadata: { name: `${e.ref.name}.${now.getTime().toString(16)}${(this.counter++).toString(16)}`, namespace: e.ref.namespace },
       involvedObject: {

@@ -1,9 +1,13 @@
 /**
  * A diff a network engineer can review: per tenant and application, virtuals and other objects
  * added or removed, pool members added or removed, and changed properties with old and new values.
- * Used by `kube-as3 diff` and in apply logs. Pure: no I/O.
+ * Used by `kube-as3 diff` and in apply logs. Private keys and other secrets are shown only as
+ * fingerprint markers (lib/redact.ts), certificates by subject, names, expiry and fingerprint.
+ * Pure: no I/O.
  */
 import fjp from 'fast-json-patch';
+import { redactValue } from '../lib/redact.js';
+import { describeCertificates } from '../normalize/certificate.js';
 import type { As3Application, As3Tenant } from '../translate/as3-types.js';
 import { applicationsOf } from './tenant-diff.js';
 import type { TenantChange } from './tenant-diff.js';
@@ -16,7 +20,13 @@ function isObject(value: unknown): value is AnyObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value in a diff line. Callers pass redacted objects (secrets are markers); certificates are
+ * described by subject, names, expiry and fingerprint rather than cut-off PEM text.
+ */
 function show(value: unknown): string {
+  const certificates = typeof value === 'string' ? describeCertificates(value) : undefined;
+  if (certificates !== undefined) return `<certificate ${certificates}>`;
   const text = value === undefined ? '(unset)' : JSON.stringify(value);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }
@@ -45,7 +55,9 @@ function objectSummary(name: string, obj: unknown): string {
     return `virtual ${name} (${cls} ${addresses.join(', ')} port ${String(obj['virtualPort'])})`;
   }
   if (cls === 'Pool') return `pool ${name} (${memberTexts(obj).length} members)`;
-  return `${cls} ${name}`;
+  const pem = cls === 'Certificate' ? obj['certificate'] : cls === 'CA_Bundle' ? obj['bundle'] : undefined;
+  const certificates = typeof pem === 'string' ? describeCertificates(pem) : undefined;
+  return certificates === undefined ? `${cls} ${name}` : `${cls} ${name} (${certificates})`;
 }
 
 function objectLabel(name: string, obj: AnyObject): string {
@@ -110,7 +122,10 @@ function headline(change: TenantChange): string {
  * The readable diff of one tenant change. Deleted and created tenants list their applications and
  * virtuals; updated tenants show every changed application object by object.
  */
-export function describeTenantChange(change: TenantChange, applied: As3Tenant | undefined, desired: As3Tenant | undefined): string {
+export function describeTenantChange(change: TenantChange, appliedTenant: As3Tenant | undefined, desiredTenant: As3Tenant | undefined): string {
+  // Secrets become fingerprint markers before anything is compared or shown: a rotated key is a change, never a value.
+  const applied = redactValue(appliedTenant);
+  const desired = redactValue(desiredTenant);
   const before = applicationsOf(applied);
   const after = applicationsOf(desired);
   const lines = [headline(change)];

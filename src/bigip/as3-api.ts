@@ -63,7 +63,9 @@ export class BigipError extends Error {
 export type BigipEvent =
   | { type: 'request'; method: string; path: string; httpStatus?: number; ms: number; bytesSent: number }
   | { type: 'retry'; method: string; path: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'login'; ok: boolean };
+  /** A failed login says why: `auth` when the device refused it, `unreachable`/`timeout` when it was never reached. */
+  | { type: 'login'; ok: true }
+  | { type: 'login'; ok: false; kind: BigipErrorKind };
 
 export interface As3Api {
   info(): Promise<As3Info>;

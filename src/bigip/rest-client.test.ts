@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
@@ -9,6 +10,7 @@ import { BigipError } from './as3-api.js';
 import type { BigipErrorKind, BigipEvent } from './as3-api.js';
 import { createCredentials } from './credentials.js';
 import { compareVersions } from '../lib/version.js';
+import { secretMarker } from '../lib/redact.js';
 import { BigipRestClient } from './rest-client.js';
 import type { BigipRestClientOptions } from './rest-client.js';
 
@@ -272,7 +274,7 @@ describe('BigipRestClient', () => {
         const error = await rejectsWith(client.info(), 'auth', new RegExp(`login as "${USERNAME}" refused \\(HTTP ${status}\\).*\\[redacted\\]`));
         assert.equal(error.httpStatus, status);
         assert.ok(scope.isDone());
-        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false }]);
+        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'auth' }]);
         assert.equal(retryEvents(events).length, 0);
       });
     }
@@ -401,6 +403,30 @@ describe('BigipRestClient', () => {
       const outcome = await client.deployTenants(['T1'], declaration(['T1']));
       assert.deepEqual(outcome, { status: 'rejected', httpStatus: 422, results: [], errors });
       assert.equal(retryEvents(events).length, 0);
+    });
+
+    it('redacts the posted private key and passphrase from what AS3 echoes back (errors and tenant results)', async () => {
+      login();
+      const passphrase = { ciphertext: 'cGFzc3BocmFzZS0xMjM0', protected: 'eyJhbGciOiJkaXIiLCJlbmMiOiJub25lIn0' };
+      const body = declaration(['T1', 'T2']);
+      (body.declaration['T1'] as Record<string, unknown>)['app'] = { class: 'Application', cert: { class: 'Certificate', certificate: API_CERT, privateKey: API_KEY, passphrase } };
+      const echo = `/T1/app/cert: privateKey ${JSON.stringify(API_KEY)} with passphrase ${passphrase.ciphertext} cannot be loaded`;
+      device()
+        .post(`${DECLARE}/T1,T2`)
+        .query(true)
+        .reply(207, { results: [result('T1', 422, 'declaration failed', { response: echo }), result('T2', 200, 'success')] })
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(422, { code: 422, message: 'declaration is invalid', errors: [echo] });
+      const { client } = harness();
+      const partial = await client.deployTenants(['T1', 'T2'], body);
+      const rejected = await client.deployTenants(['T1'], body);
+      const shown = JSON.stringify([partial, rejected]);
+      for (const secret of [...API_KEY.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')), passphrase.ciphertext]) {
+        assert.ok(!shown.includes(secret), `AS3's echo leaks ${secret}: ${shown}`);
+      }
+      assert.ok(partial.results[0]?.error?.includes(secretMarker(API_KEY)), partial.results[0]?.error);
+      assert.ok(rejected.errors[0]?.includes(secretMarker(passphrase.ciphertext)), rejected.errors[0]);
     });
 
     it('reports 422 with failed tenant results (all tenants failed) using their error texts', async () => {
@@ -704,16 +730,35 @@ describe('BigipRestClient', () => {
       const { client, events } = harness();
       assert.equal((await client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
       assert.ok(scope.isDone());
-      assert.match(retryEvents(events)[0]?.reason ?? '', /connection failed.*ECONNRESET/);
+      assert.match(retryEvents(events)[0]?.reason ?? '', /^connection reset \(ECONNRESET socket hang up\)$/);
     });
 
-    it('retries a refused connection during login and gives up with unreachable', async () => {
+    it('retries a refused connection during login and gives up saying it cannot connect, not that the login was refused', async () => {
       const scope = nock(BASE).post(LOGIN).times(3).replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 192.0.2.1:443'));
       const { client, events } = harness({ maxRetries: 2 });
-      await rejectsWith(client.info(), 'unreachable', /ECONNREFUSED/);
+      const error = await rejectsWith(client.info(), 'unreachable', /^cannot connect to https:\/\/bigip\.example\.test: connection refused \(connect ECONNREFUSED 192\.0\.2\.1:443\); gave up after 2 retries \(POST \/mgmt\/shared\/authn\/login\)$/);
+      assert.doesNotMatch(error.message, /login.*refused/);
       assert.ok(scope.isDone());
-      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false }]);
+      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
     });
+
+    const unreachable: Array<[code: string, nodeMessage: string, kind: BigipErrorKind, words: string, retried: boolean]> = [
+      ['ENOTFOUND', 'getaddrinfo ENOTFOUND bigip.example.test', 'unreachable', 'host name not found', false],
+      ['EAI_AGAIN', 'getaddrinfo EAI_AGAIN bigip.example.test', 'unreachable', 'host name lookup failed', true],
+      ['ETIMEDOUT', 'connect ETIMEDOUT 192.0.2.1:443', 'timeout', 'connection timed out', true],
+      ['EHOSTUNREACH', 'connect EHOSTUNREACH 192.0.2.1:443', 'unreachable', 'host unreachable', true],
+      ['ENETUNREACH', 'connect ENETUNREACH 192.0.2.1:443', 'unreachable', 'network unreachable', true],
+    ];
+    for (const [code, nodeMessage, kind, words, retried] of unreachable) {
+      it(`reports ${code} at login as "cannot connect to <url>: ${words}"`, async () => {
+        const scope = nock(BASE).post(LOGIN).times(retried ? 2 : 1).replyWithError(socketError(code, nodeMessage));
+        const { client, events } = harness({ maxRetries: 1 });
+        const error = await rejectsWith(client.info(), kind, new RegExp(`^cannot connect to https://bigip\\.example\\.test: ${words} \\(${nodeMessage}\\)`));
+        assert.doesNotMatch(error.message, /refused/);
+        assert.ok(scope.isDone());
+        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind }]);
+      });
+    }
 
     it('does not retry a certificate that fails verification', async () => {
       const scope = nock(BASE).post(LOGIN).once().replyWithError(socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'));
@@ -813,6 +858,28 @@ describe('BigipRestClient TLS verification (local HTTPS server)', () => {
     const bigip = client({ insecure: true });
     assert.equal((await bigip.info()).version, '3.56.0');
     assert.equal(requests, 2);
+    bigip.close();
+  });
+});
+
+describe('BigipRestClient against a closed port on 127.0.0.1', () => {
+  before(() => nock.enableNetConnect('127.0.0.1'));
+  after(() => nock.enableNetConnect());
+
+  it('says it cannot connect (connection refused), not that the login was refused', async () => {
+    // A port that was just free: listen, note it, close; nothing listens there any more.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const events: BigipEvent[] = [];
+    const bigip = new BigipRestClient({
+      url: `http://127.0.0.1:${port}`, credentials: createCredentials(USERNAME, PASSWORD), maxRetries: 1,
+      sleep: () => Promise.resolve(), onEvent: (event) => events.push(event),
+    });
+    const error = await rejectsWith(bigip.info(), 'unreachable', new RegExp(`^cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`));
+    assert.doesNotMatch(error.message, /login (as .*)?refused/i);
+    assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
     bigip.close();
   });
 });

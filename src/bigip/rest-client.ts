@@ -22,6 +22,7 @@ import type { As3Api, As3Info, BigipErrorKind, BigipEvent, DeployOutcome, Tenant
 import { backoffDelay } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { redactSecrets } from './credentials.js';
+import { redactText, secretStrings } from '../lib/redact.js';
 import type { Credentials } from './credentials.js';
 import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
 
@@ -129,6 +130,8 @@ export class BigipRestClient implements As3Api {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #onEvent: ((event: BigipEvent) => void) | undefined;
+  /** `https://host[:port]`, for messages about a device that could not be reached. */
+  readonly #origin: string;
 
   constructor(options: BigipRestClientOptions) {
     const baseURL = managementBaseUrl(options.url);
@@ -141,6 +144,7 @@ export class BigipRestClient implements As3Api {
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent;
+    this.#origin = new URL(baseURL).origin;
     this.#agent = baseURL.startsWith('https:')
       ? new https.Agent({ keepAlive: true, rejectUnauthorized: options.insecure !== true, ...(options.ca ? { ca: options.ca } : {}) })
       : new http.Agent({ keepAlive: true });
@@ -205,12 +209,23 @@ export class BigipRestClient implements As3Api {
    * every tenant (another writer held the configuration lock) is re-posted like an HTTP 503.
    */
   async #deploy(path: string, body: unknown): Promise<DeployOutcome> {
+    // AS3's error texts may echo parts of the declaration: the secrets posted never come back out.
+    const secrets = secretStrings(body);
+    try {
+      return redactOutcome(await this.#deployWithRetries(path, body, secrets), secrets);
+    } catch (error) {
+      if (error instanceof BigipError) throw new BigipError(error.kind, redactText(error.message, secrets), error.httpStatus);
+      throw error;
+    }
+  }
+
+  async #deployWithRetries(path: string, body: unknown, secrets: Set<string>): Promise<DeployOutcome> {
     const payload = JSON.stringify(body);
     const asyncPath = `${path}?async=true`;
     for (let retry = 1; ; retry++) {
       const outcome = await this.#postAndWait(asyncPath, payload);
       if (!isBusyOutcome(outcome)) return outcome;
-      const reason = `AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`;
+      const reason = redactText(`AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`, secrets);
       if (retry > this.#maxRetries) throw new BigipError('busy', `POST ${asyncPath}: ${reason}; gave up after ${this.#maxRetries} retries`, 503);
       await this.#pause('POST', asyncPath, retry, reason);
     }
@@ -271,14 +286,21 @@ export class BigipRestClient implements As3Api {
       const result = await attempt();
       const problem = transientProblem(result);
       if (!problem) {
-        if (!result.ok) throw new BigipError(result.kind, `${method} ${path}: ${result.reason}`);
+        if (!result.ok) throw new BigipError(result.kind, this.#cannotConnect(method, path, result.reason));
         return result;
       }
       if (retry > this.#maxRetries) {
-        throw new BigipError(problem.kind, `${method} ${path}: ${problem.reason}; gave up after ${this.#maxRetries} retries`, problem.httpStatus);
+        const gaveUp = `${problem.reason}; gave up after ${this.#maxRetries} retries`;
+        const message = result.ok ? `${method} ${path}: ${gaveUp}` : this.#cannotConnect(method, path, gaveUp);
+        throw new BigipError(problem.kind, message, problem.httpStatus);
       }
       await this.#pause(method, path, retry, problem.reason);
     }
+  }
+
+  /** `cannot connect to https://bigip:443: connection refused (ECONNREFUSED ...; POST /mgmt/...)`: the device gave no answer. */
+  #cannotConnect(method: Method, path: string, reason: string): string {
+    return `cannot connect to ${this.#origin}: ${reason} (${method} ${path})`;
   }
 
   async #pause(method: Method, path: string, attempt: number, reason: string): Promise<void> {
@@ -329,7 +351,7 @@ export class BigipRestClient implements As3Api {
       this.#emit({ type: 'login', ok: true });
       return token;
     } catch (error) {
-      this.#emit({ type: 'login', ok: false });
+      this.#emit({ type: 'login', ok: false, kind: error instanceof BigipError ? error.kind : 'protocol' });
       throw error;
     }
   }
@@ -363,7 +385,7 @@ export class BigipRestClient implements As3Api {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, [this.#credentials.password, this.#session?.token, this.#retiredToken]);
+    return redactText(redactSecrets(text, [this.#credentials.password, this.#session?.token, this.#retiredToken]));
   }
 
   /** Observability must never change an outcome, so a throwing listener is ignored. */
@@ -376,6 +398,14 @@ export class BigipRestClient implements As3Api {
       // ignored on purpose (see above)
     }
   }
+}
+
+/** The outcome with every text AS3 wrote redacted (lib/redact.ts): posted secrets and PEM keys become markers. */
+function redactOutcome(outcome: DeployOutcome, secrets: Set<string>): DeployOutcome {
+  const results = outcome.results.map((r) => ({
+    ...r, message: redactText(r.message, secrets), ...(r.error === undefined ? {} : { error: redactText(r.error, secrets) }),
+  }));
+  return { ...outcome, results, errors: outcome.errors.map((e) => redactText(e, secrets)) };
 }
 
 function managementBaseUrl(url: string): string {
@@ -400,20 +430,39 @@ function bodyText(data: unknown): string {
   return '';
 }
 
+/** What a connection-level error code means, in words a network engineer reads first. */
+const CONNECTION_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+};
+
+/**
+ * A transport failure (no HTTP answer at all). `reason` leads with what happened in plain words
+ * (`connection refused`), followed by the error code and Node's text, so a message never looks
+ * like the device answered (a refused login, say) when it was never reached.
+ */
 function networkFailure(error: unknown): NetworkFailure {
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : '';
   const message = error instanceof Error ? error.message : String(error);
   const described = code && !message.includes(code) ? `${code} ${message}` : message;
   if (TIMEOUT_CODES.has(code) || /timeout/i.test(message)) {
-    return { ok: false, kind: 'timeout', reason: `no answer in time (${described})`, retryable: true };
+    const words = code === 'ETIMEDOUT' ? 'connection timed out' : 'no answer in time';
+    return { ok: false, kind: 'timeout', reason: `${words} (${described})`, retryable: true };
   }
+  const words = CONNECTION_WORDS[code] ?? (/socket hang up/i.test(message) ? 'connection reset' : undefined);
   if (RETRYABLE_CONNECTION_CODES.has(code) || /socket hang up/i.test(message)) {
-    return { ok: false, kind: 'unreachable', reason: `connection failed (${described})`, retryable: true };
+    return { ok: false, kind: 'unreachable', reason: `${words ?? 'connection failed'} (${described})`, retryable: true };
   }
   if (TLS_CODE_PATTERN.test(code)) {
     return { ok: false, kind: 'unreachable', reason: `TLS verification failed (${described}); give the CA bundle or set insecure`, retryable: false };
   }
-  return { ok: false, kind: 'unreachable', reason: `cannot reach the BIG-IP (${described})`, retryable: false };
+  return { ok: false, kind: 'unreachable', reason: `${words ?? 'connection failed'} (${described})`, retryable: false };
 }
 
 function transientProblem(result: HttpAnswer | NetworkFailure): TransientProblem | undefined {

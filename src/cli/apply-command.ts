@@ -18,10 +18,11 @@ import type { Config } from '../config/config.js';
 import { describeRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { As3Tenant } from '../translate/as3-types.js';
-import { connectBigip } from './bigip-connection.js';
+import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
-import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
+import { EXIT_FATAL } from './io.js';
+import { applyResult } from './apply-result.js';
 import { planInputs } from './plan-command.js';
 import type { PlannedInputs } from './plan-command.js';
 
@@ -71,13 +72,10 @@ function problemLines(problem: ApplyProblem): string[] {
   return problem.sources.map((ref) => `${describeRef(ref)}: ${where}: ${problem.message}`);
 }
 
-function resultText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>, desired: ReadonlyMap<string, As3Tenant>): string {
-  if (report.changes.length === 0) return 'No changes: the BIG-IP already holds the desired state.\n';
-  const diff = report.changes.map((c) => describeTenantChange(c, before.get(c.tenant), desired.get(c.tenant))).join('\n\n');
-  const failed = report.changes.filter((c) => !report.applied.includes(c.tenant)).map((c) => c.tenant);
-  const lines = [diff, '', `Applied: ${report.applied.length > 0 ? report.applied.join(', ') : 'nothing'} (${report.posts} post(s) to AS3)`];
-  if (failed.length > 0) lines.push(`Not fully applied: ${failed.join(', ')} (the BIG-IP keeps what it could apply; see the errors)`);
-  return `${lines.join('\n')}\n`;
+/** The readable diff of what this run set out to change (empty when nothing changed). */
+function changesText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>, desired: ReadonlyMap<string, As3Tenant>): string {
+  if (report.changes.length === 0) return '';
+  return `${report.changes.map((c) => describeTenantChange(c, before.get(c.tenant), desired.get(c.tenant))).join('\n\n')}\n\n`;
 }
 
 /**
@@ -129,14 +127,16 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
     for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stderr(`error: BIG-IP ${options.bigipUrl ?? config.bigip.url}: ${err.message}; what was not confirmed will be sent again by the next apply\n`);
+    io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? config.bigip.url, err)}; what was not confirmed will be sent again by the next apply\n`);
     return EXIT_FATAL;
   }
-  io.stdout(resultText(report, before, desired));
+  const result = applyResult(report, problems);
+  io.stdout(changesText(report, before, desired));
   if (report.inSync) await releaseAddresses(planned, lastGood, options, io);
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
   for (const line of describeLastGood(lastGood)) io.stderr(`${line}\n`);
   for (const p of report.problems) for (const line of problemLines(p)) io.stderr(`${line}\n`);
-  const rejected = problems.some((d) => d.severity === 'error');
-  return rejected || !report.inSync ? EXIT_REJECTED : EXIT_OK;
+  // Last, after the problems: what was applied and what was withheld, as the exit code says.
+  io.stdout(`${result.line}\n`);
+  return result.code;
 }

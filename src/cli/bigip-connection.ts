@@ -4,7 +4,7 @@
  * progress lines for retries.
  */
 import { readFile } from 'node:fs/promises';
-import type { BigipEvent } from '../bigip/as3-api.js';
+import type { BigipError, BigipEvent } from '../bigip/as3-api.js';
 import { loadCredentials } from '../bigip/credentials.js';
 import { BigipRestClient } from '../bigip/rest-client.js';
 import type { Config } from '../config/config.js';
@@ -19,8 +19,18 @@ export interface BigipFlags {
 
 function describeEvent(event: BigipEvent): string | undefined {
   if (event.type === 'retry') return `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}): ${event.reason}`;
-  if (event.type === 'login' && !event.ok) return 'BIG-IP login refused';
+  // Only a device that answered can refuse a login; an unreachable one is reported by the final error.
+  if (event.type === 'login' && !event.ok && event.kind === 'auth') return 'BIG-IP login refused';
   return undefined;
+}
+
+/**
+ * The error line for a BigipError: a device that was never reached says so first
+ * (`cannot connect to URL: connection refused ...`); other errors are prefixed with the URL.
+ */
+export function bigipErrorText(url: string | undefined, error: BigipError): string {
+  if (error.message.startsWith('cannot connect to ')) return error.message;
+  return `BIG-IP ${url ?? ''}: ${error.message}`;
 }
 
 /**

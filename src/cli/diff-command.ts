@@ -12,10 +12,11 @@ import { describeTenantChange } from '../apply/describe-diff.js';
 import { foreignTenantMessage, splitOwnership } from '../apply/ownership.js';
 import { diffTenants, tenantPatch } from '../apply/tenant-diff.js';
 import { BigipError } from '../bigip/as3-api.js';
+import { redactPatch } from '../lib/redact.js';
 import { diagnostic, formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
-import { connectBigip } from './bigip-connection.js';
+import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
@@ -74,7 +75,7 @@ async function currentOf(options: DiffOptions, planned: PlannedInputs, io: CliIo
     return await client.currentDeclaration();
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
-    io.stderr(`error: BIG-IP ${options.bigipUrl ?? planned.config.bigip.url}: ${err.message}\n`);
+    io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? planned.config.bigip.url, err)}\n`);
     return false;
   }
 }
@@ -113,7 +114,8 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};
-    for (const c of changes) patches[c.tenant] = tenantPatch(c, ours.get(c.tenant), desired.get(c.tenant));
+    // The patches are for review: secret values are fingerprint markers, as in the text diff.
+    for (const c of changes) patches[c.tenant] = redactPatch(tenantPatch(c, ours.get(c.tenant), desired.get(c.tenant)));
     io.stdout(`${JSON.stringify(patches, null, 2)}\n`);
   } else if (changes.length === 0) {
     io.stdout('No changes: the BIG-IP holds the desired state.\n');

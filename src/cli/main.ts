@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { redactText } from '../lib/redact.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, processIo } from './io.js';
 import { runApply } from './apply-command.js';
@@ -79,7 +80,10 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
  * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
  * Usage errors print commander's message and give 1, as SPEC §9 requires.
  */
-export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+export async function runCli(argv: string[], output: CliIo = processIo): Promise<number> {
+  // stderr never shows a private key, whatever a message echoes; stdout is redacted where it is
+  // produced, since `plan -o json` is the declaration itself and must keep its keys.
+  const io: CliIo = { stdout: (text) => output.stdout(text), stderr: (text) => output.stderr(redactText(text)) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

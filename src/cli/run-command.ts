@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import type { DestinationStream, LoggerOptions } from 'pino';
+import { redactLogArgument } from '../lib/redact.js';
 import type { Config, MultiClusterConfig } from '../config/config.js';
 import { importExtendedSpec } from '../config/extended-spec.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
@@ -110,7 +112,24 @@ async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick
 }
 
 /** Runs until `signal` aborts (the binary: SIGTERM or SIGINT). */
-export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = pino({ name: 'kube-as3', redact: REDACT })): Promise<number> {
+/**
+ * The controller's logger: JSON lines on stdout, credential fields removed, and every message and
+ * field passed through lib/redact.ts, so no private key reaches a log whatever a message echoes.
+ */
+export function controllerLogger(destination?: DestinationStream): Log {
+  const options: LoggerOptions = {
+    name: 'kube-as3',
+    redact: REDACT,
+    hooks: {
+      logMethod(args, method) {
+        return method.apply(this, args.map(redactLogArgument) as Parameters<typeof method>);
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = controllerLogger()): Promise<number> {
   if (options.config === undefined) {
     io.stderr('error: give the config file with --config FILE\n');
     return EXIT_FATAL;

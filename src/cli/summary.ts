@@ -17,7 +17,7 @@ function table(header: string[], rows: string[][]): string {
 export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
   const summary = plan.summary();
   const rows = summary.map((r) => [
-    r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, String(r.members), r.source,
+    r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, r.members === undefined ? '-' : String(r.members), r.source,
   ]);
   const virtuals = new Set(summary.map((r) => `${r.tenant}/${r.application}`)).size;
   const pools = new Set(summary.filter((r) => !r.redirect).flatMap((r) => (r.pools ?? [r.pool]).map((p) => `${r.tenant}/${r.application}/${p}`)));

@@ -77,7 +77,9 @@ describe('formatAddress (RFC 5952)', () => {
     ['fe80:0:0:0:0:0:0:0', 'fe80::'],
     ['1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8'],
     ['2001:db8::a:0:0', '2001:db8::a:0:0'],
-    ['::ffff:10.0.0.1', '::ffff:a00:1'],
+    ['::ffff:10.0.0.1', '10.0.0.1'], // IPv4-mapped is the IPv4 address (lib/ip.ts)
+    ['::FFFF:0a00:0001', '10.0.0.1'],
+    ['64:ff9b::10.0.0.1', '64:ff9b::a00:1'], // other embedded IPv4 stays IPv6
   ];
   for (const [input, canonical] of cases) {
     it(`${input} → ${canonical}`, () => {

@@ -3,7 +3,7 @@
  * IPv4 and IPv6 ranges share one code path and a /64 is as cheap to describe as a /30: the
  * allocator only ever walks the part of a range that is already taken.
  */
-import { parseAddress } from '../lib/ip.js';
+import { formatIPv6Bytes, parseAddress } from '../lib/ip.js';
 
 export interface AddressRange {
   family: 4 | 6;
@@ -27,27 +27,9 @@ export function addressValue(text: string): { family: 4 | 6; value: bigint } | u
 }
 
 function formatIPv6(value: bigint): string {
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
-  // RFC 5952 §4.2: compress the longest run of zero groups (the first one on a tie), never a single group.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < groups.length; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < groups.length && groups[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  return formatIPv6Bytes(bytes);
 }
 
 /** Canonical text: IPv4 dotted; IPv6 lower-case RFC 5952 compressed (longest zero run → ::, first if tie, only runs ≥2). */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { addressSortKey, compareAddresses, parseAddress } from './ip.js';
+import { addressSortKey, canonicalAddress, compareAddresses, parseAddress } from './ip.js';
 
 describe('parseAddress', () => {
   const valid: Array<[string, 4 | 6, number | undefined]> = [
@@ -8,7 +8,8 @@ describe('parseAddress', () => {
     ['0.0.0.0', 4, undefined],
     ['2001:db8::1', 6, undefined],
     ['::', 6, undefined],
-    ['::ffff:10.0.0.1', 6, undefined],
+    ['::ffff:10.0.0.1', 4, undefined],
+    ['64:ff9b::10.0.0.1', 6, undefined],
     ['fd00:10:244::a%10', 6, 10],
     ['1:2:3:4:5:6:7:8', 6, undefined],
   ];
@@ -25,7 +26,42 @@ describe('parseAddress', () => {
     it(`rejects ${JSON.stringify(text)}`, () => assert.equal(parseAddress(text), undefined));
   }
   it('reads embedded IPv4 into the last 32 bits', () => {
-    assert.deepEqual(parseAddress('::ffff:10.0.0.1')?.bytes.slice(12), [10, 0, 0, 1]);
+    assert.deepEqual(parseAddress('64:ff9b::10.0.0.1')?.bytes.slice(12), [10, 0, 0, 1]);
+  });
+  it('reads an IPv4-mapped address as the IPv4 address, as the BIG-IP does', () => {
+    assert.deepEqual(parseAddress('::ffff:10.0.0.1'), { family: 4, bytes: [10, 0, 0, 1] });
+    assert.deepEqual(parseAddress('::ffff:a00:1%3'), { family: 4, bytes: [10, 0, 0, 1], routeDomain: 3 });
+  });
+});
+
+describe('canonicalAddress (RFC 5952)', () => {
+  const cases: Array<[input: string, canonical: string | undefined]> = [
+    ['2001:DB8:0:0::11', '2001:db8::11'],
+    ['2001:db8::11', '2001:db8::11'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0011', '2001:db8::11'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'], // equal runs: the first is compressed
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'], // the longest run wins
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // one zero group is not compressed
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['FE80:0:0:0:0:0:0:0', 'fe80::'],
+    ['2001:DB8::11%2', '2001:db8::11%2'],
+    ['2001:db8::11%002', '2001:db8::11%2'],
+    ['::ffff:10.1.1.1', '10.1.1.1'], // IPv4-mapped: the IPv4 address
+    ['::FFFF:0A01:0101', '10.1.1.1'],
+    ['::ffff:10.1.1.1%4', '10.1.1.1%4'],
+    ['::10.1.1.1', '::a01:101'], // IPv4-compatible (deprecated) is not mapped: stays IPv6
+    ['64:ff9b::10.1.1.1', '64:ff9b::a01:101'],
+    ['10.1.1.1', '10.1.1.1'],
+    ['10.1.1.1%0', '10.1.1.1%0'],
+    ['2001:db8::g', undefined],
+    ['10.1.1', undefined],
+  ];
+  for (const [input, canonical] of cases) {
+    it(`${input} → ${canonical ?? 'not an address'}`, () => assert.equal(canonicalAddress(input), canonical));
+  }
+  it('is stable: the canonical form of a canonical form is itself', () => {
+    for (const [, canonical] of cases) if (canonical) assert.equal(canonicalAddress(canonical), canonical);
   });
 });
 

@@ -57,7 +57,20 @@ function parseIPv6(text: string): number[] | undefined {
   return groups.flatMap((g) => [g >> 8, g & 0xff]);
 }
 
-/** Parses `a.b.c.d`, IPv6 (with `::` and embedded IPv4), each optionally with `%routeDomain`. */
+/**
+ * `::ffff:a.b.c.d` (IPv4-mapped, RFC 4291 §2.5.5.2) is the IPv4 address a.b.c.d: the BIG-IP keeps
+ * IPv4 addresses as IPv4-mapped IPv6 internally, so both spellings are one address on the device,
+ * and Kubernetes (Go's net.IP) prints them as IPv4 too.
+ */
+function unmapped(bytes: number[]): { family: 4 | 6; bytes: number[] } {
+  const mapped = bytes.length === 16 && bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  return mapped ? { family: 4, bytes: bytes.slice(12) } : { family: 6, bytes };
+}
+
+/**
+ * Parses `a.b.c.d`, IPv6 (with `::` and embedded IPv4), each optionally with `%routeDomain`.
+ * IPv4-mapped IPv6 addresses are returned as the IPv4 address (see `unmapped`).
+ */
 export function parseAddress(text: string): ParsedAddress | undefined {
   const m = /^([^%]+)(?:%(\d{1,5}))?$/.exec(text);
   if (!m) return undefined;
@@ -70,11 +83,59 @@ export function parseAddress(text: string): ParsedAddress | undefined {
     : addr.includes(':')
       ? (() => {
           const v6 = parseIPv6(addr);
-          return v6 ? { family: 6 as const, bytes: v6 } : undefined;
+          return v6 ? unmapped(v6) : undefined;
         })()
       : undefined;
   if (parsed && routeDomain !== undefined) parsed.routeDomain = routeDomain;
   return parsed;
+}
+
+/**
+ * RFC 5952 §4 text of 16 address bytes: lower-case hex, leading zeros dropped, the longest run of
+ * two or more zero groups (the first of equal runs) written `::`.
+ */
+export function formatIPv6Bytes(bytes: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < groups.length; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < groups.length && groups[end] === 0) end++;
+    if (end - i > bestLength) {
+      bestStart = i;
+      bestLength = end - i;
+    }
+    i = end;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** The canonical text of a parsed address: dotted IPv4 or RFC 5952 IPv6, then `%N` when a route domain is set. */
+export function formatParsedAddress(parsed: ParsedAddress): string {
+  const text = parsed.family === 4 ? parsed.bytes.join('.') : formatIPv6Bytes(parsed.bytes);
+  return parsed.routeDomain === undefined ? text : `${text}%${parsed.routeDomain}`;
+}
+
+/**
+ * The one spelling of an address that kube-as3 compares, names, groups and allocates with:
+ * `2001:DB8:0:0::11` → `2001:db8::11`, `::ffff:10.1.1.1` → `10.1.1.1`, `10.1.1.1%02` → `10.1.1.1%2`.
+ * Undefined when the text is not an address.
+ */
+export function canonicalAddress(text: string): string | undefined {
+  const parsed = parseAddress(text);
+  return parsed ? formatParsedAddress(parsed) : undefined;
+}
+
+/** `10.1.1.1:80`, `[2001:db8::11]:80`: an address and port as messages and tables show them. */
+export function addressPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 export function isIPAddress(text: string): boolean {

@@ -198,3 +198,30 @@ function readCaBundle(secret: Secret, id: string): SecretCaBundle | Failure {
 export function caBundleFromSecret(secret: Secret | undefined, namespace: string, name: string): SecretCaBundle | Failure {
   return cached(caBundleCache, secret, namespacedName(namespace, name), readCaBundle);
 }
+
+/** The first 12 hex digits of a certificate's SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` shows them (lower case, no colons). */
+function shortFingerprint(x509: X509Certificate): string {
+  return x509.fingerprint256.replace(/:/g, '').toLowerCase().slice(0, 12);
+}
+
+/**
+ * Certificates (public) for people: subject, DNS names, expiry and fingerprint of each PEM block,
+ * `CN=shop.example.com (shop.example.com, www.shop.example.com) expires 2126-10-28 sha256:1a2b3c4d5e6f`,
+ * joined by ` + ` for a chain or bundle. Undefined when the text holds no parsable certificate.
+ */
+export function describeCertificates(text: string): string | undefined {
+  const parts: string[] = [];
+  for (const block of text.match(PEM_CERTIFICATE) ?? []) {
+    let x509: X509Certificate;
+    try {
+      x509 = new X509Certificate(block);
+    } catch {
+      continue;
+    }
+    const subject = x509.subject.split('\n').filter((line) => line.startsWith('CN=')).join(', ') || x509.subject.replace(/\n/g, ', ');
+    const names = dnsAltNames(x509.subjectAltName);
+    const expires = new Date(x509.validTo).toISOString().slice(0, 10);
+    parts.push(`${subject}${names.length > 0 ? ` (${names.join(', ')})` : ''} expires ${expires} sha256:${shortFingerprint(x509)}`);
+  }
+  return parts.length > 0 ? parts.join(' + ') : undefined;
+}

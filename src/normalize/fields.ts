@@ -1,7 +1,7 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
-import { parseAddress } from '../lib/ip.js';
+import { canonicalAddress, parseAddress } from '../lib/ip.js';
 import type { Snat } from '../model/virtual.js';
 
 /** An unset field: absent, null or the empty string (how YAML users leave a field out). */
@@ -73,12 +73,15 @@ export class FieldReader {
     return this.diagnostics.some((d) => d.severity === 'error');
   }
 
+  /**
+   * An address in its canonical form (lib/ip.ts `canonicalAddress`: RFC 5952 IPv6, IPv4-mapped as
+   * IPv4), so that two spellings of one address are one listener, one name and one conflict.
+   */
   address(field: string, value: unknown): string | undefined {
     if (value === undefined || value === null || value === '') return this.error(field, 'is required');
-    if (typeof value !== 'string' || !parseAddress(value)) {
-      return this.error(field, `"${String(value)}" is not an IPv4 or IPv6 address`);
-    }
-    return value;
+    const canonical = typeof value === 'string' ? canonicalAddress(value) : undefined;
+    if (canonical === undefined) return this.error(field, `"${String(value)}" is not an IPv4 or IPv6 address`);
+    return canonical;
   }
 
   port(field: string, value: unknown, fallback?: number): number | undefined {

@@ -6,6 +6,7 @@ import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { mergeTls, tlsSettingsIgnored } from '../translate/tls.js';
+import { addressPort } from '../lib/ip.js';
 import { addressForName, as3Name } from '../translate/names.js';
 
 export interface GroupResult {
@@ -106,7 +107,7 @@ function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: strin
 
 /** Why a claim cannot join an existing group, or undefined if it can. */
 function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, AnyRoute>, tls: TlsModel | string | undefined): Diagnostic | undefined {
-  const where = `${claim.address}:${claim.port}`;
+  const where = addressPort(claim.address, claim.port);
   const listener = listenerConflict(group, claim, where, tls);
   if (listener) return listener;
   for (const route of claimRoutes(claim)) {

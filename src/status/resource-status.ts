@@ -7,6 +7,7 @@
  * identical to its previous status — `lastUpdated` and `lastTransitionTime` move only when the
  * status really changes, or every reconcile would rewrite every status.
  */
+import { redactText } from '../lib/redact.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { refKey } from '../kube/refs.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -103,7 +104,9 @@ function names(problemRef: ObjectRef, resource: ObjectRef): boolean {
   return problemRef.cluster === undefined || resource.cluster === undefined || problemRef.cluster === resource.cluster;
 }
 
-function truncate(text: string): string {
+/** Redacted (a status is readable by anyone who can read the resource), then cut to the API's limit. */
+function truncate(message: string): string {
+  const text = redactText(message);
   return text.length <= MAX_MESSAGE ? text : `${text.slice(0, MAX_MESSAGE - 1)}…`;
 }
 

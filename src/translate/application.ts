@@ -1,5 +1,6 @@
 import { CONSTANTS_PROPERTY, provenanceConstants } from './provenance.js';
 import { describeRef } from '../kube/refs.js';
+import { addressPort } from '../lib/ip.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
@@ -24,15 +25,18 @@ export interface RouteSummary {
   application: string;
   virtual: string;
   listener: string;
-  type: VirtualGroup['type'];
+  /** The protocol (`http`, `https`, `tcp`, `udp`, `sctp`), or `l4` for a performance (Service_L4) virtual. */
+  type: VirtualGroup['type'] | 'l4';
   host: string;
   path: string;
+  /** `-` for a virtual without a pool; a BIG-IP pool's path for a `{bigip}` default pool. */
   pool: string;
-  members: number;
+  /** Undefined when unknown: the members of a BIG-IP pool, which kube-as3 does not manage. */
+  members: number | undefined;
   source: string;
   /** The row answers with a redirect (its POOL cell says so); it is not a pool. */
   redirect?: true;
-  /** Split weights: the backends' own pools, among which the weighted iRule picks. */
+  /** The pools of this declaration the row uses: split weights list the backends' own pools; `[]` for none. Default: `[pool]`. */
   pools?: string[];
 }
 
@@ -91,7 +95,7 @@ function redirectRule(redirect: RedirectRoute): PolicyRule {
 }
 
 function listenerText(group: VirtualGroup): string {
-  return `${group.address.includes(':') ? `[${group.address}]` : group.address}:${group.port}`;
+  return addressPort(group.address, group.port);
 }
 
 /** Builds one application; a class so the steps share the name scope, pools and diagnostics. */
@@ -237,7 +241,8 @@ class ApplicationBuilder {
   summary(): RouteSummary[] {
     const { group } = this;
     const { l4 } = this;
-    const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type: group.type };
+    const type = group.l4Mode === 'performance' ? 'l4' as const : group.type;
+    const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type };
     const rows: RouteSummary[] = [...this.routed, ...(this.fallback ? [this.fallback] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
       ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
       pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name, members: pool.members.length, source: describeRef(route.source),
@@ -246,7 +251,14 @@ class ApplicationBuilder {
     const redirects = [...this.redirects()].sort(compareRoutes).map((r) => ({
       ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,
     }));
-    return [...rows, ...redirects];
+    const fallback = group.defaultPool;
+    if (fallback && !('route' in fallback)) {
+      // A BIG-IP pool answers what no rule matches: it is part of the virtual, though not of the declaration.
+      rows.push({ ...base, host: l4 ? '-' : '*', path: l4 ? '-' : '/', pool: `${fallback.bigip} (BIG-IP)`, members: undefined, source: describeRef(fallback.source), pools: [] });
+    }
+    if (rows.length > 0 || redirects.length > 0) return [...rows, ...redirects];
+    // Every virtual the declaration deploys is a row, also one that has no pool (yet).
+    return group.claims.map((claim) => ({ ...base, host: '-', path: '-', pool: '-', members: 0, source: describeRef(claim.source), pools: [] }));
   }
 }
 
