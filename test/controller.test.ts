@@ -13,31 +13,13 @@ import { validateConfig } from '../src/config/parse-config.js';
 import { startController } from '../src/controller/controller.js';
 import type { RunningController } from '../src/controller/controller.js';
 import type { Log, PassRecord } from '../src/controller/reconciler.js';
+import { passUntil as passWhere } from './support/controller-passes.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-/** Resolves at the first pass after which `check` holds (checked at once too); rejects after `passes` passes without. */
-function passWhere(controller: RunningController, check: () => boolean, passes = 20): Promise<void> {
-  if (check()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    let seen = 0;
-    const listener = (record: PassRecord): void => {
-      seen++;
-      if (check()) {
-        controller.events.off('pass', listener);
-        resolve();
-      } else if (seen >= passes) {
-        controller.events.off('pass', listener);
-        reject(new Error(`still not there after ${seen} passes; last: ${JSON.stringify(record)}`));
-      }
-    };
-    controller.events.on('pass', listener);
-  });
-}
 
 function lastPlan(controller: RunningController): Plan | undefined {
   return controller.reconciler.lastPlan;
