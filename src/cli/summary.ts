@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { describeRef, refKey } from '../kube/refs.js';
 import type { Plan } from '../plan/planner.js';
+import { refFromKey } from '../apply/last-good.js';
 import type { PoolMechanism } from '../translate/pool-shares.js';
 
 function table(header: string[], rows: string[][]): string {
@@ -16,8 +17,11 @@ function table(header: string[], rows: string[][]): string {
  */
 export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
   const summary = plan.summary();
+  // Routes of an invalid resource planned from its last good version say so.
+  const kept = new Map([...plan.kept].map(([key, k]) => [describeRef(refFromKey(key)), k.version]));
   const rows = summary.map((r) => [
-    r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, r.members === undefined ? '-' : String(r.members), r.source,
+    r.tenant, r.virtual, r.listener, r.type, r.host, r.path, r.pool, r.members === undefined ? '-' : String(r.members),
+    kept.has(r.source) ? `${r.source} (kept: ${kept.get(r.source) ?? ''})` : r.source,
   ]);
   const virtuals = new Set(summary.map((r) => `${r.tenant}/${r.application}`)).size;
   const pools = new Set(summary.filter((r) => !r.redirect).flatMap((r) => (r.pools ?? [r.pool]).map((p) => `${r.tenant}/${r.application}/${p}`)));
@@ -28,7 +32,18 @@ export function renderSummary(plan: Plan, problems: Diagnostic[]): string {
     : 'No virtual servers to create.';
   const totals = `${plan.tenants.size} tenant(s), ${virtuals} virtual(s), ${pools.size} pool(s); ` +
     `${withErrors} resource(s) or file(s) with errors, ${warnings} warning(s)`;
-  return `${body}\n\n${totals}\n${sharesSection(plan)}${ipamSection(plan)}`;
+  return `${body}\n\n${totals}\n${keptSection(plan)}${sharesSection(plan)}${ipamSection(plan)}`;
+}
+
+/**
+ * Invalid resources: their last good version stays on the BIG-IP. `plan` alone cannot see the
+ * device, so it says what diff, apply and run do with them.
+ */
+function keptSection(plan: Plan): string {
+  const invalid = [...plan.invalid].filter((key) => !plan.kept.has(key)).sort();
+  if (invalid.length === 0) return '';
+  const lines = invalid.map((key) => `  ${describeRef(refFromKey(key))}`);
+  return `\nKEPT AS THE BIG-IP HAS THEM (invalid: diff, apply and run leave their last good version in place until fixed or deleted)\n${lines.join('\n')}\n`;
 }
 
 const MECHANISMS: Record<PoolMechanism, string> = {
