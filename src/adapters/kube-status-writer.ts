@@ -9,7 +9,8 @@
  * - VirtualServer/TransportServer: the whole status (the CRD prunes unknown fields, and CIS's
  *   fields are all ours). Compared exactly; a field we no longer want (`error` once the resource
  *   is fixed) is removed with `null`, since a merge patch leaves out-of-patch fields alone.
- * - Service/Ingress: only `loadBalancer.ingress`. Other controllers and the API server write there
+ * - Service/Ingress: only `loadBalancer.ingress` (and, on a Service kube-as3 refuses, its own
+ *   `kube-as3.dev/Ready` condition, written beside the others). Other controllers and the API server write there
  *   too (Service `conditions`; `ingress[].ipMode`, which the API server defaults to `VIP`), so
  *   the status counts as unchanged when it already holds every field we want, and nothing else
  *   is removed. Comparing exactly would rewrite every LoadBalancer Service on every reconcile.

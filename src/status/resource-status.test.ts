@@ -100,7 +100,7 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
     {
       name: 'problems of another resource do not touch this one',
       resources: [{ ref: vs, addresses: ['10.1.1.10'] }],
-      problems: [diagnostic({ ...vs, name: 'other' }, 'warning', 'meh'), diagnostic({ ...vs, kind: 'Service' }, 'error', 'bad')],
+      problems: [diagnostic({ ...vs, name: 'other' }, 'warning', 'meh'), diagnostic({ ...vs, kind: 'TransportServer' }, 'warning', 'bad')],
       applyProblems: [{ sources: [{ ...vs, namespace: 'other' }], message: 'refused' }],
       want: { vsAddress: '10.1.1.10', status: 'Ok', ready: 'True', reason: 'Applied' },
     },
@@ -217,13 +217,29 @@ describe('desiredStatuses: LoadBalancer Service and Ingress', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const statuses = desiredStatuses(input({ resources: [c.resource], problems: [diagnostic(c.resource.ref, 'error', 'errors go to Events')] }));
+      const statuses = desiredStatuses(input({ resources: [c.resource], problems: [diagnostic(c.resource.ref, 'warning', 'warnings go to the log')] }));
       assert.deepEqual(statuses, c.want === undefined ? [] : [{ ref: c.resource.ref, status: c.want }]);
     });
   }
 
-  it('a Service or Ingress with only errors gets no status (errors become Events)', () => {
-    assert.deepEqual(desiredStatuses(input({ problems: [diagnostic(svc, 'error', 'x'), diagnostic(ing, 'error', 'y')] })), []);
+  it('an Ingress with only errors gets no status (errors become Events)', () => {
+    assert.deepEqual(desiredStatuses(input({ problems: [diagnostic(ing, 'error', 'y')] })), []);
+  });
+
+  it('a refused LoadBalancer Service gets the condition kube-as3.dev/Ready=False (naming the kept version), beside other controllers\' conditions; removed once fixed', () => {
+    const theirs = { type: 'LoadBalancerPortsError', status: 'False', reason: 'Ok', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' };
+    const refused = desiredStatuses(input({
+      resources: [{ ref: svc, addresses: ['10.8.0.4'] }], problems: [diagnostic(svc, 'error', 'bad port', 'spec.ports[0]')],
+      kept: new Map([['Service/shop/lb', { version: 'sha256:0123456789ab', addresses: ['10.8.0.4'] }]]),
+      previous: () => ({ conditions: [theirs] }),
+    }));
+    assert.deepEqual(refused, [{ ref: svc, status: {
+      loadBalancer: { ingress: [{ ip: '10.8.0.4' }] },
+      conditions: [theirs, { type: 'kube-as3.dev/Ready', status: 'False', reason: 'InvalidSpec', message: 'spec.ports[0]: bad port; the BIG-IP keeps the last good version (sha256:0123456789ab)', lastTransitionTime: T0 }],
+    } }]);
+    const previous = refused[0]?.status;
+    const fixed = desiredStatuses(input({ resources: [{ ref: svc, addresses: ['10.8.0.4'] }], previous: () => previous }));
+    assert.deepEqual(fixed, [{ ref: svc, status: { loadBalancer: { ingress: [{ ip: '10.8.0.4' }] }, conditions: [theirs] } }]);
   });
 });
 

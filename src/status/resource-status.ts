@@ -57,6 +57,8 @@ const LOAD_BALANCER_KINDS: ReadonlySet<string> = new Set(['Service', 'Ingress'])
 /** CIS's `vsAddress` default in the CRD: written when there is no address, or the API server's default would differ from ours on every read. */
 export const NO_ADDRESS = 'None';
 export const READY = 'Ready';
+/** The condition kube-as3 writes on a LoadBalancer Service it refuses (a domain-prefixed type, as the API conventions ask of non-core conditions). */
+export const SERVICE_CONDITION = 'kube-as3.dev/Ready';
 /** The CRD's `maxLength` of a condition message; longer AS3 messages would make the API server refuse the whole patch. */
 const MAX_MESSAGE = 32768;
 
@@ -190,11 +192,11 @@ function isReady(condition: unknown): condition is Record<string, unknown> {
  * The Ready condition, keeping the previous `lastTransitionTime` while its status stays the same
  * (that is what the field means: when the status last flipped, not when the message changed).
  */
-function readyCondition(verdict: Verdict, previousReady: Record<string, unknown> | undefined, now: string, generation: number | undefined): Record<string, unknown> {
+function readyCondition(verdict: Verdict, previousReady: Record<string, unknown> | undefined, now: string, generation: number | undefined, type = READY): Record<string, unknown> {
   const status = conditionStatus(verdict.state);
   const kept = previousReady?.['status'] === status && typeof previousReady['lastTransitionTime'] === 'string';
   const condition: Record<string, unknown> = {
-    type: READY,
+    type,
     status,
     reason: verdict.reason,
     message: verdict.message,
@@ -235,6 +237,25 @@ function loadBalancerStatus(resource: ServedResource): Record<string, unknown> |
   return { loadBalancer: { ingress: resource.addresses.map((ip) => ({ ip })) } };
 }
 
+/**
+ * A LoadBalancer Service: its addresses, and while kube-as3 refuses it, the condition
+ * `kube-as3.dev/Ready` (False, the reason, and the version the BIG-IP keeps). The condition is
+ * removed once the Service is fine again; other controllers' conditions are left as they are.
+ */
+function serviceStatus(resource: ServedResource, findings: Findings, input: StatusInput): Record<string, unknown> | undefined {
+  const status = loadBalancerStatus(resource) ?? {};
+  const previous = conditionsOf(input.previous?.(resource.ref));
+  const ours = previous.find((c): c is Record<string, unknown> => isRecord(c) && c['type'] === SERVICE_CONDITION);
+  const verdict = verdictOf(findings, false, input.kept?.get(refKey(resource.ref))?.version);
+  if (verdict.state === 'Error') {
+    const condition = readyCondition(verdict, ours, input.now, resource.generation, SERVICE_CONDITION);
+    status['conditions'] = ours ? previous.map((c) => (c === ours ? condition : c)) : [...previous, condition];
+  } else if (ours) {
+    status['conditions'] = previous.filter((c) => c !== ours);
+  }
+  return Object.keys(status).length > 0 ? status : undefined;
+}
+
 /** One entry per resource (duplicates in the input merged), addresses de-duplicated in order. */
 function mergeResources(resources: ServedResource[]): Map<string, ServedResource> {
   const byKey = new Map<string, ServedResource>();
@@ -260,7 +281,7 @@ function rejected(input: StatusInput, served: ReadonlyMap<string, ServedResource
   for (const r of served.values()) push(servedByName, nameKey(r.ref), r.ref);
   const out = new Map<string, ServedResource>();
   for (const d of input.problems) {
-    if (d.severity !== 'error' || !CIS_STATUS_KINDS.has(d.ref.kind)) continue;
+    if (d.severity !== 'error' || !(CIS_STATUS_KINDS.has(d.ref.kind) || d.ref.kind === 'Service')) continue;
     if ((servedByName.get(nameKey(d.ref)) ?? []).some((ref) => names(d.ref, ref))) continue;
     const { kind, namespace, name, cluster } = d.ref;
     const ref: ObjectRef = cluster === undefined ? { kind, namespace, name } : { kind, namespace, name, cluster };
@@ -277,6 +298,9 @@ export function desiredStatuses(input: StatusInput): ResourceStatus[] {
   for (const resource of [...served.values(), ...rejected(input, served)]) {
     if (CIS_STATUS_KINDS.has(resource.ref.kind)) {
       out.push({ ref: resource.ref, status: cisStatus(resource, findingsFor(resource.ref, index), input) });
+    } else if (resource.ref.kind === 'Service') {
+      const status = serviceStatus(resource, findingsFor(resource.ref, index), input);
+      if (status !== undefined) out.push({ ref: resource.ref, status });
     } else if (LOAD_BALANCER_KINDS.has(resource.ref.kind)) {
       const status = loadBalancerStatus(resource);
       if (status !== undefined) out.push({ ref: resource.ref, status });
