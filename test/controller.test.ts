@@ -240,14 +240,24 @@ describe('kube-as3 run with two replicas (leader election)', () => {
   });
 
   /**
-   * A replica whose election timers only fire when the test says so: `timers` holds the attempts
-   * (due at once or after the retry period), not the deadlines that would make a leader step down.
+   * A replica whose election timers only fire when the test says so: `nextAttempt()` resolves with
+   * the next attempt scheduled (due at once, or after the retry period once the previous attempt
+   * finished), waiting for it if need be; the deadlines that would make a leader step down never fire.
    */
-  async function replica(identity: string): Promise<{ controller: RunningController; timers: Array<() => void>; passes: PassRecord[] }> {
+  async function replica(identity: string): Promise<{ controller: RunningController; nextAttempt: () => Promise<() => void>; passes: PassRecord[] }> {
     const timers: Array<() => void> = [];
+    let waiting: ((fire: () => void) => void) | undefined;
     const attempt = (fn: () => void, ms: number): { cancel(): void } => {
-      if (ms <= 2000) timers.push(fn);
+      if (ms <= 2000) {
+        if (waiting) waiting(fn);
+        else timers.push(fn);
+        waiting = undefined;
+      }
       return { cancel: () => undefined };
+    };
+    const nextAttempt = (): Promise<() => void> => {
+      const due = timers.shift();
+      return due ? Promise.resolve(due) : new Promise((resolve) => (waiting = resolve));
     };
     const passes: PassRecord[] = [];
     const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
@@ -258,15 +268,19 @@ describe('kube-as3 run with two replicas (leader election)', () => {
     });
     controller.events.on('pass', (r: PassRecord) => void passes.push(r));
     running.push(controller);
-    return { controller, timers, passes };
+    return { controller, nextAttempt, passes };
   }
 
   it('only the leader reconciles; when it stops, the standby takes over', async () => {
     const a = await replica('a');
-    for (const fire of a.timers.splice(0)) fire();
+    (await a.nextAttempt())();
     await passWhere(a.controller, () => bigip.tenants()['shop']?.['crd_10_1_1_1_80'] !== undefined);
     const b = await replica('b');
-    for (const fire of b.timers.splice(0)) fire();
+    (await b.nextAttempt())();
+    // b schedules its next attempt only once this one has finished: it found a's lease and follows.
+    // (Firing "what is scheduled" without waiting raced that attempt on a busy machine: scheduled
+    // after a stopped, its retry was never fired and the takeover never came.)
+    const retry = await b.nextAttempt();
     await b.controller.reconciler.idle();
     assert.equal(b.passes.length, 0, 'the standby does not touch the BIG-IP');
     assert.deepEqual(b.controller.readiness(), { ready: true }, 'a standby is ready to take over');
@@ -275,7 +289,7 @@ describe('kube-as3 run with two replicas (leader election)', () => {
     await a.controller.stop();
     running.splice(running.indexOf(a.controller), 1);
     const tookOver = passWhere(b.controller, () => b.passes.length > 0);
-    for (const fire of b.timers.splice(0)) fire();
+    retry();
     await tookOver;
     assert.deepEqual([b.passes[0]?.inSync, b.passes[0]?.posts, bigip.posts.length], [true, 0, posts], 'the new leader finds the BIG-IP in sync');
     const lease = kube.objects().get(objectKey('coordination.k8s.io', 'leases', 'kube-as3', 'kube-as3-ha')) as { spec: { holderIdentity?: string } };

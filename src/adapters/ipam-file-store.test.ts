@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { FileIpamStore, serializeIpamState } from './ipam-file-store.js';
 import { allocateWithStore } from '../ipam/store.js';
 import { parseRanges } from '../ipam/ranges.js';
 import type { IpamState } from '../ipam/allocator.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 const state: IpamState = {
   allocations: {
@@ -134,7 +137,9 @@ describe('crds/ipamallocations.kube-as3.dev.yaml', () => {
     spec: { group: string; scope: string; names: { kind: string; plural: string }; versions: Array<{ name: string; storage: boolean; schema: { openAPIV3Schema: object } }> };
   };
   const version = crd.spec.versions[0];
-  const validate = new Ajv({ strict: false, allErrors: true }).compile(version?.schema.openAPIV3Schema ?? {});
+  // The CRD's status.lastUpdated is `format: date-time`: register the standard formats so Ajv checks it
+  // (without them Ajv ignores the format and warns `unknown format "date-time"` on every run).
+  const validate = addFormats(new Ajv({ strict: false, allErrors: true })).compile(version?.schema.openAPIV3Schema ?? {});
 
   it('defines the namespaced IPAMAllocation kind of kube-as3.dev/v1alpha1', () => {
     assert.equal(crd.metadata.name, `${crd.spec.names.plural}.${crd.spec.group}`);

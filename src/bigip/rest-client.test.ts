@@ -128,6 +128,8 @@ describe('BigipRestClient', () => {
   });
   afterEach(() => {
     nock.cleanAll();
+    // Drops replies still held back by .delay(), so no timer outlives its test.
+    nock.abortPendingRequests();
     for (const { events, client } of harnesses) {
       const shown = JSON.stringify(events) + inspect(events, { depth: 5 }) + inspect(client, { depth: 5 });
       assert.ok(!shown.includes(PASSWORD), 'an event or the client shows the password');
@@ -694,14 +696,18 @@ describe('BigipRestClient', () => {
     }
 
     it('retries a request that got no answer within timeoutMs', async () => {
+      // The timeout is axios's wall-clock timer over the whole exchange, so it also runs for the
+      // retry, whose answer comes at once: timeoutMs must outlast any stall of a busy machine (a
+      // 40 ms budget let the retry time out too under load). The first answer is held far beyond
+      // it (and dropped after the test), so only the timeout can end the first exchange.
       login();
       const scope = device()
         .get(INFO)
-        .delay(300)
+        .delay(60_000)
         .reply(200, { version: '3.56.0' })
         .get(INFO)
         .reply(200, { version: '3.55.0' });
-      const { client, events } = harness({ timeoutMs: 40 });
+      const { client, events } = harness({ timeoutMs: 1_000 });
       assert.equal((await client.info()).version, '3.55.0');
       assert.ok(scope.isDone());
       assert.match(retryEvents(events)[0]?.reason ?? '', /no answer in time/);

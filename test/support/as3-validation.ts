@@ -20,11 +20,20 @@ export function officialSchemaAvailable(): boolean {
 
 let official: DeclarationValidator | undefined;
 
-/** Errors from the official AS3 schema, '' when valid; undefined when the schema is not available. */
-export function officialSchemaErrors(declaration: unknown): string | undefined {
+/**
+ * Compiles the official schema's validator now, if the schema is available (once per process).
+ * It takes seconds, many more on a busy machine: the root hooks call this before any test, so no
+ * test (nor a fake BIG-IP request) pays for it within its own timeout.
+ */
+export function compileOfficialSchema(): DeclarationValidator | undefined {
   if (!officialSchemaAvailable()) return undefined;
   official ??= officialValidator(readFileSync(officialSchemaPath, 'utf8'));
-  return official(declaration);
+  return official;
+}
+
+/** Errors from the official AS3 schema, '' when valid; undefined when the schema is not available. */
+export function officialSchemaErrors(declaration: unknown): string | undefined {
+  return compileOfficialSchema()?.(declaration);
 }
 
 /** Errors from the project's own strict schema of what kube-as3 emits, '' when valid. */
