@@ -97,12 +97,16 @@ export function ipamAddressFor(ask: IpamAsk, outcomes: IpamOutcomes): IpamOutcom
 /**
  * The IPAM address of a resource that asks for one (undefined when it does not), or false after
  * reporting on the resource why it has none (IPAM not configured, range exhausted, address taken).
+ * An address IPAM kept although it would not give it today comes with a warning on the resource.
  */
 export function ipamAddress(r: FieldReader, ctx: NormalizeContext, kind: string, obj: KubeObject): string | undefined | false {
   const ask = ipamAskOf(kind, obj, ctx.ipam.inLabel);
   if (!ask) return undefined;
   const outcome = ipamAddressFor(ask, ctx.ipam.outcomes);
-  if ('address' in outcome) return outcome.address;
+  if ('address' in outcome) {
+    if (outcome.warning !== undefined) r.warn(ask.field, outcome.warning);
+    return outcome.address;
+  }
   r.error(ask.field, outcome.error);
   return false;
 }
