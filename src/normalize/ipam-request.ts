@@ -14,6 +14,8 @@ import type { FieldReader } from './fields.js';
 
 export const SERVICE_IPAM_ANNOTATION = 'cis.f5.com/ipamLabel';
 export const INGRESS_IPAM_ANNOTATION = 'virtual-server.f5.com/ipamLabel';
+/** The Event reason of a resource whose IPAM address is kept although its label would not give it today. */
+export const IPAM_KEPT_EVENT = 'IPAMAddressKept';
 
 /** An IPAM request and the field it came from (for messages). */
 export interface IpamAsk extends IpamRequest {
@@ -104,7 +106,7 @@ export function ipamAddress(r: FieldReader, ctx: NormalizeContext, kind: string,
   if (!ask) return undefined;
   const outcome = ipamAddressFor(ask, ctx.ipam.outcomes);
   if ('address' in outcome) {
-    if (outcome.warning !== undefined) r.warn(ask.field, outcome.warning);
+    if (outcome.warning !== undefined) r.warn(ask.field, outcome.warning, IPAM_KEPT_EVENT);
     return outcome.address;
   }
   r.error(ask.field, outcome.error);
