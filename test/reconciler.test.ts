@@ -14,6 +14,7 @@ import { Reconciler } from '../src/controller/reconciler.js';
 import type { Log, PassRecord } from '../src/controller/reconciler.js';
 import { ClusterState } from '../src/inventory/cluster-state.js';
 import { MemoryIpamStore } from '../src/ipam/store.js';
+import type { ObjectRef } from '../src/kube/refs.js';
 import type { Plan } from '../src/plan/planner.js';
 import { service, slice, virtualServer } from './support/fixtures.js';
 import { startFakeBigip } from './support/fake-bigip.js';
@@ -52,14 +53,17 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     await fake.close();
   });
 
-  function setup(state: ClusterState, store = new MemoryIpamStore(), unreadable: string[] = []): { reconciler: Reconciler; log: ReturnType<typeof recorder>; passes: PassRecord[]; published: Array<{ plan: Plan; report: ApplyReport | undefined }>; retries: Array<() => void>; store: MemoryIpamStore } {
+  type Events = Array<{ ref: ObjectRef; reason: string; message: string }>;
+  function setup(state: ClusterState, store = new MemoryIpamStore(), unreadable: string[] = []): { reconciler: Reconciler; log: ReturnType<typeof recorder>; passes: PassRecord[]; published: Array<{ plan: Plan; report: ApplyReport | undefined }>; retries: Array<() => void>; store: MemoryIpamStore; events: Events } {
     const api = new BigipRestClient({ url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, maxRetries: 1, sleep: () => Promise.resolve() });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const log = recorder();
     const passes: PassRecord[] = [];
     const published: Array<{ plan: Plan; report: ApplyReport | undefined }> = [];
     const retries: Array<() => void> = [];
+    const events: Events = [];
     const reconciler = new Reconciler({
+      events: { record: (appeared) => Promise.resolve(void events.push(...appeared)) },
       config, source: () => state, engine, ipam: store, log, unreadable: () => unreadable,
       status: { publish: (plan, report) => Promise.resolve(void published.push({ plan, report })) },
       onPass: (r) => void passes.push(r),
@@ -68,7 +72,7 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
         return { cancel: () => undefined };
       },
     });
-    return { reconciler, log, passes, published, retries, store };
+    return { reconciler, log, passes, published, retries, store, events };
   }
 
   it('applies the plan, stores new addresses first, publishes statuses, and coalesces changes that arrive during a pass', async () => {
@@ -106,6 +110,21 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     assert.ok(fake.tenants()['shop']?.['crd_10_1_2_12_80']);
     assert.equal(fake.tenants()['shop']?.['crd_10_1_2_10_80'], undefined);
     assert.equal(store.conflicts, 1);
+  });
+
+  it('keeps a live address outside the ranges: served there, stored as it was, one warning log and one Warning Event', async () => {
+    const kept = { allocations: { 'shop/a.example.com_host': { label: 'prod', address: '10.1.9.9' } }, releasing: {} };
+    const { reconciler, store, log, events } = setup(shop(['a']), new MemoryIpamStore(kept));
+    reconciler.trigger();
+    await reconciler.idle();
+    reconciler.trigger();
+    await reconciler.idle();
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_9_9_80']);
+    assert.deepEqual((await store.load()).state, kept);
+    const warned = log.lines.filter(([level, msg]) => level === 'warn' && msg.includes('keeps address 10.1.9.9'));
+    assert.equal(warned.length, 1, JSON.stringify(log.lines));
+    assert.deepEqual(events.map((e) => [e.ref.name, e.reason]), [['a', 'IPAMAddressKept']]);
+    assert.match(events[0]?.message ?? '', /^spec\.ipamLabel: keeps address 10\.1\.9\.9 although it is outside the ranges of IPAM label "prod" \(10\.1\.2\.10-10\.1\.2\.12\)/);
   });
 
   it('frees an address only after the BIG-IP dropped its virtual', async () => {

@@ -12,7 +12,7 @@ import type { KubeObject } from '../kube/types.js';
 
 export interface ProblemEvent {
   ref: ObjectRef;
-  /** `InvalidSpec` (kube-as3 refused it) or `ApplyFailed` (the BIG-IP refused it). */
+  /** `InvalidSpec` (kube-as3 refused it), `ApplyFailed` (the BIG-IP refused it), or a warning's own reason (`IPAMAddressKept`). */
   reason: string;
   message: string;
 }

@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { describeRef, refKey } from '../kube/refs.js';
+import type { IpamOutcome } from '../ipam/allocator.js';
 import type { Plan } from '../plan/planner.js';
 import { refFromKey } from '../apply/last-good.js';
 import type { PoolMechanism } from '../translate/pool-shares.js';
@@ -77,12 +78,18 @@ function sharesSection(plan: Plan): string {
   return `\nPOOL SHARES (effective: share of new connections with every member up)\n${table(header, rows)}\n`;
 }
 
+/** An IPAM outcome in one cell: the address (marked when kept against its label, see the warning), or the error. */
+function ipamCell(outcome: IpamOutcome): string {
+  if (!('address' in outcome)) return `error: ${outcome.error}`;
+  return outcome.warning === undefined ? outcome.address : `${outcome.address} (kept: see warning)`;
+}
+
 /** The IPAM addresses of this plan: key, label, address (or why none), and who shares it. */
 function ipamSection(plan: Plan): string {
   const assignments = plan.ipam?.assignments ?? [];
   if (assignments.length === 0) return '';
   const rows = assignments.map((a) => [
-    a.key, a.label, 'address' in a.outcome ? a.outcome.address : `error: ${a.outcome.error}`, a.resources.map(describeRef).join(', '),
+    a.key, a.label, ipamCell(a.outcome), a.resources.map(describeRef).join(', '),
   ]);
   const releasing = Object.values(plan.ipam?.state.releasing ?? {});
   const labels = (plan.ipam?.usage ?? []).map((u) => {

@@ -75,6 +75,7 @@ export const configSchema = {
           default: {},
           additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
         },
+        reallocate: { type: 'boolean', default: false },
       },
     },
     as3: {

@@ -63,7 +63,11 @@ export interface Config {
    * the CIS extended ConfigMap `extendedSpecConfigMap` (`ns/name`, read from the local cluster).
    */
   multiCluster?: MultiClusterConfig;
-  ipam: { ranges: Record<string, string[]> };
+  /**
+   * `reallocate`: move a key whose address is outside its label's ranges, or whose label changed,
+   * to a new address; off (the default), the key keeps its address with a warning.
+   */
+  ipam: { ranges: Record<string, string[]>; reallocate?: boolean };
   as3: {
     /** `schemaVersion` written into declarations (never above the device's `schemaCurrent`). */
     schemaVersion: string;

@@ -76,6 +76,12 @@ multiCluster: {localClusterName: nowhere, clusters: [{name: c1}, {name: c1}]}
     assert.match(result.errors.join('\n'), /^\/ipam\/ranges\/mixed\/1: .*one label allocates from one family/m);
   });
 
+  it('ipam.reallocate is off unless set to true, and only takes a boolean', () => {
+    assert.equal(parseConfig('ipam: {ranges: {prod: ["10.1.1.10"]}}').config?.ipam.reallocate, false);
+    assert.equal(parseConfig('ipam: {ranges: {prod: ["10.1.1.10"]}, reallocate: true}').config?.ipam.reallocate, true);
+    assert.match(parseConfig('ipam: {reallocate: "yes please"}').errors?.join('\n') ?? '', /^\/ipam\/reallocate: must be boolean/m);
+  });
+
   it('reports YAML syntax errors and non-mapping documents', () => {
     assert.match(parseConfig('bigip: {partition: [').errors?.[0] ?? '', /not valid YAML/);
     assert.match(parseConfig('- a\n- b').errors?.[0] ?? '', /must be a mapping/);

@@ -256,8 +256,8 @@ export class Reconciler {
   }
 
   /**
-   * Logs each problem once when it appears, and says when it is gone. Returns the errors that
-   * appeared in this pass (an Event each).
+   * Logs each problem once when it appears, and says when it is gone. Returns the errors, and the
+   * warnings that ask for an Event (`Diagnostic.event`), that appeared in this pass (an Event each).
    */
   private logProblems(plan: Plan, lastGood: LastGood): Array<{ ref: ObjectRef; reason: string; message: string }> {
     const now = new Set<string>();
@@ -280,6 +280,7 @@ export class Reconciler {
         appeared.push({ ref: d.ref, reason: 'InvalidSpec', message: `${d.field ? `${d.field}: ${d.message}` : d.message}${keptNote(d.ref)}` });
       } else {
         this.options.log.warn(fields, line);
+        if (d.event !== undefined) appeared.push({ ref: d.ref, reason: d.event, message: `${d.field ? `${d.field}: ` : ''}${d.message}` });
       }
     }
     for (const line of this.reported) if (!now.has(line)) this.options.log.info({}, `resolved: ${line}`);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { allocate, commitReleases, emptyIpamState, usage } from './allocator.js';
 import type { IpamOutcome, IpamRequest, IpamResult, IpamState } from './allocator.js';
 import { parseRanges } from './ranges.js';
+import type { AddressRange } from './ranges.js';
 import { parseIpamState } from './store.js';
 import { shuffled } from '../../test/support/seeded-random.js';
 
@@ -125,20 +126,92 @@ describe('allocate', () => {
     });
   });
 
-  it('moves a key whose label changed: the old address to releasing, a new one from the new label', () => {
-    const previous = state({ k: ['prod', '10.1.1.10'] });
-    const result = allocate(previous, [req('k', 'dev')], ranges);
-    assert.deepEqual(result.state, state({ k: ['dev', '10.2.0.1'] }, { k: ['prod', '10.1.1.10'] }));
-    assert.deepEqual(addressesOf(result), { k: '10.2.0.1' });
-  });
+  describe('a live address is never moved by IPAM itself', () => {
+    const reallocate = { reallocate: true };
+    const broken = new Map([...ranges, ['broken', parseRanges({ broken: ['10.0.0.9-10.0.0.1'] }).ranges.get('broken') ?? []]]);
+    const howToMove = /IPAM never moves a live address by itself\. To move it, delete "k" from the IPAM allocations \(the --ipam-state file, or the IPAMAllocation object of kube-as3 run\), or set ipam\.reallocate: true in the config$/;
+    // title, stored allocation of k, the label k now asks for, ranges, the reason in the warning
+    const kept: Array<[string, [string, string], string, Map<string, AddressRange[]>, RegExp]> = [
+      ['the label changed', ['prod', '10.1.1.10'], 'dev', ranges, /^keeps address 10\.1\.1\.10 although it was allocated under IPAM label "prod" and the resource now asks for label "dev": /],
+      ['the label changed to an exhausted one', ['prod', '10.1.1.10'], 'tiny', ranges, /although it was allocated under IPAM label "prod" and the resource now asks for label "tiny"/],
+      ['the label changed to an unknown one', ['prod', '10.1.1.10'], 'prd', ranges, /although it was allocated under IPAM label "prod" and the resource now asks for label "prd"/],
+      ['the ranges shrank', ['prod', '10.1.1.99'], 'prod', ranges, /^keeps address 10\.1\.1\.99 although it is outside the ranges of IPAM label "prod" \(10\.1\.1\.10-10\.1\.1\.14\): /],
+      ['the label now holds the other family', ['v6', '10.1.1.99'], 'v6', ranges, /although it is outside the ranges of IPAM label "v6" \(2001:db8::\/126, 2001:db8::10-2001:db8::11\)/],
+      ['the label was removed from the config', ['gone', '10.9.9.9'], 'gone', ranges, /^keeps address 10\.9\.9\.9 although IPAM label "gone" is no longer in ipam\.ranges: /],
+      ['the label has no valid range left', ['broken', '10.0.0.5'], 'broken', broken, /although IPAM label "broken" has no valid range in ipam\.ranges: /],
+    ];
+    for (const [title, [label, address], asked, labelRanges, reason] of kept) {
+      it(`keeps the address, with a warning, when ${title}`, () => {
+        const previous = state({ holder: ['tiny', '10.3.0.1'], k: [label, address] });
+        const result = allocate(previous, [req('holder', 'tiny'), req('k', asked)], labelRanges);
+        const outcome = result.outcomes.get('k');
+        assert.ok(outcome && 'address' in outcome, JSON.stringify(outcome));
+        assert.equal(outcome.address, address);
+        assert.match(outcome.warning ?? '', reason);
+        assert.match(outcome.warning ?? '', howToMove);
+        assert.deepEqual(result.state, previous);
+        assert.equal(result.changed, false);
+      });
+    }
 
-  it('keeps every address of a key that changed label twice before an apply, until commitReleases', () => {
-    const first = allocate(state({ k: ['prod', '10.1.1.10'] }), [req('k', 'dev')], ranges);
-    const second = allocate(first.state, [req('k', 'tiny')], ranges);
-    assert.deepEqual(second.state, state({ k: ['tiny', '10.3.0.1'] }, { k: ['prod', '10.1.1.10'], 'k#10.2.0.1': ['dev', '10.2.0.1'] }));
-    const third = allocate(second.state, [req('other', 'prod'), req('k', 'tiny')], ranges);
-    assert.deepEqual(addressesOf(third), { k: '10.3.0.1', other: '10.1.1.11' });
-    assert.deepEqual(commitReleases(third.state).releasing, {});
+    it('gives no warning to a key that keeps its address normally', () => {
+      const result = allocate(state({ k: ['prod', '10.1.1.10'] }), [req('k', 'prod')], ranges);
+      assert.deepEqual(result.outcomes.get('k'), { address: '10.1.1.10' });
+    });
+
+    it('keeps a label that changes back and forth on one address, and the address stays taken', () => {
+      const previous = state({ k: ['prod', '10.1.1.10'] });
+      const away = allocate(previous, [req('k', 'dev'), req('new', 'prod')], ranges);
+      assert.equal(addressesOf(away)['k'], '10.1.1.10');
+      assert.equal(addressesOf(away)['new'], '10.1.1.11', 'the kept address is not handed out');
+      const back = allocate(away.state, [req('k', 'prod'), req('new', 'prod')], ranges);
+      assert.deepEqual(back.outcomes.get('k'), { address: '10.1.1.10' });
+      assert.deepEqual(back.state, state({ k: ['prod', '10.1.1.10'], new: ['prod', '10.1.1.11'] }));
+      assert.equal(back.changed, false);
+    });
+
+    it('moves nothing when the new label also holds the address (overlapping labels): the key changes label', () => {
+      const result = allocate(state({ k: ['prod', '10.1.1.12'] }), [req('k', 'shared')], ranges);
+      assert.deepEqual(result.outcomes.get('k'), { address: '10.1.1.12' });
+      assert.deepEqual(result.state, state({ k: ['shared', '10.1.1.12'] }));
+    });
+
+    it('moves a key that asks for a specific address of its new label (the user moved it)', () => {
+      const result = allocate(state({ k: ['prod', '10.1.1.10'] }), [req('k', 'dev', '10.2.0.2')], ranges);
+      assert.deepEqual(result.outcomes.get('k'), { address: '10.2.0.2' });
+      assert.deepEqual(result.state, state({ k: ['dev', '10.2.0.2'] }, { k: ['prod', '10.1.1.10'] }));
+    });
+
+    describe('with ipam.reallocate', () => {
+      it('moves a key whose label changed: the old address to releasing, a new one from the new label', () => {
+        const previous = state({ k: ['prod', '10.1.1.10'] });
+        const result = allocate(previous, [req('k', 'dev')], ranges, reallocate);
+        assert.deepEqual(result.state, state({ k: ['dev', '10.2.0.1'] }, { k: ['prod', '10.1.1.10'] }));
+        assert.deepEqual(result.outcomes.get('k'), { address: '10.2.0.1' });
+      });
+
+      it('keeps every address of a key that changed label twice before an apply, until commitReleases', () => {
+        const first = allocate(state({ k: ['prod', '10.1.1.10'] }), [req('k', 'dev')], ranges, reallocate);
+        const second = allocate(first.state, [req('k', 'tiny')], ranges, reallocate);
+        assert.deepEqual(second.state, state({ k: ['tiny', '10.3.0.1'] }, { k: ['prod', '10.1.1.10'], 'k#10.2.0.1': ['dev', '10.2.0.1'] }));
+        const third = allocate(second.state, [req('other', 'prod'), req('k', 'tiny')], ranges, reallocate);
+        assert.deepEqual(addressesOf(third), { k: '10.3.0.1', other: '10.1.1.11' });
+        assert.deepEqual(commitReleases(third.state).releasing, {});
+      });
+
+      it('moves a key whose address left its label ranges (the config shrank)', () => {
+        const result = allocate(state({ k: ['prod', '10.1.1.99'] }), [req('k', 'prod')], ranges, reallocate);
+        assert.deepEqual(result.state, state({ k: ['prod', '10.1.1.10'] }, { k: ['prod', '10.1.1.99'] }));
+      });
+
+      it('keeps the old address of a key whose new label is exhausted, and the error is on that key only', () => {
+        const previous = state({ holder: ['tiny', '10.3.0.1'], k: ['prod', '10.1.1.10'] });
+        const result = allocate(previous, [req('holder', 'tiny'), req('k', 'tiny')], ranges, reallocate);
+        assert.match(errorOf(result.outcomes.get('k')), /no free address left in IPAM label "tiny"/);
+        assert.deepEqual(result.outcomes.get('holder'), { address: '10.3.0.1' });
+        assert.deepEqual(result.state, previous);
+      });
+    });
   });
 
   describe('releasing', () => {
@@ -182,13 +255,6 @@ describe('allocate', () => {
     assert.equal(errorOf(full.outcomes.get('c')), 'no free address left in IPAM label "dev" (ranges 10.2.0.0/30: 2 addresses, all allocated)');
   });
 
-  it('keeps the old address of a key whose new label is exhausted', () => {
-    const previous = state({ holder: ['tiny', '10.3.0.1'], k: ['prod', '10.1.1.10'] });
-    const result = allocate(previous, [req('holder', 'tiny'), req('k', 'tiny')], ranges);
-    assert.match(errorOf(result.outcomes.get('k')), /no free address left in IPAM label "tiny"/);
-    assert.deepEqual(result.state, previous);
-  });
-
   it('refuses an unknown label, listing the configured ones', () => {
     const result = allocate(emptyIpamState(), [req('k', 'staging')], ranges);
     assert.equal(errorOf(result.outcomes.get('k')), 'IPAM label "staging" is not configured (ipam.ranges has: big, dev, prod, shared, tiny, v6)');
@@ -199,12 +265,6 @@ describe('allocate', () => {
   it('refuses a configured label whose ranges were all invalid', () => {
     const broken = parseRanges({ broken: ['10.0.0.9-10.0.0.1'] }).ranges;
     assert.match(errorOf(allocate(emptyIpamState(), [req('k', 'broken')], broken).outcomes.get('k')), /IPAM label "broken" has no valid range/);
-  });
-
-  it('moves a key whose address left its label ranges (the config shrank)', () => {
-    const previous = state({ k: ['prod', '10.1.1.99'] });
-    const result = allocate(previous, [req('k', 'prod')], ranges);
-    assert.deepEqual(result.state, state({ k: ['prod', '10.1.1.10'] }, { k: ['prod', '10.1.1.99'] }));
   });
 
   it('gives the same state whatever the order of the requests', () => {

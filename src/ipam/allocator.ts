@@ -8,8 +8,8 @@
  * once: it moves to `releasing`, stays taken, and `commitReleases` frees it after a successful apply.
  * Otherwise a new resource could be given an address the device still serves for a deleted one.
  */
-import { addressValue, formatAddress } from './ranges.js';
-import type { AddressRange } from './ranges.js';
+import { addressValue, capacityOf, contains, formatAddress, labelSpace } from './ranges.js';
+import type { AddressRange, LabelSpace } from './ranges.js';
 
 export interface IpamRequest {
   key: string;
@@ -34,7 +34,20 @@ export interface IpamState {
   releasing: Record<string, Allocation>;
 }
 
-export type IpamOutcome = { address: string } | { error: string };
+/**
+ * What a key gets: an address, or why not. `warning`: the key keeps an address IPAM would not give
+ * it today (its label changed, or the address left the label's ranges); the resource keeps serving on
+ * it and the warning says how to move it.
+ */
+export type IpamOutcome = { address: string; warning?: string } | { error: string };
+
+export interface AllocateOptions {
+  /**
+   * `ipam.reallocate`: a key whose address is outside its label's current ranges, or whose label
+   * changed, is moved to a new address. Off by default: IPAM never moves a live address by itself.
+   */
+  reallocate?: boolean;
+}
 
 export interface IpamResult {
   state: IpamState;
@@ -54,15 +67,6 @@ interface Holder {
   releasing: boolean;
 }
 
-/** A label's ranges reduced to sorted, non-overlapping intervals of one family. */
-interface LabelSpace {
-  family: 4 | 6;
-  intervals: Array<{ first: bigint; last: bigint }>;
-  /** Where the search for the lowest free address resumes: only grows during one call. */
-  cursor: bigint;
-  texts: string[];
-}
-
 /** What one key asks for, once its requests are merged and checked. */
 interface KeyDemand {
   key: string;
@@ -70,34 +74,6 @@ interface KeyDemand {
   space: LabelSpace;
   /** numeric value of the specific address asked for */
   wanted?: bigint;
-}
-
-/**
- * Sorted, merged intervals of the label's ranges of the first range's family, so overlapping ranges
- * are neither counted nor walked twice.
- */
-function labelSpace(ranges: AddressRange[]): LabelSpace | undefined {
-  const family = ranges[0]?.family;
-  if (family === undefined) return undefined;
-  const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  const intervals: LabelSpace['intervals'] = [];
-  for (const range of sorted) {
-    const last = intervals[intervals.length - 1];
-    if (last && range.first <= last.last + 1n) {
-      if (range.last > last.last) last.last = range.last;
-    } else {
-      intervals.push({ first: range.first, last: range.last });
-    }
-  }
-  return { family, intervals, cursor: intervals[0]?.first ?? 0n, texts: ranges.map((r) => r.text) };
-}
-
-function contains(space: LabelSpace, value: bigint): boolean {
-  return space.intervals.some((iv) => iv.first <= value && value <= iv.last);
-}
-
-function capacityOf(space: LabelSpace | undefined): bigint {
-  return (space?.intervals ?? []).reduce((sum, iv) => sum + (iv.last - iv.first + 1n), 0n);
 }
 
 function byKey(a: string, b: string): number {
@@ -189,6 +165,14 @@ class Allocator {
     this.addReleasing(name, key, allocation);
   }
 
+  /** `key`'s current allocation and its numeric address, if the key holds that address. */
+  held(key: string): { allocation: Allocation; family: 4 | 6; value: bigint } | undefined {
+    const allocation = this.allocations.get(key);
+    const parsed = allocation ? this.valueOf(allocation.address) : undefined;
+    if (!allocation || !parsed || this.holder(parsed.family, parsed.value)?.key !== key) return undefined;
+    return { allocation, ...parsed };
+  }
+
   holder(family: 4 | 6, value: bigint): Holder | undefined {
     return this.taken[family].get(value);
   }
@@ -217,14 +201,17 @@ class Allocator {
     this.releasingOf.set(key, names.filter((n) => n !== name));
   }
 
-  /** `key`'s address if it may keep it: same label, still inside the label's ranges, not someone else's. */
+  /**
+   * `key`'s address if it may keep it: inside the ranges of the label asked for (the label it was
+   * allocated under may differ: labels may overlap, and then nothing moves), not someone else's.
+   */
   keepable(demand: KeyDemand): bigint | undefined {
     const current = this.allocations.get(demand.key);
     const candidates = current ? [current] : [];
     // A key asked for again before its release was committed gets its address back.
     for (const name of this.releasingOf.get(demand.key) ?? []) candidates.push(this.releasing.get(name) as Allocation);
     for (const candidate of candidates) {
-      const parsed = candidate.label === demand.label ? this.valueOf(candidate.address) : undefined;
+      const parsed = this.valueOf(candidate.address);
       if (!parsed || parsed.family !== demand.space.family || !contains(demand.space, parsed.value)) continue;
       if (demand.wanted !== undefined && demand.wanted !== parsed.value) continue;
       if (this.holder(parsed.family, parsed.value)?.key === demand.key) return parsed.value;
@@ -272,6 +259,29 @@ function demandOf(key: string, requests: IpamRequest[], spaces: Map<string, Labe
   return { key, label, space, wanted: wanted.value };
 }
 
+/**
+ * IPAM never moves a live address by itself: a key that holds an address its label's current ranges
+ * do not contain (the ranges shrank, the label was removed, or the resource now asks for another
+ * label) keeps it, with a warning saying why and how to move it. Undefined when the key has nothing
+ * to keep, may keep its address normally, or asks for a specific address (an explicit move).
+ */
+function stayPut(work: Allocator, key: string, requests: IpamRequest[], spaces: Map<string, LabelSpace | undefined>): IpamOutcome | undefined {
+  const labels = new Set(requests.map((r) => r.label));
+  const held = work.held(key);
+  if (!held || labels.size !== 1 || requests.some((r) => (r.address ?? '').trim() !== '')) return undefined;
+  const label = requests[0]?.label as string;
+  const space = spaces.get(label);
+  if (space && held.family === space.family && contains(space, held.value)) return undefined;
+  const address = held.allocation.address;
+  const why =
+    held.allocation.label !== label ? `it was allocated under IPAM label "${held.allocation.label}" and the resource now asks for label "${label}"`
+    : !spaces.has(label) ? `IPAM label "${label}" is no longer in ipam.ranges`
+    : !space || space.intervals.length === 0 ? `IPAM label "${label}" has no valid range in ipam.ranges`
+    : `it is outside the ranges of IPAM label "${label}" (${space.texts.join(', ')})`;
+  const warning = `keeps address ${address} although ${why}: IPAM never moves a live address by itself. To move it, delete "${key}" from the IPAM allocations (the --ipam-state file, or the IPAMAllocation object of kube-as3 run), or set ipam.reallocate: true in the config`;
+  return { address, warning };
+}
+
 /** A specific address: reserved if free; the key holding it keeps it. */
 function reserve(work: Allocator, demand: KeyDemand & { wanted: bigint }): IpamOutcome {
   const holder = work.holder(demand.space.family, demand.wanted);
@@ -304,7 +314,9 @@ function groupByKey(requests: IpamRequest[]): Map<string, IpamRequest[]> {
 
 /**
  * Pure and deterministic: every request of a key gets the same outcome. A key already allocated
- * with the same label keeps its address; a specific address is reserved if it lies in the label's
+ * keeps its address while it lies in the ranges of the label asked for; unless
+ * `options.reallocate`, it also keeps it, with a warning, when its label changed or the address
+ * left the ranges (stayPut). A specific address is reserved if it lies in the label's
  * ranges and nobody else holds it; otherwise the key gets the lowest address of its label that no key
  * of any label holds (labels may overlap). Work happens in three passes — keys keeping their
  * address, then specific addresses, then new addresses in sorted key order — so the result does not
@@ -312,7 +324,7 @@ function groupByKey(requests: IpamRequest[]): Map<string, IpamRequest[]> {
  * by name. A key whose request fails keeps its previous allocation untouched; keys nobody asks for
  * move to `releasing`.
  */
-export function allocate(previous: IpamState, requests: IpamRequest[], ranges: Map<string, AddressRange[]>): IpamResult {
+export function allocate(previous: IpamState, requests: IpamRequest[], ranges: Map<string, AddressRange[]>, options: AllocateOptions = {}): IpamResult {
   const work = new Allocator(previous);
   const spaces = new Map([...ranges].map(([label, list]) => [label, labelSpace(list)]));
   const groups = groupByKey(requests);
@@ -322,13 +334,18 @@ export function allocate(previous: IpamState, requests: IpamRequest[], ranges: M
   const specific: Array<KeyDemand & { wanted: bigint }> = [];
   const dynamic: KeyDemand[] = [];
   for (const [key, keyRequests] of groups) {
+    const kept = options.reallocate ? undefined : stayPut(work, key, keyRequests, spaces);
+    if (kept) {
+      outcomes.set(key, kept);
+      continue;
+    }
     const demand = demandOf(key, keyRequests, spaces, ranges);
     if (typeof demand === 'string') {
       outcomes.set(key, { error: demand });
       continue;
     }
-    const kept = work.keepable(demand);
-    if (kept !== undefined) outcomes.set(key, { address: work.assign(demand, kept) });
+    const keepable = work.keepable(demand);
+    if (keepable !== undefined) outcomes.set(key, { address: work.assign(demand, keepable) });
     else if (demand.wanted !== undefined) specific.push({ ...demand, wanted: demand.wanted });
     else dynamic.push(demand);
   }

@@ -133,3 +133,40 @@ export function parseRanges(config: Record<string, string[]>): { ranges: Map<str
   for (const [label, texts] of Object.entries(config)) ranges.set(label, parseLabel(label, texts, errors));
   return { ranges, errors };
 }
+
+/** A label's ranges reduced to sorted, non-overlapping intervals of one family. */
+export interface LabelSpace {
+  family: 4 | 6;
+  intervals: Array<{ first: bigint; last: bigint }>;
+  /** Where the search for the lowest free address resumes: only grows during one call. */
+  cursor: bigint;
+  texts: string[];
+}
+
+/**
+ * Sorted, merged intervals of the label's ranges of the first range's family, so overlapping ranges
+ * are neither counted nor walked twice.
+ */
+export function labelSpace(ranges: AddressRange[]): LabelSpace | undefined {
+  const family = ranges[0]?.family;
+  if (family === undefined) return undefined;
+  const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const intervals: LabelSpace['intervals'] = [];
+  for (const range of sorted) {
+    const last = intervals[intervals.length - 1];
+    if (last && range.first <= last.last + 1n) {
+      if (range.last > last.last) last.last = range.last;
+    } else {
+      intervals.push({ first: range.first, last: range.last });
+    }
+  }
+  return { family, intervals, cursor: intervals[0]?.first ?? 0n, texts: ranges.map((r) => r.text) };
+}
+
+export function contains(space: LabelSpace, value: bigint): boolean {
+  return space.intervals.some((iv) => iv.first <= value && value <= iv.last);
+}
+
+export function capacityOf(space: LabelSpace | undefined): bigint {
+  return (space?.intervals ?? []).reduce((sum, iv) => sum + (iv.last - iv.first + 1n), 0n);
+}

@@ -16,6 +16,11 @@ export interface Diagnostic {
   /** Dotted path of the offending field, e.g. `spec.pools[0].servicePort`, when there is one. */
   field?: string;
   message: string;
+  /**
+   * A warning the live controller also reports as a Warning Event with this reason when it
+   * appears (other warnings are only logged, and errors always get an Event).
+   */
+  event?: string;
 }
 
 export function diagnostic(ref: ObjectRef, severity: Severity, message: string, field?: string): Diagnostic {

@@ -65,8 +65,11 @@ export class FieldReader {
     return undefined;
   }
 
-  warn(field: string, message: string): void {
-    this.diagnostics.push(diagnostic(this.ref, 'warning', message, field));
+  /** `event`: the reason of the Warning Event `run` records when the warning appears (see Diagnostic). */
+  warn(field: string, message: string, event?: string): void {
+    const d = diagnostic(this.ref, 'warning', message, field);
+    if (event !== undefined) d.event = event;
+    this.diagnostics.push(d);
   }
 
   get hasErrors(): boolean {

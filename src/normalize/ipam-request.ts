@@ -14,6 +14,8 @@ import type { FieldReader } from './fields.js';
 
 export const SERVICE_IPAM_ANNOTATION = 'cis.f5.com/ipamLabel';
 export const INGRESS_IPAM_ANNOTATION = 'virtual-server.f5.com/ipamLabel';
+/** The Event reason of a resource whose IPAM address is kept although its label would not give it today. */
+export const IPAM_KEPT_EVENT = 'IPAMAddressKept';
 
 /** An IPAM request and the field it came from (for messages). */
 export interface IpamAsk extends IpamRequest {
@@ -97,12 +99,16 @@ export function ipamAddressFor(ask: IpamAsk, outcomes: IpamOutcomes): IpamOutcom
 /**
  * The IPAM address of a resource that asks for one (undefined when it does not), or false after
  * reporting on the resource why it has none (IPAM not configured, range exhausted, address taken).
+ * An address IPAM kept although it would not give it today comes with a warning on the resource.
  */
 export function ipamAddress(r: FieldReader, ctx: NormalizeContext, kind: string, obj: KubeObject): string | undefined | false {
   const ask = ipamAskOf(kind, obj, ctx.ipam.inLabel);
   if (!ask) return undefined;
   const outcome = ipamAddressFor(ask, ctx.ipam.outcomes);
-  if ('address' in outcome) return outcome.address;
+  if ('address' in outcome) {
+    if (outcome.warning !== undefined) r.warn(ask.field, outcome.warning, IPAM_KEPT_EVENT);
+    return outcome.address;
+  }
   r.error(ask.field, outcome.error);
   return false;
 }

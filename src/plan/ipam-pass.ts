@@ -5,7 +5,7 @@
  * address by key. Pure: the state comes in and goes out; stores persist it.
  */
 import { allocate, usage as allocationUsage } from '../ipam/allocator.js';
-import type { IpamOutcome, IpamState } from '../ipam/allocator.js';
+import type { AllocateOptions, IpamOutcome, IpamState } from '../ipam/allocator.js';
 import { addressValue } from '../ipam/ranges.js';
 import type { AddressRange } from '../ipam/ranges.js';
 import { refOf } from '../kube/refs.js';
@@ -52,9 +52,10 @@ export const NO_IPAM: IpamPass = { outcomes: undefined, inLabel: () => false, re
 
 /**
  * Allocates for every resource in `served` (kind and object, in any order) that asks for an
- * address, starting from `previous`.
+ * address, starting from `previous`. `options.reallocate` (`ipam.reallocate`): move keys whose
+ * address their label would not give them today, instead of keeping them there with a warning.
  */
-export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, AddressRange[]>, served: Array<{ kind: string; obj: KubeObject }>): IpamPass {
+export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, AddressRange[]>, served: Array<{ kind: string; obj: KubeObject }>, options: AllocateOptions = {}): IpamPass {
   const inLabel = inLabelOf(ranges);
   const byKey = new Map<string, { label: string; address?: string; resources: ObjectRef[] }>();
   const requests = [];
@@ -66,7 +67,7 @@ export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, Address
     entry.resources.push(refOf(obj));
     byKey.set(ask.key, entry);
   }
-  const result = allocate(previous, requests, new Map(ranges));
+  const result = allocate(previous, requests, new Map(ranges), options);
   const assignments: IpamAssignment[] = [...byKey.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, entry]) => ({ key, label: entry.label, outcome: result.outcomes.get(key) ?? { error: 'not allocated' }, resources: entry.resources }));

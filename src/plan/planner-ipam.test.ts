@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { validateConfig } from '../config/parse-config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
+import { formatDiagnostic } from '../model/diagnostic.js';
+import { desiredStatuses } from '../status/resource-status.js';
 import { service, slice, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
 
@@ -42,5 +44,40 @@ describe('Planner and IPAM state from a store', () => {
     assert.deepEqual([...Object.keys(plan.tenants.get('kubernetes') ?? {})].filter((k) => k.startsWith('crd_')).sort(), [
       'crd_10_1_2_10_5432', 'crd_10_1_2_11_80', 'crd_2001_db8_1__1_80', 'crd_2001_db8_1__2_80',
     ]);
+  });
+
+  describe('an address IPAM would not give today is kept, with a warning', () => {
+    const kept = { allocations: { 'shop/web.example.com_host': { label: 'prod', address: '10.1.9.9' } }, releasing: {} };
+    const relabelled = { allocations: { 'shop/web.example.com_host': { label: 'old', address: '10.1.9.9' } }, releasing: {} };
+    const cases: Array<[string, typeof kept, RegExp]> = [
+      ['the ranges shrank', kept, /^VirtualServer shop\/web: warning: spec\.ipamLabel: keeps address 10\.1\.9\.9 although it is outside the ranges of IPAM label "prod" \(10\.1\.2\.10-10\.1\.2\.20\): IPAM never moves a live address by itself\. To move it, delete "shop\/web\.example\.com_host" from the IPAM allocations/],
+      ['the label changed', relabelled, /^VirtualServer shop\/web: warning: spec\.ipamLabel: keeps address 10\.1\.9\.9 although it was allocated under IPAM label "old" and the resource now asks for label "prod": .*or set ipam\.reallocate: true in the config$/],
+    ];
+    for (const [title, stored, message] of cases) {
+      it(`when ${title}: the virtual stays on its address, the plan warns, the status says AppliedWithWarnings`, () => {
+        const plan = new Planner(config, { ipamState: stored }).plan(state);
+        assert.deepEqual(plan.resources().map((r) => r.addresses), [['10.1.9.9']]);
+        assert.ok(plan.tenants.get('kubernetes')?.['crd_10_1_9_9_80']);
+        assert.deepEqual(plan.diagnostics.map((d) => d.severity), ['warning']);
+        assert.match(formatDiagnostic(plan.diagnostics[0]!), message);
+        assert.deepEqual(plan.ipam?.state, stored);
+        assert.equal(plan.ipam?.changed, false);
+        const [status] = desiredStatuses({ resources: plan.resources(), problems: plan.diagnostics, applyProblems: [], now: '2026-01-01T00:00:00Z' });
+        assert.equal(status?.status['status'], 'Ok');
+        assert.equal(status?.status['vsAddress'], '10.1.9.9');
+        const ready = (status?.status['conditions'] as Array<Record<string, unknown>>)[0];
+        assert.equal(ready?.['reason'], 'AppliedWithWarnings');
+        assert.match(String(ready?.['message']), /keeps address 10\.1\.9\.9/);
+      });
+    }
+
+    it('with ipam.reallocate: true the virtual moves into the ranges, without a warning', () => {
+      const moving = validateConfig({ poolMemberType: 'cluster', ipam: { ranges: { prod: ['10.1.2.10-10.1.2.20'] }, reallocate: true } });
+      assert.ok(moving.config);
+      const plan = new Planner(moving.config, { ipamState: kept }).plan(state);
+      assert.deepEqual(plan.resources().map((r) => r.addresses), [['10.1.2.10']]);
+      assert.deepEqual(plan.diagnostics, []);
+      assert.deepEqual(plan.ipam?.state.releasing, kept.allocations, 'the old address stays taken until an apply');
+    });
   });
 });

@@ -618,7 +618,7 @@ export class Planner {
       if (kind === 'Service') return servesLoadBalancer(obj as Service, this.config);
       return true;
     });
-    const pass = runIpam(this.ipamState, this.ipamRanges, asking);
+    const pass = runIpam(this.ipamState, this.ipamRanges, asking, { reallocate: this.config.ipam.reallocate === true });
     if (pass.report) this.ipamState = pass.report.state;
     return pass;
   }
