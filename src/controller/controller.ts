@@ -230,6 +230,7 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   });
   if (election) reconciler.pause();
   const readiness = (): Readiness => {
+    if (stopping) return { ready: false, reason: 'the controller is stopping' };
     const waiting = unreadable();
     if (waiting.length > 0) {
       const why = waiting.map((name) => `cluster ${name} not listed yet${problems.reason(name) ? `: ${problems.reason(name) ?? ''} (${servers.get(name) ?? 'no server'})` : ''}`);
