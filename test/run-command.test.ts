@@ -7,38 +7,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runController } from '../src/cli/run-command.js';
-import type { Log } from '../src/controller/reconciler.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
-
-interface Recorded { level: string; obj: Record<string, unknown>; msg: string }
-
-/**
- * A log whose `waitFor(match, from)` resolves with the first line from index `from` on (default:
- * any) whose message equals `match` (or matches it, for a RegExp), as soon as it is written.
- */
-function recordingLog(): Log & { lines: Recorded[]; waitFor(match: string | RegExp, from?: number): Promise<Recorded> } {
-  const lines: Recorded[] = [];
-  const waiters: Array<{ test: (r: Recorded) => boolean; resolve: (r: Recorded) => void }> = [];
-  const write = (level: string) => (obj: object, msg: string): void => {
-    const line = { level, obj: obj as Record<string, unknown>, msg };
-    lines.push(line);
-    for (const w of waiters.filter((x) => x.test(line))) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(line);
-    }
-  };
-  return {
-    lines, info: write('info'), warn: write('warn'), error: write('error'),
-    waitFor: (match, from = 0) => {
-      const test = (r: Recorded): boolean => (typeof match === 'string' ? r.msg === match : match.test(r.msg));
-      const seen = lines.slice(from).find(test);
-      return seen ? Promise.resolve(seen) : new Promise((resolve) => waiters.push({ test, resolve }));
-    },
-  };
-}
+import { recordingLog } from './support/recording-log.js';
 
 describe('kube-as3 run', () => {
   let kube: FakeKubeApi;

@@ -107,6 +107,8 @@ export interface KubeStatusWriterOptions {
   onError?: (ref: ObjectRef, err: StatusWriteError) => void;
   /** Writes in flight at once (default 4): fast after a restart with many resources, gentle on the API server. */
   concurrency?: number;
+  /** True once the controller stops: no further write starts (the next leader or start writes them). */
+  stopped?: () => boolean;
 }
 
 export interface StatusWriteResult {
@@ -171,6 +173,7 @@ export class KubeStatusWriter {
   private readonly current: (ref: ObjectRef) => Record<string, unknown> | undefined;
   private readonly onError: (ref: ObjectRef, err: StatusWriteError) => void;
   private readonly concurrency: number;
+  private readonly stopped: () => boolean;
 
   constructor(options: KubeStatusWriterOptions) {
     const api = options.api;
@@ -178,14 +181,15 @@ export class KubeStatusWriter {
     this.current = options.current;
     this.onError = options.onError ?? (() => undefined);
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.stopped = options.stopped ?? (() => false);
   }
 
-  /** Writes every status that differs from the current one; never throws. */
+  /** Writes every status that differs from the current one (until stopped); never throws. */
   async write(statuses: ResourceStatus[]): Promise<StatusWriteResult> {
     const result: StatusWriteResult = { written: 0, skipped: 0, failed: 0 };
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < statuses.length) {
+      while (next < statuses.length && !this.stopped()) {
         const item = statuses[next++] as ResourceStatus;
         result[await this.writeOne(item)]++;
       }

@@ -775,6 +775,41 @@ describe('BigipRestClient', () => {
     });
   });
 
+  describe('stopping (signal)', () => {
+    it('ends a retry backoff at once when the signal aborts, and retries no more', async () => {
+      login();
+      const scope = device().get(INFO).reply(503, BUSY_BODY);
+      const stop = new AbortController();
+      const { client } = harness({
+        signal: stop.signal,
+        // The backoff never ends by itself: only the abort can end it.
+        sleep: () => {
+          stop.abort();
+          return new Promise<void>(() => undefined);
+        },
+      });
+      await rejectsWith(client.info(), 'busy', /^GET \/mgmt\/shared\/appsvcs\/info: HTTP 503: .*; not retried: stopping$/);
+      assert.ok(scope.isDone());
+    });
+
+    it('follows a declaration already posted to its end, and posts no new one', async () => {
+      login();
+      const post = device().post(`${DECLARE}/T1`).query(true).reply(202, SUBMITTED);
+      const poll = device().get(`${TASK}/task-1`).reply(200, IN_PROGRESS).get(`${TASK}/task-1`).reply(200, { id: 'task-1', results: [result('T1', 200, 'success')] });
+      const stop = new AbortController();
+      const { client } = harness({
+        signal: stop.signal,
+        sleep: () => {
+          stop.abort();
+          return Promise.resolve();
+        },
+      });
+      assert.equal((await client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
+      assert.ok(post.isDone() && poll.isDone(), 'polled after the signal');
+      await rejectsWith(client.deployTenants(['T2'], declaration(['T2'])), 'unreachable', /^POST \/mgmt\/shared\/appsvcs\/declare\/T2\?async=true: not sent: stopping$/);
+    });
+  });
+
   describe('events', () => {
     it('reports each exchange with method, path, status, duration and bytes sent, and nothing else', async () => {
       login();

@@ -52,6 +52,13 @@ export interface BigipRestClientOptions {
   pollIntervalMs?: number;
   /** Waits for retries and polls; injectable so tests never really wait. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Aborted when the caller stops (the controller's SIGTERM): from then on no retry is waited for
+   * or made and other requests are cancelled, so a call fails at once. A declaration already posted
+   * is still followed to its end (its `/task` polled), since cutting it short would leave unknown
+   * whether the BIG-IP applied it; the caller's own deadline bounds that wait.
+   */
+  signal?: AbortSignal;
   /** Jitter source for backoff; injectable for exact delays in tests. */
   random?: () => number;
   /** Clock (ms) for token expiry, the task deadline and request durations. Default Date.now. */
@@ -132,6 +139,7 @@ export class BigipRestClient implements As3Api {
   readonly #onEvent: ((event: BigipEvent) => void) | undefined;
   /** `https://host[:port]`, for messages about a device that could not be reached. */
   readonly #origin: string;
+  readonly #signal: AbortSignal | undefined;
 
   constructor(options: BigipRestClientOptions) {
     const baseURL = managementBaseUrl(options.url);
@@ -145,6 +153,7 @@ export class BigipRestClient implements As3Api {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent;
     this.#origin = new URL(baseURL).origin;
+    this.#signal = options.signal;
     this.#agent = baseURL.startsWith('https:')
       ? new https.Agent({ keepAlive: true, rejectUnauthorized: options.insecure !== true, ...(options.ca ? { ca: options.ca } : {}) })
       : new http.Agent({ keepAlive: true });
@@ -227,12 +236,13 @@ export class BigipRestClient implements As3Api {
       if (!isBusyOutcome(outcome)) return outcome;
       const reason = redactText(`AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`, secrets);
       if (retry > this.#maxRetries) throw new BigipError('busy', `POST ${asyncPath}: ${reason}; gave up after ${this.#maxRetries} retries`, 503);
-      await this.#pause('POST', asyncPath, retry, reason);
+      await this.#pause({ kind: 'busy', reason }, 'POST', asyncPath, retry);
     }
   }
 
   async #postAndWait(path: string, payload: string): Promise<DeployOutcome> {
-    const answer = await this.#request('POST', path, payload);
+    this.#refuseWhenStopping('POST', path);
+    const answer = await this.#request('POST', path, payload, true);
     if (answer.status === 202) return this.#awaitTask(taskId(parseJson(answer, `POST ${path}`)));
     return outcomeFromDeclareAnswer('POST', path, answer);
   }
@@ -245,7 +255,7 @@ export class BigipRestClient implements As3Api {
     for (;;) {
       await this.#sleep(pause);
       pause = Math.min(this.#pollIntervalMs, pause * 2);
-      const answer = await this.#request('GET', path);
+      const answer = await this.#request('GET', path, undefined, true);
       if (answer.status === 404) {
         throw new BigipError('protocol', `AS3 task ${id} not found (AS3 restarted?); the declaration may be partly applied`, 404);
       }
@@ -265,13 +275,13 @@ export class BigipRestClient implements As3Api {
    * One authenticated request (with transient retries). A 401 means the token expired or was
    * revoked: log in again once and repeat; a second 401 is a real authorization problem.
    */
-  async #request(method: Method, path: string, body?: string): Promise<HttpAnswer> {
+  async #request(method: Method, path: string, body?: string, posted = false): Promise<HttpAnswer> {
     for (let relogin = 0; ; relogin++) {
       let usedToken: string | undefined;
       const answer = await this.#withRetries(method, path, async () => {
         usedToken = await this.#token();
-        return this.#exchange(method, path, body, usedToken);
-      });
+        return this.#exchange(method, path, body, usedToken, posted);
+      }, posted);
       if (answer.status !== 401) return answer;
       if (relogin > 0) {
         throw new BigipError('auth', `${method} ${path}: HTTP 401 even after logging in again: ${deviceMessage(answer) || 'not authorized'}`, 401);
@@ -280,8 +290,11 @@ export class BigipRestClient implements As3Api {
     }
   }
 
-  /** Repeats `attempt` while it fails transiently, up to maxRetries, with backoff between tries. */
-  async #withRetries(method: Method, path: string, attempt: () => Promise<HttpAnswer | NetworkFailure>): Promise<HttpAnswer> {
+  /**
+   * Repeats `attempt` while it fails transiently, up to maxRetries, with backoff between tries.
+   * `posted`: part of following a declaration already sent, which stopping does not cut short.
+   */
+  async #withRetries(method: Method, path: string, attempt: () => Promise<HttpAnswer | NetworkFailure>, posted = false): Promise<HttpAnswer> {
     for (let retry = 1; ; retry++) {
       const result = await attempt();
       const problem = transientProblem(result);
@@ -294,7 +307,7 @@ export class BigipRestClient implements As3Api {
         const message = result.ok ? `${method} ${path}: ${gaveUp}` : this.#cannotConnect(method, path, gaveUp);
         throw new BigipError(problem.kind, message, problem.httpStatus);
       }
-      await this.#pause(method, path, retry, problem.reason);
+      await this.#pause(problem, method, path, retry, posted);
     }
   }
 
@@ -303,26 +316,37 @@ export class BigipRestClient implements As3Api {
     return `cannot connect to ${this.#origin}: ${reason} (${method} ${path})`;
   }
 
-  async #pause(method: Method, path: string, attempt: number, reason: string): Promise<void> {
+  async #pause({ kind, reason }: TransientProblem, method: Method, path: string, attempt: number, posted = false): Promise<void> {
+    const stopping = (): BigipError => new BigipError(kind, `${method} ${path}: ${reason}; not retried: stopping`);
+    if (!posted && this.#signal?.aborted) throw stopping();
     const delayMs = backoffDelay(attempt, this.#backoff, this.#random);
     this.#emit({ type: 'retry', method, path, attempt, delayMs, reason });
-    await this.#sleep(delayMs);
+    await (posted ? this.#sleep(delayMs) : sleepUnlessAborted(this.#sleep(delayMs), this.#signal));
+    if (!posted && this.#signal?.aborted) throw stopping();
+  }
+
+  /** After the stop signal, no new declaration is posted. */
+  #refuseWhenStopping(method: Method, path: string): void {
+    if (this.#signal?.aborted) throw new BigipError('unreachable', `${method} ${path}: not sent: stopping`);
   }
 
   /** One HTTP exchange; never throws: a transport failure becomes a NetworkFailure. */
-  async #exchange(method: Method, path: string, body: string | undefined, token: string | undefined): Promise<HttpAnswer | NetworkFailure> {
+  async #exchange(method: Method, path: string, body: string | undefined, token: string | undefined, posted = false): Promise<HttpAnswer | NetworkFailure> {
     const started = this.#now();
     const bytesSent = body === undefined ? 0 : Buffer.byteLength(body);
     const headers: Record<string, string> = {};
     if (token !== undefined) headers['X-F5-Auth-Token'] = token;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     try {
-      const response = await this.#http.request<unknown>({ method, url: path, data: body, headers });
+      // A request that is not part of a posted declaration is cancelled when the caller stops.
+      const cancel = posted || !this.#signal ? {} : { signal: this.#signal };
+      const response = await this.#http.request<unknown>({ method, url: path, data: body, headers, ...cancel });
       this.#emit({ type: 'request', method, path, httpStatus: response.status, ms: this.#now() - started, bytesSent });
       return { ok: true, status: response.status, body: bodyText(response.data) };
     } catch (error) {
       // The axios error holds the request config (headers with the token): keep only code and message.
       this.#emit({ type: 'request', method, path, ms: this.#now() - started, bytesSent });
+      if (!posted && this.#signal?.aborted) return { ok: false, kind: 'unreachable', reason: 'cancelled: stopping', retryable: false };
       return networkFailure(error);
     }
   }
@@ -406,6 +430,20 @@ function redactOutcome(outcome: DeployOutcome, secrets: Set<string>): DeployOutc
     ...r, message: redactText(r.message, secrets), ...(r.error === undefined ? {} : { error: redactText(r.error, secrets) }),
   }));
   return { ...outcome, results, errors: outcome.errors.map((e) => redactText(e, secrets)) };
+}
+
+/** Resolves when `sleep` does or `signal` aborts, whichever is first. */
+function sleepUnlessAborted(sleep: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep;
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    sleep.then(done, done);
+  });
 }
 
 function managementBaseUrl(url: string): string {

@@ -35,9 +35,10 @@ export function bigipErrorText(url: string | undefined, error: BigipError): stri
 
 /**
  * A REST client for the BIG-IP, or undefined after printing why it cannot be made (no URL, no
- * credentials, unreadable CA file). Retries are reported on stderr as they happen.
+ * credentials, unreadable CA file). Retries are reported on stderr as they happen. Once `signal`
+ * aborts (`run` stopping), retries stop and only a declaration already posted is followed.
  */
-export async function connectBigip(flags: BigipFlags, config: Config, io: CliIo): Promise<BigipRestClient | undefined> {
+export async function connectBigip(flags: BigipFlags, config: Config, io: CliIo, signal?: AbortSignal): Promise<BigipRestClient | undefined> {
   const url = flags.bigipUrl ?? config.bigip.url;
   if (!url) {
     io.stderr('error: give the BIG-IP with --bigip-url URL (or bigip.url in the config file)\n');
@@ -67,7 +68,7 @@ export async function connectBigip(flags: BigipFlags, config: Config, io: CliIo)
   }
   return new BigipRestClient({
     url: url.replace(/\/$/, ''), credentials, insecure: flags.insecure ?? config.bigip.insecure, ...(ca ? { ca } : {}),
-    maxRetries: config.as3.maxRetries,
+    maxRetries: config.as3.maxRetries, ...(signal ? { signal } : {}),
     onEvent: (event) => {
       const line = describeEvent(event);
       if (line) io.stderr(`kube-as3: ${line}\n`);

@@ -14,9 +14,12 @@ import { redactLogArgument } from '../lib/redact.js';
 import type { Config, MultiClusterConfig } from '../config/config.js';
 import { importExtendedSpec } from '../config/extended-spec.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
-import { startController, startManifestController } from '../controller/controller.js';
+import { launchController } from '../controller/controller.js';
 import type { ControllerCluster, ControllerOptions, RunningController } from '../controller/controller.js';
+import { startManifestController } from '../controller/manifest-controller.js';
 import type { Log } from '../controller/reconciler.js';
+import { shutDown, stopReason } from '../controller/shutdown.js';
+import type { SetShutdownTimer } from '../controller/shutdown.js';
 import { validatorsFor } from './apply-command.js';
 import { connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
@@ -34,6 +37,15 @@ export interface RunOptions extends BigipFlags {
   /** A folder of objects instead of a cluster. */
   manifests?: string;
   ipamState?: string;
+}
+
+/** How a stop is bounded: the binary passes its second signal; tests inject the deadline's timer. */
+export interface RunStopOptions {
+  /** Aborted by a second signal: exit at once. */
+  force?: AbortSignal;
+  /** Default 10 s. */
+  deadlineMs?: number;
+  setTimer?: SetShutdownTimer;
 }
 
 /** This replica's name in the Lease: the pod's name (HOSTNAME) and a random part, unique per start. */
@@ -108,10 +120,9 @@ async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick
   const clusters = await clustersOf(multiCluster, local, core);
   const namespace = options.namespace ?? process.env['POD_NAMESPACE'] ?? 'default';
   const leaderElection = options.leaderElection === false ? {} : { leaderElection: { identity: identity() } };
-  return startController({ ...deps, config, clusters, namespace, ...leaderElection });
+  return launchController({ ...deps, config, clusters, namespace, ...leaderElection });
 }
 
-/** Runs until `signal` aborts (the binary: SIGTERM or SIGINT). */
 /**
  * The controller's logger: JSON lines on stdout, credential fields removed, and every message and
  * field passed through lib/redact.ts, so no private key reaches a log whatever a message echoes.
@@ -129,7 +140,20 @@ export function controllerLogger(destination?: DestinationStream): Log {
   return destination ? pino(options, destination) : pino(options);
 }
 
-export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = controllerLogger()): Promise<number> {
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Runs until `signal` aborts (the binary: SIGTERM or SIGINT; its reason names the signal), then
+ * stops within the deadline: 0 when everything stopped, 1 when the deadline or `stops.force` cut
+ * the stop short (the caller then exits without waiting for what is left).
+ */
+export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = controllerLogger(), stops: RunStopOptions = {}): Promise<number> {
   if (options.config === undefined) {
     io.stderr('error: give the config file with --config FILE\n');
     return EXIT_FATAL;
@@ -137,38 +161,61 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   const fileConfig = await loadConfigFile(options.config, io);
   const port = portOf(options.port, io);
   const validators = fileConfig ? await validatorsFor(fileConfig, io) : undefined;
-  const bigip = fileConfig && validators && port !== undefined ? await connectBigip(options, fileConfig, io) : undefined;
+  const bigip = fileConfig && validators && port !== undefined ? await connectBigip(options, fileConfig, io, signal) : undefined;
   if (!fileConfig || !validators || !bigip || port === undefined) return EXIT_FATAL;
-  let running: RunningController;
+  let launching: Promise<RunningController>;
+  if (options.manifests !== undefined) {
+    const ipam = options.ipamState === undefined ? {} : { ipam: new FileIpamStore(options.ipamState) };
+    launching = startManifestController({ config: fileConfig, dir: options.manifests, exclude: [options.config], bigip, validators, log, port, ...ipam });
+  } else {
+    launching = startClusters(options, fileConfig, { bigip, validators, log, port });
+  }
+  let running: RunningController | undefined;
   try {
-    if (options.manifests !== undefined) {
-      const ipam = options.ipamState === undefined ? {} : { ipam: new FileIpamStore(options.ipamState) };
-      running = await startManifestController({ config: fileConfig, dir: options.manifests, exclude: [options.config], bigip, validators, log, port, ...ipam });
-    } else {
-      running = await startClusters(options, fileConfig, { bigip, validators, log, port });
-    }
+    running = await Promise.race([launching, aborted(signal).then(() => undefined)]);
   } catch (err) {
     io.stderr(`error: ${(err as Error).message}\n`);
     return EXIT_FATAL;
   }
+  if (running === undefined) {
+    // Stopped while the cluster set was still being read: nothing runs yet, and whatever that
+    // read would have started is stopped as soon as it exists.
+    launching.then((late) => late.stop(), () => undefined).catch(() => undefined);
+    log.info({ reason: stopReason(signal) }, 'stopped before the controller started');
+    return EXIT_OK;
+  }
   log.info({ url: running.server?.url }, 'kube-as3 controller running');
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+  await aborted(signal);
+  const current = running;
+  const result = await shutDown(stopReason(signal), (waitFor) => current.stop(waitFor), {
+    log, ...stops,
+    unfinished: () => current.inFlight().map((post) => `the ${post} was in flight: the BIG-IP may or may not have applied it; the next start reads the device back`),
   });
-  await running.stop();
+  if (result.outcome !== 'stopped') return EXIT_FATAL;
   log.info({}, 'kube-as3 controller stopped');
   return EXIT_OK;
 }
 
-/** The binary's entry: stop on SIGTERM (Kubernetes) or SIGINT (Ctrl-C). */
-export function runWithSignals(options: RunOptions, io: CliIo): Promise<number> {
+/**
+ * The binary's entry: the first SIGTERM (Kubernetes) or SIGINT (Ctrl-C) stops within the deadline,
+ * a second one exits at once. After a signal the process exits as soon as `run` returns, so nothing
+ * left behind (a hung request) can keep it alive.
+ */
+export async function runWithSignals(options: RunOptions, io: CliIo): Promise<number> {
   const stop = new AbortController();
-  const onSignal = (): void => stop.abort();
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  return runController(options, io, stop.signal).finally(() => {
+  const force = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) stop.abort(signal);
+    else force.abort(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const code = await runController(options, io, stop.signal, undefined, { force: force.signal });
+    if (stop.signal.aborted) process.exit(code);
+    return code;
+  } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-  });
+  }
 }

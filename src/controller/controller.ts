@@ -19,7 +19,6 @@ import type { StatusApi } from '../adapters/kube-status-writer.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import type { As3Api } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
-import type { IpamStore } from '../ipam/store.js';
 import { ClusterSet } from '../inventory/cluster-set.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import type { ObjectRef } from '../kube/refs.js';
@@ -35,7 +34,9 @@ import type { Log, PassRecord, ProblemEvents } from './reconciler.js';
 import { ClusterStatusSink } from './status-sink.js';
 import { toHolders } from './holders.js';
 import type { Holders } from './holders.js';
-import { ManifestSource } from './manifest-source.js';
+import { As3Gate } from './as3-gate.js';
+import { ClusterProblems, classifyClusterError } from './cluster-problems.js';
+import type { WaitFor } from './shutdown.js';
 
 export interface ControllerCluster {
   name: string;
@@ -63,6 +64,10 @@ export interface ControllerOptions {
    * watch and wait. Undefined: this replica always reconciles (one replica only).
    */
   leaderElection?: Pick<LeaderElectionOptions, 'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'>;
+  /** How often an unreadable cluster is logged again: first pause, doubling up to the max (default 10 s to 5 min). */
+  clusterProblemRepeatMs?: { first?: number; max?: number };
+  /** Clock (ms) for the cluster problem log and in-flight posts (tests). */
+  now?: () => number;
 }
 
 export interface RunningController {
@@ -72,7 +77,19 @@ export interface RunningController {
   /** Emits `pass` (PassRecord, Plan | undefined) after every reconcile pass. */
   events: EventEmitter;
   readiness(): Readiness;
-  stop(): Promise<void>;
+  /**
+   * Resolves once the local cluster is listed (remote ones listed or given up on) and the loop
+   * runs or competes for the lease; rejects when stopped before that.
+   */
+  started: Promise<void>;
+  /** The AS3 writes sent and not answered yet (what a stop cut short would leave half-known). */
+  inFlight(): string[];
+  /**
+   * Stops in any state: no new AS3 request or status write starts; the pass under way (an AS3
+   * post in flight) is awaited, the watches closed, the lease released. Each wait is reported
+   * through `waitFor`, so the caller can log it and bound it with a deadline. Idempotent.
+   */
+  stop(waitFor?: WaitFor): Promise<void>;
 }
 
 interface Member {
@@ -97,13 +114,25 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   });
 }
 
-/** With several clusters, an Event about a resource without a cluster goes to every cluster holding it. */
-function routedEvents(recorder: KubeEventRecorder, holders: Holders | undefined): ProblemEvents {
-  return { record: (events) => recorder.record(toHolders(events, holders)) };
+/**
+ * With several clusters, an Event about a resource without a cluster goes to every cluster holding
+ * it. None is recorded once the controller stops.
+ */
+function routedEvents(stopping: () => boolean, recorder: KubeEventRecorder, holders: Holders | undefined): ProblemEvents {
+  return { record: (events) => (stopping() ? Promise.resolve() : recorder.record(toHolders(events, holders))) };
+}
+
+/** Waits without telling anyone (tests, and `stop()` without a shutdown). */
+export const settle: WaitFor = (_what, promise) => promise.then(() => undefined, () => undefined);
+
+/** What a stop waits for while a pass runs: its AS3 post in flight, or the rest of the pass. */
+export function passDescription(gate: As3Gate): string {
+  const posts = gate.inFlight();
+  return posts.length > 0 ? `the ${posts.join(' and the ')} to be answered` : 'the reconcile pass under way to finish';
 }
 
 /** Ready once a pass has brought the BIG-IP to the whole plan. */
-function applied(reconciler: Reconciler): Readiness {
+export function applied(reconciler: Reconciler): Readiness {
   const report = reconciler.lastReport;
   if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
   return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
@@ -113,11 +142,30 @@ function localName(config: Config, clusters: ControllerCluster[]): string {
   return config.multiCluster?.localClusterName ?? clusters[0]?.name ?? 'local';
 }
 
+/** Starts the controller and resolves once it has listed the clusters and runs (`started`). */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const running = await launchController(options);
+  await running.started;
+  return running;
+}
+
+/**
+ * Starts the controller and resolves as soon as its endpoints serve: the clusters are listed (and
+ * the loop started) in the background, `started` says when. It can be stopped from then on, also
+ * while a cluster cannot be reached.
+ */
+export async function launchController(options: ControllerOptions): Promise<RunningController> {
   const { config, log } = options;
   const local = localName(config, options.clusters);
   const events = new EventEmitter();
   const metrics = new ControllerMetrics();
+  const servers = new Map(options.clusters.map((c) => [c.name, c.kubeConfig.getCurrentCluster()?.server]));
+  const problems = new ClusterProblems({
+    log, server: (cluster) => servers.get(cluster), ...(options.now ? { now: options.now } : {}),
+    ...(options.clusterProblemRepeatMs?.first === undefined ? {} : { firstRepeatMs: options.clusterProblemRepeatMs.first }),
+    ...(options.clusterProblemRepeatMs?.max === undefined ? {} : { maxRepeatMs: options.clusterProblemRepeatMs.max }),
+    onFailure: (cluster, problem) => metrics.clusterFailure(cluster, problem.class),
+  });
   // The watches are built before the loop they trigger.
   const loop: { current?: Reconciler } = {};
   const members: Member[] = options.clusters.map((c) => {
@@ -126,7 +174,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
       ...options.watch, kubeConfig: c.kubeConfig, state, namespaces: config.namespaces,
       pods: config.poolMemberType === 'nodeportlocal',
       onChange: () => loop.current?.trigger(),
-      onError: (kind, error, namespace) => log.warn({ cluster: c.name, kind, ...(namespace ? { namespace } : {}) }, `watch: ${error.message}`),
+      // Connection, TLS and authorization failures: one line per cluster, repeated with backoff.
+      onError: (kind, error, namespace) => {
+        if (classifyClusterError(error).class !== 'other') problems.failed(c.name, kind, error);
+        else log.warn({ cluster: c.name, kind, ...(namespace ? { namespace } : {}) }, `watch: ${error.message}`);
+      },
+      onConnected: () => problems.recovered(c.name),
     });
     return { name: c.name, kubeConfig: c.kubeConfig, state, watch, status: statusApiFor(c.kubeConfig), events: eventApiFor(c.kubeConfig) };
   });
@@ -145,11 +198,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
     api: localMember.kubeConfig.makeApiClient(CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
   });
-  const engine = new ApplyEngine({ api: options.bigip, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
+  const gate = new As3Gate(options.bigip, options.now);
+  let stopping = false;
+  const engine = new ApplyEngine({ api: gate, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
   const reconciler = new Reconciler({
     config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
-    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, ...(holders ? { holders } : {}) }),
-    events: routedEvents(new KubeEventRecorder({
+    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, stopped: () => stopping, ...(holders ? { holders } : {}) }),
+    events: routedEvents(() => stopping, new KubeEventRecorder({
       api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance,
       onError: (ref, err) => log.warn({ resource: ref }, `event not recorded: ${err.message}`),
     }), holders),
@@ -175,8 +230,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
   });
   if (election) reconciler.pause();
   const readiness = (): Readiness => {
+    if (stopping) return { ready: false, reason: 'the controller is stopping' };
     const waiting = unreadable();
-    if (waiting.length > 0) return { ready: false, reason: `cluster ${waiting.join(', ')} not listed yet` };
+    if (waiting.length > 0) {
+      const why = waiting.map((name) => `cluster ${name} not listed yet${problems.reason(name) ? `: ${problems.reason(name) ?? ''} (${servers.get(name) ?? 'no server'})` : ''}`);
+      return { ready: false, reason: why.join('; ') };
+    }
     // A standby replica is ready: it only has to be able to take over.
     if (election && !election.leading) return { ready: true };
     return applied(reconciler);
@@ -185,82 +244,45 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   // The local cluster must be read before anything is planned; other clusters get a bounded wait,
   // then the plan keeps what the BIG-IP has from them until they list.
-  await localMember.watch.start();
-  const remote = members.filter((m) => m !== localMember);
-  const started = await Promise.all(remote.map((m) => withTimeout(m.watch.start(), options.remoteSyncTimeoutMs ?? 30_000)));
-  remote.forEach((m, i) => {
-    if (!started[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
-  });
-  if (election) {
-    log.info({ clusters: members.map((m) => m.name) }, 'watching; waiting for the leader lease');
-    election.start();
-  } else {
-    log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
-    reconciler.trigger();
-  }
-
-  return {
-    reconciler, metrics, events, readiness, ...(server ? { server } : {}),
-    stop: async () => {
-      // Releasing the lease lets a standby replica take over at once.
-      await election?.stop();
-      reconciler.stop();
-      await Promise.all(members.map((m) => m.watch.stop()));
-      await reconciler.idle();
-      await server?.close();
-    },
+  const start = async (): Promise<void> => {
+    const notStarted = (): Error => new Error('the controller stopped before it started');
+    await localMember.watch.start();
+    if (stopping) throw notStarted();
+    const remote = members.filter((m) => m !== localMember);
+    const listed = await Promise.all(remote.map((m) => withTimeout(m.watch.start(), options.remoteSyncTimeoutMs ?? 30_000)));
+    if (stopping) throw notStarted();
+    remote.forEach((m, i) => {
+      if (!listed[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
+    });
+    if (election) {
+      log.info({ clusters: members.map((m) => m.name) }, 'watching; waiting for the leader lease');
+      election.start();
+    } else {
+      log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
+      reconciler.trigger();
+    }
   };
-}
+  const started = start();
+  // Stopping before the first list rejects `started`; that is for whoever awaits it, not an unhandled error.
+  started.catch(() => undefined);
 
-export interface ManifestControllerOptions {
-  config: Config;
-  /** The folder of Kubernetes objects that stands for the cluster. */
-  dir: string;
-  /** Files in the folder that are not objects (the config file). */
-  exclude?: string[];
-  bigip: As3Api;
-  validators: DeclarationValidator[];
-  log: Log;
-  /** Where IPAM allocations are kept (the `--ipam-state` file store); undefined: in memory only. */
-  ipam?: IpamStore;
-  port?: number;
-  settleMs?: number;
-}
-
-/**
- * `run --manifests DIR`: the same loop over a folder instead of a cluster (no statuses or Events:
- * there is no API server to write them to; no leader election: one process owns the folder).
- */
-export async function startManifestController(options: ManifestControllerOptions): Promise<RunningController> {
-  const { config, log } = options;
-  const events = new EventEmitter();
-  const metrics = new ControllerMetrics();
-  const loop: { current?: Reconciler } = {};
-  const manifests = new ManifestSource({ dir: options.dir, exclude: options.exclude ?? [], log, onChange: () => loop.current?.trigger(), ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }) });
-  const engine = new ApplyEngine({ api: options.bigip, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
-  const reconciler = new Reconciler({
-    config, source: () => manifests.state, engine, log, ...(options.ipam ? { ipam: options.ipam } : {}),
-    onPass: (record: PassRecord, plan: Plan | undefined) => {
-      metrics.pass(record, plan);
-      events.emit('pass', record, plan);
-    },
-  });
-  loop.current = reconciler;
-  const readiness = (): Readiness => applied(reconciler);
-  const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
-  if (!(await manifests.start())) {
+  const stopAll = async (waitFor: WaitFor): Promise<void> => {
+    stopping = true;
+    reconciler.stop();
+    gate.close();
+    const watches = Promise.all(members.map((m) => m.watch.stop()));
+    await Promise.all([
+      reconciler.busy ? waitFor(passDescription(gate), reconciler.idle()) : undefined,
+      waitFor(`the watches of cluster ${members.map((m) => m.name).join(', ')} to close`, watches),
+    ]);
+    // After the pass: releasing the lease lets a standby replica take over at once.
+    if (election) await waitFor(`the release of the leader lease ${options.namespace}/kube-as3-${config.as3.instance}`, election.stop());
     await server?.close();
-    throw new Error(`the manifests in ${options.dir} cannot all be read; fix them and start again`);
-  }
-  log.info({ dir: options.dir }, 'following the manifests; first reconcile');
-  reconciler.trigger();
+  };
+  let stopped: Promise<void> | undefined;
   return {
-    reconciler, metrics, events, readiness, ...(server ? { server } : {}),
-    stop: async () => {
-      manifests.stop();
-      reconciler.stop();
-      await reconciler.idle();
-      await server?.close();
-    },
+    reconciler, metrics, events, readiness, started, ...(server ? { server } : {}),
+    inFlight: () => gate.inFlight(),
+    stop: (waitFor = settle) => (stopped ??= stopAll(waitFor)),
   };
 }

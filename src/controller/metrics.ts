@@ -46,6 +46,10 @@ export class ControllerMetrics {
   private readonly clusterRestarts = new Gauge({
     name: 'kube_as3_cluster_watch_restarts', help: 'Watch restarts since start, per cluster.', labelNames: ['cluster'], registers: [this.registry],
   });
+  private readonly clusterFailures = new Counter({
+    name: 'kube_as3_cluster_watch_failures_total', help: 'Failed lists and watches per cluster, by reason (refused, dns, timeout, reset, certificate, unauthorized, forbidden, http).',
+    labelNames: ['cluster', 'reason'], registers: [this.registry],
+  });
   private readonly ipamAllocated = new Gauge({
     name: 'kube_as3_ipam_addresses_allocated', help: 'IPAM addresses allocated per label.', labelNames: ['label'], registers: [this.registry],
   });
@@ -91,6 +95,11 @@ export class ControllerMetrics {
   apply(event: ApplyEvent): void {
     if (event.type === 'post') this.postSeconds.observe({ endpoint: event.endpoint, result: event.status }, event.ms / 1000);
     else if (event.type === 'tenant') this.tenantResults.inc({ tenant: event.tenant, result: event.result });
+  }
+
+  /** A list or watch of `cluster` failed for a reason kube-as3 recognises (connection refused, 401, ...). */
+  clusterFailure(cluster: string, reason: string): void {
+    this.clusterFailures.inc({ cluster, reason });
   }
 
   clusters(health: ClusterHealth[]): void {

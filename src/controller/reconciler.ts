@@ -126,6 +126,11 @@ export class Reconciler {
     });
   }
 
+  /** Whether a pass is running now. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Resolves once no pass runs and none is due (a scheduled retry does not count). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -170,6 +175,8 @@ export class Reconciler {
   }
 
   private scheduleRetry(): void {
+    // Stopping: no retry, and no timer to keep the process alive.
+    if (this.stopped) return;
     this.failures++;
     const delay = (this.options.retryDelayMs ?? defaultRetry)(this.failures);
     this.retry = (this.options.setTimer ?? defaultTimer)(() => this.trigger(), delay);
@@ -186,7 +193,8 @@ export class Reconciler {
       return true;
     } catch (err) {
       const failure = err instanceof BigipError ? `BIG-IP: ${err.message}` : (err as Error).message;
-      this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
+      if (this.stopped) this.options.log.warn({ failure }, 'reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back');
+      else this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
       this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure }, this.lastPlan);
       return false;
     }

@@ -30,6 +30,8 @@ export interface ClusterStatusSinkOptions {
    * resource refused before it was matched to a cluster's copy). Undefined with one cluster.
    */
   holders?: Holders;
+  /** True once the controller stops: the statuses not written yet are left for the next start. */
+  stopped?: () => boolean;
 }
 
 function statusOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
@@ -46,6 +48,7 @@ export class ClusterStatusSink implements StatusSink {
     this.writer = new KubeStatusWriter({
       api: options.api,
       current: (ref) => statusOf(options.objectOf(ref)),
+      ...(options.stopped ? { stopped: options.stopped } : {}),
       onError: (ref, err) => {
         // Not written: looked at again on the next pass, whatever changes.
         this.seen.delete(`${refKey(ref)}/${ref.cluster ?? ''}`);

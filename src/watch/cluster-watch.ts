@@ -41,6 +41,8 @@ export interface ClusterWatchOptions {
   onChange?: (kind: KnownKind) => void;
   /** Reports informer failures (the informer is restarted) and exceptions thrown by `onChange`. */
   onError?: (kind: KnownKind, error: Error, namespace?: string) => void;
+  /** Called when an informer connects and, with it, every informer is watching (after a start or a failure). */
+  onConnected?: () => void;
   /** Backoff before replacing a failed informer: doubles per consecutive failure (default 500 ms up to 30 s). */
   restartDelay?: { initialMs?: number; maxMs?: number };
   /** Waits `ms` or until `signal` aborts (tests resolve at once); default: a timer. */
@@ -349,6 +351,7 @@ export class ClusterWatch {
     if (feed.failedGeneration !== generation) {
       feed.connected = true;
       feed.failures = 0;
+      if (this.feeds.every((f) => f.connected)) this.guard(feed, () => this.options.onConnected?.());
     }
   }
 
