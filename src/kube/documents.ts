@@ -22,9 +22,14 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
   }
   const kind = value['kind'];
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
+    // A typed list (`EndpointSliceList`, as the API server answers) says kind and apiVersion once for all items.
     const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    const listVersion = value['apiVersion'];
     value['items'].forEach((item, i) => {
-      if (listKind && isRecord(item) && item['kind'] === undefined) item['kind'] = listKind;
+      if (listKind && isRecord(item) && item['kind'] === undefined) {
+        item['kind'] = listKind;
+        if (item['apiVersion'] === undefined && listVersion !== undefined) item['apiVersion'] = listVersion;
+      }
       flatten(item, source, `${where} item ${i + 1}`, out);
     });
     return;
