@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { defaultConfig, parseConfig } from '../config/parse-config.js';
 import { loadClusterInputs } from './cluster-inputs.js';
 import type { ClusterInputOptions } from './cluster-inputs.js';
+import { namingMisspeltSiblings } from '../kube/misspelt-required.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
@@ -80,7 +81,7 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
     }
     version = saved.version;
   }
-  const problems = [...inputs.problems, ...plan.diagnostics];
+  const problems = namingMisspeltSiblings([...inputs.problems, ...plan.diagnostics]);
   return { config, planner, plan, problems, unreadableClusters: inputs.unreadable, ...(store ? { ipam: { store, version } } : {}) };
 }
 
