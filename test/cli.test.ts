@@ -48,13 +48,20 @@ describe('kube-as3 plan (CLI contract)', () => {
     assert.ok(JSON.parse(run.stdout).declaration.shop.crd_10_1_10_50_80, 'the good resources are still in the declaration');
   });
 
-  it('exits 1 listing every config error', async () => {
-    const config = tempFile('config.yaml', 'bigip: {partition: Common}\npoolMemberType: flannel\nextra: true\n');
+  it('exits 1 listing every config error, each as `dotted.path: sentence`, unknown keys with their likely fix', async () => {
+    const config = tempFile('config.yaml', 'bigip: {partition: Common, url: bigip.example.net}\npoolMemberType: flannel\nas3: {maxRetrys: 3}\nnodeLabelSelector: "a b"\n');
     const run = await runCliCaptured(['plan', '-f', example, '--config', config]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /is invalid:\n/);
-    assert.equal(run.stderr.trim().split('\n').length, 4, run.stderr);
+    assert.equal(run.stderr, [
+      `config ${config} is invalid:`,
+      '  bigip.url: must be https://host[:port] (http:// only for labs)',
+      '  bigip.partition: the Common partition is reserved for the BIG-IP system and cannot be managed',
+      '  poolMemberType: must be one of "nodeport", "cluster", "nodeportlocal", "auto"',
+      '  as3.maxRetrys: unknown field; did you mean maxRetries?',
+      '  nodeLabelSelector: label selector "a b": cannot parse "a b"',
+      '',
+    ].join('\n'));
   });
 
   const usage: Array<[string, string[], RegExp]> = [
