@@ -19,6 +19,7 @@ import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { planInputs } from './plan-command.js';
+import { schemaChecked } from './schema-check.js';
 import type { PlannedInputs } from './plan-command.js';
 
 export interface DiffOptions extends BigipFlags {
@@ -108,6 +109,11 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   const kept = describeCarryOver(carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
   desired = carried.tenants;
+  if (planned.official) {
+    const checked = schemaChecked(desired, ours, planned.config, planned.official, (t, a) => planned.plan.sourcesOf(t, a));
+    desired = checked.tenants;
+    problems.push(...checked.problems);
+  }
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};

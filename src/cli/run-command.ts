@@ -15,7 +15,7 @@ import { FileIpamStore } from '../adapters/ipam-file-store.js';
 import { startController, startManifestController } from '../controller/controller.js';
 import type { ControllerCluster, ControllerOptions, RunningController } from '../controller/controller.js';
 import type { Log } from '../controller/reconciler.js';
-import { validatorsFor } from './apply-command.js';
+import { validatorsFor } from './schema-check.js';
 import { connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
@@ -117,7 +117,7 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   }
   const fileConfig = await loadConfigFile(options.config, io);
   const port = portOf(options.port, io);
-  const validators = fileConfig ? await validatorsFor(fileConfig, io) : undefined;
+  const validators = fileConfig ? await validatorsFor(fileConfig, options.config, io) : undefined;
   const bigip = fileConfig && validators && port !== undefined ? await connectBigip(options, fileConfig, io) : undefined;
   if (!fileConfig || !validators || !bigip || port === undefined) return EXIT_FATAL;
   let running: RunningController;
