@@ -62,7 +62,7 @@ export class ManifestSource {
     }, this.options.settleMs ?? 200);
   }
 
-  /** Brings the state to the folder's objects; false (state untouched) when a file is broken. */
+  /** Brings the state to the folder's objects; false (state untouched) when a file is broken or the folder holds no input file. */
   async sync(): Promise<boolean> {
     const loaded = await loadInputs([this.options.dir], this.options.exclude ?? []);
     const broken = loaded.diagnostics.filter((d) => d.ref.kind === 'File' && d.severity === 'error');

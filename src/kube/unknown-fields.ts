@@ -54,7 +54,6 @@ function walk(value: unknown, schema: FieldSchema, path: string, out: UnknownFie
   }
 }
 
-
 /** Every field of `obj` that `schema` (its CRD version's) does not define, in document order. */
 export function unknownFields(obj: KubeObject, schema: FieldSchema): UnknownField[] {
   const out: UnknownField[] = [];
