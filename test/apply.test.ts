@@ -237,13 +237,18 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     assert.equal(allocations()['shop/b.example.com_host']?.address, '10.1.2.11', 'b keeps its address');
   });
 
-  it('refuses to apply when an input file cannot be read, or when empty inputs would delete every tenant', async () => {
+  it('refuses to apply when an input path does not exist, a file is not valid YAML, or empty inputs would delete every tenant', async () => {
     const first = await runCliCaptured(args('apply'));
     assert.equal(first.code, 2, 'the bad VirtualServer is refused, the rest applied');
     const writes = fake.posts.length;
     const missing = await runCliCaptured([...args('apply'), '-f', join(dir, 'no-such-file.yaml')]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^error: nothing was applied: .*no-such-file\.yaml could not be used/m);
+    assert.match(missing.stderr, /^error: -f .*no-such-file\.yaml: does not exist; nothing was planned/m);
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'kind: [unclosed');
+    const invalid = await runCliCaptured([...args('apply'), '-f', broken]);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /^error: nothing was applied: .*broken\.yaml could not be used/m);
     const empty = join(dir, 'empty.yaml');
     writeFileSync(empty, '');
     const none = await runCliCaptured(['apply', '-f', empty, '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', dir]);
@@ -254,5 +259,14 @@ describe('kube-as3 apply and diff against a fake BIG-IP', () => {
     const confirmed = await runCliCaptured(['apply', '-f', empty, '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', fake.url, '--bigip-credentials-dir', dir, '--allow-delete-all']);
     assert.equal(confirmed.code, 0, confirmed.stderr);
     assert.equal(fake.tenants()['shop'], undefined);
+  });
+
+  it('applies beside a file that holds no Kubernetes object (a Helm values.yaml), with one warning for it', async () => {
+    const values = join(dir, 'values.yaml');
+    writeFileSync(values, 'replicaCount: 2\nimage: {repository: web, tag: "1.2"}\n');
+    const run = await runCliCaptured([...args('apply'), '-f', values]);
+    assert.equal(run.code, 2, 'only the bad VirtualServer is refused');
+    assert.match(run.stderr, new RegExp(`^File ${values}: warning: holds no Kubernetes object \\(no document has kind or metadata\\); the file was skipped$`, 'm'));
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_1_1_80'], 'the rest was applied');
   });
 });

@@ -65,13 +65,20 @@ describe('kube-as3 plan (CLI contract)', () => {
     assert.ok(JSON.parse(run.stdout).declaration.shop.crd_10_1_10_50_80, 'the good resources are still in the declaration');
   });
 
-  it('exits 1 listing every config error', async () => {
-    const config = tempFile('config.yaml', 'bigip: {partition: Common}\npoolMemberType: flannel\nextra: true\n');
+  it('exits 1 listing every config error, each as `dotted.path: sentence`, unknown keys with their likely fix', async () => {
+    const config = tempFile('config.yaml', 'bigip: {partition: Common, url: bigip.example.net}\npoolMemberType: flannel\nas3: {maxRetrys: 3}\nnodeLabelSelector: "a b"\n');
     const run = await runCliCaptured(['plan', '-f', example, '--config', config]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, /is invalid:\n/);
-    assert.equal(run.stderr.trim().split('\n').length, 4, run.stderr);
+    assert.equal(run.stderr, [
+      `config ${config} is invalid:`,
+      '  bigip.url: must be https://host[:port] (http:// only for labs)',
+      '  bigip.partition: the Common partition is reserved for the BIG-IP system and cannot be managed',
+      '  poolMemberType: must be one of "nodeport", "cluster", "nodeportlocal", "auto"',
+      '  as3.maxRetrys: unknown field; did you mean maxRetries?',
+      '  nodeLabelSelector: label selector "a b": cannot parse "a b"',
+      '',
+    ].join('\n'));
   });
 
   const usage: Array<[string, string[], RegExp]> = [
@@ -89,10 +96,31 @@ describe('kube-as3 plan (CLI contract)', () => {
     });
   }
 
-  it('reports an unreadable input path and still plans the others', async () => {
+  it('exits 1 on an input path that does not exist: planning without it would delete what it describes', async () => {
     const run = await runCliCaptured(['plan', '-f', example, '-f', '/nonexistent/dir', '--config', exampleConfig]);
-    assert.equal(run.code, 2);
-    assert.equal(run.stderr, 'File /nonexistent/dir: cannot read: ENOENT\n');
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, 'error: -f /nonexistent/dir: does not exist; nothing was planned, since without it what it describes would look deleted\n');
+  });
+
+  it('exits 1 on a folder without a .yaml, .yml or .json file (the config file beside it does not count)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-as3-cli-'));
+    writeFileSync(join(dir, 'notes.txt'), 'not an input\n');
+    writeFileSync(join(dir, 'kube-as3.yaml'), 'poolMemberType: cluster\n');
+    const run = await runCliCaptured(['plan', '-f', dir, '--config', join(dir, 'kube-as3.yaml')]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stderr, `error: -f ${dir}: holds no .yaml, .yml or .json file; nothing was planned, since without it what it describes would look deleted\n`);
+  });
+
+  it('warns about an unknown field of a VirtualServer, naming the field and its likely fix, and still translates it', async () => {
+    const typo = tempFile('typo.yaml', [
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: typo, namespace: shop, labels: {f5cr: "true"}}',
+      'spec: {virtualServerAddress: 10.1.10.60, host: typo.example.com, pools: [{path: /, service: storefront, servicePort: 80, loadBalancingMetod: least-connections-member}]}',
+    ].join('\n'));
+    const run = await runCliCaptured(['plan', '-f', example, '-f', typo, '--config', exampleConfig]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, 'VirtualServer shop/typo: warning: spec.pools[0].loadBalancingMetod: unknown field; did you mean loadBalancingMethod?\n');
+    assert.ok(JSON.parse(run.stdout).declaration.shop.crd_10_1_10_60_80, 'the VirtualServer is translated');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * A cluster set applied to the fake BIG-IP (test/support/fake-bigip.ts) with `--cluster`: when a
- * cluster's inputs cannot be read, its members and applications stay on the device (SPEC §4:
- * an unreachable cluster does not empty pools), and come and go again once it can be read.
+ * cluster's inputs cannot be read (here: a configured cluster given no `--cluster`), its members
+ * and applications stay on the device (SPEC §4: an unreachable cluster does not empty pools), and
+ * come and go again once it can be read. A `--cluster` path that does not exist stops the command.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,10 +32,12 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     mkdirSync(join(dir, cluster), { recursive: true });
     writeFileSync(join(dir, cluster, 'objects.yaml'), docs.join('\n---\n'));
   };
-  const apply = (): Promise<{ code: number; stdout: string; stderr: string }> => runCliCaptured([
-    'apply', '--cluster', `east=${join(dir, 'east')}`, '--cluster', `west=${join(dir, 'west')}`, '--config', join(dir, 'kube-as3.yaml'),
+  /** `--cluster` per cluster given (all by default): a configured cluster without one cannot be read. */
+  const run = (command: string, clusters = ['east', 'west']): Promise<{ code: number; stdout: string; stderr: string }> => runCliCaptured([
+    command, ...clusters.flatMap((c) => ['--cluster', `${c}=${join(dir, c)}`]), '--config', join(dir, 'kube-as3.yaml'),
     '--bigip-url', fake.url, '--bigip-credentials-dir', dir,
   ]);
+  const apply = (clusters?: string[]): ReturnType<typeof run> => run('apply', clusters);
   const pool = (app: string, name: string): Pool => (fake.tenants()['shop']?.[app] as Record<string, Pool>)[name] as Pool;
   const addresses = (p: Pool): string[] => p.members.flatMap((m) => m.serverAddresses.map((a) => `${a} ${m.remark ?? ''}`)).sort();
 
@@ -60,11 +63,10 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), ['172.16.0.1 cluster east', '172.17.0.1 cluster west']);
     assert.ok(fake.tenants()['shop']?.['crd_10_1_1_2_80'], 'blog, only in west, is applied');
 
-    rmSync(join(dir, 'west'), { recursive: true });
     write('east', [virtualServer('web', '10.1.1.1'), service('web', ['172.16.0.1', '172.16.0.2'])]);
-    const blind = await apply();
+    const blind = await apply(['east']);
     assert.equal(blind.code, 0, blind.stderr);
-    assert.match(blind.stderr, /^Cluster west: warning: cannot be read \(.*ENOENT.*\)/m);
+    assert.match(blind.stderr, /^Cluster west: warning: cannot be read \(no input was given for it\)/m);
     assert.match(blind.stderr, /^kube-as3: cluster west cannot be read: kept 1 pool member entry and 1 application\(s\) the plan no longer has \(shop\/crd_10_1_1_2_80\)/m);
     assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), ['172.16.0.1 cluster east', '172.16.0.2 cluster east', '172.17.0.1 cluster west'],
       'east\'s new pod is added, west\'s member stays');
@@ -79,12 +81,21 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
 
   it('diff shows the same: nothing removed while a cluster cannot be read', async () => {
     assert.equal((await apply()).code, 0);
-    rmSync(join(dir, 'west'), { recursive: true });
-    const diff = await runCliCaptured([
-      'diff', '--cluster', `east=${join(dir, 'east')}`, '--cluster', `west=${join(dir, 'west')}`, '--config', join(dir, 'kube-as3.yaml'),
-      '--bigip-url', fake.url, '--bigip-credentials-dir', dir,
-    ]);
+    const diff = await run('diff', ['east']);
     assert.equal(diff.code, 0, diff.stderr);
     assert.equal(diff.stdout, 'No changes: the BIG-IP holds the desired state.\n');
+  });
+
+  it('a --cluster path that does not exist stops diff and apply (exit 1): planning without it would delete what it describes', async () => {
+    assert.equal((await apply()).code, 0);
+    const writes = fake.posts.length;
+    rmSync(join(dir, 'west'), { recursive: true });
+    for (const command of ['diff', 'apply']) {
+      const result = await run(command);
+      assert.equal(result.code, 1, `${command}: ${result.stderr}`);
+      assert.equal(result.stderr, `error: --cluster west=${join(dir, 'west')}: does not exist; nothing was planned, since without it what it describes would look deleted\n`);
+    }
+    assert.equal(fake.posts.length, writes, 'nothing was posted');
+    assert.ok(fake.tenants()['shop']?.['crd_10_1_1_2_80'], 'blog, only in west, is still applied');
   });
 });

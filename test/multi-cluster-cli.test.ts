@@ -4,7 +4,7 @@
  * the POOL SHARES summary. Runs the CLI in-process over inputs written to a temporary directory.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { officialSchemaErrors, projectSchemaErrors } from './support/as3-validation.js';
@@ -139,18 +139,38 @@ describe('kube-as3 plan with several clusters', () => {
     assert.equal(run.stderr, 'error: --cluster north: not in the cluster set (east, west)\n');
   });
 
-  it('plans a configured cluster whose inputs cannot be read as unreadable, with the other clusters\' members', async () => {
+  it('plans a configured cluster with a file that cannot be read as unreadable, with the other clusters\' members', async () => {
     const f = fixture();
     const config = f.config('multiCluster:\n  mode: active-active\n  clusters: [{name: east}, {name: west}, {name: south}]\n');
     const east = f.cluster('east', VIRTUAL, web(['10.1.0.1']));
     const west = f.cluster('west', web(['10.2.0.1']));
-    const missing = join(f.root, 'no-such-dir');
-    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '--cluster', `south=${missing}`]);
+    const south = f.cluster('south', web(['10.3.0.1']));
+    const dangling = join(south, 'more.yaml');
+    symlinkSync(join(f.root, 'gone.yaml'), dangling);
+    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '--cluster', `south=${south}`]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(webPool(run.stdout), ['cluster east: 10.1.0.1', 'cluster west: 10.2.0.1']);
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, run.stderr);
-    assert.ok(lines[0]?.startsWith(`Cluster south: warning: cannot be read (${missing}: cannot read: ENOENT); `), lines[0]);
+    assert.ok(lines[0]?.startsWith(`Cluster south: warning: cannot be read (${dangling}: cannot read: ENOENT); `), lines[0]);
+  });
+
+  it('exits 1 when a --cluster path does not exist or holds no input file, naming each', async () => {
+    const f = fixture();
+    const config = f.config('multiCluster:\n  mode: active-active\n  clusters: [{name: east}, {name: west}, {name: south}]\n');
+    const east = f.cluster('east', VIRTUAL, web(['10.1.0.1']));
+    const west = join(f.root, 'west-notes');
+    mkdirSync(west);
+    writeFileSync(join(west, 'README.md'), 'not an input\n');
+    const missing = join(f.root, 'no-such-dir');
+    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '--cluster', `south=${missing}`]);
+    assert.equal(run.code, 1);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, [
+      `error: --cluster west=${west}: holds no .yaml, .yml or .json file; nothing was planned, since without it what it describes would look deleted`,
+      `error: --cluster south=${missing}: does not exist; nothing was planned, since without it what it describes would look deleted`,
+      '',
+    ].join('\n'));
   });
 
   it('reports a configured cluster given no --cluster at all as unreadable too', async () => {
@@ -206,9 +226,11 @@ describe('kube-as3 plan with several clusters', () => {
 
     it('exits 1 naming the reason when the local cluster holding the ConfigMap cannot be read', async () => {
       const f = fixture();
-      const run = await runCliCaptured(['plan', '--config', f.config(config), '--cluster', `east=${join(f.root, 'missing')}`]);
+      const east = f.cluster('east', VIRTUAL);
+      symlinkSync(join(f.root, 'gone.yaml'), join(east, 'dangling.yaml'));
+      const run = await runCliCaptured(['plan', '--config', f.config(config), '--cluster', `east=${east}`]);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /^error: multiCluster\.extendedSpecConfigMap: the local cluster east, which holds ConfigMap kube-system\/cis-ext, cannot be read \(.*missing: cannot read: ENOENT\)$/m);
+      assert.match(run.stderr, /^error: multiCluster\.extendedSpecConfigMap: the local cluster east, which holds ConfigMap kube-system\/cis-ext, cannot be read \(.*dangling\.yaml: cannot read: ENOENT\)$/m);
     });
 
     it('exits 1 listing the errors of an invalid ConfigMap', async () => {

@@ -3,7 +3,7 @@
  * against the fake API server and the fake BIG-IP; stopped through its abort signal as SIGTERM does.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runController } from '../src/cli/run-command.js';
@@ -102,6 +102,61 @@ describe('kube-as3 run', () => {
     stop.abort();
     assert.equal(await exit, 0, io.err);
   });
+
+  it('--manifests DIR: logs each input mistake once (unknown field, skipped object, a file that is not Kubernetes objects); an emptied folder deletes nothing', async () => {
+    const manifests = join(dir, 'manifests');
+    mkdirSync(manifests);
+    const objects = (pod: string): string => [
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
+      `apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-a, namespace: shop, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [{addresses: [${pod}]}]`,
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: web.example.com, virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80, loadBalancingMetod: x}]}',
+      'apiVersion: cis.f5.com/v1beta1\nkind: TransportServer\nmetadata: {name: old, namespace: shop}\nspec: {}',
+    ].join('\n---\n');
+    writeFileSync(join(manifests, 'objects.yaml'), objects('172.16.0.1'));
+    writeFileSync(join(manifests, 'values.yaml'), 'replicaCount: 2\n');
+    const stop = new AbortController();
+    const log = recordingLog();
+    const exit = runController({ config: join(dir, 'kube-as3.yaml'), manifests, bigipCredentialsDir: dir, port: '0' }, io, stop.signal, log);
+    await log.waitFor('BIG-IP updated');
+    assert.ok(bigip.tenants()['shop']?.['crd_10_1_1_1_80'], 'the VirtualServer is applied despite its unknown field');
+    const mark = log.lines.length;
+    writeFileSync(join(manifests, 'objects.yaml'), objects('172.16.0.2'));
+    await log.waitFor('BIG-IP updated', mark);
+    const mistakes = [
+      'VirtualServer shop/web: warning: spec.pools[0].loadBalancingMetod: unknown field; did you mean loadBalancingMethod?',
+      'TransportServer shop/old: warning: apiVersion: cis.f5.com/v1beta1 is not read; kube-as3 reads TransportServer as cis.f5.com/v1, so this object was skipped',
+      `File ${join(manifests, 'values.yaml')}: warning: holds no Kubernetes object (no document has kind or metadata); the file was skipped`,
+    ];
+    for (const line of mistakes) {
+      assert.equal(log.lines.filter((l) => l.level === 'warn' && l.msg === line).length, 1, `logged once, also after the folder was read again: ${line}`);
+    }
+
+    rmSync(join(manifests, 'values.yaml'));
+    await log.waitFor(`resolved: ${mistakes[2] ?? ''}`);
+    rmSync(join(manifests, 'objects.yaml'));
+    await log.waitFor(`${manifests} holds no .yaml, .yml or .json file; the manifests are not read again until it holds them`);
+    assert.ok(bigip.tenants()['shop']?.['crd_10_1_1_1_80'], 'an emptied folder did not delete anything');
+    stop.abort();
+    assert.equal(await exit, 0, io.err);
+  });
+
+  const startFails: Array<[string, (root: string) => string]> = [
+    ['does not exist', (root) => join(root, 'no-such-dir')],
+    ['holds no input file', (root) => {
+      mkdirSync(join(root, 'empty'));
+      writeFileSync(join(root, 'empty', 'notes.txt'), 'not an input\n');
+      return join(root, 'empty');
+    }],
+  ];
+  for (const [what, folder] of startFails) {
+    it(`--manifests DIR: exits 1 when the folder ${what} (nothing would be planned, and everything deleted)`, async () => {
+      const log = recordingLog();
+      const code = await runController({ config: join(dir, 'kube-as3.yaml'), manifests: folder(dir), bigipCredentialsDir: dir, port: '0' }, io, new AbortController().signal, log);
+      assert.equal(code, 1);
+      assert.match(io.err, /^error: the manifests in .* cannot all be read; fix them and start again$/m);
+      assert.equal(bigip.posts.length, 0, 'nothing was posted');
+    });
+  }
 
   it('with a CIS extended ConfigMap: reads the cluster set and the remote kubeconfig Secret from the local cluster, and pools both clusters', async () => {
     const west = await startFakeKubeApi();

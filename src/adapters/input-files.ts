@@ -7,56 +7,91 @@ import { diagnostic } from '../model/diagnostic.js';
 
 const INPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** An input path that gives nothing to read: planning without it would delete what it describes. */
+export interface MissingInput {
+  path: string;
+  /** Why: the path does not exist, or it is a folder without a `.yaml`, `.yml` or `.json` file. */
+  reason: 'does not exist' | 'holds no .yaml, .yml or .json file';
+}
+
 export interface LoadedInputs {
   objects: KubeObject[];
   diagnostics: Diagnostic[];
   files: string[];
+  /** Paths that do not exist, and folders without an input file (besides the excluded ones). */
+  missing: MissingInput[];
 }
 
-async function expand(path: string, out: string[], problems: Diagnostic[]): Promise<void> {
+function fileProblem(path: string, err: unknown): Diagnostic {
+  return diagnostic({ kind: 'File', namespace: '', name: path }, 'error', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
+/** Whether `stat` failed because nothing is at the path (rather than because it cannot be read). */
+function isAbsent(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+interface Expansion {
+  files: string[];
+  problems: Diagnostic[];
+  missing: MissingInput[];
+}
+
+async function expand(path: string, out: Expansion, top: boolean): Promise<void> {
   let info;
   try {
     info = await stat(path);
   } catch (err) {
-    problems.push(diagnostic({ kind: 'File', namespace: '', name: path }, 'error', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+    if (top && isAbsent(err)) out.missing.push({ path, reason: 'does not exist' });
+    else out.problems.push(fileProblem(path, err));
     return;
   }
   if (!info.isDirectory()) {
-    out.push(path);
+    out.files.push(path);
     return;
   }
   const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const child = join(path, entry.name);
-    if (entry.isDirectory()) await expand(child, out, problems);
-    else if (INPUT_EXTENSIONS.has(extname(entry.name))) out.push(child);
+    if (entry.isDirectory()) await expand(child, out, false);
+    else if (INPUT_EXTENSIONS.has(extname(entry.name))) out.files.push(child);
   }
 }
 
 /**
  * Reads Kubernetes objects from files and directories (recursively; `.yaml`, `.yml`, `.json`).
  * A file that cannot be read or parsed is reported and skipped; the others still load. Files in
- * `exclude` (the config file, when it sits beside the manifests) are not read as inputs.
+ * `exclude` (the config file, when it sits beside the manifests) are not read as inputs. A path
+ * that does not exist, or a folder without an input file, is listed in `missing`: the callers
+ * refuse to plan without it.
  */
 export async function loadInputs(paths: string[], exclude: string[] = []): Promise<LoadedInputs> {
-  const found: string[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const path of paths) await expand(path, found, diagnostics);
   const skip = new Set(exclude.map((p) => resolve(p)));
-  const files = found.filter((f) => !skip.has(resolve(f)));
+  const found: Expansion = { files: [], problems: [], missing: [] };
+  for (const path of paths) {
+    const before = found.files.length;
+    const problemsBefore = found.problems.length;
+    await expand(path, found, true);
+    const added = found.files.slice(before).filter((f) => !skip.has(resolve(f)));
+    const absent = found.missing.some((m) => m.path === path);
+    if (!absent && added.length === 0 && found.problems.length === problemsBefore) found.missing.push({ path, reason: 'holds no .yaml, .yml or .json file' });
+  }
+  const files = found.files.filter((f) => !skip.has(resolve(f)));
   const objects: KubeObject[] = [];
+  const diagnostics = [...found.problems];
   for (const file of files) {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      diagnostics.push(diagnostic({ kind: 'File', namespace: '', name: file }, 'error', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`));
+      diagnostics.push(fileProblem(file, err));
       continue;
     }
     const parsed = parseDocuments(text, file);
     objects.push(...parsed.objects);
     diagnostics.push(...parsed.diagnostics);
   }
-  return { objects, diagnostics, files };
+  return { objects, diagnostics, files, missing: found.missing };
 }

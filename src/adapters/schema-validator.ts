@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import type { ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isIPAddress } from '../lib/ip.js';
 
@@ -48,7 +48,7 @@ function isF5Pointer(value: string): boolean {
 
 /** Ajv with the custom formats and keywords of the official AS3 schema. */
 function officialAjv(): Ajv {
-  const ajv = new Ajv({ strictTypes: false, allErrors: false });
+  const ajv = new Ajv({ strictTypes: false, allErrors: false, verbose: true });
   addFormats(ajv);
   ajv.addFormat('f5ip', isF5Ip);
   ajv.addFormat('f5bigip', isF5Bigip);
@@ -62,8 +62,17 @@ function officialAjv(): Ajv {
   return ajv;
 }
 
+/** What is wrong, in words: the offending value or property rather than a schema's regular expression. */
+function describe(e: ErrorObject): string {
+  if (e.keyword === 'pattern') return `${JSON.stringify(e.data)} is not in the form the schema requires here`;
+  if (e.keyword === 'additionalProperties') return `unknown property "${String(e.params['additionalProperty'])}"`;
+  if (e.keyword === 'enum') return `must be one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'required') return `property "${String(e.params['missingProperty'])}" is required`;
+  return e.message ?? 'is invalid';
+}
+
 function formatErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'}: ${e.message} ${JSON.stringify(e.params)}`).join('\n');
+  return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'}: ${describe(e)}`).join('\n');
 }
 
 /** A validator for the official AS3 schema's text (`as3-schema.json`), for AS3 requests (`class: AS3`). */
@@ -83,7 +92,7 @@ let project: ValidateFunction | undefined;
 export function projectValidator(): DeclarationValidator {
   if (!project) {
     const schema = JSON.parse(readFileSync(PROJECT_SCHEMA_PATH, 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, strictTypes: false, verbose: true });
     ajv.addFormat('ip-address', isF5Ip);
     project = ajv.compile(schema);
   }

@@ -16,13 +16,13 @@
  * - Tenants this instance owns that no resource needs any more are deleted (an empty tenant).
  *   The caller must pass a complete desired state: a tenant missing from it is deleted.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { ObjectRef } from '../kube/refs.js';
 import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
 import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
-import { OWNER_LABEL, SHARED_APPLICATION, buildDeclaration, ownerRemark } from '../translate/declaration.js';
+import { SHARED_APPLICATION, buildDeclaration } from '../translate/declaration.js';
 import { Coalescer } from './coalescer.js';
+import { locallyValidTenant } from './local-validation.js';
 import { deletionTenant, foreignTenantMessage, splitOwnership } from './ownership.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import { applicationsOf, diffTenants } from './tenant-diff.js';
@@ -165,22 +165,14 @@ export class ApplyEngine {
    * device holds (or left out when it is new), each with a problem.
    */
   private locallyValid(name: string, tenant: As3Tenant, version: string, input: ApplyInput, problems: ApplyProblem[]): As3Tenant {
-    const validators = this.options.validators ?? [];
-    if (validators.length === 0) return tenant;
-    const before = applicationsOf(this.applied.get(name));
-    let out = tenant;
-    for (const [app, value] of applicationsOf(tenant)) {
-      const previous = before.get(app);
-      if (previous !== undefined && isDeepStrictEqual(previous, value)) continue;
-      const wrapped = this.declarationOf(new Map([[name, { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(this.options.instance), [app]: value } as As3Tenant]]), version);
-      const error = validators.map((v) => v(wrapped)).find((e) => e !== '');
-      if (error === undefined) continue;
-      out = withChanges(out === tenant ? { ...tenant } : out, [[app, previous]], tenant);
-      const message = `the application failed validation before posting, so it was not sent: ${error.split('\n')[0] ?? error}`;
-      problems.push({ tenant: name, application: app, message, sources: input.sourcesOf(name, app) });
-      this.emit({ type: 'withheld', tenant: name, application: app, message });
+    const check = { validators: this.options.validators ?? [], instance: this.options.instance, schemaVersion: version };
+    const result = locallyValidTenant(name, tenant, this.applied.get(name), check);
+    for (const { application, error } of result.withheld) {
+      const message = `the application failed validation before posting, so it was not sent: ${error}`;
+      problems.push({ tenant: name, application, message, sources: input.sourcesOf(name, application) });
+      this.emit({ type: 'withheld', tenant: name, application, message });
     }
-    return out;
+    return result.tenant;
   }
 
   private declarationOf(tenants: Map<string, As3Tenant>, version: string): As3Declaration {

@@ -4,17 +4,13 @@
  * whole desired state; 2 when some resources could not be translated or applied (each named on
  * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
  */
-import { readFile } from 'node:fs/promises';
 import { describeCarryOver } from '../apply/carry-over.js';
 import { describeLastGood, desiredAgainstDevice, keptAddresses } from '../apply/last-good.js';
 import type { LastGood } from '../apply/last-good.js';
 import { describeTenantChange } from '../apply/describe-diff.js';
 import { ApplyEngine } from '../apply/engine.js';
 import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
-import { officialValidator, projectValidator } from '../adapters/schema-validator.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import { BigipError } from '../bigip/as3-api.js';
-import type { Config } from '../config/config.js';
 import { describeRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { As3Tenant } from '../translate/as3-types.js';
@@ -24,6 +20,7 @@ import type { CliIo } from './io.js';
 import { EXIT_FATAL } from './io.js';
 import { applyResult } from './apply-result.js';
 import { planInputs } from './plan-command.js';
+import { validatorsWith } from './schema-check.js';
 import type { PlannedInputs } from './plan-command.js';
 
 export interface ApplyOptions extends BigipFlags {
@@ -49,20 +46,6 @@ function refusal(planned: PlannedInputs, owned: ReadonlyMap<string, As3Tenant>, 
     return `nothing was applied: the inputs hold no resource, so apply would delete every tenant of this instance (${[...owned.keys()].join(', ')}); pass --allow-delete-all if that is intended`;
   }
   return undefined;
-}
-
-/** The project schema always; the official AS3 schema too when `as3.schemaFile` names it. */
-export async function validatorsFor(config: Config, io: CliIo): Promise<DeclarationValidator[] | undefined> {
-  const validators = [projectValidator()];
-  const file = config.as3.schemaFile;
-  if (file === undefined) return validators;
-  try {
-    validators.push(officialValidator(await readFile(file, 'utf8')));
-  } catch (err) {
-    io.stderr(`error: as3.schemaFile ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-    return undefined;
-  }
-  return validators;
 }
 
 /** `Kind ns/name: message` per resource of the problem (the tenant when no resource is known). */
@@ -103,9 +86,9 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   const planned = await planInputs(options, io);
   if (!planned) return EXIT_FATAL;
   const { config, plan, problems } = planned;
-  const validators = await validatorsFor(config, io);
-  const client = validators ? await connectBigip(options, config, io) : undefined;
-  if (!validators || !client) return EXIT_FATAL;
+  const validators = validatorsWith(planned.official);
+  const client = await connectBigip(options, config, io);
+  if (!client) return EXIT_FATAL;
   const engine = new ApplyEngine({ api: client, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators });
   let report: ApplyReport;
   let before: Map<string, As3Tenant>;

@@ -6,8 +6,9 @@
  * command-line order. A cluster whose inputs cannot be read is unreadable, not empty: the plan
  * says so and diff/apply keep what the BIG-IP has from it (carry-over.ts).
  */
+import { crdSchemasFor } from '../adapters/crd-schemas.js';
 import { loadInputs } from '../adapters/input-files.js';
-import type { LoadedInputs } from '../adapters/input-files.js';
+import type { LoadedInputs, MissingInput } from '../adapters/input-files.js';
 import type { Config, MultiClusterConfig } from '../config/config.js';
 import { importExtendedSpec } from '../config/extended-spec.js';
 import { ClusterSet } from '../inventory/cluster-set.js';
@@ -104,6 +105,7 @@ interface Loaded {
   objects: KubeObject[];
   problems: Diagnostic[];
   unreadable?: string;
+  missing: MissingInput[];
 }
 
 async function loadCluster(paths: string[], exclude: string[], cluster: string | undefined): Promise<Loaded> {
@@ -111,9 +113,21 @@ async function loadCluster(paths: string[], exclude: string[], cluster: string |
   const broken = unreadableFiles(loaded);
   if (cluster !== undefined && broken.length > 0) {
     // Part of a cluster's inputs missing would look like deleted resources: the cluster is unreadable.
-    return { objects: [], problems: [], unreadable: broken.map((d) => `${d.ref.name}: ${d.message}`).join('; ') };
+    return { objects: [], problems: [], unreadable: broken.map((d) => `${d.ref.name}: ${d.message}`).join('; '), missing: loaded.missing };
   }
-  return { objects: loaded.objects, problems: tagged(loaded.diagnostics, cluster) };
+  return { objects: loaded.objects, problems: tagged(loaded.diagnostics, cluster), missing: loaded.missing };
+}
+
+/**
+ * A path that does not exist, or a folder without an input file, is a usage error (exit 1) in
+ * every command: planning "nothing" from it would delete what it describes. (A path that exists
+ * but cannot be read makes its cluster unreadable instead.) Prints each; false when there was one.
+ */
+function reportMissing(missing: Array<{ option: string; input: MissingInput }>, io: CliIo): boolean {
+  for (const { option, input } of missing) {
+    io.stderr(`error: ${option}${input.path}: ${input.reason}; nothing was planned, since without it what it describes would look deleted\n`);
+  }
+  return missing.length === 0;
 }
 
 /** Reads the inputs of every cluster; undefined after printing a usage or config error. */
@@ -129,7 +143,8 @@ export async function loadClusterInputs(options: ClusterInputOptions, baseConfig
   const multiCluster = baseConfig.multiCluster ?? (byName.size > 0 ? implicitSet([...byName.keys()], files.length > 0) : undefined);
   if (multiCluster) return loadClusterSet({ multiCluster, byName, files, exclude }, baseConfig, io);
   const local = await loadCluster(files, exclude, undefined);
-  const { state, diagnostics } = populateCluster('local', local.objects);
+  if (!reportMissing(local.missing.map((input) => ({ option: '-f ', input })), io)) return undefined;
+  const { state, diagnostics } = populateCluster('local', local.objects, { crdSchemas: crdSchemasFor(local.objects) });
   return { config: baseConfig, input: state, problems: [...local.problems, ...diagnostics], unreadable: [] };
 }
 
@@ -149,6 +164,8 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
   if (files.length > 0) byName.set(localName, [...files, ...(byName.get(localName) ?? [])]);
   const loaded = new Map<string, Loaded>();
   for (const [name, paths] of byName) loaded.set(name, await loadCluster(paths, exclude, name));
+  const missing = [...loaded].flatMap(([name, entry]) => entry.missing.map((input) => ({ option: name === localName && files.includes(input.path) ? '-f ' : `--cluster ${name}=`, input })));
+  if (!reportMissing(missing, io)) return undefined;
   if (multiCluster.extendedSpecConfigMap !== undefined) {
     const unreadable = loaded.get(localName)?.unreadable;
     if (unreadable !== undefined) {
@@ -171,7 +188,7 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
     const entry = loaded.get(name);
     if (entry?.unreadable !== undefined) unreadable.set(name, entry.unreadable);
     if (!entry || entry.unreadable !== undefined) continue;
-    const { state, diagnostics } = populateCluster(name, entry.objects);
+    const { state, diagnostics } = populateCluster(name, entry.objects, { crdSchemas: crdSchemasFor(entry.objects) });
     states.set(name, state);
     problems.push(...entry.problems, ...tagged(diagnostics, name));
   }

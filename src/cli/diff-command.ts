@@ -21,6 +21,7 @@ import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { planInputs } from './plan-command.js';
+import { schemaChecked } from './schema-check.js';
 import type { PlannedInputs } from './plan-command.js';
 
 export interface DiffOptions extends BigipFlags {
@@ -111,6 +112,11 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
   for (const line of describeLastGood(device.lastGood)) io.stderr(`${line}\n`);
   desired = device.tenants;
+  if (planned.official) {
+    const checked = schemaChecked(desired, ours, planned.config, planned.official, (t, a) => planned.plan.sourcesOf(t, a));
+    desired = checked.tenants;
+    problems.push(...checked.problems);
+  }
   const changes = diffTenants(ours, desired);
   if (options.output === 'json') {
     const patches: Record<string, unknown> = {};

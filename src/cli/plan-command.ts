@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import { defaultConfig, parseConfig } from '../config/parse-config.js';
 import { loadClusterInputs } from './cluster-inputs.js';
 import type { ClusterInputOptions } from './cluster-inputs.js';
+import { namingMisspeltSiblings } from '../kube/misspelt-required.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
@@ -12,6 +13,9 @@ import type { Plan } from '../plan/planner.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { renderSummary } from './summary.js';
+import { officialValidatorOf, schemaChecked } from './schema-check.js';
+import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import { buildDeclaration } from '../translate/declaration.js';
 
 export interface PlanOptions {
   filename?: string[];
@@ -48,6 +52,8 @@ export interface PlannedInputs {
   problems: Diagnostic[];
   /** Clusters that could not be read: diff and apply keep what the BIG-IP has from them. */
   unreadableClusters: string[];
+  /** The official AS3 schema of `as3.schemaFile`, when the config names one (schema-check.ts). */
+  official?: DeclarationValidator;
 }
 
 /**
@@ -57,6 +63,8 @@ export interface PlannedInputs {
 export async function planInputs(options: ClusterInputOptions & { ipamState?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
   const fileConfig = await loadConfigFile(options.config, io);
   if (!fileConfig) return undefined;
+  const official = await officialValidatorOf(fileConfig, options.config, io);
+  if (official === false) return undefined;
   const inputs = await loadClusterInputs(options, fileConfig, io);
   if (!inputs) return undefined;
   const { config } = inputs;
@@ -80,8 +88,11 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
     }
     version = saved.version;
   }
-  const problems = [...inputs.problems, ...plan.diagnostics];
-  return { config, planner, plan, problems, unreadableClusters: inputs.unreadable, ...(store ? { ipam: { store, version } } : {}) };
+  const problems = namingMisspeltSiblings([...inputs.problems, ...plan.diagnostics]);
+  return {
+    config, planner, plan, problems, unreadableClusters: inputs.unreadable,
+    ...(store ? { ipam: { store, version } } : {}), ...(official ? { official } : {}),
+  };
 }
 
 /** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */
@@ -92,9 +103,19 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
   }
   const planned = await planInputs(options, io);
   if (!planned) return EXIT_FATAL;
-  const { plan, problems } = planned;
+  const { plan, config } = planned;
+  let { problems } = planned;
+  let declaration = plan.declaration;
+  if (planned.official) {
+    // What apply would withhold is left out, as apply leaves it off the BIG-IP.
+    const checked = schemaChecked(plan.tenants, new Map(), config, planned.official, (t, a) => plan.sourcesOf(t, a));
+    if (checked.problems.length > 0) {
+      declaration = buildDeclaration(checked.tenants, { schemaVersion: config.as3.schemaVersion, instance: config.as3.instance });
+      problems = [...problems, ...checked.problems];
+    }
+  }
   if (options.output === 'summary') io.stdout(renderSummary(plan, problems));
-  else io.stdout(`${JSON.stringify(plan.declaration, null, 2)}\n`);
+  else io.stdout(`${JSON.stringify(declaration, null, 2)}\n`);
   for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
   return problems.some((d) => d.severity === 'error') ? EXIT_REJECTED : EXIT_OK;
 }

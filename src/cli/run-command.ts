@@ -20,7 +20,7 @@ import { startManifestController } from '../controller/manifest-controller.js';
 import type { Log } from '../controller/reconciler.js';
 import { shutDown, stopReason } from '../controller/shutdown.js';
 import type { SetShutdownTimer } from '../controller/shutdown.js';
-import { validatorsFor } from './apply-command.js';
+import { validatorsFor } from './schema-check.js';
 import { connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
@@ -160,7 +160,7 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   }
   const fileConfig = await loadConfigFile(options.config, io);
   const port = portOf(options.port, io);
-  const validators = fileConfig ? await validatorsFor(fileConfig, io) : undefined;
+  const validators = fileConfig ? await validatorsFor(fileConfig, options.config, io) : undefined;
   const bigip = fileConfig && validators && port !== undefined ? await connectBigip(options, fileConfig, io, signal) : undefined;
   if (!fileConfig || !validators || !bigip || port === undefined) return EXIT_FATAL;
   let launching: Promise<RunningController>;

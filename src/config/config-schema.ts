@@ -1,12 +1,20 @@
 /**
  * JSON schema of the config file. Defaults live here and are filled in by Ajv (`useDefaults`), so
  * there is one place that says what an omitted key means. The Helm chart's values schema points
- * users to the same keys.
+ * users to the same keys. Every `pattern` has a `patternText`: what error messages say a value
+ * must be, since a regular expression means nothing to most readers.
  */
+
+const NAMESPACED_NAME = {
+  type: 'string',
+  pattern: '^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$',
+  patternText: '"namespace/name" (lower-case letters, digits, "-" and ".")',
+};
 
 const partitionName = {
   type: 'string',
   pattern: '^[A-Za-z][0-9A-Za-z_.-]{0,63}$',
+  patternText: 'a BIG-IP partition name: a letter, then at most 63 letters, digits, "_", "." or "-"',
   not: { enum: ['Common'] },
   description: 'BIG-IP partition (AS3 tenant); Common is reserved for the system',
 };
@@ -21,7 +29,7 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        url: { type: 'string', pattern: '^https?://[^\\s/]+(:[0-9]+)?/?$' },
+        url: { type: 'string', pattern: '^https?://[^\\s/]+(:[0-9]+)?/?$', patternText: 'https://host[:port] (http:// only for labs)' },
         partition: { ...partitionName, default: 'kubernetes' },
         insecure: { type: 'boolean', default: false },
         caFile: { type: 'string', minLength: 1 },
@@ -45,7 +53,7 @@ export const configSchema = {
       properties: {
         mode: { enum: ['default', 'active-active', 'active-standby', 'ratio'], default: 'active-active' },
         localClusterName: { type: 'string', minLength: 1 },
-        extendedSpecConfigMap: { type: 'string', pattern: '^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$' },
+        extendedSpecConfigMap: NAMESPACED_NAME,
         clusters: {
           type: 'array',
           default: [],
@@ -54,9 +62,12 @@ export const configSchema = {
             additionalProperties: false,
             required: ['name'],
             properties: {
-              name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+              name: {
+                type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+                patternText: 'a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
+              },
               kubeconfigFile: { type: 'string', minLength: 1 },
-              kubeconfigSecret: { type: 'string', pattern: '^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$' },
+              kubeconfigSecret: NAMESPACED_NAME,
               ratio: { type: 'integer', minimum: 0, maximum: 100, default: 1 },
               adminState: { enum: ['enable', 'disable', 'offline', 'no-pool'], default: 'enable' },
               primary: { type: 'boolean', default: false },
@@ -83,8 +94,11 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        schemaVersion: { type: 'string', pattern: '^3\\.[0-9]+(\\.[0-9]+)?$', default: '3.56.0' },
-        instance: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$', default: 'default' },
+        schemaVersion: { type: 'string', pattern: '^3\\.[0-9]+(\\.[0-9]+)?$', patternText: 'an AS3 schema version such as 3.56.0', default: '3.56.0' },
+        instance: {
+          type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$', default: 'default',
+          patternText: 'at most 40 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+        },
         postDelayMs: { type: 'integer', minimum: 0, default: 0 },
         maxRetries: { type: 'integer', minimum: 0, maximum: 100, default: 5 },
         asyncThresholdMs: { type: 'integer', minimum: 0, default: 30000 },

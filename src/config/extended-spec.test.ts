@@ -102,12 +102,12 @@ externalClustersConfig:
     {
       name: 'unknown key in a nested cluster entry',
       spec: 'externalClustersConfig: [{clusterName: c2, secret: a/b, weight: 3}]',
-      errors: ['data.extendedSpec.externalClustersConfig[0]: unknown key "weight"'],
+      errors: ['data.extendedSpec.externalClustersConfig[0].weight: unknown field'],
     },
     {
       name: 'unknown key at the top and in highAvailabilityCIS',
       spec: 'modes: ratio\nhighAvailabilityCIS: {primaryCluster: {clusterName: east, secret: a/b}, secondaryCluster: {clusterName: c1}, peer: x}',
-      errors: ['data.extendedSpec: unknown key "modes"', 'data.extendedSpec.highAvailabilityCIS: unknown key "peer"'],
+      errors: ['data.extendedSpec.modes: unknown field; did you mean mode?', 'data.extendedSpec.highAvailabilityCIS.peer: unknown field'],
     },
     {
       name: 'ratio out of range or not an integer',

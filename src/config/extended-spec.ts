@@ -5,6 +5,7 @@
  * kube-as3 accepts is one CIS would have accepted. Keys kube-as3 has no use for are accepted and
  * reported as warnings, so the user knows which CIS behaviour does not carry over.
  */
+import { closestName } from '../lib/closest-name.js';
 import { parse as parseYaml } from 'yaml';
 import { isRecord as isMapping } from '../lib/is-record.js';
 import type { KubeObject } from '../kube/types.js';
@@ -36,7 +37,9 @@ function mappingAt(value: unknown, path: string, keys: readonly string[], issues
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) issues.errors.push(`${path}: unknown key "${key}"`);
+    if (keys.includes(key)) continue;
+    const suggestion = closestName(key, keys);
+    issues.errors.push(`${path}.${key}: unknown field${suggestion === undefined ? '' : `; did you mean ${suggestion}?`}`);
   }
   return value;
 }

@@ -1,9 +1,11 @@
 import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { parseRanges } from '../ipam/ranges.js';
+import { isRecord } from '../lib/is-record.js';
 import { parseLabelSelector } from '../kube/label-selector.js';
 import type { Config } from './config.js';
+import { describeSchemaError } from './config-errors.js';
 import { configSchema } from './config-schema.js';
 
 export type ConfigResult = { config: Config; errors?: undefined } | { config?: undefined; errors: string[] };
@@ -11,91 +13,88 @@ export type ConfigResult = { config: Config; errors?: undefined } | { config?: u
 let validator: ValidateFunction | undefined;
 
 function compiled(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: true }).compile(configSchema);
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
+    ajv.addKeyword({ keyword: 'patternText', schemaType: 'string' });
+    validator = ajv.compile(configSchema);
+  }
   return validator;
 }
 
-function describeError(e: ErrorObject): string {
-  const where = e.instancePath === '' ? '(top level)' : e.instancePath;
-  if (e.keyword === 'additionalProperties') {
-    return `${where}: unknown key "${String(e.params['additionalProperty'])}"`;
-  }
-  if (e.keyword === 'enum') {
-    return `${where}: must be one of ${(e.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-  }
-  if (e.keyword === 'not' && e.instancePath.endsWith('/partition')) {
-    return `${where}: the Common partition is reserved for the BIG-IP system and cannot be managed`;
-  }
-  return `${where}: ${e.message ?? 'is invalid'}`;
-}
-
-function semanticErrors(config: Config): string[] {
+/**
+ * The checks the schema cannot make: selector syntax and rules across keys. They run on the
+ * document even when the schema found errors (every error is listed at once), so each reads its
+ * keys defensively.
+ */
+function semanticErrors(data: Record<string, unknown>): string[] {
   const errors: string[] = [];
-  const selectors: Array<[string, string | undefined]> = [
-    ['/nodeLabelSelector', config.nodeLabelSelector],
-    ['/customResourceLabel', config.customResourceLabel],
-    ['/namespaceLabel', config.namespaceLabel],
-  ];
-  for (const [path, source] of selectors) {
-    if (source === undefined) continue;
+  for (const key of ['nodeLabelSelector', 'customResourceLabel', 'namespaceLabel']) {
+    const source = data[key];
+    if (typeof source !== 'string') continue;
     const parsed = parseLabelSelector(source);
-    if ('error' in parsed) errors.push(`${path}: ${parsed.error}`);
+    if ('error' in parsed) errors.push(`${key}: ${parsed.error}`);
   }
-  if (config.namespaceLabel !== undefined && config.namespaces.length > 0) {
-    errors.push('/namespaceLabel: cannot be combined with /namespaces; choose one way to select namespaces');
+  if (data['namespaceLabel'] !== undefined && Array.isArray(data['namespaces']) && data['namespaces'].length > 0) {
+    errors.push('namespaceLabel: cannot be combined with namespaces; choose one way to select namespaces');
   }
-  errors.push(...clusterSetErrors(config.multiCluster));
+  if (isRecord(data['multiCluster'])) errors.push(...clusterSetErrors(data['multiCluster']));
+  const ipam = data['ipam'];
+  if (isRecord(ipam) && isRecord(ipam['ranges'])) errors.push(...parseRanges(ipam['ranges'] as Record<string, string[]>).errors);
   return errors;
 }
 
 /** The cluster set comes from `clusters` or from a CIS extended ConfigMap: exactly one of them. */
-function clusterSetErrors(multiCluster: Config['multiCluster']): string[] {
-  if (!multiCluster) return [];
+function clusterSetErrors(multiCluster: Record<string, unknown>): string[] {
   const errors: string[] = [];
-  const clusters = multiCluster.clusters;
-  if (multiCluster.extendedSpecConfigMap !== undefined && clusters.length > 0) {
-    errors.push('/multiCluster: set clusters or extendedSpecConfigMap, not both');
-  } else if (multiCluster.extendedSpecConfigMap === undefined && clusters.length === 0) {
-    errors.push('/multiCluster: list the clusters (clusters) or name a CIS extended ConfigMap (extendedSpecConfigMap)');
+  const clusters = Array.isArray(multiCluster['clusters']) ? multiCluster['clusters'].filter(isRecord) : [];
+  const fromConfigMap = multiCluster['extendedSpecConfigMap'] !== undefined;
+  if (fromConfigMap && clusters.length > 0) {
+    errors.push('multiCluster: set clusters or extendedSpecConfigMap, not both');
+  } else if (!fromConfigMap && clusters.length === 0) {
+    errors.push('multiCluster: list the clusters (clusters) or name a CIS extended ConfigMap (extendedSpecConfigMap)');
   }
-  const seen = new Set<string>();
+  const seen = new Set<unknown>();
   clusters.forEach((c, i) => {
-    if (seen.has(c.name)) errors.push(`/multiCluster/clusters/${i}/name: cluster "${c.name}" is listed twice`);
-    seen.add(c.name);
-    if (c.kubeconfigFile !== undefined && c.kubeconfigSecret !== undefined) {
-      errors.push(`/multiCluster/clusters/${i}: set kubeconfigFile or kubeconfigSecret, not both`);
+    if (seen.has(c['name'])) errors.push(`multiCluster.clusters[${i}].name: cluster "${String(c['name'])}" is listed twice`);
+    seen.add(c['name']);
+    if (c['kubeconfigFile'] !== undefined && c['kubeconfigSecret'] !== undefined) {
+      errors.push(`multiCluster.clusters[${i}]: set kubeconfigFile or kubeconfigSecret, not both`);
     }
   });
-  const primaries = clusters.flatMap((c, i) => (c.primary ? [i] : []));
+  const primaries = clusters.flatMap((c, i) => (c['primary'] === true ? [i] : []));
   for (const i of primaries.slice(1)) {
-    errors.push(`/multiCluster/clusters/${i}/primary: only one cluster can be primary ("${clusters[primaries[0] ?? 0]?.name ?? ''}" already is)`);
+    errors.push(`multiCluster.clusters[${i}].primary: only one cluster can be primary ("${String(clusters[primaries[0] ?? 0]?.['name'] ?? '')}" already is)`);
   }
-  const local = multiCluster.localClusterName;
-  if (local !== undefined && clusters.length > 0 && !seen.has(local)) {
-    errors.push(`/multiCluster/localClusterName: "${local}" is not one of the configured clusters`);
-  }
-  return errors;
-}
-
-function ipamErrors(config: Config): string[] {
-  const errors: string[] = [];
-  // `ipam.ranges.<label>[i]: message` as a pointer like the schema errors: `/ipam/ranges/<label>/<i>: message`.
-  for (const e of parseRanges(config.ipam.ranges).errors) {
-    errors.push(e.replace(/^ipam\.ranges\.(.+?)(?:\[(\d+)\])?: /, (_m, label: string, i?: string) => `/ipam/ranges/${label}${i === undefined ? '' : `/${i}`}: `));
+  const local = multiCluster['localClusterName'];
+  if (typeof local === 'string' && clusters.length > 0 && !seen.has(local)) {
+    errors.push(`multiCluster.localClusterName: "${local}" is not one of the configured clusters`);
   }
   return errors;
 }
 
-/** Validates a parsed config document and fills in defaults. */
+/** The dotted path an error line starts with. */
+function pathOf(line: string): string {
+  return line.slice(0, line.indexOf(': '));
+}
+
+/** Whether `path` is `under` itself or inside it (`a.b[0]` is inside `a.b` and `a`). */
+function isWithin(path: string, under: string): boolean {
+  return path === under || path.startsWith(`${under}.`) || path.startsWith(`${under}[`);
+}
+
+/**
+ * Validates a parsed config document and fills in defaults. Every error is listed at once, each
+ * as `dotted.path: sentence`; a later check adds nothing where the schema already found an error.
+ */
 export function validateConfig(document: unknown): ConfigResult {
-  const data = structuredClone(document ?? {});
+  const data = structuredClone(document ?? {}) as Record<string, unknown>;
   const validate = compiled();
-  if (!validate(data)) {
-    return { errors: (validate.errors ?? []).map(describeError) };
-  }
-  const config = data as Config;
-  const errors = [...semanticErrors(config), ...ipamErrors(config)];
-  return errors.length > 0 ? { errors } : { config };
+  const valid = validate(data);
+  const schemaErrors = valid ? [] : (validate.errors ?? []).map((e) => describeSchemaError(e, data));
+  const flagged = schemaErrors.map(pathOf).filter((p) => p !== '(top level)');
+  const later = semanticErrors(data).filter((line) => !flagged.some((p) => isWithin(pathOf(line), p)));
+  const errors = [...schemaErrors, ...later];
+  return errors.length > 0 ? { errors } : { config: data as unknown as Config };
 }
 
 /** Parses and validates config file text (YAML or JSON). */

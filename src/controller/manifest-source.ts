@@ -2,17 +2,22 @@
  * `kube-as3 run --manifests DIR` (SPEC §9): a folder of Kubernetes objects is the cluster. The
  * folder is read into one ClusterState and read again whenever a file in it changes; objects that
  * changed are updated, objects gone are removed, so the planner sees the same incremental changes
- * a watch would give. While any file cannot be read or parsed (an editor saving half a file), the
- * state is left as it was: a broken file must not look like deleted resources.
+ * a watch would give. While any file cannot be read or parsed (an editor saving half a file), or
+ * the folder holds no input file at all, the state is left as it was: a broken file or an emptied
+ * folder must not look like deleted resources. Problems that do not stop the read (a file that
+ * holds no Kubernetes object, an object skipped for its kind or apiVersion, an unknown field) are
+ * logged once when they appear.
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
+import { crdSchemasFor } from '../adapters/crd-schemas.js';
 import { loadInputs } from '../adapters/input-files.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import { populateCluster } from '../inventory/populate.js';
 import { KNOWN_KINDS } from '../kube/types.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../model/diagnostic.js';
 import type { Log } from './reconciler.js';
 
 export interface ManifestSourceOptions {
@@ -30,6 +35,8 @@ export class ManifestSource {
   private watcher: FSWatcher | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reading: Promise<void> = Promise.resolve();
+  /** The input warnings of the last read, logged once when they appear and once when they are gone. */
+  private reported = new Set<string>();
 
   constructor(private readonly options: ManifestSourceOptions) {}
 
@@ -55,7 +62,7 @@ export class ManifestSource {
     }, this.options.settleMs ?? 200);
   }
 
-  /** Brings the state to the folder's objects; false (state untouched) when a file is broken. */
+  /** Brings the state to the folder's objects; false (state untouched) when a file is broken or the folder holds no input file. */
   async sync(): Promise<boolean> {
     const loaded = await loadInputs([this.options.dir], this.options.exclude ?? []);
     const broken = loaded.diagnostics.filter((d) => d.ref.kind === 'File' && d.severity === 'error');
@@ -63,7 +70,14 @@ export class ManifestSource {
       for (const d of broken) this.options.log.error({ file: d.ref.name }, `${formatDiagnostic(d)}; the manifests are not read again until it is fixed`);
       return false;
     }
-    const next = populateCluster('local', loaded.objects).state;
+    for (const m of loaded.missing) {
+      // A folder emptied (or gone) would look like every resource deleted.
+      this.options.log.error({ dir: m.path }, `${m.path} ${m.reason}; the manifests are not read again until it holds them`);
+    }
+    if (loaded.missing.length > 0) return false;
+    const populated = populateCluster('local', loaded.objects, { crdSchemas: crdSchemasFor(loaded.objects) });
+    this.logProblems([...loaded.diagnostics, ...populated.diagnostics]);
+    const next = populated.state;
     for (const kind of KNOWN_KINDS) {
       for (const [key, { obj }] of next.entriesOf(kind)) {
         const [namespace, name] = splitKey(key);
@@ -76,6 +90,21 @@ export class ManifestSource {
       }
     }
     return true;
+  }
+
+  /** Logs each input problem once when it appears, and says when it is gone (as the reconciler does for the plan's). */
+  private logProblems(problems: Diagnostic[]): void {
+    const now = new Set<string>();
+    for (const d of problems) {
+      const line = formatDiagnostic(d);
+      now.add(line);
+      if (this.reported.has(line)) continue;
+      const fields = { resource: d.ref, ...(d.field ? { field: d.field } : {}) };
+      if (d.severity === 'error') this.options.log.error(fields, line);
+      else this.options.log.warn(fields, line);
+    }
+    for (const line of this.reported) if (!now.has(line)) this.options.log.info({}, `resolved: ${line}`);
+    this.reported = now;
   }
 }
 

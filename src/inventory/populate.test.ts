@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CRD_DIR, readCrdSchemas } from '../adapters/crd-schemas.js';
 import type { KubeObject } from '../kube/types.js';
 import { populateCluster } from './populate.js';
 
@@ -35,5 +36,25 @@ describe('populateCluster (offline inputs)', () => {
       ['warning', 'web', '', 'defined more than once in the inputs; the last definition is used'],
     ]);
     assert.equal(state.service('a', 'web')?.spec?.type, 'NodePort');
+  });
+
+  it('warns once about each object skipped for its kind or apiVersion', () => {
+    const { state, diagnostics } = populateCluster('c', [
+      { apiVersion: 'cis.f5.com/v1beta1', kind: 'VirtualServer', metadata: { name: 'old', namespace: 'a' } },
+      { apiVersion: 'cis.f5.com/v1', kind: 'Virtualserver', metadata: { name: 'case', namespace: 'a' } },
+    ]);
+    assert.deepEqual(diagnostics.map((d) => [d.severity, d.ref.kind, d.ref.name, d.field]), [
+      ['warning', 'VirtualServer', 'old', 'apiVersion'],
+      ['warning', 'Virtualserver', 'case', 'kind'],
+    ]);
+    assert.deepEqual(state.list('VirtualServer'), []);
+  });
+
+  it('with the CRD schemas, warns about unknown fields of kube-as3\'s kinds and still keeps the object', () => {
+    const vs = { apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'web' }, spec: { virtualServerAddress: '10.0.0.1', hots: 'a.example.com' } } as KubeObject;
+    const withSchemas = populateCluster('c', [vs], { crdSchemas: readCrdSchemas(CRD_DIR) });
+    assert.deepEqual(withSchemas.diagnostics.map((d) => [d.ref.namespace, d.field, d.message]), [['default', 'spec.hots', 'unknown field; did you mean host?']]);
+    assert.equal(withSchemas.state.list('VirtualServer').length, 1);
+    assert.deepEqual(populateCluster('c', [vs]).diagnostics, [], 'without schemas (the live watches) nothing is checked');
   });
 });

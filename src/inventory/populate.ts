@@ -1,28 +1,37 @@
 import type { KubeObject } from '../kube/types.js';
 import { isKnownKind } from '../kube/types.js';
 import { API_VERSION, storedNamespace } from '../kube/kinds.js';
+import { crdSchemaKey } from '../kube/crd-fields.js';
+import type { CrdSchemas } from '../kube/crd-fields.js';
+import { skipWarning } from '../kube/skipped-objects.js';
+import { unknownFieldWarnings } from '../kube/unknown-fields.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import { refOf } from '../kube/refs.js';
 import { ClusterState } from './cluster-state.js';
 
-/** CIS kinds a later version will read: reported, never dropped silently. */
-const LATER_CIS_KINDS: ReadonlySet<string> = new Set(['ExternalDNS', 'IngressLink']);
+export interface PopulateOptions {
+  /**
+   * The CRD schemas of kube-as3's own kinds: objects of those kinds get a warning per field their
+   * CRD does not define (what the API server's strict field validation refuses in a cluster).
+   */
+  crdSchemas?: CrdSchemas;
+}
 
 /**
  * Builds a cluster's state from a list of objects (offline inputs). Objects of other kinds or API
- * groups are skipped silently: manifest folders usually hold Deployments and more. Objects
- * without a name, and a second copy of the same object, are reported.
+ * groups are skipped silently (manifest folders usually hold Deployments and more), except those
+ * most likely meant for kube-as3 (a wrong apiVersion or a misspelt kind), which get a warning.
+ * Objects without a name, and a second copy of the same object, are reported.
  */
-export function populateCluster(name: string, objects: KubeObject[]): { state: ClusterState; diagnostics: Diagnostic[] } {
+export function populateCluster(name: string, objects: KubeObject[], options: PopulateOptions = {}): { state: ClusterState; diagnostics: Diagnostic[] } {
   const state = new ClusterState(name);
   const diagnostics: Diagnostic[] = [];
   for (const obj of objects) {
     const kind = obj.kind;
     if (!isKnownKind(kind) || API_VERSION[kind] !== obj.apiVersion) {
-      if (obj.apiVersion === API_VERSION.VirtualServer && typeof kind === 'string' && LATER_CIS_KINDS.has(kind)) {
-        diagnostics.push(diagnostic(refOf(obj), 'warning', `${kind} is not supported by this version of kube-as3 and was ignored`));
-      }
+      const skipped = skipWarning(obj);
+      if (skipped) diagnostics.push(diagnostic(refOf(obj), 'warning', skipped.message, skipped.field));
       continue;
     }
     const meta = obj.metadata ?? {};
@@ -32,6 +41,8 @@ export function populateCluster(name: string, objects: KubeObject[]): { state: C
     }
     const namespace = storedNamespace(kind, obj);
     const normalized: KubeObject = namespace === (meta.namespace ?? '') ? obj : { ...obj, metadata: { ...meta, namespace } };
+    const schema = options.crdSchemas?.get(crdSchemaKey(API_VERSION[kind], kind));
+    if (schema) diagnostics.push(...unknownFieldWarnings(refOf(normalized), obj, schema));
     if (state.get(kind, namespace, meta.name)) {
       diagnostics.push(diagnostic(refOf(normalized), 'warning', 'defined more than once in the inputs; the last definition is used'));
     }

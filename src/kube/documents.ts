@@ -22,9 +22,14 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
   }
   const kind = value['kind'];
   if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(value['items'])) {
+    // A typed list (`EndpointSliceList`, as the API server answers) says kind and apiVersion once for all items.
     const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    const listVersion = value['apiVersion'];
     value['items'].forEach((item, i) => {
-      if (listKind && isRecord(item) && item['kind'] === undefined) item['kind'] = listKind;
+      if (listKind && isRecord(item) && item['kind'] === undefined) {
+        item['kind'] = listKind;
+        if (item['apiVersion'] === undefined && listVersion !== undefined) item['apiVersion'] = listVersion;
+      }
       flatten(item, source, `${where} item ${i + 1}`, out);
     });
     return;
@@ -39,7 +44,9 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
 /**
  * Parses one input file's text: multi-document YAML or JSON (JSON is YAML). A syntax error anywhere
  * in a file rejects the whole file, because a YAML parser cannot say which objects around the error
- * were read as intended; other files are unaffected.
+ * were read as intended; other files are unaffected. A file of valid YAML in which no document is
+ * written as a Kubernetes object (a Helm values.yaml or Chart.yaml, a config file) gets one warning and is
+ * skipped; a file that holds Kubernetes objects reports each document that is not one as an error.
  */
 export function parseDocuments(text: string, source: string): ParsedDocuments {
   const out: ParsedDocuments = { objects: [], diagnostics: [] };
@@ -57,6 +64,19 @@ export function parseDocuments(text: string, source: string): ParsedDocuments {
       };
     }
   }
-  list.forEach((doc, i) => flatten(doc.toJS({ maxAliasCount: 100 }), source, `document ${i + 1}`, out));
+  const values = list.map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown);
+  if (!values.some(looksLikeKubernetes) && values.some((v) => v !== null && v !== undefined)) {
+    // A Helm values.yaml or a config file in the folder: said once, and it does not count as broken input.
+    return { objects: [], diagnostics: [diagnostic(fileRef(source), 'warning', 'holds no Kubernetes object (no document has kind or metadata); the file was skipped')] };
+  }
+  values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out));
   return out;
+}
+
+/**
+ * A document written as a Kubernetes object, even a broken one: it has kind or metadata. (Only
+ * apiVersion is not enough: a Helm Chart.yaml has one.)
+ */
+function looksLikeKubernetes(value: unknown): boolean {
+  return isRecord(value) && (value['kind'] !== undefined || value['metadata'] !== undefined);
 }

@@ -1,0 +1,43 @@
+/**
+ * The field structure of kube-as3's own kinds, read from the CRDs the package ships (`crds/`):
+ * what the unknown-field warnings of objects read from files compare with. Read once per
+ * process, and only when an input holds such an object.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { crdSchemasOf } from '../kube/crd-fields.js';
+import type { CrdSchemas } from '../kube/crd-fields.js';
+import type { KubeObject } from '../kube/types.js';
+
+/** The API group of the custom resources kube-as3 reads (its IPAMAllocation is never read from files). */
+const CUSTOM_GROUP = 'cis.f5.com';
+
+/** `crds/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
+export const CRD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crds');
+
+let loaded: CrdSchemas | undefined;
+
+/** Every CRD document of a folder of `.yaml` files. */
+export function readCrdSchemas(dir: string): CrdSchemas {
+  const documents: unknown[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) documents.push(doc.toJS());
+  }
+  return crdSchemasOf(documents);
+}
+
+/** The shipped CRDs' schemas (read on first use). */
+export function shippedCrdSchemas(): CrdSchemas {
+  loaded ??= readCrdSchemas(CRD_DIR);
+  return loaded;
+}
+
+/** The shipped CRDs' schemas when `objects` hold a custom resource of theirs (read only then). */
+export function crdSchemasFor(objects: Iterable<KubeObject>): CrdSchemas | undefined {
+  for (const obj of objects) {
+    if (typeof obj.apiVersion === 'string' && obj.apiVersion.startsWith(`${CUSTOM_GROUP}/`)) return shippedCrdSchemas();
+  }
+  return undefined;
+}
