@@ -41,15 +41,19 @@ export function secretMarker(value: unknown): string {
  * values are kept, so two redacted declarations differ exactly where the originals differ.
  */
 export function redactValue<T>(value: T): T {
-  return redactAny(value) as T;
+  return redactWith(value, (leaf) => leaf) as T;
 }
 
-function redactAny(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactAny);
-  if (typeof value !== 'object' || value === null) return value;
+/**
+ * A deep copy with secret properties replaced by their markers; every other value that is not a
+ * plain object or array goes through `leaf` (the identity, or the text redaction of log lines).
+ */
+function redactWith(value: unknown, leaf: (value: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => redactWith(v, leaf));
+  if (typeof value !== 'object' || value === null || value instanceof Error) return leaf(value);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSecretProperty(key) && inner !== undefined && inner !== null && inner !== '' ? secretMarker(inner) : redactAny(inner);
+    out[key] = isSecretProperty(key) && inner !== undefined && inner !== null && inner !== '' ? secretMarker(inner) : redactWith(inner, leaf);
   }
   return out;
 }
@@ -111,19 +115,15 @@ export function redactPatch<T extends { path: string; value?: unknown }>(operati
  * for the logger but lose any key from their message.
  */
 export function redactLogArgument(value: unknown): unknown {
+  return redactWith(value, redactLogLeaf);
+}
+
+function redactLogLeaf(value: unknown): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (value instanceof Error) {
-    const message = redactText(value.message);
-    if (message === value.message) return value;
-    const copy = new Error(message);
-    copy.name = value.name;
-    return copy;
-  }
-  if (Array.isArray(value)) return value.map(redactLogArgument);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSecretProperty(key) && inner !== undefined && inner !== null && inner !== '' ? secretMarker(inner) : redactLogArgument(inner);
-  }
-  return out;
+  if (!(value instanceof Error)) return value;
+  const message = redactText(value.message);
+  if (message === value.message) return value;
+  const copy = new Error(message);
+  copy.name = value.name;
+  return copy;
 }
