@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Config } from '../config/config.js';
 import { validateConfig } from '../config/parse-config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
-import type { EndpointSlice } from '../kube/types.js';
+import type { EndpointSlice, KubeObject } from '../kube/types.js';
 import { SHOP_CERT, SHOP_KEY } from '../../test/support/certificates.js';
 import { cisResource, node, service, slice, tlsSecret, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
@@ -242,5 +242,49 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
         assert.deepEqual(rows(planner.plan(state)).length, 2, 'a deleted resource created again invalid has no last good version');
       });
     }
+  });
+
+  describe('last known good for every kind', () => {
+    const lb = (protocol: string): KubeObject => service('ns', 'dns', { type: 'LoadBalancer', ports: [{ name: 'dns', protocol, port: 53, targetPort: 5353, nodePort: 30053 }] });
+    const withIp = (obj: KubeObject): KubeObject => ({ ...obj, metadata: { ...obj.metadata, annotations: { 'cis.f5.com/ip': '10.2.2.2' } } });
+    const ingress = (balance: string): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+      metadata: { namespace: 'ns', name: 'web', annotations: { 'virtual-server.f5.com/ip': '10.3.3.3', 'virtual-server.f5.com/http-port': balance }, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { ingressClassName: 'f5', rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc1', port: { number: 80 } } } }] } }] },
+    } as KubeObject);
+    const cases: Array<{ kind: string; valid: KubeObject; invalid: KubeObject; key: string; app: string }> = [
+      { kind: 'Service', valid: withIp(lb('UDP')), invalid: withIp(lb('QUIC')), key: 'Service/ns/dns', app: 'lb_10_2_2_2_53_udp' },
+      { kind: 'Ingress', valid: ingress('80'), invalid: ingress('eighty'), key: 'Ingress/ns/web', app: 'ingress_10_3_3_3_80' },
+    ];
+    for (const c of cases) {
+      it(`a ${c.kind} whose edit is refused keeps its last good version`, () => {
+        const state = populated();
+        state.upsert({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: 'f5' }, spec: { controller: 'f5.com/cntr-ingress-svcs' } } as KubeObject, 'IngressClass');
+        state.upsert(c.valid, c.kind as 'Service');
+        const planner = new Planner(config({ poolMemberType: 'nodeport' }));
+        const before = planner.plan(state);
+        const app = JSON.stringify((before.declaration.declaration['kubernetes'] as Record<string, unknown>)[c.app]);
+        assert.ok(app, `${c.app} planned; have ${Object.keys(before.declaration.declaration['kubernetes'] as object).join()}`);
+        state.upsert(c.invalid, c.kind as 'Service');
+        const kept = planner.plan(state);
+        assert.ok(kept.diagnostics.some((d) => d.severity === 'error' && `${d.ref.kind}/${d.ref.namespace}/${d.ref.name}` === c.key), JSON.stringify(kept.diagnostics));
+        assert.deepEqual([...kept.kept.keys()], [c.key]);
+        assert.equal(JSON.stringify((kept.declaration.declaration['kubernetes'] as Record<string, unknown>)[c.app]), app);
+      });
+    }
+  });
+
+  it('an address a kept resource still serves is not released by IPAM, even when its invalid edit asks for another key', () => {
+    const state = populated();
+    const planner = new Planner(config({ poolMemberType: 'cluster', ipam: { ranges: { prod: ['10.9.0.10-10.9.0.20'] } } }));
+    state.upsert(virtualServer('ns', 'ip', { host: 'a.example.com', ipamLabel: 'prod', pools: [{ service: 'svc1', servicePort: 80 }] }), 'VirtualServer');
+    assert.equal(planner.plan(state).ipam?.state.allocations['ns/a.example.com_host']?.address, '10.9.0.10');
+    state.upsert(virtualServer('ns', 'ip', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ service: 'svc1', servicePort: 80, loadBalancingMethod: 'fastest-guess' }] }), 'VirtualServer');
+    const kept = planner.plan(state);
+    assert.deepEqual(kept.kept.get('VirtualServer/ns/ip')?.addresses, ['10.9.0.10'], 'the last good version is planned on its address');
+    assert.equal(kept.ipam?.state.releasing['ns/a.example.com_host']?.address, '10.9.0.10', 'the old key is no longer asked for');
+    const after = planner.releaseUnusedAddresses(new Set(kept.kept.get('VirtualServer/ns/ip')?.addresses));
+    assert.equal(after.releasing['ns/a.example.com_host']?.address, '10.9.0.10', 'still taken while the kept version serves it');
+    assert.equal(planner.releaseUnusedAddresses().releasing['ns/a.example.com_host'], undefined, 'freed once nothing serves it');
   });
 });
