@@ -5,7 +5,7 @@
  * the expected result (events, not sleeps).
  */
 import assert from 'node:assert/strict';
-import type { Plan } from '../src/plan/planner.js';
+import type { Plan } from '../src/plan/plan.js';
 import { projectValidator } from '../src/adapters/schema-validator.js';
 import { createCredentials } from '../src/bigip/credentials.js';
 import { BigipRestClient } from '../src/bigip/rest-client.js';

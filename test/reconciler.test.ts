@@ -15,7 +15,7 @@ import type { Log, PassRecord } from '../src/controller/reconciler.js';
 import { ClusterState } from '../src/inventory/cluster-state.js';
 import { MemoryIpamStore } from '../src/ipam/store.js';
 import type { ObjectRef } from '../src/kube/refs.js';
-import type { Plan } from '../src/plan/planner.js';
+import type { Plan } from '../src/plan/plan.js';
 import { service, slice, virtualServer } from './support/fixtures.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';

@@ -9,7 +9,7 @@ import type { Diagnostic } from '../model/diagnostic.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
 import type { VersionedIpamState } from '../ipam/store.js';
 import { Planner } from '../plan/planner.js';
-import type { Plan } from '../plan/planner.js';
+import type { Plan } from '../plan/plan.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { renderSummary } from './summary.js';

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../model/diagnostic.js';
 import { describeRef, refKey } from '../kube/refs.js';
 import type { IpamOutcome } from '../ipam/allocator.js';
-import type { Plan } from '../plan/planner.js';
+import type { Plan } from '../plan/plan.js';
 import { refFromKey } from '../apply/last-good.js';
 import type { PoolMechanism } from '../translate/pool-shares.js';
 

@@ -23,7 +23,7 @@ import { ClusterSet } from '../inventory/cluster-set.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
-import type { Plan } from '../plan/planner.js';
+import type { Plan } from '../plan/plan.js';
 import { ClusterWatch } from '../watch/cluster-watch.js';
 import type { ClusterWatchOptions } from '../watch/cluster-watch.js';
 import { startControllerServer } from './http-server.js';

@@ -8,7 +8,7 @@ import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import type { As3Api } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
 import type { IpamStore } from '../ipam/store.js';
-import type { Plan } from '../plan/planner.js';
+import type { Plan } from '../plan/plan.js';
 import { As3Gate } from './as3-gate.js';
 import type { RunningController } from './controller.js';
 import { applied, passDescription, settle } from './controller.js';

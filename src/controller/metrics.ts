@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ApplyEvent } from '../apply/engine.js';
-import type { Plan, PlannedResource } from '../plan/planner.js';
+import type { Plan, PlannedResource } from '../plan/plan.js';
 import type { PassRecord } from './reconciler.js';
 
 export interface ClusterHealth {

@@ -19,8 +19,9 @@ import type { IpamStore } from '../ipam/store.js';
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../model/diagnostic.js';
-import { Planner, releasable } from '../plan/planner.js';
-import type { Plan } from '../plan/planner.js';
+import { Planner } from '../plan/planner.js';
+import { releasable } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
 
 /** The pino subset the loop uses (tests pass a recorder). */
 export interface Log {

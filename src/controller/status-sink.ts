@@ -12,7 +12,7 @@ import type { StatusApi, StatusApiFor } from '../adapters/kube-status-writer.js'
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject } from '../kube/types.js';
-import type { Plan, PlannedResource } from '../plan/planner.js';
+import type { Plan, PlannedResource } from '../plan/plan.js';
 import { desiredStatuses } from '../status/resource-status.js';
 import type { ServedResource } from '../status/resource-status.js';
 import { toHolders } from './holders.js';

@@ -5,7 +5,7 @@ import { ClusterSet } from '../inventory/cluster-set.js';
 import { ClusterState } from '../inventory/cluster-state.js';
 import { node, service, slice, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
-import type { Plan } from './planner.js';
+import type { Plan } from './plan.js';
 
 function config(multiCluster: object, extra: object = {}): Config {
   const result = validateConfig({ poolMemberType: 'cluster', multiCluster, ...extra });

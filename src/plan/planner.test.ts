@@ -6,7 +6,7 @@ import type { EndpointSlice, KubeObject } from '../kube/types.js';
 import { SHOP_CERT, SHOP_KEY } from '../../test/support/certificates.js';
 import { cisResource, node, service, slice, tlsSecret, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';
-import type { Plan } from './planner.js';
+import type { Plan } from './plan.js';
 
 function config(extra: object): Config {
   const result = validateConfig(extra);

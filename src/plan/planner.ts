@@ -6,14 +6,13 @@ import { MergedView } from '../inventory/merged-view.js';
 import type { ResourceView } from '../inventory/merged-view.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
-import { namespacedName, refKey, refOf } from '../kube/refs.js';
+import { refKey, refOf } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Ingress, KnownKind, KubeObject, Namespace, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
 import { claimBackends } from '../model/virtual.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
-import { groupClaims } from '../normalize/group.js';
 import { Selection } from '../normalize/selection.js';
 import { normalizeIngress } from '../normalize/ingress.js';
 import { normalizeLoadBalancerService, servesLoadBalancer } from '../normalize/load-balancer-service.js';
@@ -26,10 +25,10 @@ import { nodeAddresses, onePerNode } from '../resolve/node-addresses.js';
 import type { NodeAddress } from '../resolve/node-addresses.js';
 import { resolveAcrossClusters } from '../resolve/resolve-clusters.js';
 import type { ClusterScope } from '../resolve/resolve-clusters.js';
-import type { ApplicationResult, PoolShareSummary, RouteSummary } from '../translate/application.js';
+import type { ApplicationResult } from '../translate/application.js';
 import { translateApplication } from '../translate/application.js';
-import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
-import { SHARED_APPLICATION, buildDeclaration, buildTenant } from '../translate/declaration.js';
+import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import { buildDeclaration } from '../translate/declaration.js';
 import { commitReleases, emptyIpamState } from '../ipam/allocator.js';
 import type { IpamState } from '../ipam/allocator.js';
 import { parseRanges } from '../ipam/ranges.js';
@@ -37,59 +36,11 @@ import type { AddressRange } from '../ipam/ranges.js';
 import { ingressClassDecision } from '../normalize/ingress-class.js';
 import { NO_IPAM, runIpam } from './ipam-pass.js';
 import { LastGoodClaims } from './last-good-claims.js';
-import type { IpamPass, IpamReport } from './ipam-pass.js';
-
-export interface Plan {
-  declaration: As3Declaration;
-  /** Desired tenants by name (the same objects as in `declaration`; never mutated afterwards). */
-  tenants: Map<string, As3Tenant>;
-  diagnostics: Diagnostic[];
-  /** Applications translated in this run (the rest were reused unchanged). */
-  translated: number;
-  /** One row per route, for `plan -o summary` (computed on demand). */
-  summary(): RouteSummary[];
-  /** How each multi-cluster or weighted pool divides its traffic, for `plan -o summary`. */
-  shares(): PoolShareSummary[];
-  /**
-   * The resources an application was made from (`Shared` objects: every resource of the tenant
-   * that points at one); empty for an unknown application. The apply engine names
-   * them when the BIG-IP refuses the application.
-   */
-  sourcesOf(tenant: string, application: string): ObjectRef[];
-  /** IPAM keys, their addresses and resources; undefined when IPAM is not configured. */
-  ipam: IpamReport | undefined;
-  /**
-   * Every resource that has a virtual in this plan, with its addresses, once per cluster holding a
-   * copy in use (the cluster is set with several clusters): what the status writer reports. As of
-   * the plan: call it before the cluster states change again.
-   */
-  resources(): PlannedResource[];
-  /**
-   * Resources (`Kind/namespace/name`) refused for an error of their own (their spec, what they
-   * reference, their Services), not for losing a conflict with an older resource: diff, apply and
-   * run keep their last good version on the BIG-IP (apply/last-good.ts).
-   */
-  invalid: ReadonlySet<string>;
-  /**
-   * Invalid resources planned from their last good version (this planner saw it valid): by
-   * `Kind/namespace/name`, the version and where it is. Their routes stay as they were; diff,
-   * apply and run take everything else of the plan as it is.
-   */
-  kept: ReadonlyMap<string, KeptInPlan>;
-}
-
-export interface KeptInPlan {
-  version: string;
-  /** `tenant/application` names. */
-  applications: string[];
-  addresses: string[];
-}
-
-/** A resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service) and its virtual addresses. */
-export interface PlannedResource {
-  ref: ObjectRef;
-  addresses: string[];
-}
+import { keptInPlan, keptKeys, regroup } from './grouping.js';
+import type { Grouping } from './grouping.js';
+import { clusterProblems, holdersOf, plannedResources, releasable, sourcesOf, tenantOf } from './plan.js';
+import type { Plan } from './plan.js';
+import type { IpamPass } from './ipam-pass.js';
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
 interface NodeScopedContext {
@@ -106,120 +57,9 @@ interface GroupMemo {
   result: ApplicationResult;
 }
 
-interface Grouping {
-  revision: number | string;
-  /** `secretRevision` the grouping was last known valid at. */
-  secretRevision: number | string;
-  /** Secrets the resources read (found or not) and their revisions then, rejected resources included. */
-  secretReads: Array<{ namespace: string; name: string; revision: number | string }>;
-  /** Every claim normalization made, withheld ones included. */
-  claims: VirtualClaim[];
-  groups: VirtualGroup[];
-  /** Group ids by the `ns/name` of each Service they route to. */
-  byService: Map<string, string[]>;
-  /** What normalization (and the cluster set) reported: the grouping adds its conflicts to it. */
-  normalized: Diagnostic[];
-  diagnostics: Diagnostic[];
-  /** Resources whose normalization reported an error (see `Plan.invalid`; withheld ones are added there). */
-  invalid: Set<string>;
-  /** Invalid resources whose last good claims were planned instead. */
-  substituted: Set<string>;
-  /** Withheld resources whose last good claims failed to translate too: left out entirely. */
-  noSubstitute: Set<string>;
-  /**
-   * Resources refused because translating them failed (a Service port that does not exist, say),
-   * with those errors: a resource is all or nothing, so their claims are left out of the groups.
-   */
-  withheld: Map<string, Diagnostic[]>;
-  /** The Services the withheld resources route to: a change to one of them tries them again. */
-  withheldServices: Set<string>;
-  ipam: IpamReport | undefined;
-  /**
-   * `Plan.resources()`, computed on first use and kept while the grouping holds: it depends only
-   * on the resources (and which cluster holds which copy), so the same list (the same objects)
-   * serves every plan until a resource changes — the status writer tells changes by identity.
-   */
-  resources?: PlannedResource[];
-}
-
 interface TenantState {
   applications: Map<string, ApplicationResult>;
   tenant: As3Tenant;
-}
-
-/**
- * A tenant from its applications' results. Runs on every change of one of them, so it does not
- * sort the (possibly 10,000) applications itself (buildTenant orders them); only the few shared
- * objects are ordered here, by name and then application, so the same inputs pick the same one.
- */
-function tenantOf(results: Map<string, ApplicationResult>, instance: string): As3Tenant {
-  const applications = new Map<string, As3Application>();
-  const shared: Array<{ app: string; entry: ApplicationResult['shared'][number] }> = [];
-  for (const [name, result] of results) {
-    applications.set(name, result.application);
-    for (const entry of result.shared) shared.push({ app: name, entry });
-  }
-  shared.sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
-  return buildTenant(applications, instance, shared.map((s) => s.entry));
-}
-
-function sourcesOf(groups: VirtualGroup[], tenant: string, application: string): ObjectRef[] {
-  const shared = application === SHARED_APPLICATION;
-  const refs = new Map<string, ObjectRef>();
-  for (const group of groups) {
-    if (group.partition !== tenant || (!shared && group.application !== application) || (shared && !group.serviceAddress)) continue;
-    for (const claim of group.claims) refs.set(`${claim.source.kind}/${claim.source.namespace}/${claim.source.name}`, claim.source);
-  }
-  return [...refs.values()];
-}
-
-/**
- * The clusters whose copy of a resource is the one in use: with one cluster, that cluster
- * (unnamed); with several, every cluster holding a copy, except those whose copy conflicts.
- */
-function holdersOf(set: ClusterSet, diagnostics: Diagnostic[]): (ref: ObjectRef) => Array<string | undefined> {
-  if (!set.multi) return () => [undefined];
-  const conflicting = new Set(diagnostics.filter((d) => d.ref.cluster !== undefined && d.severity === 'error').map((d) => `${d.ref.cluster}/${refKey(d.ref)}`));
-  return (ref) => set.clusters
-    .filter((c) => c.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined && !conflicting.has(`${c.name}/${refKey(ref)}`))
-    .map((c) => c.name);
-}
-
-function plannedResources(groups: VirtualGroup[], holders: (ref: ObjectRef) => Array<string | undefined>): PlannedResource[] {
-  const byRef = new Map<string, { ref: ObjectRef; addresses: Set<string> }>();
-  for (const group of groups) {
-    for (const claim of group.claims) {
-      const key = refKey(claim.source);
-      const entry = byRef.get(key) ?? { ref: claim.source, addresses: new Set<string>() };
-      for (const address of [claim.address, ...(claim.additionalAddresses ?? [])]) entry.addresses.add(address);
-      byRef.set(key, entry);
-    }
-  }
-  const out: PlannedResource[] = [];
-  for (const { ref, addresses } of byRef.values()) {
-    for (const cluster of holders(ref)) out.push({ ref: cluster === undefined ? ref : { ...ref, cluster }, addresses: [...addresses] });
-  }
-  return out;
-}
-
-/** The releasing allocations whose address is not in `inUse` (route domains ignored). */
-export function releasable(state: IpamState, inUse: ReadonlySet<string>): IpamState['releasing'] {
-  const used = new Set([...inUse].map((a) => a.split('%')[0]));
-  return Object.fromEntries(Object.entries(state.releasing).filter(([, allocation]) => !used.has(allocation.address)));
-}
-
-/** Clusters that cannot be read: their members stay on the BIG-IP, and the user must know. */
-function clusterProblems(set: ClusterSet): Diagnostic[] {
-  return set.clusters.flatMap((c) => (c.unreadable === undefined ? [] : [diagnostic({ kind: 'Cluster', namespace: '', name: c.name }, 'warning',
-    `cannot be read (${c.unreadable}); its resources and Services are unknown, and its pool members stay as the BIG-IP has them (diff and apply keep them; plan alone cannot show them)`)]));
-}
-
-function servicesOf(group: VirtualGroup): Set<string> {
-  const keys = new Set<string>();
-  for (const claim of group.claims) {
-    for (const backend of claimBackends(claim)) keys.add(namespacedName(backend.namespace, backend.service));
-  }
-  return keys;
 }
 
 /**
@@ -277,7 +117,7 @@ export class Planner {
     let changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
     if (grouping === previous && grouping.withheld.size > 0 && (!changedServices || [...changedServices].some((s) => grouping.withheldServices.has(s)))) {
       // What a withheld resource routes to changed: try it again.
-      grouping = this.regroup(grouping, new Map());
+      grouping = this.grouping = regroup(grouping, new Map(), this.lastGood);
       changedServices = undefined;
     }
     let translated = changedServices
@@ -291,10 +131,10 @@ export class Planner {
         if (withheld.has(key)) noSubstitute.add(key);
         else withheld.set(key, problems);
       }
-      grouping = this.regroup({ ...grouping, noSubstitute }, withheld);
+      grouping = this.grouping = regroup({ ...grouping, noSubstitute }, withheld, this.lastGood);
       translated += this.rebuild(grouping, ctx);
     }
-    if (grouping !== previous) this.lastGood.record(grouping.groups, this.keptKeys(grouping));
+    if (grouping !== previous) this.lastGood.record(grouping.groups, keptKeys(grouping, this.lastGood));
     for (const c of set.clusters) this.seen.set(c.name, { revision: c.state.revision, nodeRevision: c.state.nodeRevision });
     return this.result(grouping, translated, set);
   }
@@ -383,25 +223,6 @@ export class Planner {
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 
-  /** Where each kept resource's last good claims are planned. */
-  private keptInPlan(grouping: Grouping): Map<string, KeptInPlan> {
-    const keys = this.keptKeys(grouping);
-    const out = new Map<string, KeptInPlan>();
-    if (keys.size === 0) return out;
-    for (const group of grouping.groups) {
-      for (const claim of group.claims) {
-        const key = refKey(claim.source);
-        if (!keys.has(key)) continue;
-        const entry = out.get(key) ?? { version: this.lastGood.versionOf(key) ?? '', applications: [], addresses: [] };
-        const where = `${group.partition}/${group.application}`;
-        if (!entry.applications.includes(where)) entry.applications.push(where);
-        for (const a of [claim.address, ...(claim.additionalAddresses ?? [])]) if (!entry.addresses.includes(a)) entry.addresses.push(a);
-        out.set(key, entry);
-      }
-    }
-    return out;
-  }
-
   /** Resources whose translation in the current groups reported an error, with those errors. */
   private translationErrors(grouping: Grouping): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
@@ -411,43 +232,6 @@ export class Planner {
       }
     }
     return out;
-  }
-
-  /** Invalid resources planned from their last good claims. */
-  private keptKeys(grouping: Grouping): Set<string> {
-    const out = new Set<string>();
-    for (const key of [...grouping.substituted, ...grouping.withheld.keys()]) {
-      if (!grouping.noSubstitute.has(key) && this.lastGood.get(key)) out.add(key);
-    }
-    return out;
-  }
-
-  /**
-   * The grouping of every claim except those of `withheld` resources, which are planned from
-   * their last good claims when this planner has them (and they did not fail too).
-   */
-  private regroup(base: Omit<Grouping, 'groups' | 'byService' | 'diagnostics' | 'withheld' | 'withheldServices' | 'resources'>, withheld: Map<string, Diagnostic[]>): Grouping {
-    let kept = withheld.size === 0 ? base.claims : base.claims.filter((c) => !withheld.has(refKey(c.source)));
-    for (const key of withheld.keys()) {
-      const substitute = base.noSubstitute.has(key) ? undefined : this.lastGood.get(key);
-      if (substitute) kept = [...kept, ...substitute];
-    }
-    const grouped = groupClaims(kept);
-    const byService = new Map<string, string[]>();
-    for (const group of grouped.groups) {
-      for (const key of servicesOf(group)) byService.set(key, [...(byService.get(key) ?? []), group.id]);
-    }
-    const withheldServices = new Set<string>();
-    for (const claim of base.claims) {
-      if (withheld.has(refKey(claim.source))) for (const b of claimBackends(claim)) withheldServices.add(namespacedName(b.namespace, b.service));
-    }
-    const { resources: _dropped, ...rest } = base as Grouping;
-    void _dropped;
-    this.grouping = {
-      ...rest, groups: grouped.groups, byService, withheld, withheldServices,
-      diagnostics: [...base.normalized, ...grouped.diagnostics, ...[...withheld.values()].flat()],
-    };
-    return this.grouping;
   }
 
   private groupsUsing(services: Set<string>, grouping: Grouping): VirtualGroup[] {
@@ -466,7 +250,7 @@ export class Planner {
     }
     // Errors found while translating (a Service port that does not exist, say) are the resource's own.
     const invalid = grouping.withheld.size === 0 ? grouping.invalid : new Set([...grouping.invalid, ...grouping.withheld.keys()]);
-    const kept = this.keptInPlan(grouping);
+    const kept = keptInPlan(grouping, this.lastGood);
     diagnostics.sort(compareDiagnostics);
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
     const memos = grouping.groups.map((g) => this.memo.get(g.id));
@@ -588,10 +372,11 @@ export class Planner {
       else if (kind === 'Ingress') take(obj as Ingress, normalizeIngress);
       else take(obj as Service, normalizeLoadBalancerService);
     }
-    return this.regroup({
+    this.grouping = regroup({
       revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
       claims, normalized: diagnostics, invalid, substituted, noSubstitute: new Set(), ipam: ipam.report,
-    }, new Map());
+    }, new Map(), this.lastGood);
+    return this.grouping;
   }
 
   /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */
