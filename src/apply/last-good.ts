@@ -16,7 +16,8 @@ import { isRecord } from '../lib/is-record.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import type { As3Application, As3Tenant } from '../translate/as3-types.js';
 import { SHARED_APPLICATION } from '../translate/declaration.js';
-import { readProvenance } from '../translate/provenance.js';
+import type { KubeObject } from '../kube/types.js';
+import { readProvenance, readRecordedObjects } from '../translate/provenance.js';
 import { carryOverUnreadable } from './carry-over.js';
 import type { CarryOver } from './carry-over.js';
 
@@ -175,4 +176,26 @@ export function desiredAgainstDevice(
 /** Addresses the kept versions still serve: IPAM must not free them while they are on the device. */
 export function keptAddresses(result: LastGood): Set<string> {
   return new Set([...result.kept.values()].flatMap((k) => k.addresses));
+}
+
+/**
+ * The last good versions the device recorded for `keys` (applications several resources share
+ * record their resources: translate/provenance.ts), for `Planner.seedLastGood`.
+ */
+export function recordedLastGood(current: ReadonlyMap<string, As3Tenant>, keys: Iterable<string>): Map<string, KubeObject> {
+  const wanted = new Set(keys);
+  const out = new Map<string, KubeObject>();
+  if (wanted.size === 0) return out;
+  for (const tenant of current.values()) {
+    for (const app of Object.values(tenant)) {
+      if (!isApplication(app)) continue;
+      for (const [key, obj] of readRecordedObjects(app)) if (wanted.has(key) && !out.has(key)) out.set(key, obj);
+    }
+  }
+  return out;
+}
+
+/** The plan's invalid resources that it could not plan from a last good version of its own. */
+export function notKept(plan: { invalid: ReadonlySet<string>; kept: ReadonlyMap<string, unknown> }): string[] {
+  return [...plan.invalid].filter((key) => !plan.kept.has(key));
 }

@@ -19,7 +19,7 @@ import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL } from './io.js';
 import { applyResult } from './apply-result.js';
-import { planInputs } from './plan-command.js';
+import { planInputs, withRecordedLastGood } from './plan-command.js';
 import { validatorsWith } from './schema-check.js';
 import type { PlannedInputs } from './plan-command.js';
 
@@ -83,9 +83,10 @@ async function releaseAddresses(planned: PlannedInputs, lastGood: LastGood, opti
 }
 
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
-  const planned = await planInputs(options, io);
-  if (!planned) return EXIT_FATAL;
-  const { config, plan, problems } = planned;
+  const initial = await planInputs(options, io);
+  if (!initial) return EXIT_FATAL;
+  let planned = initial;
+  const { config } = planned;
   const validators = validatorsWith(planned.official);
   const client = await connectBigip(options, config, io);
   if (!client) return EXIT_FATAL;
@@ -97,26 +98,27 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   try {
     await engine.connect();
     before = new Map(engine.appliedTenants);
+    planned = withRecordedLastGood(planned, before);
     const refused = refusal(planned, before, options);
     if (refused) {
-      for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+      for (const d of planned.problems) io.stderr(`${formatDiagnostic(d)}\n`);
       io.stderr(`error: ${refused}\n`);
       return EXIT_FATAL;
     }
     const keeping = desiredKeeping(planned, before, io);
     desired = keeping.tenants;
     lastGood = keeping.lastGood;
-    report = await engine.apply({ tenants: desired, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+    report = await engine.apply({ tenants: desired, sourcesOf: (t, a) => planned.plan.sourcesOf(t, a) });
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
-    for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+    for (const d of planned.problems) io.stderr(`${formatDiagnostic(d)}\n`);
     io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? config.bigip.url, err)}; what was not confirmed will be sent again by the next apply\n`);
     return EXIT_FATAL;
   }
-  const result = applyResult(report, problems);
+  const result = applyResult(report, planned.problems);
   io.stdout(changesText(report, before, desired));
   if (report.inSync) await releaseAddresses(planned, lastGood, options, io);
-  for (const d of problems) io.stderr(`${formatDiagnostic(d)}\n`);
+  for (const d of planned.problems) io.stderr(`${formatDiagnostic(d)}\n`);
   for (const line of describeLastGood(lastGood)) io.stderr(`${line}\n`);
   for (const p of report.problems) for (const line of problemLines(p)) io.stderr(`${line}\n`);
   // Last, after the problems: what was applied and what was withheld, as the exit code says.

@@ -20,7 +20,7 @@ import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
-import { planInputs } from './plan-command.js';
+import { planInputs, withRecordedLastGood } from './plan-command.js';
 import { schemaChecked } from './schema-check.js';
 import type { PlannedInputs } from './plan-command.js';
 
@@ -90,12 +90,13 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
     io.stderr('error: give what to compare with: --against FILE (a saved AS3 declaration) or --bigip-url URL\n');
     return EXIT_FATAL;
   }
-  const planned = await planInputs(options, io);
-  if (!planned) return EXIT_FATAL;
-  const current = await currentOf(options, planned, io);
+  const initial = await planInputs(options, io);
+  if (!initial) return EXIT_FATAL;
+  const current = await currentOf(options, initial, io);
   if (current === false) return EXIT_FATAL;
-  const instance = planned.config.as3.instance;
+  const instance = initial.config.as3.instance;
   const { ours, foreign } = splitOwnership(current, instance);
+  const planned = withRecordedLastGood(initial, ours);
   const problems: Diagnostic[] = [...planned.problems];
   let desired = new Map<string, As3Tenant>();
   for (const [name, tenant] of planned.plan.tenants) {
@@ -107,7 +108,7 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
       for (const ref of planned.plan.sourcesOf(name, app)) problems.push(diagnostic(ref, 'error', foreignTenantMessage(name, instance)));
     }
   }
-  const device = desiredAgainstDevice({ tenants: desired, invalid: planned.plan.invalid }, ours, planned.unreadableClusters);
+  const device = desiredAgainstDevice({ tenants: desired, invalid: planned.plan.invalid, kept: planned.plan.kept }, ours, planned.unreadableClusters);
   const kept = describeCarryOver(device.carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
   for (const line of describeLastGood(device.lastGood)) io.stderr(`${line}\n`);

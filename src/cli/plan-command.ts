@@ -16,6 +16,8 @@ import { renderSummary } from './summary.js';
 import { officialValidatorOf, schemaChecked } from './schema-check.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import { buildDeclaration } from '../translate/declaration.js';
+import type { As3Tenant } from '../translate/as3-types.js';
+import { notKept, recordedLastGood } from '../apply/last-good.js';
 
 export interface PlanOptions {
   filename?: string[];
@@ -54,6 +56,17 @@ export interface PlannedInputs {
   unreadableClusters: string[];
   /** The official AS3 schema of `as3.schemaFile`, when the config names one (schema-check.ts). */
   official?: DeclarationValidator;
+  /** Plans the same inputs again (after `planner.seedLastGood`), with the problems to print. */
+  replan(): { plan: Plan; problems: Diagnostic[] };
+}
+
+/**
+ * diff and apply, once they read the device: invalid resources the plan could not keep are
+ * planned from the last good version the BIG-IP recorded for them, when it did (apply/last-good.ts).
+ */
+export function withRecordedLastGood(planned: PlannedInputs, current: ReadonlyMap<string, As3Tenant>): PlannedInputs {
+  if (!planned.planner.seedLastGood(recordedLastGood(current, notKept(planned.plan)))) return planned;
+  return { ...planned, ...planned.replan() };
 }
 
 /**
@@ -89,8 +102,12 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
     version = saved.version;
   }
   const problems = namingMisspeltSiblings([...inputs.problems, ...plan.diagnostics]);
+  const replan = (): { plan: Plan; problems: Diagnostic[] } => {
+    const again = planner.plan(inputs.input);
+    return { plan: again, problems: namingMisspeltSiblings([...inputs.problems, ...again.diagnostics]) };
+  };
   return {
-    config, planner, plan, problems, unreadableClusters: inputs.unreadable,
+    config, planner, plan, problems, unreadableClusters: inputs.unreadable, replan,
     ...(store ? { ipam: { store, version } } : {}), ...(official ? { official } : {}),
   };
 }

@@ -7,7 +7,7 @@
  * A failed pass (BIG-IP unreachable, store refusing) is retried with backoff; nothing on the BIG-IP
  * is deleted because of it, since only a successful plan of readable clusters is ever applied.
  */
-import { desiredAgainstDevice, describeLastGood, keptAddresses } from '../apply/last-good.js';
+import { desiredAgainstDevice, describeLastGood, keptAddresses, notKept, recordedLastGood } from '../apply/last-good.js';
 import type { LastGood } from '../apply/last-good.js';
 import type { ApplyEngine, ApplyReport } from '../apply/engine.js';
 import { BigipError } from '../bigip/as3-api.js';
@@ -234,7 +234,9 @@ export class Reconciler {
     const planner = this.planner as Planner;
     const store = this.options.ipam;
     for (let attempt = 0; attempt < IPAM_ATTEMPTS; attempt++) {
-      const plan = planner.plan(this.options.source());
+      let plan = planner.plan(this.options.source());
+      // Invalid resources this planner never saw valid: their last good version as the BIG-IP recorded it.
+      if (planner.seedLastGood(recordedLastGood(this.options.engine.appliedTenants, notKept(plan)))) plan = planner.plan(this.options.source());
       if (!store || !plan.ipam?.changed) return plan;
       const saved = await store.save(plan.ipam.state, this.ipamVersion);
       if (saved.ok) {

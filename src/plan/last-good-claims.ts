@@ -21,6 +21,11 @@ export class LastGoodClaims {
     return this.byRef.get(key);
   }
 
+  /** Claims of a last good version this planner did not plan itself (recorded on the BIG-IP). */
+  set(key: string, claims: VirtualClaim[]): void {
+    this.byRef.set(key, claims);
+  }
+
   /** The version the kept claims were made from (`generation 3, sha256:…`). */
   versionOf(key: string): string | undefined {
     const claim = this.byRef.get(key)?.[0];

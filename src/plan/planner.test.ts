@@ -287,4 +287,31 @@ describe('Planner (node readiness changes in nodeport mode)', () => {
     assert.equal(after.releasing['ns/a.example.com_host']?.address, '10.9.0.10', 'still taken while the kept version serves it');
     assert.equal(planner.releaseUnusedAddresses().releasing['ns/a.example.com_host'], undefined, 'freed once nothing serves it');
   });
+
+  it('a planner without memory plans an invalid resource from the version the BIG-IP recorded, when that version is still valid', () => {
+    const state = populated();
+    const b = (pool: Record<string, unknown>): ReturnType<typeof virtualServer> => virtualServer('ns', 'b', { virtualServerAddress: '10.1.1.1', host: 'b.example.com', pools: [{ path: '/', service: 'svc1', servicePort: 80, ...pool }] });
+    state.upsert(virtualServer('ns', 'vs1', { virtualServerAddress: '10.1.1.1', host: 'a.example.com', pools: [{ path: '/', service: 'svc1', servicePort: 80 }] }), 'VirtualServer');
+    const recordedVersion = b({});
+    state.upsert(recordedVersion, 'VirtualServer');
+    const app = (new Planner(config({ poolMemberType: 'cluster' })).plan(state).declaration.declaration['kubernetes'] as Record<string, { constants: { kubeAs3Objects: Record<string, unknown> } }>)['crd_10_1_1_1_80'];
+    const recorded = new Map(Object.entries(app?.constants.kubeAs3Objects ?? {})) as Map<string, KubeObject>;
+    assert.deepEqual([...recorded.keys()], ['VirtualServer/ns/b', 'VirtualServer/ns/vs1'], 'a shared application records its resources');
+
+    state.upsert(b({ loadBalancingMethod: 'fastest-guess' }), 'VirtualServer');
+    const planner = new Planner(config({ poolMemberType: 'cluster' }));
+    const before = planner.plan(state);
+    assert.deepEqual([...before.kept.keys()], [], 'no memory: nothing kept by the plan');
+    assert.equal(planner.seedLastGood(recorded), true);
+    assert.equal(planner.seedLastGood(recorded), false, 'the same versions again: nothing new, no need to plan again');
+    const after = planner.plan(state);
+    assert.deepEqual([...after.kept.keys()], ['VirtualServer/ns/b']);
+    assert.deepEqual(after.summary().filter((r) => r.listener === '10.1.1.1:80').map((r) => `${r.host} ${r.source}`), ['a.example.com VirtualServer ns/vs1', 'b.example.com VirtualServer ns/b']);
+
+    // A recorded version that is no longer valid itself (its Service lost the port) is not used.
+    const broken = new Planner(config({ poolMemberType: 'cluster' }));
+    state.upsert(service('ns', 'svc1', { type: 'NodePort', ports: [{ name: 'http', port: 8080, targetPort: 8080, nodePort: 30001 }] }), 'Service');
+    broken.seedLastGood(recorded);
+    assert.deepEqual([...broken.plan(state).kept.keys()], []);
+  });
 });

@@ -36,6 +36,7 @@ import type { AddressRange } from '../ipam/ranges.js';
 import { ingressClassDecision } from '../normalize/ingress-class.js';
 import { NO_IPAM, runIpam } from './ipam-pass.js';
 import { LastGoodClaims } from './last-good-claims.js';
+import { resourceVersion } from '../translate/provenance.js';
 import { keptInPlan, keptKeys, regroup } from './grouping.js';
 import type { Grouping } from './grouping.js';
 import { clusterProblems, holdersOf, plannedResources, releasable, sourcesOf, tenantOf } from './plan.js';
@@ -62,6 +63,16 @@ interface TenantState {
   tenant: As3Tenant;
 }
 
+type Normalizer = (obj: KubeObject, ref: ObjectRef, ctx: NormalizeContext) => NormalizeResult;
+
+/** The normalizer of each resource kind. */
+const NORMALIZERS: Record<string, Normalizer | undefined> = {
+  VirtualServer: normalizeVirtualServer as Normalizer,
+  TransportServer: normalizeTransportServer as Normalizer,
+  Ingress: normalizeIngress as Normalizer,
+  Service: normalizeLoadBalancerService as Normalizer,
+};
+
 /**
  * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state, or
  * a cluster set's (SPEC §4: resources from the merged view, members from every cluster), and
@@ -78,6 +89,9 @@ export class Planner {
   private readonly selection: Selection;
   private readonly nodeSelector: LabelSelector;
   private readonly lastGood = new LastGoodClaims();
+  /** Recorded last good versions not yet normalized, and the version each key was seeded with. */
+  private readonly recorded = new Map<string, KubeObject>();
+  private readonly seeded = new Map<string, string>();
   private grouping: Grouping | undefined;
   private memo = new Map<string, GroupMemo>();
   private tenants = new Map<string, TenantState>();
@@ -366,6 +380,7 @@ export class Planner {
         claims.push(claim);
       }
     };
+    this.normalizeRecorded(ctx);
     for (const { kind, obj } of resources) {
       if (kind === 'VirtualServer') take(obj as VirtualServer, normalizeVirtualServer);
       else if (kind === 'TransportServer') take(obj as TransportServer, normalizeTransportServer);
@@ -377,6 +392,41 @@ export class Planner {
       claims, normalized: diagnostics, invalid, substituted, noSubstitute: new Set(), ipam: ipam.report,
     }, new Map(), this.lastGood);
     return this.grouping;
+  }
+
+  /**
+   * Last good versions the BIG-IP recorded (see `seedLastGood`) become this planner's memory of
+   * them, when they are still valid in the current context (their TLSProfile, Secrets, Services).
+   */
+  private normalizeRecorded(ctx: NormalizeContext): void {
+    for (const [key, obj] of this.recorded) {
+      if (this.lastGood.get(key)) continue;
+      const normalize = NORMALIZERS[obj.kind ?? ''];
+      const result = normalize?.(obj, refOf(obj), ctx);
+      const dependsOn = ctx.takeDependencies();
+      if (!result || result.diagnostics.some((d) => d.severity === 'error') || result.claims.length === 0) continue;
+      for (const claim of result.claims) if (dependsOn.length > 0) claim.dependsOn = dependsOn;
+      this.lastGood.set(key, result.claims);
+    }
+    this.recorded.clear();
+  }
+
+  /**
+   * The last good versions of invalid resources as the BIG-IP recorded them (in applications
+   * several resources share): a planner without memory of them (after a restart, in a one-shot
+   * apply) plans them as if it had seen them, so their routes stay while the other resources'
+   * changes go through. True when something new was given: plan again.
+   */
+  seedLastGood(objects: ReadonlyMap<string, KubeObject>): boolean {
+    let added = false;
+    for (const [key, obj] of objects) {
+      if (this.lastGood.get(key) || this.seeded.get(key) === resourceVersion(obj)) continue;
+      this.seeded.set(key, resourceVersion(obj));
+      this.recorded.set(key, obj);
+      added = true;
+    }
+    if (added) this.grouping = undefined;
+    return added;
   }
 
   /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */

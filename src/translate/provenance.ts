@@ -20,6 +20,13 @@ import type { As3Object } from './as3-types.js';
 /** The AS3 `constants` property of an application, and the constant naming its sources. */
 export const CONSTANTS_PROPERTY = 'constants';
 export const SOURCES_CONSTANT = 'kubeAs3Sources';
+/**
+ * On an application several resources share (one virtual, several VirtualServers or Ingresses):
+ * the resources themselves (spec and the metadata kube-as3 reads), so that after a restart or in a
+ * one-shot apply the last good version of one of them can be planned again beside the others'
+ * new versions. An application of one resource does not need it: it is kept whole.
+ */
+export const OBJECTS_CONSTANT = 'kubeAs3Objects';
 
 /** Annotations that do not change the translation (kubectl's copy of the whole object). */
 const IGNORED_ANNOTATIONS: ReadonlySet<string> = new Set(['kubectl.kubernetes.io/last-applied-configuration']);
@@ -52,12 +59,34 @@ export function resourceVersion(obj: KubeObject): string {
   return version;
 }
 
+/** What of a resource is recorded: what normalization reads (no status, no managed fields). */
+function recorded(obj: KubeObject): KubeObject {
+  const meta = obj.metadata ?? {};
+  const annotations = Object.entries(meta.annotations ?? {}).filter(([k]) => !IGNORED_ANNOTATIONS.has(k));
+  const metadata: Record<string, unknown> = { name: meta.name, namespace: meta.namespace };
+  for (const key of ['labels', 'creationTimestamp', 'generation'] as const) if (meta[key] !== undefined) metadata[key] = meta[key];
+  if (annotations.length > 0) metadata['annotations'] = Object.fromEntries(annotations);
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata, spec: (obj as { spec?: unknown }).spec } as KubeObject;
+}
+
 /** The `constants` object of an application made from `sources` (each resource once, in key order). */
 export function provenanceConstants(sources: Array<{ ref: ObjectRef; object: KubeObject }>): As3Object {
-  const byKey = new Map<string, string>();
-  for (const { ref, object } of sources) if (!byKey.has(refKey(ref))) byKey.set(refKey(ref), resourceVersion(object));
+  const byKey = new Map<string, KubeObject>();
+  for (const { ref, object } of sources) if (!byKey.has(refKey(ref))) byKey.set(refKey(ref), object);
   const entries = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { class: 'Constants', [SOURCES_CONSTANT]: Object.fromEntries(entries) };
+  const constants: As3Object = { class: 'Constants', [SOURCES_CONSTANT]: Object.fromEntries(entries.map(([k, o]) => [k, resourceVersion(o)])) };
+  if (entries.length > 1) constants[OBJECTS_CONSTANT] = Object.fromEntries(entries.map(([k, o]) => [k, recorded(o)]));
+  return constants;
+}
+
+/** The resources an application recorded (shared applications only), by `Kind/namespace/name`. */
+export function readRecordedObjects(application: unknown): Map<string, KubeObject> {
+  const out = new Map<string, KubeObject>();
+  const constants = isRecord(application) ? application[CONSTANTS_PROPERTY] : undefined;
+  const objects = isRecord(constants) ? constants[OBJECTS_CONSTANT] : undefined;
+  if (!isRecord(objects)) return out;
+  for (const [key, obj] of Object.entries(objects)) if (isRecord(obj) && isRecord(obj['metadata'])) out.set(key, obj as KubeObject);
+  return out;
 }
 
 /** An application's sources as the device holds them: `Kind/namespace/name` → version; empty when unmarked. */
