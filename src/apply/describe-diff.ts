@@ -5,6 +5,7 @@
  * fingerprint markers (lib/redact.ts), certificates by subject, names, expiry and fingerprint.
  * Pure: no I/O.
  */
+import { CONSTANTS_PROPERTY, readProvenance } from '../translate/provenance.js';
 import fjp from 'fast-json-patch';
 import { redactValue } from '../lib/redact.js';
 import { describeCertificates } from '../normalize/certificate.js';
@@ -88,12 +89,33 @@ function objectChanges(name: string, before: AnyObject, after: AnyObject): strin
   return lines;
 }
 
+/**
+ * The resources an application is made from, as a reviewer reads them: one line per resource
+ * added, removed or at another version (`constants`, translate/provenance.ts; the recorded
+ * objects say the same as the versions, so they are not shown).
+ */
+function sourceChanges(before: unknown, after: unknown): string[] {
+  const was = readProvenance(before);
+  const now = readProvenance(after);
+  const lines: string[] = [];
+  for (const key of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    const [kind = '', namespace = '', ...name] = key.split('/');
+    const resource = `${kind} ${namespace}/${name.join('/')}`;
+    const a = was.get(key);
+    const b = now.get(key);
+    if (a === undefined) lines.push(`+ source ${resource} (${b ?? ''})`);
+    else if (b === undefined) lines.push(`- source ${resource} (${a})`);
+    else if (a !== b) lines.push(`~ source ${resource}: ${a} → ${b}`);
+  }
+  return lines;
+}
+
 /** The lines of one changed application (indented by the caller). */
 export function describeApplication(before: As3Application | undefined, after: As3Application | undefined): string[] {
   const was = before ?? {};
   const now = after ?? {};
-  const names = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((n) => n !== 'class' && n !== 'template' && n !== 'label' && n !== 'remark').sort();
-  const lines: string[] = [];
+  const names = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((n) => !['class', 'template', 'label', 'remark', CONSTANTS_PROPERTY].includes(n)).sort();
+  const lines: string[] = before !== undefined && after !== undefined ? sourceChanges(before, after) : [];
   for (const name of names) {
     const a = (was as AnyObject)[name];
     const b = (now as AnyObject)[name];

@@ -82,4 +82,22 @@ describe('describeTenantChange', () => {
     assert.match(describeTenantChange(diffTenant('T', undefined, t) ?? assert.fail(), undefined, t), /^tenant T: create \(1 application\)\n {2}\+ application a/);
     assert.equal(describeTenantChange(diffTenant('T', t, undefined) ?? assert.fail(), t, undefined), 'tenant T: delete (1 application)\n  - application a');
   });
+
+  it('shows the resources an application is made from as source lines: added, removed, or at another version (never the recorded objects)', () => {
+    const withSources = (sources: Record<string, string>): As3Application => ({
+      ...app(['10.1.0.1']),
+      constants: { class: 'Constants', kubeAs3Sources: sources, kubeAs3Objects: Object.fromEntries(Object.keys(sources).map((k) => [k, { kind: 'VirtualServer', metadata: { name: k } }])) },
+    });
+    const before = tenant({ shop: withSources({ 'VirtualServer/shop/a': 'generation 1, sha256:aaaaaaaaaaaa', 'VirtualServer/shop/old': 'generation 2, sha256:bbbbbbbbbbbb' }) });
+    const after = tenant({ shop: withSources({ 'VirtualServer/shop/a': 'generation 2, sha256:cccccccccccc', 'VirtualServer/shop/new': 'generation 1, sha256:dddddddddddd' }) });
+    const change = diffTenant('kubernetes', before, after);
+    assert.ok(change);
+    assert.equal(describeTenantChange(change, before, after), [
+      'tenant kubernetes: update (1 changed)',
+      '  ~ application shop',
+      '      ~ source VirtualServer shop/a: generation 1, sha256:aaaaaaaaaaaa → generation 2, sha256:cccccccccccc',
+      '      + source VirtualServer shop/new (generation 1, sha256:dddddddddddd)',
+      '      - source VirtualServer shop/old (generation 2, sha256:bbbbbbbbbbbb)',
+    ].join('\n'));
+  });
 });
