@@ -42,6 +42,10 @@ export interface Envtest {
   kubeConfig(): KubeConfig;
   /** Installs the project's CRDs (`crds/*.yaml`) and waits until each is established. */
   installCrds(): Promise<void>;
+  /** Stops etcd and the API server, keeping their data (then `restart` brings them back). */
+  stopServers(): Promise<void>;
+  /** Stops both (if running) and starts them again on the same ports and data: objects, tokens and address survive. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,34 +118,49 @@ export async function startEnvtest(): Promise<Envtest> {
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(join(dir, 'tokens.csv'), `${TOKEN},admin,admin-uid,system:masters\n`);
-  const etcd = launch(join(bin, 'etcd'), [
-    '--name', 'envtest', '--data-dir', join(dir, 'etcd'), '--log-level', 'warn',
-    '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `envtest=http://127.0.0.1:${peerPort}`,
-  ], join(dir, 'etcd.log'));
-  const apiserver = launch(join(bin, 'kube-apiserver'), [
-    '--etcd-servers', `http://127.0.0.1:${etcdPort}`, '--secure-port', String(apiPort), '--bind-address', '127.0.0.1',
-    '--advertise-address', '127.0.0.1', '--cert-dir', join(dir, 'certs'), '--token-auth-file', join(dir, 'tokens.csv'),
-    '--authorization-mode', 'RBAC', '--service-account-key-file', join(dir, 'sa.pub'),
-    '--service-account-signing-key-file', join(dir, 'sa.key'), '--service-account-issuer', 'https://kubernetes.default.svc',
-    '--api-audiences', 'https://kubernetes.default.svc', '--service-cluster-ip-range', '10.96.0.0/16',
-    '--disable-admission-plugins', 'ServiceAccount', '--endpoint-reconciler-type', 'none', '--profiling=false',
-  ], join(dir, 'kube-apiserver.log'));
   const url = `https://127.0.0.1:${apiPort}`;
+  let etcd: ChildProcess;
+  let apiserver: ChildProcess;
+  const processes = { stop: async (): Promise<void> => undefined };
+  // The same ports, data and keys every time: a restart keeps the objects, the address and the tokens.
+  const launchBoth = async (): Promise<void> => {
+    etcd = launch(join(bin, 'etcd'), [
+      '--name', 'envtest', '--data-dir', join(dir, 'etcd'), '--log-level', 'warn',
+      '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster', `envtest=http://127.0.0.1:${peerPort}`,
+    ], join(dir, 'etcd.log'));
+    apiserver = launch(join(bin, 'kube-apiserver'), [
+      '--etcd-servers', `http://127.0.0.1:${etcdPort}`, '--secure-port', String(apiPort), '--bind-address', '127.0.0.1',
+      '--advertise-address', '127.0.0.1', '--cert-dir', join(dir, 'certs'), '--token-auth-file', join(dir, 'tokens.csv'),
+      '--authorization-mode', 'RBAC', '--service-account-key-file', join(dir, 'sa.pub'),
+      '--service-account-signing-key-file', join(dir, 'sa.key'), '--service-account-issuer', 'https://kubernetes.default.svc',
+      '--api-audiences', 'https://kubernetes.default.svc', '--service-cluster-ip-range', '10.96.0.0/16',
+      '--disable-admission-plugins', 'ServiceAccount', '--endpoint-reconciler-type', 'none', '--profiling=false',
+    ], join(dir, 'kube-apiserver.log'));
+    processes.stop = async () => {
+      await terminate(apiserver);
+      await terminate(etcd);
+    };
+    // Readiness is polled: the API server offers no event to wait on. Bounded, and fails early when a process dies.
+    const deadline = Date.now() + 90_000;
+    while (!(await readyz(url))) {
+      if (apiserver.exitCode !== null || etcd.exitCode !== null || Date.now() > deadline) {
+        await processes.stop().catch(() => undefined);
+        throw new Error(`envtest did not become ready (API server exit ${apiserver.exitCode}, etcd exit ${etcd.exitCode})`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const stop = async (): Promise<void> => {
-    await terminate(apiserver);
-    await terminate(etcd);
+    await processes.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  // Readiness is polled: the API server offers no event to wait on. Bounded, and fails early when a process dies.
-  const deadline = Date.now() + 90_000;
-  while (!(await readyz(url))) {
-    if (apiserver.exitCode !== null || etcd.exitCode !== null || Date.now() > deadline) {
-      await stop().catch(() => undefined);
-      throw new Error(`envtest did not become ready (API server exit ${apiserver.exitCode}, etcd exit ${etcd.exitCode})`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    await launchBoth();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, [
@@ -156,7 +175,11 @@ export async function startEnvtest(): Promise<Envtest> {
     kc.loadFromFile(kubeconfigPath);
     return kc;
   };
-  return { url, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop };
+  const restart = async (): Promise<void> => {
+    await processes.stop();
+    await launchBoth();
+  };
+  return { url, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart };
 }
 
 /**
