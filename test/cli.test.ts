@@ -138,4 +138,11 @@ describe('bin/kube-as3.js (the installed executable)', () => {
     assert.equal(run.status, 0);
     assert.match(run.stdout, /plan \[options\]/);
   });
+
+  it('run --help points to the install docs (Helm chart, image)', async () => {
+    const run = await runCliCaptured(['run', '--help']);
+    assert.equal(run.code, 0);
+    assert.match(run.stdout, /docs\/install\.md/);
+    assert.match(run.stdout, /docs\/image\.md/);
+  });
 });

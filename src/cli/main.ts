@@ -13,6 +13,11 @@ import type { PlanOptions } from './plan-command.js';
 
 const VERSION = '0.1.0';
 
+/** Where `run --help` sends someone who wants the controller in a cluster. */
+const RUN_HELP_FOOTER = `
+Installing in a cluster: docs/install.md (the Helm chart) and docs/image.md (building and pushing
+the container image), shipped in the package's docs/ folder.`;
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -69,6 +74,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--no-leader-election', 'reconcile without holding the Lease kube-as3-<instance> (run exactly one replica)')
     .option('--manifests <dir>', 'follow a folder of Kubernetes objects instead of a cluster (no statuses are written)')
     .option('--ipam-state <file>', 'with --manifests: IPAM allocations kept in this file')
+    .addHelpText('after', RUN_HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
     .action(async (options: RunOptions) => done(await runWithSignals(options, io)));
