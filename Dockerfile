@@ -5,7 +5,7 @@
 # Base: Node 22 LTS, Debian bookworm slim, pinned to an exact tag so that a rebuild gives the same
 # Node. To bump it, pick the newest 22.x tag on https://hub.docker.com/_/node (or pass
 # --build-arg NODE_IMAGE=...), and run `npm test` on that Node version first.
-ARG NODE_IMAGE=node:22.12.0-bookworm-slim
+ARG NODE_IMAGE=node:22.23.3-bookworm-slim
 
 # Stage 1: all dependencies (TypeScript is a dev dependency) and the build into dist/.
 FROM ${NODE_IMAGE} AS build
