@@ -115,6 +115,26 @@ describe('kube-as3 run: the live controller against a fake API server and a fake
     assert.equal(statusOf('cis.f5.com', 'virtualservers', 'a')?.['error'], undefined);
     assert.ok(lastPlan(running)?.tenants.get('shop'));
   });
+
+  it('stays ready while the BIG-IP refuses an application (kube_as3_in_sync says it), and is not ready while the BIG-IP cannot be reached', async () => {
+    const running = controller as RunningController;
+    await passWhere(running, () => statusOf('cis.f5.com', 'virtualservers', 'a')?.['status'] === 'Ok');
+    const metric = async (): Promise<string | undefined> => /^kube_as3_in_sync (\d)$/m.exec(await (await fetch(`${running.server?.url ?? ''}/metrics`)).text())?.[1];
+    assert.equal(await metric(), '1');
+    // Enough refusals that the isolation retries are refused too.
+    bigip.failNext(20, 422, { code: 422, message: 'declaration is invalid', errors: ['/shop/crd_b: refused'] });
+    kube.put('cis.f5.com', 'v1', 'virtualservers', vs('b'));
+    await passWhere(running, () => running.reconciler.lastReport?.inSync === false);
+    assert.deepEqual(running.readiness(), { ready: true }, 'a refused application does not make the controller unready');
+    assert.equal(await metric(), '0');
+    bigip.resetNext(1000);
+    kube.put('cis.f5.com', 'v1', 'virtualservers', vs('c'));
+    await passWhere(running, () => running.reconciler.lastFailure !== undefined);
+    const ready = running.readiness();
+    assert.equal(ready.ready, false);
+    assert.match(ready.reason ?? '', /^the latest reconcile pass failed: BIG-IP: /);
+    assert.equal(await metric(), '0');
+  });
 });
 
 describe('kube-as3 run with two clusters', () => {

@@ -131,11 +131,15 @@ export function passDescription(gate: As3Gate): string {
   return posts.length > 0 ? `the ${posts.join(' and the ')} to be answered` : 'the reconcile pass under way to finish';
 }
 
-/** Ready once a pass has brought the BIG-IP to the whole plan. */
+/**
+ * Ready once a pass has finished against the BIG-IP, and while the latest one did. Whether the
+ * BIG-IP holds the whole plan is not readiness (one application the BIG-IP refuses must not take the
+ * leader out of service): it is the `kube_as3_in_sync` metric and the resources' statuses.
+ */
 export function applied(reconciler: Reconciler): Readiness {
-  const report = reconciler.lastReport;
-  if (!report) return { ready: false, reason: 'no reconcile pass has finished yet' };
-  return report.inSync ? { ready: true } : { ready: false, reason: 'the BIG-IP does not hold the whole plan yet' };
+  if (reconciler.lastFailure !== undefined) return { ready: false, reason: `the latest reconcile pass failed: ${reconciler.lastFailure}` };
+  if (!reconciler.lastReport) return { ready: false, reason: 'no reconcile pass has finished yet' };
+  return { ready: true };
 }
 
 function localName(config: Config, clusters: ControllerCluster[]): string {

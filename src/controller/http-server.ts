@@ -1,6 +1,6 @@
 /**
  * The controller's HTTP endpoints (SPEC §8): `/healthz` (the process answers), `/readyz` (every
- * cluster's watches have listed and the BIG-IP holds the latest plan) and `/metrics` (Prometheus
+ * cluster's watches have listed and the latest pass reached the BIG-IP) and `/metrics` (Prometheus
  * text). Plain node:http: three read-only routes need no framework.
  */
 import { createServer } from 'node:http';

@@ -26,6 +26,9 @@ export class ControllerMetrics {
   private readonly reconciles = new Counter({
     name: 'kube_as3_reconciles_total', help: 'Reconcile passes by result (in_sync, partial, failed).', labelNames: ['result'], registers: [this.registry],
   });
+  private readonly inSync = new Gauge({
+    name: 'kube_as3_in_sync', help: '1 when the latest reconcile pass left the BIG-IP holding the whole plan, 0 when it did not or failed.', registers: [this.registry],
+  });
   private readonly translated = new Counter({
     name: 'kube_as3_applications_translated_total', help: 'Applications translated (the rest were reused unchanged).', registers: [this.registry],
   });
@@ -66,6 +69,7 @@ export class ControllerMetrics {
   pass(record: PassRecord, plan: Plan | undefined): void {
     this.reconcileSeconds.observe(record.ms / 1000);
     this.reconciles.inc({ result: record.failure ? 'failed' : record.inSync ? 'in_sync' : 'partial' });
+    this.inSync.set(!record.failure && record.inSync ? 1 : 0);
     this.translated.inc(record.translated);
     if (!plan) return;
     const rejected = new Set<string>();

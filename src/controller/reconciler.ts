@@ -97,6 +97,8 @@ export class Reconciler {
   /** The latest plan (for readiness and tests). */
   lastPlan: Plan | undefined;
   lastReport: ApplyReport | undefined;
+  /** Why the latest pass failed (the BIG-IP or the API server could not be used); undefined after a pass that finished. */
+  lastFailure: string | undefined;
   /** What the latest pass kept of invalid resources. */
   lastKept: LastGood | undefined;
 
@@ -190,10 +192,12 @@ export class Reconciler {
     try {
       const { plan, report } = await this.pass();
       this.failures = 0;
+      this.lastFailure = undefined;
       this.record(plan, report, now() - started);
       return true;
     } catch (err) {
       const failure = err instanceof BigipError ? `BIG-IP: ${err.message}` : (err as Error).message;
+      this.lastFailure = failure;
       if (this.stopped) this.options.log.warn({ failure }, 'reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back');
       else this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
       this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure }, this.lastPlan);

@@ -136,6 +136,9 @@ const SOURCES: readonly KindSource[] = [
   cisSource('Policy', 'policies'),
 ];
 
+/** Each watched kind and its plural (what the RBAC rules of src/controller/rbac-rules.ts grant). */
+export const WATCHED_KINDS: ReadonlyArray<{ kind: KnownKind; plural: string }> = SOURCES.map(({ kind, plural }) => ({ kind, plural }));
+
 /** `/api/v1[/namespaces/ns]/services`, `/apis/cis.f5.com/v1[/namespaces/ns]/virtualservers`. */
 function collectionPath(source: KindSource, namespace: string | undefined): string {
   const apiVersion = API_VERSION[source.kind];
