@@ -134,8 +134,11 @@ describe('kube-as3 run against a real API server (envtest)', function () {
     assert.deepEqual(Object.entries(stored.spec.allocations).map(([k, v]) => `${k}=${v.address}`).sort(), ['shop/a.example.com_host=10.1.2.10', 'shop/lb_svc=10.1.2.11']);
 
     await kubectl(envtest().kubeconfigPath, ['patch', '-n', 'shop', 'transportserver', 'db', '--type', 'merge', '-p', '{"spec":{"pool":{"servicePort":9999}}}']);
-    await passUntil(controller, async () => (await cisStatus('transportservers', 'db'))['status'] === 'Error');
-    const events = await envtest().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=db' });
+    const eventsOfDb = (): ReturnType<CoreV1Api['listNamespacedEvent']> =>
+      envtest().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=db' });
+    // The status and the Event are written one after the other in a pass: wait for both.
+    await passUntil(controller, async () => (await cisStatus('transportservers', 'db'))['status'] === 'Error' && (await eventsOfDb()).items.length > 0);
+    const events = await eventsOfDb();
     assert.deepEqual(events.items.map((e) => [e.type, e.reason, e.involvedObject.kind]), [['Warning', 'InvalidSpec', 'TransportServer']]);
     assert.match(events.items[0]?.message ?? '', /9999 is not a port of Service shop\/web.*the BIG-IP keeps the last good version \(generation 1, /);
     assert.ok(bigip.tenants()['shop']?.['crd_10_1_3_9_5432'], 'kept on the BIG-IP');

@@ -1,6 +1,7 @@
 /**
  * Waiting on the live controller's passes (events, not sleeps): resolves at the first pass after
- * which `check` holds (checked at once too); rejects after `passes` passes without.
+ * which `check` holds (checked at once too, unless a pass is under way); rejects after `passes`
+ * passes without.
  */
 import type { RunningController } from '../../src/controller/controller.js';
 import type { PassRecord } from '../../src/controller/reconciler.js';
@@ -32,6 +33,7 @@ export function passUntil(controller: RunningController, check: () => boolean | 
     };
     const listener = (record: PassRecord): void => run(record);
     controller.events.on('pass', listener);
-    run(undefined);
+    // Checked at once only between passes: a pass under way may have written part of its results.
+    if (!controller.reconciler.busy) run(undefined);
   });
 }
