@@ -211,10 +211,11 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
 
   // What CIS's CRDs accept, ours accept too (the controller reports in the status what it cannot use).
   const accepted: Array<[string, JsonObject]> = [
-    ['a TransportServer without virtualServerPort', without(ts({ virtualServerPort: null }))],
     ['a TransportServer pool with only multiClusterServices', ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'shop', servicePort: 5432 }] } })],
     ['a tlsProfileName outside Kubernetes name syntax', vs({ tlsProfileName: 'Edge_Profile+1' })],
-    ['a TLSProfile tls.reference outside bigip|secret|hybrid', tlsProfile({ termination: 'edge', reference: 'Secret', clientSSL: 'edge-cert' })],
+    ['CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)', vs({ policyNamespace: 'shared', profileApiProtection: '/Common/api', pools: [{ path: '/', service: 'app', servicePort: 80, monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 } }] })],
+    ['a monitor sslProfile and a defaultPool name without a partition', vs({ defaultPool: { reference: 'service', name: 'fallback', service: 'app', servicePort: 80, monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }] } })],
+    ['a Policy with l7Policies.profileApiProtection', { apiVersion: 'cis.f5.com/v1', kind: 'Policy', metadata: { name: 'api', namespace: 'shop' }, spec: { l7Policies: { profileApiProtection: '/Common/api' } } }],
     ['a defaultPool with weight and alternateBackends', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 80, alternateBackends: [{ service: 'canary', serviceNamespace: 'shop', weight: 20 }] } })],
   ];
   for (const [title, object] of accepted) {
@@ -241,6 +242,8 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
     ['a defaultPool weight over 256', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }), 'spec.defaultPool.weight: Invalid value: 257'],
     ['two serviceAddress entries', vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }), 'spec.serviceAddress: Too many: 2: must have at most 1 item'],
     ['a TransportServer without pool', without(ts({ pool: null })), 'spec.pool: Required value'],
+    ['a TransportServer without virtualServerPort', without(ts({ virtualServerPort: null })), 'spec.virtualServerPort: Required value'],
+    ['a TLSProfile tls.reference outside bigip|secret|hybrid', tlsProfile({ termination: 'edge', reference: 'Secret', clientSSL: 'edge-cert' }), 'spec.tls.reference: Unsupported value: "Secret"'],
     ['a TransportServer mode outside standard|performance', ts({ mode: 'fast' }), 'spec.mode: Unsupported value: "fast"'],
     ['a TransportServer pool weight over 100', ts({ pool: { service: 'db', servicePort: 5432, weight: 101 } }), 'spec.pool.weight: Invalid value: 101'],
     ['a TLSProfile without termination', tlsProfile({ reference: 'bigip', clientSSL: '/Common/clientssl' }), 'spec.tls.termination: Required value'],
