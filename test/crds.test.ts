@@ -396,6 +396,12 @@ describe('CRD schemas reject what CIS rejects', () => {
     ['VS with BIG-IP references', vs({ snat: '/Common/snatpool1', iRules: ['/Common/rule_1', 'none'], persistenceProfile: 'cookie', waf: '/Common/WAF_Policy' })],
     ['VS with an IPv6 address and route domain', vs({ virtualServerAddress: '2001:db8::10', additionalVirtualServerAddresses: ['10.1.10.82%2'] })],
     ['TS with udp in performance mode', ts({ type: 'udp', mode: 'performance', snat: 'auto' })],
+    // CIS's CRDs (k8s-bigip-ctlr 2.20.x) accept these; the controller reports what it cannot use in the resource's status.
+    ['TS pool with only multiClusterServices', ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'default', servicePort: 5432 }] } })],
+    ['VS with a tlsProfileName outside Kubernetes name syntax', vs({ tlsProfileName: 'Edge_Profile+1' })],
+    ['VS with CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)', vs({ policyNamespace: 'shared', profileApiProtection: '/Common/api', pools: [{ path: '/', service: 'app', servicePort: 80, monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 } }] })],
+    ['VS monitor sslProfile and defaultPool name without a partition, as CIS allows', vs({ defaultPool: { reference: 'service', name: 'fallback', service: 'app', servicePort: 80, monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }] } })],
+    ['VS defaultPool with weight and alternateBackends', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 80, alternateBackends: [{ service: 'canary', weight: 20 }] } })],
   ];
   for (const [title, object] of accepted) {
     it(`accepts: ${title}`, () => {
@@ -418,8 +424,9 @@ describe('CRD schemas reject what CIS rejects', () => {
     ['an HTTP port out of range', vs({ virtualServerHTTPPort: 65536 }), '/spec/virtualServerHTTPPort', 'must be <= 65535'],
     ['a defaultPool without reference', vs({ defaultPool: { service: 'app', servicePort: 80 } }), '/spec/defaultPool', "must have required property 'reference'"],
     ['two serviceAddress entries', vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }), '/spec/serviceAddress', 'must NOT have more than 1 items'],
+    ['TS without pool', ts({ pool: null }), '/spec', "must have required property 'pool'"],
     ['TS without virtualServerPort', ts({ virtualServerPort: null }), '/spec', "must have required property 'virtualServerPort'"],
-    ['TS without pool service', ts({ pool: { servicePort: 5432 } }), '/spec/pool', "must have required property 'service'"],
+    ['a defaultPool weight over 256', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }), '/spec/defaultPool/weight', 'must be <= 256'],
     ['TS mode outside standard|performance', ts({ mode: 'fast' }), '/spec/mode', 'must be equal to one of the allowed values'],
     ['TS in partition Common (CEL rule)', ts({ partition: 'Common' }), '/spec', 'must NOT be valid'],
     ['TS pool weight over 100', ts({ pool: { service: 'db', servicePort: 5432, weight: 101 } }), '/spec/pool/weight', 'must be <= 100'],

@@ -130,6 +130,7 @@ describe('resolvePolicy', () => {
     ['rewriteProfile', { profiles: { rewriteProfile: '/Common/rewrite' } }, /spec\.profiles\.rewriteProfile: is ignored: CIS validated it but never applied it/],
     ['sslProfiles', { profiles: { sslProfiles: { clientProfiles: ['/Common/clientssl'] } } }, /spec\.profiles\.sslProfiles: is ignored: it only applies to OpenShift Routes/],
     ['multiPoolPersistence', { poolSettings: { multiPoolPersistence: { method: 'hashSourceAddress' } } }, /spec\.poolSettings\.multiPoolPersistence: is not supported/],
+    ['profileApiProtection', { l7Policies: { profileApiProtection: '/Common/api' } }, /spec\.l7Policies\.profileApiProtection: is not supported/],
   ];
   for (const [what, spec, message] of ignored) {
     it(`warns that ${what} has no effect and still applies the Policy`, () => {

@@ -92,6 +92,7 @@ const IGNORED_FIELDS: ReadonlyArray<[string[], string]> = [
   [['profiles', 'profileAnalyticsTcp'], 'is not supported by this version of kube-as3 and was ignored'],
   [['profiles', 'profileProtocolInspection'], 'is not supported by this version of kube-as3 and was ignored'],
   [['profiles', 'requestLogProfile'], 'is not supported by this version of kube-as3 and was ignored'],
+  [['l7Policies', 'profileApiProtection'], 'is not supported by this version of kube-as3 and was ignored'],
   [['poolSettings', 'multiPoolPersistence'], 'is not supported by this version of kube-as3 (it only applies to A/B iRules) and was ignored'],
 ];
 

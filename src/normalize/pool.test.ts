@@ -30,6 +30,12 @@ describe('normalizeMonitors', () => {
     assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.field]), [['error', 'spec.pool.monitors[1].type'], ['error', 'spec.pool.monitors[3].type']]);
     assert.match(r.diagnostics[0]?.message ?? '', /^is required for an SCTP pool \(AS3 has no SCTP monitor\): use tcp, udp, http or https, or reference a BIG-IP monitor$/);
   });
+
+  it('warns about timeUntilUp (a CIS field its CRD accepts) and keeps the monitor', () => {
+    const r = new FieldReader(source);
+    assert.deepEqual(normalizeMonitors(r, 'spec.pool', { monitors: [{ type: 'tcp', interval: 5, timeUntilUp: 30 } as never] }, 'tcp'), [{ type: 'tcp', interval: 5 }]);
+    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.field, d.message]), [['warning', 'spec.pool.monitors[0].timeUntilUp', 'is not supported by this version of kube-as3 and was ignored']]);
+  });
 });
 
 describe('normalizeMonitors: send and recv', () => {

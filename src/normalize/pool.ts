@@ -66,6 +66,7 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
       return r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
     } else monitor.sslProfile = spec.sslProfile;
   }
+  if ((spec as Record<string, unknown>)['timeUntilUp'] !== undefined) r.warn(`${field}.timeUntilUp`, 'is not supported by this version of kube-as3 and was ignored');
   if (spec.targetPort !== undefined) {
     const port = r.port(`${field}.targetPort`, spec.targetPort);
     if (port === undefined) return undefined;

@@ -100,6 +100,7 @@ describe('normalizeTransportServer', () => {
     ['a WAF policy on the pool', pool({ waf: '/Common/waf' }), 'spec.pool.waf', /does not route HTTP requests/, (c) => c.routes[0]?.waf, undefined],
     ['multiClusterServices', pool({ multiClusterServices: [{ clusterName: 'b', service: 'db', namespace: 'prod' }] }), 'spec.pool.multiClusterServices', /ignored: no cluster set is configured/, (c) => c.routes.length, 1],
     ['profileAnalyticsTcp', { profileAnalyticsTcp: '/Common/tcp-analytics' }, 'spec.profileAnalyticsTcp', /not supported by this version/, (c) => c.settings, {}],
+    ['policyNamespace (a CIS field its CRD accepts)', { policyNamespace: 'shared' }, 'spec.policyNamespace', /not supported by this version/, (c) => c.settings, {}],
   ];
   for (const [what, spec, field, message, get, expected] of warnings) {
     it(`warns about ${what} and still publishes the virtual`, () => {

@@ -33,6 +33,7 @@ function oneOf<T extends string>(r: FieldReader, field: string, value: unknown, 
 /** Fields CIS accepts that have no effect here: reported, never silently dropped. */
 function warnUnused(r: FieldReader, spec: Spec): void {
   if (!absent(spec['host'])) r.warn('spec.host', 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
+  r.unsupported(spec, ['policyNamespace']);
   if (spec['profileAnalyticsTcp'] !== undefined) r.warn('spec.profileAnalyticsTcp', 'is not supported by this version of kube-as3 and was ignored');
   if (objectOrEmpty(spec['profiles'])['profileProtocolInspection'] !== undefined) {
     r.warn('spec.profiles.profileProtocolInspection', 'is not supported by this version of kube-as3 and was ignored');

@@ -157,6 +157,13 @@ function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, 
 }
 
 function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
+  r.unsupported(spec, ['profileApiProtection']);
+  for (const field of ['policyNamespace', 'tlsProfileNamespace']) {
+    const namespace = spec[field];
+    if (!absent(namespace) && namespace !== ref.namespace) {
+      r.warn(`spec.${field}`, `is not supported by this version of kube-as3 and was ignored: the ${field === 'policyNamespace' ? 'Policy' : 'TLSProfile'} is looked up in namespace ${ref.namespace}`);
+    }
+  }
   const name = spec['policyName'];
   if (name === undefined || name === null || name === '') return undefined;
   if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy in namespace ${ref.namespace}`);
