@@ -21,6 +21,7 @@ import type { Log } from '../controller/reconciler.js';
 import { shutDown, stopReason } from '../controller/shutdown.js';
 import type { SetShutdownTimer } from '../controller/shutdown.js';
 import { validatorsFor } from './schema-check.js';
+import { isStraySocketError } from './stray-socket-error.js';
 import { connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
@@ -208,14 +209,25 @@ export async function runWithSignals(options: RunOptions, io: CliIo): Promise<nu
     if (!stop.signal.aborted) stop.abort(signal);
     else force.abort(signal);
   };
+  const log = controllerLogger();
+  const onUncaught = (err: Error): void => {
+    if (isStraySocketError(err)) {
+      log.warn({ code: (err as NodeJS.ErrnoException).code }, `a connection failed with nobody waiting on it (${err.message}); what used it retries on its own`);
+      return;
+    }
+    log.error({ err }, 'uncaught error: stopping');
+    process.exit(1);
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('uncaughtException', onUncaught);
   try {
-    const code = await runController(options, io, stop.signal, undefined, { force: force.signal });
+    const code = await runController(options, io, stop.signal, log, { force: force.signal });
     if (stop.signal.aborted) process.exit(code);
     return code;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('uncaughtException', onUncaught);
   }
 }
