@@ -47,6 +47,15 @@ export interface Envtest {
   /** Stops both (if running) and starts them again on the same ports and data: objects, tokens and address survive. */
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** With `audit: true`: the API server's audit log (JSON lines, every request at `Metadata` level). */
+  auditLogPath?: string;
+}
+
+export interface EnvtestOptions {
+  /** Appended to the kube-apiserver arguments. */
+  extraArgs?: string[];
+  /** Writes an audit policy logging every request at `Metadata` level and has the API server log to `auditLogPath`. */
+  audit?: boolean;
 }
 
 const TOKEN = 'kube-as3-envtest-admin';
@@ -110,9 +119,16 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Starts etcd and kube-apiserver and waits until the API server reports ready (about 5 s). */
-export async function startEnvtest(): Promise<Envtest> {
+export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtest> {
   const bin = envtestAssets();
   const dir = mkdtempSync(join(tmpdir(), 'kube-as3-envtest-'));
+  const auditLogPath = options.audit ? join(dir, 'audit.log') : undefined;
+  const auditArgs: string[] = [];
+  if (auditLogPath) {
+    writeFileSync(join(dir, 'audit-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+    // Blocking mode (the default, set here for clarity): each event is written before the request completes.
+    auditArgs.push('--audit-policy-file', join(dir, 'audit-policy.yaml'), '--audit-log-path', auditLogPath, '--audit-log-mode', 'blocking', '--audit-log-format', 'json');
+  }
   const [apiPort, etcdPort, peerPort] = [await freePort(), await freePort(), await freePort()];
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -137,6 +153,7 @@ export async function startEnvtest(): Promise<Envtest> {
       '--service-account-signing-key-file', join(dir, 'sa.key'), '--service-account-issuer', 'https://kubernetes.default.svc',
       '--api-audiences', 'https://kubernetes.default.svc', '--service-cluster-ip-range', '10.96.0.0/16',
       '--disable-admission-plugins', 'ServiceAccount', '--endpoint-reconciler-type', 'none', '--profiling=false',
+      ...auditArgs, ...(options.extraArgs ?? []),
     ], join(dir, 'kube-apiserver.log'));
     processes.stop = async () => {
       await terminate(apiserver);
@@ -179,7 +196,7 @@ export async function startEnvtest(): Promise<Envtest> {
     await processes.stop();
     await launchBoth();
   };
-  return { url, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart };
+  return { url, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart, ...(auditLogPath ? { auditLogPath } : {}) };
 }
 
 /**
