@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { CLUSTER_RULES, NAMESPACED_RULES, referencedObjectRules } from '../src/controller/rbac-rules.js';
+import { NAMESPACED_RULES, clusterRules, referencedObjectRules } from '../src/controller/rbac-rules.js';
 import type { PolicyRule } from '../src/controller/rbac-rules.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
@@ -142,16 +142,18 @@ describe('Helm chart helm/kube-as3', function () {
 
   it('RBAC: the ClusterRole and Roles hold exactly the rules of src/controller/rbac-rules.ts', async () => {
     type MultiCluster = Parameters<typeof referencedObjectRules>[0];
-    const fromFile = (f: string): MultiCluster => (parse(readFileSync(f, 'utf8')) as { config: { multiCluster?: MultiCluster } }).config.multiCluster;
-    const cases: Array<[string[], MultiCluster]> = [
-      [image, undefined],
+    type Config = { multiCluster?: MultiCluster; poolMemberType?: string };
+    const fromFile = (f: string): Config => (parse(readFileSync(f, 'utf8')) as { config: Config }).config;
+    const cases: Array<[string[], Config]> = [
+      [image, {}],
       [['-f', examples[1] as string], fromFile(examples[1] as string)],
       [['-f', allOptions, '--api-versions', 'monitoring.coreos.com/v1'], fromFile(allOptions)],
-      [[...image, '--set', 'config.multiCluster.extendedSpecConfigMap=kube-system/extended-spec'], { extendedSpecConfigMap: 'kube-system/extended-spec' }],
+      [[...image, '--set', 'config.multiCluster.extendedSpecConfigMap=kube-system/extended-spec'], { multiCluster: { extendedSpecConfigMap: 'kube-system/extended-spec' } }],
+      [[...image, '--set', 'config.poolMemberType=nodeportlocal'], { poolMemberType: 'nodeportlocal' }],
     ];
-    for (const [values, multiCluster] of cases) {
+    for (const [values, { multiCluster, poolMemberType }] of cases) {
       const objs = await render(values);
-      assert.deepEqual(flat(rulesOf(objs, 'ClusterRole')), flat(CLUSTER_RULES));
+      assert.deepEqual(flat(rulesOf(objs, 'ClusterRole')), flat(clusterRules(poolMemberType)), `poolMemberType ${poolMemberType ?? '(default)'}`);
       assert.deepEqual(flat(rulesOf(objs, 'Role', 'kube-as3')), flat(NAMESPACED_RULES));
       const expected = referencedObjectRules(multiCluster);
       const rendered = objs.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-references'));

@@ -19,27 +19,35 @@ function group(kind: KnownKind): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
-/** One `list`/`watch` rule per API group, over the watches of cluster-watch.ts (their groups from kinds.ts). */
-function watchRules(): PolicyRule[] {
+/**
+ * One `list`/`watch` rule per API group, over the watches of cluster-watch.ts (their groups from
+ * kinds.ts). Pods are watched only in `nodeportlocal` mode (cluster-watch.ts), so only then granted.
+ */
+function watchRules(podsWatched: boolean): PolicyRule[] {
   const byGroup = new Map<string, string[]>();
-  for (const { kind, plural } of WATCHED_KINDS) byGroup.set(group(kind), [...(byGroup.get(group(kind)) ?? []), plural]);
+  for (const { kind, plural } of WATCHED_KINDS) {
+    if (kind === 'Pod' && !podsWatched) continue;
+    byGroup.set(group(kind), [...(byGroup.get(group(kind)) ?? []), plural]);
+  }
   return [...byGroup].map(([apiGroup, resources]) => ({ apiGroups: [apiGroup], resources, verbs: ['list', 'watch'] }));
 }
 
 /**
- * Cluster-wide rules (a ClusterRole), on every cluster kube-as3 reads:
- * - the watches (src/watch/cluster-watch.ts); Pods are read only in `nodeportlocal` mode, but
- *   the rule stays so that a config change needs no RBAC change;
+ * Cluster-wide rules (a ClusterRole), on every cluster kube-as3 reads, for the config's
+ * `poolMemberType` (the chart renders both from the same values, so a mode change changes both):
+ * - the watches (src/watch/cluster-watch.ts); Pods only in `nodeportlocal` mode;
  * - status patches (src/adapters/kube-status-writer.ts: merge patches of `/status`);
  * - Events on the resources they are about, in their namespaces (src/adapters/kube-event-recorder.ts).
  */
-export const CLUSTER_RULES: readonly PolicyRule[] = [
-  ...watchRules(),
-  { apiGroups: [''], resources: ['services/status'], verbs: ['patch'] },
-  { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['patch'] },
-  { apiGroups: ['cis.f5.com'], resources: ['virtualservers/status', 'transportservers/status'], verbs: ['patch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
-];
+export function clusterRules(poolMemberType: string | undefined): PolicyRule[] {
+  return [
+    ...watchRules(poolMemberType === 'nodeportlocal'),
+    { apiGroups: [''], resources: ['services/status'], verbs: ['patch'] },
+    { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['patch'] },
+    { apiGroups: ['cis.f5.com'], resources: ['virtualservers/status', 'transportservers/status'], verbs: ['patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  ];
+}
 
 /**
  * Rules in the controller's own namespace (a Role), on the local cluster only:

@@ -57,11 +57,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{/*
 Rules of src/controller/rbac-rules.ts, which this chart must hold exactly (test/helm-chart.test.ts
-compares). CLUSTER_RULES:
+compares). clusterRules(config.poolMemberType): Pods only in nodeportlocal mode.
 */}}
 {{- define "kube-as3.clusterRules" -}}
 - apiGroups: [""]
-  resources: [nodes, namespaces, services, secrets, pods]
+  resources: [nodes, namespaces, services, secrets{{ if eq (toString (get (default dict .Values.config) "poolMemberType")) "nodeportlocal" }}, pods{{ end }}]
   verbs: [list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
