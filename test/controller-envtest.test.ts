@@ -1,12 +1,13 @@
 /**
  * The live controller's main scenarios against a real Kubernetes API server (envtest: etcd and
  * kube-apiserver v1.26) and the fake BIG-IP: watches and statuses of every kind, the IPAM store,
- * Events, the Lease hand-over between two replicas, and a restart of the API server and etcd
- * (the watches resume and list again; nothing is deleted from the BIG-IP meanwhile). The same
+ * Events, the Lease hand-over between two replicas, a restart of the API server and etcd (the
+ * watches resume and list again; nothing is deleted from the BIG-IP meanwhile), and a network
+ * partition during which etcd compacts past what the watches saw. The same
  * scenarios against the fake API server are in controller.test.ts.
  */
 import assert from 'node:assert/strict';
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { projectValidator } from '../src/adapters/schema-validator.js';
 import { createCredentials } from '../src/bigip/credentials.js';
 import { BigipRestClient } from '../src/bigip/rest-client.js';
@@ -15,10 +16,19 @@ import { startController } from '../src/controller/controller.js';
 import type { ControllerOptions, RunningController } from '../src/controller/controller.js';
 import type { Log, PassRecord } from '../src/controller/reconciler.js';
 import { passUntil } from './support/controller-passes.js';
+import { startCuttableProxy } from './support/cuttable-proxy.js';
 import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
+
+/** Compacts etcd up to its current revision, through its HTTP gateway: older revisions are gone. */
+async function compactEtcd(etcdUrl: string): Promise<void> {
+  const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: 'AA==' }) });
+  const revision = ((await range.json()) as { header: { revision: string } }).header.revision;
+  const compacted = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision, physical: true }) });
+  assert.equal(compacted.status, 200, await compacted.text());
+}
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -174,5 +184,32 @@ describe('kube-as3 run against a real API server (envtest)', function () {
     await kubectl(envtest().kubeconfigPath, ['patch', '-n', 'shop', 'virtualserver', 'a', '--type', 'merge', '-p', '{"spec":{"snat":"none"}}']);
     await passUntil(controller, () => /"snat":"none"/.test(JSON.stringify(bigip.tenants()['shop']?.['crd_10_1_2_10_80'] ?? {})), 100);
     assert.ok(bigip.tenants()['shop']?.['ingress_10_1_3_7_80'], 'the other applications are still there');
+  });
+
+  it('after a partition during which etcd compacted past what the watches saw (a resumed watch would get 410 Gone), they list again and miss nothing', async () => {
+    // The controller reaches the API server through a proxy the test can cut.
+    const proxy = await startCuttableProxy(Number(new URL(envtest().url).port));
+    try {
+      const token = envtest().kubeConfig().getCurrentUser()?.token ?? '';
+      const viaProxy = new KubeConfig();
+      viaProxy.loadFromOptions({
+        clusters: [{ name: 'proxied', server: `https://${proxy.address}`, skipTLSVerify: true }],
+        users: [{ name: 'admin', token }], contexts: [{ name: 'proxied', cluster: 'proxied', user: 'admin' }], currentContext: 'proxied',
+      });
+      const controller = await start({ clusters: [{ name: 'local', kubeConfig: viaProxy }] });
+      await passUntil(controller, () => controller.reconciler.lastReport?.inSync === true && bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] !== undefined);
+      proxy.cut();
+      // Missed while partitioned: a deletion and a creation.
+      await kubectl(envtest().kubeconfigPath, ['delete', '-n', 'shop', 'transportserver', 'db']);
+      await kubectl(envtest().kubeconfigPath, ['apply', '-f', '-'], 'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: late, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: late.example.com, virtualServerAddress: 10.1.4.4, pools: [{path: /, service: web, servicePort: 80}]}\n');
+      // etcd compacts past what the watches saw, and the restarted API server has no watch cache of it: resuming gets 410 Gone.
+      await compactEtcd(envtest().etcdUrl);
+      await envtest().restart();
+      proxy.restore();
+      await passUntil(controller, () => bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] === undefined && bigip.tenants()['shop']?.['crd_10_1_4_4_80'] !== undefined, 200);
+      assert.ok(bigip.tenants()['shop']?.['ingress_10_1_3_7_80'], 'what did not change is still there');
+    } finally {
+      await proxy.close();
+    }
   });
 });

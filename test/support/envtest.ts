@@ -34,6 +34,8 @@ export function envtestUnavailable(): string | undefined {
 }
 
 export interface Envtest {
+  /** `http://127.0.0.1:PORT` of etcd's client API (its HTTP gateway: `/v3/kv/range`, `/v3/kv/compaction`). */
+  etcdUrl: string;
   /** `https://127.0.0.1:PORT` */
   url: string;
   /** A kubeconfig file for the admin user (also what `kubectl` and `kube-as3 run --kubeconfig` take). */
@@ -196,7 +198,7 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
     await processes.stop();
     await launchBoth();
   };
-  return { url, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart, ...(auditLogPath ? { auditLogPath } : {}) };
+  return { url, etcdUrl: `http://127.0.0.1:${etcdPort}`, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart, ...(auditLogPath ? { auditLogPath } : {}) };
 }
 
 /**
