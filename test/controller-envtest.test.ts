@@ -17,7 +17,7 @@ import type { ControllerOptions, RunningController } from '../src/controller/con
 import type { Log, PassRecord } from '../src/controller/reconciler.js';
 import { passUntil } from './support/controller-passes.js';
 import { startCuttableProxy } from './support/cuttable-proxy.js';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
@@ -92,13 +92,7 @@ describe('kube-as3 run against a real API server (envtest)', function () {
   const config = parsed.config;
 
   before(async function () {
-    const missing = envtestUnavailable();
-    if (missing) {
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
-    env = await startEnvtest();
-    await env.installCrds();
+    env = await envtestForSuite(this);
     await kubectl(env.kubeconfigPath, ['apply', '-f', '-'], OBJECTS);
   });
   after(async () => {

@@ -18,7 +18,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -128,14 +128,7 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
   const found = findObjects();
 
   before(async function () {
-    const missing = envtestUnavailable();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    this.timeout(180_000);
-    env = await startEnvtest();
-    await env.installCrds();
+    env = await envtestForSuite(this);
     token = env.kubeConfig().getCurrentUser()?.token ?? '';
     const namespaces = [...new Set([...found.map((f) => namespaceOf(f.object)), 'shop'])].filter((n) => n !== 'default');
     const list = { apiVersion: 'v1', kind: 'List', items: namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })) };

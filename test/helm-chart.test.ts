@@ -5,14 +5,14 @@
  * types; and a real API server (envtest) accepts every rendered object, `helm install` and `helm upgrade`.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { NAMESPACED_RULES, clusterRules, referencedObjectRules } from '../src/controller/rbac-rules.js';
 import type { PolicyRule } from '../src/controller/rbac-rules.js';
 import { validateConfig } from '../src/config/parse-config.js';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, helmBinary, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -21,13 +21,7 @@ const image = ['--set', 'image.repository=registry.example.net/kube-as3'];
 const allOptions = join(root, 'test', 'helm', 'all-options.values.yaml');
 const examples = ['single-cluster', 'multi-cluster'].map((name) => join(root, 'examples', 'helm', `${name}.yaml`));
 
-/** `helm` on PATH, else ../shared/envtest/bin/helm beside the project; undefined when neither exists. */
-function findHelm(): string | undefined {
-  if (spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0) return 'helm';
-  const shared = resolve(root, '..', 'shared', 'envtest', 'bin', 'helm');
-  return existsSync(shared) ? shared : undefined;
-}
-const helmBin = findHelm();
+const helmBin = helmBinary();
 
 interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs helm to its exit (no timing waits). */
@@ -165,13 +159,7 @@ describe('Helm chart helm/kube-as3', function () {
   describe('against a real API server (envtest)', function () {
     let env: Envtest | undefined;
     before(async function () {
-      const why = envtestUnavailable();
-      if (why) {
-        console.log(`    skipped: ${why}`);
-        this.skip();
-      }
-      env = await startEnvtest();
-      await env.installCrds();
+      env = await envtestForSuite(this, { needsHelm: true });
       for (const ns of ['kube-as3', 'other']) await kubectl(env.kubeconfigPath, ['create', 'namespace', ns]);
     });
     after(async () => {

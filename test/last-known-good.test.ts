@@ -23,7 +23,7 @@ import { startManifestController } from '../src/controller/manifest-controller.j
 import type { RunningController } from '../src/controller/controller.js';
 import type { Log } from '../src/controller/reconciler.js';
 import { passUntil } from './support/controller-passes.js';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
@@ -51,10 +51,7 @@ describe('last known good: kube-as3 run against a real API server', function () 
   let controller: RunningController | undefined;
 
   before(async function () {
-    const missing = envtestUnavailable();
-    if (missing) this.skip();
-    env = await startEnvtest();
-    await env.installCrds();
+    env = await envtestForSuite(this);
     await kubectl(env.kubeconfigPath, ['create', 'namespace', 'kube-as3']);
   });
   after(async () => {

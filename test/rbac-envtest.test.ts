@@ -12,12 +12,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { PolicyRule } from '../src/controller/rbac-rules.js';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, helmBinary, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
@@ -26,12 +26,6 @@ const root = resolve(import.meta.dirname, '..');
 const chart = join(root, 'helm', 'kube-as3');
 const bin = join(root, 'bin', 'kube-as3.js');
 const SA_USER = 'system:serviceaccount:kube-as3:kube-as3';
-
-function findHelm(): string | undefined {
-  if (spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0) return 'helm';
-  const shared = resolve(root, '..', 'shared', 'envtest', 'bin', 'helm');
-  return existsSync(shared) ? shared : undefined;
-}
 
 const VALUES = `
 image: {repository: registry.example.net/kube-as3}
@@ -119,19 +113,13 @@ function granted(rules: PolicyRule[]): string[] {
 
 describe('RBAC of the Helm chart: enough and not more (the binary with the ServiceAccount token, envtest with an audit log)', function () {
   this.timeout(120_000);
-  const helmBin = findHelm();
+  const helmBin = helmBinary();
   let env: Envtest | undefined;
   let bigip: FakeBigip | undefined;
   let dir: string | undefined;
 
   before(async function () {
-    const why = envtestUnavailable() ?? (helmBin ? undefined : 'helm is neither on PATH nor at ../shared/envtest/bin/helm');
-    if (why) {
-      console.log(`    skipped: ${why}`);
-      this.skip();
-    }
-    env = await startEnvtest({ audit: true });
-    await env.installCrds();
+    env = await envtestForSuite(this, { audit: true, needsHelm: true });
     dir = mkdtempSync(join(tmpdir(), 'kube-as3-rbac-'));
     writeFileSync(join(dir, 'values.yaml'), VALUES);
     const helm = spawnSync(helmBin as string, ['install', 'kube-as3', chart, '--kubeconfig', env.kubeconfigPath, '--namespace', 'kube-as3', '--create-namespace', '-f', join(dir, 'values.yaml')], { encoding: 'utf8' });

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { envtestUnavailable, kubectl, startEnvtest } from './support/envtest.js';
+import { envtestForSuite, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
@@ -34,14 +34,7 @@ describe('kube-as3 run (the binary) against a real API server', function () {
   let dir: string;
 
   before(async function () {
-    const missing = envtestUnavailable();
-    if (missing) {
-      console.log(`    skipped: ${missing}`);
-      this.skip();
-    }
-    this.timeout(180_000);
-    env = await startEnvtest();
-    await env.installCrds();
+    env = await envtestForSuite(this);
     await kubectl(env.kubeconfigPath, ['create', 'namespace', 'shop']);
     await kubectl(env.kubeconfigPath, ['create', '-n', 'shop', 'service', 'clusterip', 'web', '--tcp=80:8080']);
     await kubectl(env.kubeconfigPath, ['create', '-f', '-', '-o', 'name'], virtualServers());

@@ -131,7 +131,7 @@ export class Planner {
     let changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
     if (grouping === previous && grouping.withheld.size > 0 && (!changedServices || [...changedServices].some((s) => grouping.withheldServices.has(s)))) {
       // What a withheld resource routes to changed: try it again.
-      grouping = this.grouping = regroup(grouping, new Map(), this.lastGood);
+      grouping = this.grouping = regroup({ ...grouping, noSubstitute: new Set() }, new Map(), this.lastGood);
       changedServices = undefined;
     }
     let translated = changedServices

@@ -223,3 +223,26 @@ export function kubectl(kubeconfigPath: string, args: string[], input?: string):
     child.stdin.end(input ?? '');
   });
 }
+
+/** `helm` on PATH (what a developer elsewhere has), else ../shared/envtest/bin/helm; undefined when neither exists. */
+export function helmBinary(): string | undefined {
+  if (spawnSync('helm', ['version', '--short'], { stdio: 'ignore' }).status === 0) return 'helm';
+  const shared = resolve(projectRoot, '..', 'shared', 'envtest', 'bin', 'helm');
+  return existsSync(shared) ? shared : undefined;
+}
+
+/**
+ * A suite's `before`: an envtest with the project's CRDs installed, or a visible skip naming why
+ * it cannot run (never a silent pass). `needsHelm`: skip too when no helm binary is found.
+ */
+export async function envtestForSuite(ctx: Mocha.Context, options: EnvtestOptions & { needsHelm?: boolean } = {}): Promise<Envtest> {
+  const missing = envtestUnavailable() ?? (options.needsHelm && !helmBinary() ? 'helm is neither on PATH nor at ../shared/envtest/bin/helm' : undefined);
+  if (missing) {
+    console.log(`    skipped: ${missing}`);
+    ctx.skip();
+  }
+  ctx.timeout(180_000);
+  const env = await startEnvtest(options);
+  await env.installCrds();
+  return env;
+}
