@@ -32,6 +32,11 @@ describe('config errors: dotted paths and plain sentences', () => {
     ['an AS3 version, described', { as3: { schemaVersion: 'latest' } }, 'as3.schemaVersion: must be an AS3 schema version such as 3.56.0'],
     ['an unknown key deep down, with its fix', { multiCluster: { clusters: [{ name: 'a', kubeconfigFiel: '/k' }] } }, 'multiCluster.clusters[0].kubeconfigFiel: unknown field; did you mean kubeconfigFile?'],
     ['an unknown top-level key, with its fix', { poolMemberTyp: 'cluster' }, 'poolMemberTyp: unknown field; did you mean poolMemberType?'],
+    ['a default Ingress address that is not one', { defaultIngressAddress: 'lb.example.com' }, 'defaultIngressAddress: "lb.example.com" is not an IPv4 or IPv6 address'],
+    ['a default Ingress IPAM label without ranges', { defaultIngressIpamLabel: 'prod' }, 'defaultIngressIpamLabel: "prod" is not a label of ipam.ranges (no ranges are configured)'],
+    ['a default Ingress IPAM label not among the ranges', { defaultIngressIpamLabel: 'prod', ipam: { ranges: { dev: ['10.0.0.1-10.0.0.9'] } } }, 'defaultIngressIpamLabel: "prod" is not a label of ipam.ranges (dev)'],
+    ['both defaults for Ingresses without an address', { defaultIngressAddress: '10.1.1.1', defaultIngressIpamLabel: 'dev', ipam: { ranges: { dev: ['10.0.0.1-10.0.0.9'] } } },
+      'defaultIngressIpamLabel: cannot be combined with defaultIngressAddress; choose one address for all such Ingresses, or one per Ingress from IPAM'],
   ];
   for (const [what, document, expected] of cases) {
     it(what, () => assert.deepEqual(validateConfig(document).errors, [expected]));

@@ -45,6 +45,8 @@ export const configSchema = {
     customResourceLabel: { type: 'string', default: 'f5cr in (true)' },
     ingressClass: { type: 'string', minLength: 1, default: 'f5' },
     manageIngressClassOnly: { type: 'boolean', default: false },
+    defaultIngressAddress: { type: 'string', minLength: 1 },
+    defaultIngressIpamLabel: { type: 'string', minLength: 1 },
     loadBalancerClass: { type: 'string', minLength: 1 },
     manageLoadBalancerClassOnly: { type: 'boolean', default: false },
     multiCluster: {

@@ -54,6 +54,13 @@ export interface Config {
   ingressClass: string;
   /** Ingresses without a class are left alone even when our IngressClass is the cluster default. */
   manageIngressClassOnly: boolean;
+  /**
+   * The virtual address of Ingresses without `virtual-server.f5.com/ip` (or with the value
+   * `controller-default`), as CIS's `--default-ingress-ip`: they share its virtual, host by host.
+   */
+  defaultIngressAddress?: string;
+  /** Instead of one shared address: each such Ingress gets its own address from this IPAM label. */
+  defaultIngressIpamLabel?: string;
   /** `spec.loadBalancerClass` of the LoadBalancer Services this controller serves. */
   loadBalancerClass?: string;
   /** Services without a loadBalancerClass are left alone (otherwise they are served, as in CIS). */

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { parseRanges } from '../ipam/ranges.js';
+import { canonicalAddress } from '../lib/ip.js';
 import { isRecord } from '../lib/is-record.js';
 import { parseLabelSelector } from '../kube/label-selector.js';
 import type { Config } from './config.js';
@@ -40,6 +41,24 @@ function semanticErrors(data: Record<string, unknown>): string[] {
   if (isRecord(data['multiCluster'])) errors.push(...clusterSetErrors(data['multiCluster']));
   const ipam = data['ipam'];
   if (isRecord(ipam) && isRecord(ipam['ranges'])) errors.push(...parseRanges(ipam['ranges'] as Record<string, string[]>).errors);
+  errors.push(...defaultIngressErrors(data, isRecord(ipam) && isRecord(ipam['ranges']) ? Object.keys(ipam['ranges']) : []));
+  return errors;
+}
+
+/** `defaultIngressAddress` is an address; `defaultIngressIpamLabel` a configured label; not both. */
+function defaultIngressErrors(data: Record<string, unknown>, labels: string[]): string[] {
+  const errors: string[] = [];
+  const address = data['defaultIngressAddress'];
+  const label = data['defaultIngressIpamLabel'];
+  if (typeof address === 'string' && address !== '' && canonicalAddress(address) === undefined) {
+    errors.push(`defaultIngressAddress: "${address}" is not an IPv4 or IPv6 address`);
+  }
+  if (typeof label === 'string' && label !== '' && !labels.includes(label)) {
+    errors.push(`defaultIngressIpamLabel: "${label}" is not a label of ipam.ranges${labels.length === 0 ? ' (no ranges are configured)' : ` (${labels.join(', ')})`}`);
+  }
+  if (address !== undefined && label !== undefined) {
+    errors.push('defaultIngressIpamLabel: cannot be combined with defaultIngressAddress; choose one address for all such Ingresses, or one per Ingress from IPAM');
+  }
   return errors;
 }
 

@@ -74,6 +74,7 @@ export interface MonitorSpec {
   interval?: number;
   timeout?: number;
   targetPort?: number;
+  timeUntilUp?: number;
   name?: string;
   reference?: string;
 }

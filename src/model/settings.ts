@@ -36,6 +36,11 @@ export interface ServiceSettings {
   profileResponseAdapt?: BigipRef;
   profileWebSocket?: BigipRef;
   profileAnalytics?: BigipRef;
+  profileAnalyticsTcp?: BigipRef;
+  profileApiProtection?: BigipRef;
+  profileProtocolInspection?: BigipRef;
+  /** A request-logging profile (CIS Policy `profiles.requestLogProfile`). */
+  profileTrafficLog?: BigipRef;
   profileFTP?: BigipRef;
   profileL4?: BigipRef;
   policyWAF?: BigipRef;

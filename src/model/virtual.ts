@@ -14,6 +14,8 @@ export type MonitorModel =
       interval?: number;
       timeout?: number;
       targetPort?: number;
+      /** Seconds a member stays down after its first successful probe (AS3 `timeUntilUp`). */
+      timeUntilUp?: number;
       /** https monitors: the BIG-IP server-ssl profile used to probe (AS3 `clientTLS`). */
       sslProfile?: string;
     }

@@ -42,6 +42,16 @@ export class NormalizeContext {
     return this.resourceLabel.matches(obj.metadata?.labels);
   }
 
+  /**
+   * Why objects of `namespace` cannot be found although they may exist: the controller only reads
+   * the configured `namespaces`. Undefined when it reads that namespace.
+   */
+  unreadNamespace(namespace: string): string | undefined {
+    const listed = this.config.namespaces;
+    if (listed.length === 0 || listed.includes(namespace)) return undefined;
+    return `namespace ${namespace} is not one of the configured namespaces, so kube-as3 does not read it; add it to namespaces in the config file`;
+  }
+
   get defaultPartition(): string {
     return this.config.bigip.partition;
   }

@@ -30,6 +30,9 @@ export const VIRTUAL_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-
 // eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
 const BIGIP_PATH = /^\/[A-Za-z0-9_.-]+(\/[^\x00-\x1f"#'*<>?[\\\]{|}\x7f/]+){1,2}$/;
 
+/** A namespace name: a DNS label (RFC 1123), at most 63 characters. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export function isBigipPath(value: unknown): value is string {
   return typeof value === 'string' && BIGIP_PATH.test(value);
 }
@@ -70,6 +73,13 @@ export class FieldReader {
     const d = diagnostic(this.ref, 'warning', message, field);
     if (event !== undefined) d.event = event;
     this.diagnostics.push(d);
+  }
+
+  /** A namespace name (`policyNamespace`, `serviceNamespace`); absent means `fallback`. */
+  namespace(field: string, value: unknown, fallback: string): string | undefined {
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value === 'string' && NAMESPACE_NAME.test(value)) return value;
+    return this.error(field, `${JSON.stringify(value)} is not a valid namespace name`);
   }
 
   get hasErrors(): boolean {

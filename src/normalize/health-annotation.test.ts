@@ -29,6 +29,13 @@ describe('parseHealthAnnotation', () => {
     });
   }
 
+  it('translates a timeout not above the interval as written, warning at the annotation what to write instead', () => {
+    const { monitors, reader } = parse('{"interval": 10, "timeout": 10}', 'tcp');
+    assert.deepEqual(monitors, [{ type: 'tcp', interval: 10, timeout: 10 }]);
+    assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field]), [['warning', FIELD]]);
+    assert.match(reader.diagnostics[0]?.message ?? '', /^timeout: 10 is not greater than interval \(10s\).*such as 3 × interval \+ 1 \(31\)$/);
+  });
+
   const bad: Array<[string, string, 'http' | 'tcp' | 'udp' | 'sctp', RegExp]> = [
     ['a bare word', '{"type": tcp}', 'tcp', /^is not valid JSON: unexpected "tcp" at line 1, column 10 \(position 9\); expected a monitor object or a list of them/],
     ['a trailing comma on the second line', '[\n  {"type": "tcp"},\n]', 'tcp', /^is not valid JSON: unexpected "]" at line 3, column 1 \(position 21\)/],
@@ -37,7 +44,6 @@ describe('parseHealthAnnotation', () => {
     ['a misspelt literal', '{"type": "tcp", "adaptive": ture}', 'tcp', /^is not valid JSON: unexpected "ture" at line 1, column 29/],
     ['a number', '42', 'tcp', /^must be a monitor object or a list of them/],
     ['an unknown type in a list', '[{"type": "tcp"}, {"type": "icmp"}]', 'tcp', /^\[1\]\.type: "icmp" must be one of http, https, tcp, udp/],
-    ['a timeout not above the interval', '{"interval": 10, "timeout": 5}', 'tcp', /^timeout: must be greater than interval \(10s\)/],
     ['a bad target port', '{"targetPort": 0}', 'tcp', /^targetPort: 0 is not a port number/],
     ['a reference without a path', '{"name": "tcp", "reference": "bigip"}', 'tcp', /^name: a monitor with reference: bigip needs the full path/],
     ['a list entry that is not an object', '[5]', 'tcp', /^\[0\]: must be an object/],

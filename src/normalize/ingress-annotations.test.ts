@@ -3,14 +3,14 @@ import type { ObjectRef } from '../kube/refs.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
 import { FieldReader, annotationField } from './fields.js';
 import { parseHostPath, readIngressAnnotations } from './ingress-annotations.js';
-import type { IngressAnnotations } from './ingress-annotations.js';
+import type { IngressAnnotations, IngressDefaults } from './ingress-annotations.js';
 
 const ref: ObjectRef = { kind: 'Ingress', namespace: 'shop', name: 'web' };
 const IP = 'virtual-server.f5.com/ip';
 
-function read(annotations: Record<string, unknown>): { ann: IngressAnnotations; r: FieldReader } {
+function read(annotations: Record<string, unknown>, defaults: IngressDefaults = { partition: 'k8s' }, allocated?: string | false): { ann: IngressAnnotations; r: FieldReader } {
   const r = new FieldReader(ref);
-  const ann = readIngressAnnotations(r, { [IP]: '10.1.10.50', ...annotations }, 'k8s');
+  const ann = readIngressAnnotations(r, { [IP]: '10.1.10.50', ...annotations }, defaults, allocated);
   return { ann, r };
 }
 
@@ -83,9 +83,25 @@ describe('readIngressAnnotations', () => {
   }
 
   const field = (name: string): string => annotationField(`virtual-server.f5.com/${name}`);
+
+  const addresses: Array<[string, Record<string, unknown>, IngressDefaults, string | false | undefined, string | undefined]> = [
+    ['the annotation\'s address over the default', {}, { partition: 'k8s', address: '10.9.9.9' }, undefined, '10.1.10.50'],
+    ['the default address without the annotation (CIS --default-ingress-ip)', { [IP]: undefined }, { partition: 'k8s', address: '10.9.9.9' }, undefined, '10.9.9.9'],
+    ['the default address for controller-default', { [IP]: 'controller-default' }, { partition: 'k8s', address: '10.9.9.9' }, undefined, '10.9.9.9'],
+    ['the IPAM address for controller-default', { [IP]: 'controller-default' }, { partition: 'k8s' }, '10.5.0.1', '10.5.0.1'],
+    ['no address when IPAM failed (and said why)', { [IP]: undefined }, { partition: 'k8s' }, false, undefined],
+  ];
+  for (const [what, annotations, defaults, allocated, expected] of addresses) {
+    it(`takes ${what}`, () => {
+      const { ann, r } = read(annotations, defaults, allocated);
+      assert.equal(ann.listener?.address, expected);
+      assert.deepEqual(r.diagnostics, []);
+    });
+  }
+
   const bad: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ['no address', { [IP]: undefined }, field('ip'), /is required: set it to the virtual address/],
-    ['controller-default', { [IP]: 'controller-default' }, field('ip'), /no default Ingress address configured/],
+    ['controller-default', { [IP]: 'controller-default' }, field('ip'), /^controller-default asks for the default Ingress address, and none is configured: set it to .* or configure defaultIngressAddress .* or defaultIngressIpamLabel/],
     ['a host name as address', { [IP]: 'shop.example.com' }, field('ip'), /"shop\.example\.com" is not an IPv4 or IPv6 address/],
     ['partition Common', { 'virtual-server.f5.com/partition': 'Common' }, field('partition'), /Common partition is reserved/],
     ['a port out of range', { 'virtual-server.f5.com/http-port': '70000' }, field('http-port'), /^70000 is not a port number \(1-65535\)$/],
@@ -130,8 +146,8 @@ describe('readIngressAnnotations', () => {
     ['both source-range annotations', { 'virtual-server.f5.com/allow-source-range': '10.0.0.0/8', 'virtual-server.f5.com/whitelist-source-range': '192.168.0.0/16' },
       field('whitelist-source-range'), /ignored: virtual-server\.f5\.com\/allow-source-range is also set/],
     ['a CIS annotation kube-as3 does not translate', { 'virtual-server.f5.com/translate-server-address': 'true' }, field('translate-server-address'), /is not supported .* and was ignored/],
-    ['a health timeout not above the interval', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": 5, "timeout": 5}]' }, field('health'), /^\[0\]\.timeout: 5 should be greater than interval \(5s\)/],
-    ['an sslProfile on an http monitor', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "sslProfile": "/Common/serverssl"}]' }, field('health'), /^\[0\]\.sslProfile: ignored: only https monitors use a server-ssl profile$/],
+    ['a health timeout not above the interval', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "interval": 5, "timeout": 5}]' }, field('health'), /^\[0\]\.timeout: 5 is not greater than interval \(5s\): .*set timeout to more than the interval, such as 3 × interval \+ 1 \(16\)$/],
+    ['an sslProfile on an http monitor', { 'virtual-server.f5.com/health': '[{"path": "a.com/", "sslProfile": "/Common/serverssl"}]' }, field('health'), /^\[0\]\.sslProfile: ignored: only https monitors use a server-ssl profile; remove it, or set type: https$/],
   ];
   for (const [what, annotations, where, message] of warnings) {
     it(`warns about ${what}`, () => {

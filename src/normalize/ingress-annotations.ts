@@ -7,6 +7,7 @@ import { annotationMonitors } from './health-annotation.js';
 import { parseJsonAnnotation } from './json-annotation.js';
 import { hostName, loadBalancingMode, parseCidr, targetPath } from './route-options.js';
 import { bigipPath } from './settings.js';
+import { CONTROLLER_DEFAULT } from './ipam-request.js';
 
 /**
  * The CIS Ingress annotations (reference: cis-features §1.12) read into clean values. Every bad
@@ -128,16 +129,26 @@ export function describeHostPath(hp: HostPath): string {
   return `${hp.host ?? ''}${hp.path}`;
 }
 
-/** `allocated`: the IPAM address (false: IPAM failed and said why; undefined: no IPAM label). */
-function readAddress(r: FieldReader, value: unknown, allocated: string | false | undefined): string | undefined {
+/** Where an Ingress's address comes from when it names none: the config's defaults. */
+export interface IngressDefaults {
+  partition: string;
+  /** `defaultIngressAddress`. */
+  address?: string;
+}
+
+const NO_DEFAULT_ADDRESS = 'set it to the virtual address that serves this Ingress, such as 10.1.10.50, or configure defaultIngressAddress (one address for all such Ingresses, like CIS\'s --default-ingress-ip) or defaultIngressIpamLabel (an address per Ingress from IPAM) in the config file';
+
+/**
+ * The virtual address: the annotation's, else (also for `controller-default`, as in CIS) the IPAM
+ * address (`allocated`; false: IPAM failed and said why), else `defaultIngressAddress`.
+ */
+function readAddress(r: FieldReader, value: unknown, allocated: string | false | undefined, defaultAddress: string | undefined): string | undefined {
   const field = annotationField(ANNOTATIONS.ip);
-  if (absent(value) && allocated !== undefined) return allocated === false ? undefined : allocated;
-  if (absent(value)) {
-    return r.error(field, 'is required: set it to the virtual address that serves this Ingress, such as 10.1.10.50');
-  }
-  if (value === 'controller-default') {
-    return r.error(field, 'controller-default asks for the default Ingress address, but kube-as3 has no default Ingress address configured; set the address itself');
-  }
+  const wantsDefault = absent(value) || value === CONTROLLER_DEFAULT;
+  if (wantsDefault && allocated !== undefined) return allocated === false ? undefined : allocated;
+  if (wantsDefault && defaultAddress !== undefined) return r.address('defaultIngressAddress (config)', defaultAddress);
+  if (absent(value)) return r.error(field, `is required: ${NO_DEFAULT_ADDRESS}`);
+  if (value === CONTROLLER_DEFAULT) return r.error(field, `controller-default asks for the default Ingress address, and none is configured: ${NO_DEFAULT_ADDRESS}`);
   return r.address(field, value);
 }
 
@@ -161,9 +172,9 @@ function readBoolean(r: FieldReader, name: string, value: unknown, fallback: boo
   return fallback;
 }
 
-function readListener(r: FieldReader, ann: Record<string, unknown>, defaultPartition: string, allocated: string | false | undefined): IngressListener | undefined {
-  const address = readAddress(r, ann[ANNOTATIONS.ip], allocated);
-  const partition = r.partition(annotationField(ANNOTATIONS.partition), ann[ANNOTATIONS.partition], defaultPartition);
+function readListener(r: FieldReader, ann: Record<string, unknown>, defaults: IngressDefaults, allocated: string | false | undefined): IngressListener | undefined {
+  const address = readAddress(r, ann[ANNOTATIONS.ip], allocated, defaults.address);
+  const partition = r.partition(annotationField(ANNOTATIONS.partition), ann[ANNOTATIONS.partition], defaults.partition);
   const httpPort = readPort(r, ANNOTATIONS.httpPort, ann[ANNOTATIONS.httpPort], 80);
   const httpsPort = readPort(r, ANNOTATIONS.httpsPort, ann[ANNOTATIONS.httpsPort], 443);
   if (address === undefined || partition === undefined || httpPort === undefined || httpsPort === undefined) return undefined;
@@ -180,27 +191,12 @@ function healthTarget(r: FieldReader, field: string, i: number, value: unknown):
   return r.error(field, `[${i}].path: ${describe(value)} must be the host and path of an Ingress rule, such as shop.example.com/cart (*/ for host-less rules and the default backend)`);
 }
 
-/**
- * A timeout not above the interval is an error for VirtualServer monitors (members may be marked
- * down between probes), but CIS's own Ingress examples use timeout == interval and the BIG-IP
- * accepts it, so for Ingress it is a warning. Such a timeout (a whole number from 1 to the
- * interval) is returned to be left out of the shared monitor checks and put back afterwards.
- */
-function toleratedTimeout(r: FieldReader, field: string, i: number, spec: MonitorSpec): number | undefined {
-  const { interval, timeout } = spec;
-  if (spec.reference === 'bigip' || typeof interval !== 'number' || typeof timeout !== 'number') return undefined;
-  if (!Number.isInteger(interval) || !Number.isInteger(timeout) || timeout < 1 || timeout > interval) return undefined;
-  r.warn(field, `[${i}].timeout: ${timeout} should be greater than interval (${interval}s), or members may be marked down between probes`);
-  return timeout;
-}
-
 /** One entry of the health annotation: the rule it names and its monitor fields. */
 interface HealthSpec {
   /** The entry's `path` as written, for messages. */
   text: string;
   target?: HostPath;
   monitor: MonitorSpec;
-  toleratedTimeout?: number;
 }
 
 function healthSpec(r: FieldReader, field: string, entry: unknown, i: number): HealthSpec {
@@ -211,15 +207,13 @@ function healthSpec(r: FieldReader, field: string, entry: unknown, i: number): H
   }
   const text = typeof spec.path === 'string' ? spec.path : '';
   const target = healthTarget(r, field, i, spec.path);
-  const timeout = toleratedTimeout(r, field, i, spec);
-  if (timeout === undefined) return { text, ...(target ? { target } : {}), monitor: spec };
-  return { text, ...(target ? { target } : {}), monitor: { ...spec, timeout: undefined }, toleratedTimeout: timeout };
+  return { text, ...(target ? { target } : {}), monitor: spec };
 }
 
 /**
  * `health`: a JSON array of monitors, each for the rule whose host and path equal its `path`. The
  * monitor fields are those of VirtualServer pool monitors, checked the same way (the type defaults
- * to http), except for the tolerated timeout above.
+ * to http).
  */
 function readHealth(r: FieldReader, value: unknown): HealthEntry[] {
   if (absent(value)) return [];
@@ -237,8 +231,7 @@ function readHealth(r: FieldReader, value: unknown): HealthEntry[] {
   return specs.flatMap((spec, index) => {
     const monitor = monitors[index];
     if (!spec.target || !monitor) return [];
-    const timed = spec.toleratedTimeout !== undefined && 'type' in monitor ? { ...monitor, timeout: spec.toleratedTimeout } : monitor;
-    return [{ text: spec.text, index, target: spec.target, monitor: timed }];
+    return [{ text: spec.text, index, target: spec.target, monitor }];
   });
 }
 
@@ -390,10 +383,10 @@ function warnUnsupported(r: FieldReader, ann: Record<string, unknown>): void {
 }
 
 /** Reads every CIS annotation of an Ingress, reporting each bad value on its annotation field. */
-export function readIngressAnnotations(r: FieldReader, annotations: Record<string, unknown> | undefined, defaultPartition: string, allocated?: string | false): IngressAnnotations {
+export function readIngressAnnotations(r: FieldReader, annotations: Record<string, unknown> | undefined, defaults: IngressDefaults, allocated?: string | false): IngressAnnotations {
   const ann = annotations ?? {};
   warnUnsupported(r, ann);
-  const listener = readListener(r, ann, defaultPartition, allocated);
+  const listener = readListener(r, ann, defaults, allocated);
   const mode = loadBalancingMode(r, annotationField(ANNOTATIONS.balance), ann[ANNOTATIONS.balance]);
   const allowSourceRange = readSourceRanges(r, ann);
   const clientSsl = readClientSsl(r, ann[ANNOTATIONS.clientSsl]);

@@ -269,7 +269,7 @@ describe('normalizeIngress', () => {
     ['allow-http without TLS', ingress({ rules: shopRules, tls: [] }, { 'ingress.kubernetes.io/allow-http': 'true' }),
       'metadata.annotations["ingress.kubernetes.io/allow-http"]', /^has no effect: the Ingress has no TLS/],
     ['a health timeout equal to the interval', ingress({ rules: shopRules }, { 'virtual-server.f5.com/health': '[{"path": "shop.example.com/", "interval": 5, "timeout": 5}]' }),
-      'metadata.annotations["virtual-server.f5.com/health"]', /^\[0\]\.timeout: 5 should be greater than interval \(5s\)/],
+      'metadata.annotations["virtual-server.f5.com/health"]', /^\[0\]\.timeout: 5 is not greater than interval \(5s\)/],
     ['serverssl without TLS', ingress({ rules: shopRules }, { 'virtual-server.f5.com/serverssl': '/Common/serverssl' }),
       'metadata.annotations["virtual-server.f5.com/serverssl"]', /ignored: the Ingress has no TLS/],
     ['an Ingress with nothing to route', ingress({ rules: [{ host: 'a.example.com' }] }), 'spec.rules', /no rule has http paths and there is no defaultBackend/],

@@ -409,7 +409,8 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
     return { claims: [], diagnostics: r.diagnostics };
   }
   const allocated = ipamAddress(r, ctx, 'Ingress', ing);
-  const ann = readIngressAnnotations(r, ing.metadata?.annotations, ctx.defaultPartition, allocated);
+  const defaults = { partition: ctx.defaultPartition, ...(ctx.config.defaultIngressAddress === undefined ? {} : { address: ctx.config.defaultIngressAddress }) };
+  const ann = readIngressAnnotations(r, ing.metadata?.annotations, defaults, allocated);
   const routes = ruleRoutes(r, spec, ref);
   const defaultRoute = defaultBackendRoute(r, spec, ref);
   applyAnnotations(r, ann, routes, defaultRoute);

@@ -7,6 +7,7 @@
  * The planner collects every ask before normalizing (allocation must be deterministic and see all
  * of them at once); normalizers then read their address from the context by the same key.
  */
+import type { Config } from '../config/config.js';
 import type { IpamOutcome, IpamRequest } from '../ipam/allocator.js';
 import type { Ingress, KubeObject, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { NormalizeContext } from './context.js';
@@ -56,8 +57,28 @@ function transportServerKey(ts: TransportServer): string {
   return group ? `${group}_hg` : `${ts.metadata?.namespace ?? ''}/${ts.metadata?.name ?? ''}_ts`;
 }
 
+/** What the config adds to the asks: the label of Ingresses without an address (`defaultIngressIpamLabel`). */
+export interface IpamDefaults {
+  ingressLabel?: string;
+}
+
+/** The value of `virtual-server.f5.com/ip` that asks for the controller's default Ingress address (as in CIS). */
+export const CONTROLLER_DEFAULT = 'controller-default';
+
+/**
+ * An Ingress asks IPAM with its own label annotation, or, when it names no address (or names
+ * `controller-default`), with the config's `defaultIngressIpamLabel`.
+ */
+function ingressAsk(ing: Ingress, key: string, defaults: IpamDefaults): IpamAsk | undefined {
+  const address = annotationOf(ing, 'virtual-server.f5.com/ip');
+  if (address !== undefined && address !== CONTROLLER_DEFAULT) return undefined;
+  const label = annotationOf(ing, INGRESS_IPAM_ANNOTATION);
+  if (label) return { key, label, field: `metadata.annotations["${INGRESS_IPAM_ANNOTATION}"]` };
+  return defaults.ingressLabel ? { key, label: defaults.ingressLabel, field: 'defaultIngressIpamLabel (config)' } : undefined;
+}
+
 /** The IPAM ask of one resource, or undefined when it does not use IPAM. */
-export function ipamAskOf(kind: string, obj: KubeObject, inLabel: InLabel): IpamAsk | undefined {
+export function ipamAskOf(kind: string, obj: KubeObject, inLabel: InLabel, defaults: IpamDefaults = {}): IpamAsk | undefined {
   const ns = obj.metadata?.namespace ?? '';
   const name = obj.metadata?.name ?? '';
   switch (kind) {
@@ -74,14 +95,16 @@ export function ipamAskOf(kind: string, obj: KubeObject, inLabel: InLabel): Ipam
       if (!label || annotationOf(obj, 'cis.f5.com/ip')) return undefined;
       return { key: `${ns}/${name}_svc`, label, field: `metadata.annotations["${SERVICE_IPAM_ANNOTATION}"]` };
     }
-    case 'Ingress': {
-      const label = annotationOf(obj as Ingress, INGRESS_IPAM_ANNOTATION);
-      if (!label || annotationOf(obj, 'virtual-server.f5.com/ip')) return undefined;
-      return { key: `${ns}/${name}_ing`, label, field: `metadata.annotations["${INGRESS_IPAM_ANNOTATION}"]` };
-    }
+    case 'Ingress':
+      return ingressAsk(obj as Ingress, `${ns}/${name}_ing`, defaults);
     default:
       return undefined;
   }
+}
+
+/** The config's part of the asks. */
+export function ipamDefaults(config: Config): IpamDefaults {
+  return config.defaultIngressIpamLabel === undefined ? {} : { ingressLabel: config.defaultIngressIpamLabel };
 }
 
 /** What IPAM gave each key in this plan; undefined when IPAM is not configured (no ranges). */
@@ -102,7 +125,7 @@ export function ipamAddressFor(ask: IpamAsk, outcomes: IpamOutcomes): IpamOutcom
  * An address IPAM kept although it would not give it today comes with a warning on the resource.
  */
 export function ipamAddress(r: FieldReader, ctx: NormalizeContext, kind: string, obj: KubeObject): string | undefined | false {
-  const ask = ipamAskOf(kind, obj, ctx.ipam.inLabel);
+  const ask = ipamAskOf(kind, obj, ctx.ipam.inLabel, ipamDefaults(ctx.config));
   if (!ask) return undefined;
   const outcome = ipamAddressFor(ask, ctx.ipam.outcomes);
   if ('address' in outcome) {

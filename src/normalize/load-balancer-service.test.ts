@@ -100,7 +100,7 @@ describe('normalizeLoadBalancerService', () => {
     ['a bad health monitor', lbService({ ...IP, 'cis.f5.com/health': '[{"type": "icmp"}]' }), annotationField('cis.f5.com/health'), /^\[0\]\.type: "icmp" must be one of/],
     ['an untyped health monitor on SCTP', lbService({ ...IP, 'cis.f5.com/health': '{"interval": 5}' }, { ports: [{ protocol: 'SCTP', port: 2905 }] }),
       annotationField('cis.f5.com/health'), /type: is required for an SCTP pool/],
-    ['a missing Policy', lbService({ ...IP, 'cis.f5.com/policyName': 'gone' }), annotationField('cis.f5.com/policyName'), /^Policy prod\/gone does not exist/],
+    ['a missing Policy', lbService({ ...IP, 'cis.f5.com/policyName': 'gone' }), annotationField('cis.f5.com/policyName'), /^Policy prod\/gone was not found/],
     ['an unknown port protocol', lbService(IP, { ports: [{ protocol: 'QUIC', port: 443 }] }), 'spec.ports[0].protocol', /"QUIC" must be TCP, UDP or SCTP/],
     ['no ports', lbService(IP, { ports: [] }), 'spec.ports', /needs at least one port/],
   ];

@@ -130,7 +130,6 @@ describe('resolvePolicy', () => {
     ['rewriteProfile', { profiles: { rewriteProfile: '/Common/rewrite' } }, /spec\.profiles\.rewriteProfile: is ignored: CIS validated it but never applied it/],
     ['sslProfiles', { profiles: { sslProfiles: { clientProfiles: ['/Common/clientssl'] } } }, /spec\.profiles\.sslProfiles: is ignored: it only applies to OpenShift Routes/],
     ['multiPoolPersistence', { poolSettings: { multiPoolPersistence: { method: 'hashSourceAddress' } } }, /spec\.poolSettings\.multiPoolPersistence: is not supported/],
-    ['profileApiProtection', { l7Policies: { profileApiProtection: '/Common/api' } }, /spec\.l7Policies\.profileApiProtection: is not supported/],
   ];
   for (const [what, spec, message] of ignored) {
     it(`warns that ${what} has no effect and still applies the Policy`, () => {
@@ -149,7 +148,7 @@ describe('resolvePolicy', () => {
     assert.equal(resolvePolicy(reader, ctx, 'prod', 'gone', 'spec.policyName'), undefined);
     const d = only(reader);
     assert.equal(d.field, 'spec.policyName');
-    assert.match(d.message, /^Policy prod\/gone does not exist/);
+    assert.match(d.message, /^Policy prod\/gone was not found; create it, or name an existing Policy of namespace prod$/);
     assert.deepEqual(ctx.takeDependencies(), [{ kind: 'Policy', namespace: 'prod', name: 'gone' }]);
   });
 
@@ -157,7 +156,7 @@ describe('resolvePolicy', () => {
     const reader = new FieldReader(vsRef);
     const other = cisResource<Policy>('Policy', 'other', 'p', {});
     assert.equal(resolvePolicy(reader, contextFor([other]), 'prod', 'p', 'spec.policyName'), undefined);
-    assert.match(only(reader).message, /^Policy prod\/p does not exist/);
+    assert.match(only(reader).message, /^Policy prod\/p was not found/);
   });
 
   it('refuses a Policy that the customResourceLabel does not select', () => {

@@ -67,7 +67,7 @@ const L4: readonly PolicyTarget[] = ['l4'];
 const SCOPE: Partial<Record<ServiceSettingName, readonly PolicyTarget[]>> = {
   profileAccess: HTTP, policyPerRequestAccess: HTTP, profileRequestAdapt: HTTP, profileResponseAdapt: HTTP,
   profileMultiplex: HTTP, profileHTTPCompression: HTTP, profileHTML: HTTP, profileWebSocket: HTTP, profileAnalytics: HTTP,
-  httpMrfRoutingEnabled: HTTP, lastHop: HTTP,
+  httpMrfRoutingEnabled: HTTP, lastHop: HTTP, profileApiProtection: HTTP,
   profileUDP: L4, profileL4: L4, profileFTP: L4,
 };
 
@@ -89,10 +89,6 @@ function reaches(name: ServiceSettingName, target: PolicyTarget): boolean {
 const IGNORED_FIELDS: ReadonlyArray<[string[], string]> = [
   [['profiles', 'rewriteProfile'], 'is ignored: CIS validated it but never applied it, and kube-as3 does not either'],
   [['profiles', 'sslProfiles'], 'is ignored: it only applies to OpenShift Routes'],
-  [['profiles', 'profileAnalyticsTcp'], 'is not supported by this version of kube-as3 and was ignored'],
-  [['profiles', 'profileProtocolInspection'], 'is not supported by this version of kube-as3 and was ignored'],
-  [['profiles', 'requestLogProfile'], 'is not supported by this version of kube-as3 and was ignored'],
-  [['l7Policies', 'profileApiProtection'], 'is not supported by this version of kube-as3 and was ignored'],
   [['poolSettings', 'multiPoolPersistence'], 'is not supported by this version of kube-as3 (it only applies to A/B iRules) and was ignored'],
 ];
 
@@ -238,8 +234,10 @@ function parsePolicy(policy: Policy, source: ObjectRef): ParsedPolicy {
  */
 export function resolvePolicy(r: FieldReader, ctx: NormalizeContext, namespace: string, name: string, field: string): PolicyModel | undefined {
   const source: ObjectRef = { kind: 'Policy', namespace, name };
-  const policy = ctx.get<Policy>('Policy', namespace, name);
-  if (!policy) return r.error(field, `Policy ${namespace}/${name} does not exist (it must be in the same namespace as the resource)`);
+  // `run` never sees a namespace it does not read; `plan` must not use what `run` would not find.
+  const unread = ctx.unreadNamespace(namespace);
+  const policy = unread === undefined ? ctx.get<Policy>('Policy', namespace, name) : undefined;
+  if (!policy) return r.error(field, `Policy ${namespace}/${name} was not found; ${unread ?? `create it, or name an existing Policy of namespace ${namespace}`}`);
   if (!ctx.selectsResource(policy)) {
     const label = ctx.config.customResourceLabel;
     return r.error(field, `${describeRef(source)} is ignored: its labels do not match customResourceLabel "${label}"; label the Policy (for example f5cr: "true")`);
@@ -300,4 +298,19 @@ export function settingsForL4Virtual(settings: ServiceSettings, type: 'tcp' | 'u
     else ignored.push(name);
   }
   return { settings: kept as ServiceSettings, ignored };
+}
+
+/**
+ * The Policy a VirtualServer or TransportServer names: `policyName`, in `policyNamespace` (CIS
+ * 2.20; the resource's own namespace when absent).
+ */
+export function namedPolicy(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
+  const name = spec['policyName'];
+  const namespace = r.namespace('spec.policyNamespace', spec['policyNamespace'], ref.namespace);
+  if (absent(name)) {
+    if (!absent(spec['policyNamespace'])) r.warn('spec.policyNamespace', 'ignored: spec.policyName is not set; name the Policy there, or remove policyNamespace');
+    return undefined;
+  }
+  if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy`);
+  return namespace === undefined ? undefined : resolvePolicy(r, ctx, namespace, name, 'spec.policyName');
 }

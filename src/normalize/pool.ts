@@ -17,15 +17,27 @@ function positiveInt(r: FieldReader, field: string, value: unknown): number | un
   return value;
 }
 
-/** interval/timeout in seconds; the timeout must exceed the interval or members flap. */
+/**
+ * interval/timeout in seconds. A timeout not above the interval lets a member be marked down
+ * between two probes, but the BIG-IP accepts it and CIS's own examples use `interval: 10, timeout:
+ * 10`, so it is translated as written, with a warning that says what to write instead.
+ */
 function monitorTiming(r: FieldReader, field: string, spec: MonitorSpec): { interval?: number; timeout?: number } | undefined {
   const interval = positiveInt(r, `${field}.interval`, spec.interval);
   const timeout = positiveInt(r, `${field}.timeout`, spec.timeout);
   if (interval === false || timeout === false) return undefined;
   if (interval !== undefined && timeout !== undefined && timeout <= interval) {
-    return r.error(`${field}.timeout`, `must be greater than interval (${interval}s) or the monitor marks members down between probes`);
+    r.warn(`${field}.timeout`, `${timeout} is not greater than interval (${interval}s): a member may be marked down between two probes; set timeout to more than the interval, such as 3 × interval + 1 (${3 * interval + 1})`);
   }
   return { ...(interval === undefined ? {} : { interval }), ...(timeout === undefined ? {} : { timeout }) };
+}
+
+/** `timeUntilUp`: seconds (0 to 1800, AS3's range) a member waits after a successful probe before it takes traffic. */
+function timeUntilUp(r: FieldReader, field: string, value: unknown): number | undefined | false {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1800) return value;
+  r.error(field, `${JSON.stringify(value)} must be a whole number of seconds between 0 and 1800`);
+  return false;
 }
 
 /** What an entry without `type` becomes: the pool's protocol, except SCTP, which has no AS3 monitor. */
@@ -60,19 +72,27 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
     if (key === 'send') monitor.send = value;
     else monitor.receive = value;
   }
+  return probeOptions(r, field, spec, monitor) ? monitor : undefined;
+}
+
+/** `sslProfile`, `timeUntilUp` and `targetPort` onto `monitor`; false after an error. */
+function probeOptions(r: FieldReader, field: string, spec: MonitorSpec, monitor: Exclude<MonitorModel, { bigip: string }>): boolean {
   if (spec.sslProfile !== undefined && spec.sslProfile !== '') {
-    if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, `ignored: only https monitors use a server-ssl profile`);
+    if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, 'ignored: only https monitors use a server-ssl profile; remove it, or set type: https');
     else if (!isBigipPath(spec.sslProfile)) {
-      return r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
+      r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
+      return false;
     } else monitor.sslProfile = spec.sslProfile;
   }
-  if ((spec as Record<string, unknown>)['timeUntilUp'] !== undefined) r.warn(`${field}.timeUntilUp`, 'is not supported by this version of kube-as3 and was ignored');
+  const upAfter = timeUntilUp(r, `${field}.timeUntilUp`, spec.timeUntilUp);
+  if (upAfter === false) return false;
+  if (upAfter !== undefined) monitor.timeUntilUp = upAfter;
   if (spec.targetPort !== undefined) {
     const port = r.port(`${field}.targetPort`, spec.targetPort);
-    if (port === undefined) return undefined;
+    if (port === undefined) return false;
     monitor.targetPort = port;
   }
-  return monitor;
+  return true;
 }
 
 /**
@@ -101,12 +121,16 @@ export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualSe
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
 
-/** `key=value` (or `key=`), the node label a pool's nodeport members must carry. */
+/**
+ * `key=value` (or `key=`), the node label a pool's nodeport members must carry. CIS's examples write
+ * an empty value as `key=""` (CIS reads the two quotes as the empty value), so that means `key=` too.
+ */
 function nodeMemberLabel(r: FieldReader, field: string, label: unknown): string | undefined | false {
   if (label === undefined || label === null || label === '') return undefined;
-  const parsed = typeof label === 'string' && /^[^=!,\s]+=[^=,\s]*$/.test(label) ? parseLabelSelector(label) : undefined;
-  if (parsed && !('error' in parsed)) return label as string;
-  r.error(`${field}.nodeMemberLabel`, `${JSON.stringify(label)} must be key=value (or key= for a label with an empty value)`);
+  const text = typeof label === 'string' ? label.replace(/=(""|'')$/, '=') : undefined;
+  const parsed = text !== undefined && /^[^=!,\s]+=[^=,\s]*$/.test(text) ? parseLabelSelector(text) : undefined;
+  if (text !== undefined && parsed && !('error' in parsed)) return text;
+  r.error(`${field}.nodeMemberLabel`, `${JSON.stringify(label)} must be key=value (or key= for a label with an empty value), such as node-role.kubernetes.io/worker=`);
   return false;
 }
 

@@ -170,6 +170,10 @@ const SETTING_ROWS: readonly SettingRow[] = [
   { name: 'profileAnalytics', read: bigipPath, from: { policy: 'spec.profiles.analyticsProfiles.http' } },
   { name: 'profileFTP', read: bigipPath, from: { policy: 'spec.profiles.ftpProfile' } },
   { name: 'lastHop', read: lastHop, from: { policy: 'spec.autoLastHop' } },
+  { name: 'profileAnalyticsTcp', read: bigipPath, from: { virtualServer: 'spec.profileAnalyticsTcp', transportServer: 'spec.profileAnalyticsTcp', policy: 'spec.profiles.profileAnalyticsTcp' } },
+  { name: 'profileProtocolInspection', read: bigipPath, from: { virtualServer: 'spec.profiles.profileProtocolInspection', transportServer: 'spec.profiles.profileProtocolInspection', policy: 'spec.profiles.profileProtocolInspection' } },
+  { name: 'profileApiProtection', read: bigipPath, from: { virtualServer: 'spec.profileApiProtection', policy: 'spec.l7Policies.profileApiProtection' } },
+  { name: 'profileTrafficLog', read: bigipPath, from: { policy: 'spec.profiles.requestLogProfile' } },
 ];
 
 /** A row as one kind reads it: the field, and the keys leading to its value below `spec`. */

@@ -335,8 +335,9 @@ function readProfile(rep: TlsReport, ctx: NormalizeContext, profile: TLSProfile,
 
 function usableProfile(r: FieldReader, ctx: NormalizeContext, namespace: string, name: string, field: string): TLSProfile | undefined {
   const id = namespacedName(namespace, name);
-  const profile = ctx.get<TLSProfile>('TLSProfile', namespace, name);
-  if (!profile) return r.error(field, `TLSProfile ${id} was not found; create it or name an existing TLSProfile of namespace ${namespace}`);
+  const unread = ctx.unreadNamespace(namespace);
+  const profile = unread === undefined ? ctx.get<TLSProfile>('TLSProfile', namespace, name) : undefined;
+  if (!profile) return r.error(field, `TLSProfile ${id} was not found; ${unread ?? `create it or name an existing TLSProfile of namespace ${namespace}`}`);
   if (!ctx.selectsResource(profile)) {
     return r.error(field, `TLSProfile ${id} is not usable: its labels do not match the customResourceLabel selector "${ctx.config.customResourceLabel}"; add a matching label`);
   }
@@ -345,7 +346,8 @@ function usableProfile(r: FieldReader, ctx: NormalizeContext, namespace: string,
 
 /**
  * The TLS a VirtualServer gets from the TLSProfile it names (`spec.tlsProfileName`): looked up in
- * the VirtualServer's namespace, checked against the virtual's hosts (the profile's `hosts` list
+ * `namespace` (`spec.tlsProfileNamespace`, else the VirtualServer's; the profile's Secrets are in
+ * the profile's namespace), checked against the virtual's hosts (the profile's `hosts` list
  * and, for Secrets, the certificates' names). Every problem is reported on `field` with the
  * TLSProfile field it concerns; undefined when the TLS cannot be applied.
  */

@@ -9,7 +9,10 @@ import { normalizeTransportServer } from './transport-server.js';
 
 const BASE = { virtualServerAddress: '10.1.1.5', virtualServerPort: 5432, pool: { service: 'db', servicePort: 5432 } };
 
-function normalize(spec: Record<string, unknown>, objects: KubeObject[] = []): { claim: VirtualClaim | undefined; diagnostics: Diagnostic[] } {
+/** A Policy of another namespace, which `policyNamespace` names. */
+const PLATFORM_POLICY = cisResource<Policy>('Policy', 'platform', 'shared-l4', { profiles: { requestLogProfile: '/Common/request-log' } });
+
+function normalize(spec: Record<string, unknown>, objects: KubeObject[] = [PLATFORM_POLICY]): { claim: VirtualClaim | undefined; diagnostics: Diagnostic[] } {
   const ts = transportServer('prod', 'db', { ...BASE, ...spec });
   const { claims, diagnostics } = normalizeTransportServer(ts, refOf(ts), contextFor(objects));
   assert.ok(claims.length <= 1);
@@ -51,6 +54,9 @@ describe('normalizeTransportServer', () => {
     ['type sctp', { type: 'sctp' }, (c) => [c.type, c.l4Mode], ['sctp', 'standard']],
     ['type sctp in performance mode', { type: 'sctp', mode: 'performance' }, (c) => [c.type, c.l4Mode], ['sctp', 'performance']],
     ['hostGroup', { hostGroup: 'databases' }, (c) => c.hostGroup, 'databases'],
+    ['profileAnalyticsTcp and profiles.profileProtocolInspection', { profileAnalyticsTcp: '/Common/tcp-analytics', profiles: { profileProtocolInspection: '/Common/inspect' } },
+      (c) => c.settings, { profileAnalyticsTcp: { bigip: '/Common/tcp-analytics' }, profileProtocolInspection: { bigip: '/Common/inspect' } }],
+    ['a Policy of another namespace (policyNamespace)', { policyName: 'shared-l4', policyNamespace: 'platform' }, (c) => c.settings.profileTrafficLog, { bigip: '/Common/request-log' }],
     ['bigipRouteDomain', { bigipRouteDomain: 2 }, (c) => c.address, '10.1.1.5%2'],
     ['virtualServerName', { virtualServerName: 'postgres' }, (c) => c.virtualName, 'postgres'],
     ['a SNAT pool', { snat: '/Common/snatpool' }, (c) => c.snat, { bigip: '/Common/snatpool' }],
@@ -99,8 +105,7 @@ describe('normalizeTransportServer', () => {
     ['a malformed rewrite on the pool (not even read)', pool({ rewrite: 'no slash' }), 'spec.pool.rewrite', /does not route HTTP requests/, (c) => c.routes[0]?.rewrite, undefined],
     ['a WAF policy on the pool', pool({ waf: '/Common/waf' }), 'spec.pool.waf', /does not route HTTP requests/, (c) => c.routes[0]?.waf, undefined],
     ['multiClusterServices', pool({ multiClusterServices: [{ clusterName: 'b', service: 'db', namespace: 'prod' }] }), 'spec.pool.multiClusterServices', /ignored: no cluster set is configured/, (c) => c.routes.length, 1],
-    ['profileAnalyticsTcp', { profileAnalyticsTcp: '/Common/tcp-analytics' }, 'spec.profileAnalyticsTcp', /not supported by this version/, (c) => c.settings, {}],
-    ['policyNamespace (a CIS field its CRD accepts)', { policyNamespace: 'shared' }, 'spec.policyNamespace', /not supported by this version/, (c) => c.settings, {}],
+    ['policyNamespace without policyName', { policyNamespace: 'shared' }, 'spec.policyNamespace', /^ignored: spec\.policyName is not set; name the Policy there, or remove policyNamespace$/, (c) => c.settings, {}],
   ];
   for (const [what, spec, field, message, get, expected] of warnings) {
     it(`warns about ${what} and still publishes the virtual`, () => {
@@ -131,7 +136,7 @@ describe('normalizeTransportServer', () => {
     ['TLS in performance mode', { mode: 'performance', tls: { clientSSLs: ['/Common/clientssl'], reference: 'bigip' } }, 'spec.tls', /\(AS3 Service_L4 has no TLS\)/],
     ['a TLS Secret that does not exist', { tls: { clientSSLs: ['db-cert'], reference: 'secret' } }, 'spec.tls.clientSSLs[0]', /db-cert/],
     ['a bad hostGroup', { hostGroup: '1st group' }, 'spec.hostGroup', /must start with a letter/],
-    ['a missing Policy', { policyName: 'gone' }, 'spec.policyName', /^Policy prod\/gone does not exist/],
+    ['a missing Policy', { policyName: 'gone' }, 'spec.policyName', /^Policy prod\/gone was not found/],
     ['an unknown load-balancing method', pool({ loadBalancingMethod: 'fastest' }), 'spec.pool.loadBalancingMethod', /"fastest" is not a BIG-IP load-balancing method/],
     ['an unknown serviceDownAction', pool({ serviceDownAction: 'retry' }), 'spec.pool.serviceDownAction', /"retry" must be one of none, reset, drop, reselect/],
     ['negative reselectTries', pool({ reselectTries: -1 }), 'spec.pool.reselectTries', /-1 must be a whole number from 0 to 65535/],

@@ -5,9 +5,9 @@ import type { TlsModel } from '../model/tls.js';
 import type { Route, VirtualClaim } from '../model/virtual.js';
 import { l4ServiceClass } from '../translate/service.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
-import { FieldReader, absent, objectOrEmpty } from './fields.js';
+import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';
-import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
+import { namedPolicy, settingsFor, settingsForL4Virtual } from './policy.js';
 import type { PolicyModel } from './policy.js';
 import { ipamAddress } from './ipam-request.js';
 import { readSettings } from './settings.js';
@@ -33,11 +33,6 @@ function oneOf<T extends string>(r: FieldReader, field: string, value: unknown, 
 /** Fields CIS accepts that have no effect here: reported, never silently dropped. */
 function warnUnused(r: FieldReader, spec: Spec): void {
   if (!absent(spec['host'])) r.warn('spec.host', 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
-  r.unsupported(spec, ['policyNamespace']);
-  if (spec['profileAnalyticsTcp'] !== undefined) r.warn('spec.profileAnalyticsTcp', 'is not supported by this version of kube-as3 and was ignored');
-  if (objectOrEmpty(spec['profiles'])['profileProtocolInspection'] !== undefined) {
-    r.warn('spec.profiles.profileProtocolInspection', 'is not supported by this version of kube-as3 and was ignored');
-  }
 }
 
 /** Why a setting is left out of an L4 virtual, in the user's terms. */
@@ -116,13 +111,6 @@ function tlsOf(r: FieldReader, ctx: NormalizeContext, spec: Spec, ref: ObjectRef
   return tlsForTransportServer(r, ctx, ref.namespace, tls, 'spec.tls') ?? (r.hasErrors ? false : undefined);
 }
 
-function policyOf(r: FieldReader, ctx: NormalizeContext, spec: Spec, ref: ObjectRef): PolicyModel | undefined {
-  const name = spec['policyName'];
-  if (absent(name)) return undefined;
-  if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy`);
-  return resolvePolicy(r, ctx, ref.namespace, name, 'spec.policyName');
-}
-
 interface Parts {
   listener: Listener;
   type: L4Type;
@@ -140,7 +128,7 @@ function readParts(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeCon
   const listener = r.listener(spec, 'spec.virtualServerPort', spec.virtualServerPort, undefined, ctx.defaultPartition);
   const type = oneOf(r, 'spec.type', spec.type, ['tcp', 'udp', 'sctp'] as const);
   const mode = oneOf(r, 'spec.mode', spec.mode, ['standard', 'performance'] as const);
-  const policy = policyOf(r, ctx, spec, ref);
+  const policy = namedPolicy(r, spec, ref, ctx);
   const settings = type && mode ? l4Settings(r, spec, policy, type, mode) : undefined;
   const route = l4Route(r, spec, ref, type, { policy, clusters: clusterNames(ctx.config) });
   const address = serviceAddress(r, spec['serviceAddress']);

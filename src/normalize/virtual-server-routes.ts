@@ -2,6 +2,7 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServerPoolSpec } from '../kube/types.js';
 import type { PoolSettings } from '../model/settings.js';
 import type { DefaultPool, PersistAction, Route, WeightedBackend } from '../model/virtual.js';
+import { absent } from './fields.js';
 import type { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
 import type { DefaultMonitorType } from './pool.js';
@@ -152,7 +153,10 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
   if (explicit) ignoredBesideClusterServices(r, field, pool);
   // With multiClusterServices the entries are the members; the pool's Service (else the first entry's) names the pool.
   const named = pool.service !== undefined && pool.service !== '';
-  const backend = explicit === false ? undefined : explicit && !named ? explicit[0]?.backend : normalizeBackend(r, field, pool, namespace);
+  const backend = explicit === false ? undefined
+    : explicit && !named ? explicit[0]?.backend
+    : !named && !absent(pool['multiClusterServices']) && !defaults.clusters ? r.error(`${field}.service`, 'is required when no cluster set is configured: the pool\'s multiClusterServices need multiCluster in the config file (with the clusters they name); configure the cluster set, or name the Service of this cluster here')
+    : normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
   const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;

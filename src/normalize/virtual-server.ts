@@ -8,7 +8,7 @@ import type { NormalizeContext, NormalizeResult } from './context.js';
 import { acceptsSetting } from '../translate/service.js';
 import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';
-import { resolvePolicy, settingsFor } from './policy.js';
+import { namedPolicy, settingsFor } from './policy.js';
 import type { PolicyModel } from './policy.js';
 import { ipamAddress } from './ipam-request.js';
 import { httpsRedirectLocation } from './redirect.js';
@@ -67,12 +67,19 @@ function hostGroupOf(r: FieldReader, spec: Spec): { hostGroup?: string; groupNam
  * `httpTraffic` of a TLS VirtualServer. CIS documents `allow` as the default but its code treats an
  * absent value as `none`; kube-as3 follows the documented intent for edge termination. Re-encrypt
  * and passthrough pools expect TLS, so plain HTTP cannot be forwarded to them: `allow` is an error
- * there and the default is `none`.
+ * there and the default is `none`. Without a TLS profile (also `tlsProfileName: ""`) only `none`
+ * is accepted, with a warning: it changes nothing and CIS's own examples write it; `allow` and
+ * `redirect` are refused, as CIS refuses them.
  */
 function httpTrafficOf(r: FieldReader, value: unknown, tls: TlsModel | undefined, hasProfile: boolean): HttpTraffic | undefined {
   const absent = value === undefined || value === null || value === '';
   if (!hasProfile) {
-    return absent ? 'allow' : r.error('spec.httpTraffic', 'is only allowed on a VirtualServer with spec.tlsProfileName (plain HTTP is already served)');
+    if (absent) return 'allow';
+    if (value === 'none') {
+      r.warn('spec.httpTraffic', 'ignored: none only applies to a VirtualServer with spec.tlsProfileName (this one serves plain HTTP); remove the field');
+      return 'allow';
+    }
+    return r.error('spec.httpTraffic', `${JSON.stringify(value)} is only allowed on a VirtualServer with spec.tlsProfileName (plain HTTP is already served); remove the field or name a TLSProfile`);
   }
   if (!absent && value !== 'allow' && value !== 'redirect' && value !== 'none') {
     return r.error('spec.httpTraffic', `${JSON.stringify(value)} must be allow, redirect or none`);
@@ -156,24 +163,17 @@ function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, 
   return defaults;
 }
 
-function policyOf(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): PolicyModel | undefined {
-  r.unsupported(spec, ['profileApiProtection']);
-  for (const field of ['policyNamespace', 'tlsProfileNamespace']) {
-    const namespace = spec[field];
-    if (!absent(namespace) && namespace !== ref.namespace) {
-      r.warn(`spec.${field}`, `is not supported by this version of kube-as3 and was ignored: the ${field === 'policyNamespace' ? 'Policy' : 'TLSProfile'} is looked up in namespace ${ref.namespace}`);
-    }
-  }
-  const name = spec['policyName'];
-  if (name === undefined || name === null || name === '') return undefined;
-  if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy in namespace ${ref.namespace}`);
-  return resolvePolicy(r, ctx, ref.namespace, name, 'spec.policyName');
+/** The TLS of the TLSProfile `tlsProfileName`, in `tlsProfileNamespace` (CIS 2.20; else the VirtualServer's namespace). */
+function tlsOf(r: FieldReader, ctx: NormalizeContext, spec: Spec, ref: ObjectRef, hosts: string[]): TlsModel | undefined {
+  const profile = spec['tlsProfileName'] as string;
+  const namespace = r.namespace('spec.tlsProfileNamespace', spec['tlsProfileNamespace'], ref.namespace);
+  return namespace === undefined ? undefined : tlsForVirtualServer(r, ctx, namespace, profile, hosts, 'spec.tlsProfileName');
 }
 
 function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef, ctx: NormalizeContext): Parts | undefined {
   const allocated = ipamAddress(r, ctx, 'VirtualServer', vs);
   const where = allocated === false ? undefined : readWhere(r, allocated ? { ...spec, virtualServerAddress: allocated } : spec, ctx);
-  const policy = policyOf(r, spec, ref, ctx);
+  const policy = namedPolicy(r, spec, ref, ctx);
   const settings = virtualSettings(r, spec, policy);
   // Read the route fields even when the listener is bad, so every problem is reported at once.
   const defaults = routeDefaults(r, spec, where ?? { hosts: [] }, ref, { policy, clusters: clusterNames(ctx.config) });
@@ -183,7 +183,7 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
   const redirects = appRootRedirects(r, spec, where.hosts, ref);
   const profile = spec['tlsProfileName'];
   const hasProfile = typeof profile === 'string' && profile !== '';
-  const tls = hasProfile ? tlsForVirtualServer(r, ctx, ref.namespace, profile, where.hosts, 'spec.tlsProfileName') : undefined;
+  const tls = hasProfile ? tlsOf(r, ctx, spec, ref, where.hosts) : undefined;
   const httpTraffic = httpTrafficOf(r, spec['httpTraffic'], tls, hasProfile);
   if (fallback === false || !redirects || !httpTraffic || (hasProfile && !tls)) return undefined;
   return assemble(where, { routes, redirects, settings, httpTraffic }, policy, fallback, tls);

@@ -12,7 +12,7 @@ import { refOf } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject } from '../kube/types.js';
 import { ipamAskOf } from '../normalize/ipam-request.js';
-import type { InLabel, IpamOutcomes } from '../normalize/ipam-request.js';
+import type { InLabel, IpamDefaults, IpamOutcomes } from '../normalize/ipam-request.js';
 
 /** One IPAM key of this plan: what it got (or why not) and the resources that share it. */
 export interface IpamAssignment {
@@ -52,15 +52,15 @@ export const NO_IPAM: IpamPass = { outcomes: undefined, inLabel: () => false, re
 
 /**
  * Allocates for every resource in `served` (kind and object, in any order) that asks for an
- * address, starting from `previous`. `options.reallocate` (`ipam.reallocate`): move keys whose
+ * address, starting from `previous`. `options.defaults`: the config's part of the asks (ipam-request.ts). `options.reallocate` (`ipam.reallocate`): move keys whose
  * address their label would not give them today, instead of keeping them there with a warning.
  */
-export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, AddressRange[]>, served: Array<{ kind: string; obj: KubeObject }>, options: AllocateOptions = {}): IpamPass {
+export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, AddressRange[]>, served: Array<{ kind: string; obj: KubeObject }>, options: AllocateOptions & { defaults?: IpamDefaults } = {}): IpamPass {
   const inLabel = inLabelOf(ranges);
   const byKey = new Map<string, { label: string; address?: string; resources: ObjectRef[] }>();
   const requests = [];
   for (const { kind, obj } of served) {
-    const ask = ipamAskOf(kind, obj, inLabel);
+    const ask = ipamAskOf(kind, obj, inLabel, options.defaults);
     if (!ask) continue;
     requests.push({ key: ask.key, label: ask.label, ...(ask.address === undefined ? {} : { address: ask.address }) });
     const entry = byKey.get(ask.key) ?? { label: ask.label, resources: [] };

@@ -34,6 +34,7 @@ import type { IpamState } from '../ipam/allocator.js';
 import { parseRanges } from '../ipam/ranges.js';
 import type { AddressRange } from '../ipam/ranges.js';
 import { ingressClassDecision } from '../normalize/ingress-class.js';
+import { ipamDefaults } from '../normalize/ipam-request.js';
 import { NO_IPAM, runIpam } from './ipam-pass.js';
 import { LastGoodClaims } from './last-good-claims.js';
 import { resourceVersion } from '../translate/provenance.js';
@@ -453,7 +454,7 @@ export class Planner {
       if (kind === 'Service') return servesLoadBalancer(obj as Service, this.config);
       return true;
     });
-    const pass = runIpam(this.ipamState, this.ipamRanges, asking, { reallocate: this.config.ipam.reallocate === true });
+    const pass = runIpam(this.ipamState, this.ipamRanges, asking, { reallocate: this.config.ipam.reallocate === true, defaults: ipamDefaults(this.config) });
     if (pass.report) this.ipamState = pass.report.state;
     return pass;
   }

@@ -9,6 +9,7 @@ export function translateMonitor(monitor: Exclude<MonitorModel, { bigip: string 
   if (monitor.interval !== undefined) out['interval'] = monitor.interval;
   if (monitor.timeout !== undefined) out['timeout'] = monitor.timeout;
   if (monitor.targetPort !== undefined) out['targetPort'] = monitor.targetPort;
+  if (monitor.timeUntilUp !== undefined) out['timeUntilUp'] = monitor.timeUntilUp;
   // An https monitor probes with the BIG-IP server-ssl profile the user named (CIS `sslProfile`).
   if (monitor.type === 'https' && monitor.sslProfile !== undefined) out['clientTLS'] = { bigip: monitor.sslProfile };
   return out;

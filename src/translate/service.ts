@@ -6,12 +6,13 @@ export type ServiceClass = 'Service_HTTP' | 'Service_HTTPS' | 'Service_TCP' | 'S
 
 const COMMON: ServiceSettingName[] = [
   'iRules', 'allowVlans', 'persistenceMethods', 'mirroring', 'policyFirewallEnforced', 'ipIntelligencePolicy',
-  'securityLogProfiles', 'lastHop', 'httpMrfRoutingEnabled',
+  'securityLogProfiles', 'lastHop', 'httpMrfRoutingEnabled', 'profileProtocolInspection', 'profileTrafficLog',
 ];
 /** DoS, bot defense and WAF profiles exist on HTTP virtuals only in AS3 3.56 (L4 classes reject them). */
 const HTTP: ServiceSettingName[] = [
   ...COMMON, 'profileDOS', 'profileBotDefense', 'policyWAF', 'profileTCP', 'profileHTTP', 'profileMultiplex', 'profileHTTPCompression', 'profileHTML', 'profileAccess',
   'policyPerRequestAccess', 'profileRequestAdapt', 'profileResponseAdapt', 'profileWebSocket', 'profileAnalytics',
+  'profileAnalyticsTcp', 'profileApiProtection',
 ];
 
 /**
@@ -22,10 +23,10 @@ const HTTP: ServiceSettingName[] = [
 const ACCEPTS: Record<ServiceClass, readonly ServiceSettingName[]> = {
   Service_HTTP: [...HTTP].sort(),
   Service_HTTPS: [...HTTP, 'profileHTTP2' as const].sort(),
-  Service_TCP: [...COMMON, 'profileTCP' as const, 'profileFTP' as const].sort(),
+  Service_TCP: [...COMMON, 'profileTCP' as const, 'profileFTP' as const, 'profileAnalyticsTcp' as const].sort(),
   Service_UDP: [...COMMON, 'profileUDP' as const].sort(),
   Service_SCTP: [...COMMON].sort(),
-  Service_L4: [...COMMON, 'profileL4' as const].sort(),
+  Service_L4: [...COMMON, 'profileL4' as const, 'profileAnalyticsTcp' as const].sort(),
 };
 
 const ACCEPTED_SETS = {} as Record<ServiceClass, ReadonlySet<ServiceSettingName>>;
