@@ -94,6 +94,13 @@ describe('golden cases (test/golden/<case>)', () => {
 
   it('has at least 85 cases', () => assert.ok(cases.length >= 85, `only ${cases.length} golden cases`));
 
+  it('every problem that says something was ignored also says what to do about it', () => {
+    const action = /; (remove|nothing to change|set|move|make|give|write|use|add|label|keep|configure|name|create|terminate)\b/;
+    const silent = cases.flatMap((name) => readFileSync(join(goldenRoot, name, 'expected.stderr'), 'utf8').split('\n')
+      .filter((line) => /\bignored\b/.test(line) && !action.test(line)).map((line) => `${name}: ${line}`));
+    assert.deepEqual(silent, []);
+  });
+
   for (const name of cases.filter((c) => only === undefined || c.startsWith(only))) {
     it(name, async () => {
       const dir = join(goldenRoot, name);

@@ -75,9 +75,9 @@ externalClustersConfig:
 
   it('warns about the HA probe settings, which leader election replaces', () => {
     assert.deepEqual(importExtendedSpec(configMap(HA_SPEC), 'east').warnings, [
-      'data.extendedSpec.highAvailabilityCIS.primaryEndPoint: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration',
-      'data.extendedSpec.highAvailabilityCIS.probeInterval: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration',
-      'data.extendedSpec.highAvailabilityCIS.retryInterval: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration',
+      'data.extendedSpec.highAvailabilityCIS.primaryEndPoint: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration; nothing to change (the ConfigMap may keep it for CIS)',
+      'data.extendedSpec.highAvailabilityCIS.probeInterval: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration; nothing to change (the ConfigMap may keep it for CIS)',
+      'data.extendedSpec.highAvailabilityCIS.retryInterval: ignored: kube-as3 runs replicas with leader election, not a CIS primary/secondary pair; the leader posts one declaration; nothing to change (the ConfigMap may keep it for CIS)',
     ]);
   });
 
@@ -246,22 +246,22 @@ externalClustersConfig:
       name: 'serviceTypeLBDiscovery, as kube-as3 reads LoadBalancer Services from every cluster',
       configMap: configMap('externalClustersConfig: [{clusterName: c2, secret: a/b, serviceTypeLBDiscovery: false}]'),
       local: 'c1',
-      warnings: ['data.extendedSpec.externalClustersConfig[0].serviceTypeLBDiscovery: ignored: kube-as3 reads LoadBalancer Services from every cluster'],
+      warnings: ['data.extendedSpec.externalClustersConfig[0].serviceTypeLBDiscovery: ignored: kube-as3 reads LoadBalancer Services from every cluster; nothing to change (the ConfigMap may keep it for CIS)'],
     },
     {
       name: 'OpenShift route keys',
       configMap: configMap('extendedRouteSpec: [{namespace: a, vserverAddr: 10.8.0.4}]\nbaseRouteSpec: {tlsCipher: {tlsVersion: "1.2"}}'),
       local: 'c1',
       warnings: [
-        'data.extendedSpec.extendedRouteSpec: ignored: kube-as3 does not read OpenShift Routes',
-        'data.extendedSpec.baseRouteSpec: ignored: kube-as3 does not read OpenShift Routes',
+        'data.extendedSpec.extendedRouteSpec: ignored: kube-as3 does not read OpenShift Routes; nothing to change (the ConfigMap may keep it for CIS)',
+        'data.extendedSpec.baseRouteSpec: ignored: kube-as3 does not read OpenShift Routes; nothing to change (the ConfigMap may keep it for CIS)',
       ],
     },
     {
       name: 'local cluster settings next to an HA pair',
       configMap: configMap('localClusterRatio: 2\nhighAvailabilityCIS: {primaryCluster: {clusterName: c1}, secondaryCluster: {clusterName: c2, secret: a/b}}'),
       local: 'c1',
-      warnings: ['data.extendedSpec.localClusterRatio: ignored: with highAvailabilityCIS the local cluster\'s ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS)'],
+      warnings: ['data.extendedSpec.localClusterRatio: ignored: with highAvailabilityCIS the local cluster\'s ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there'],
     },
     {
       name: 'a ConfigMap without the f5nr label',

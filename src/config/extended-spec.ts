@@ -63,7 +63,7 @@ function ignoredAt(value: unknown, path: string, type: 'string' | 'integer' | 'b
   if (value === undefined) return;
   const ok = type === 'integer' ? Number.isInteger(value) : typeof value === type;
   if (!ok) issues.errors.push(`${path}: must be ${type === 'integer' ? 'an' : 'a'} ${type}`);
-  else issues.warnings.push(`${path}: ignored: ${why}`);
+  else issues.warnings.push(`${path}: ignored: ${why}; nothing to change (the ConfigMap may keep it for CIS)`);
 }
 
 function readCluster(value: unknown, path: string, issues: Issues): ClusterEntry | undefined {
@@ -113,7 +113,7 @@ function warnRouteKeys(spec: Mapping, issues: Issues): void {
   ];
   for (const [key, ok, shape] of shapes) {
     if (spec[key] === undefined) continue;
-    if (ok) issues.warnings.push(`${SPEC}.${key}: ignored: kube-as3 does not read OpenShift Routes`);
+    if (ok) issues.warnings.push(`${SPEC}.${key}: ignored: kube-as3 does not read OpenShift Routes; nothing to change (the ConfigMap may keep it for CIS)`);
     else issues.errors.push(`${SPEC}.${key}: must be ${shape}`);
   }
 }
@@ -140,7 +140,7 @@ function haClusters(value: unknown, spec: Mapping, localName: string | undefined
   ignoredAt(ha['probeInterval'], `${path}.probeInterval`, 'integer', why, issues);
   ignoredAt(ha['retryInterval'], `${path}.retryInterval`, 'integer', why, issues);
   for (const key of ['localClusterRatio', 'localClusterAdminState']) {
-    if (spec[key] !== undefined) issues.warnings.push(`${SPEC}.${key}: ignored: with highAvailabilityCIS the local cluster's ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS)`);
+    if (spec[key] !== undefined) issues.warnings.push(`${SPEC}.${key}: ignored: with highAvailabilityCIS the local cluster's ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there`);
   }
   const primary = haMember(ha, 'primaryCluster', issues);
   const secondary = haMember(ha, 'secondaryCluster', issues);

@@ -116,8 +116,8 @@ export class MergedView implements ResourceView {
           used.view ??= comparable(kind, used.obj);
           if (used.resource && jsonEqual(used.view, comparable(kind, obj))) continue;
           out.push(diagnostic(refOf(obj, c.name), 'error', used.resource
-            ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match`
-            : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides`));
+            ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match; make the copies the same, or rename one`
+            : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides; make both LoadBalancer Services, or rename one`));
         }
       }
     }

@@ -23,7 +23,7 @@ describe('skipWarning (objects skipped for their kind or apiVersion)', () => {
     ['an unknown cis.f5.com kind', { apiVersion: 'cis.f5.com/v1', kind: 'DeployConfig' },
       'kind: DeployConfig is not a cis.f5.com kind kube-as3 reads; this object was skipped'],
     ['a CIS kind of a later version', { apiVersion: 'cis.f5.com/v1', kind: 'ExternalDNS' },
-      'kind: ExternalDNS is not supported by this version of kube-as3 and was ignored'],
+      'kind: ExternalDNS is not supported by this version of kube-as3 and was ignored; keep it for CIS or remove it (docs/migrating-from-cis.md)'],
     ['NGINX\'s VirtualServer: not ours, no word', { apiVersion: 'k8s.nginx.org/v1', kind: 'VirtualServer' }, undefined],
     ['a Deployment: no word', { apiVersion: 'apps/v1', kind: 'Deployment' }, undefined],
     ['a ConfigMap: no word', { apiVersion: 'v1', kind: 'ConfigMap' }, undefined],

@@ -42,7 +42,7 @@ function wrongVersion(kind: KnownKind, apiVersion: string | undefined): SkipWarn
 function unknownKind(kind: string, apiVersion: string | undefined): SkipWarning | undefined {
   const group = apiVersion ? groupOf(apiVersion) : undefined;
   if (group === CIS_GROUP && LATER_CIS_KINDS.has(kind)) {
-    return { field: 'kind', message: `${kind} is not supported by this version of kube-as3 and was ignored` };
+    return { field: 'kind', message: `${kind} is not supported by this version of kube-as3 and was ignored; keep it for CIS or remove it (docs/migrating-from-cis.md)` };
   }
   // A misspelt kind is only guessed among the kinds of the object's own API group (any, without apiVersion).
   const candidates = KNOWN_KINDS.filter((k) => group === undefined || groupOf(API_VERSION[k]) === group);

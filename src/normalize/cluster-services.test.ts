@@ -36,7 +36,7 @@ describe('clusterServices (multiClusterServices)', () => {
 
   it('ignores the field with a warning when no cluster set is configured', () => {
     assert.deepEqual(read([{ clusterName: 'east', service: 'web' }], { clusters: undefined }), {
-      result: undefined, problems: [`warning ${FIELD}: ignored: no cluster set is configured (multiCluster in the config file)`],
+      result: undefined, problems: [`warning ${FIELD}: ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field`],
     });
   });
 

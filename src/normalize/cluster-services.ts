@@ -41,7 +41,7 @@ function entryBackend(r: FieldReader, where: string, entry: Entry, options: Clus
 export function clusterServices(r: FieldReader, field: string, value: unknown, options: ClusterServicesOptions): ClusterServiceBackend[] | undefined | false {
   if (value === undefined || value === null) return undefined;
   if (!options.clusters) {
-    r.warn(field, 'ignored: no cluster set is configured (multiCluster in the config file)');
+    r.warn(field, 'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field');
     return undefined;
   }
   if (!Array.isArray(value) || value.length === 0) {

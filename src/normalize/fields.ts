@@ -171,7 +171,7 @@ export class FieldReader {
   /** Warns about fields CIS supports that this version does not translate yet (never silently dropped). */
   unsupported(spec: Record<string, unknown>, fields: readonly string[]): void {
     for (const field of fields) {
-      if (spec[field] !== undefined) this.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored');
+      if (spec[field] !== undefined) this.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored; remove it, or keep it for CIS');
     }
   }
 

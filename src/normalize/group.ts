@@ -154,17 +154,17 @@ function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[
     if (key === 'settings') {
       const names = Object.keys(claim.settings).filter((k) => !same(claim.settings[k as keyof ServiceSettings], ownerClaim.settings[k as keyof ServiceSettings]));
       if (names.length === 0) continue;
-      out.push(diagnostic(claim.source, 'warning', `${names.sort().join(', ')} ignored: the virtual is shared with ${owner}, whose settings apply`, field));
+      out.push(diagnostic(claim.source, 'warning', `${names.sort().join(', ')} ignored: the virtual is shared with ${owner}, whose settings apply; set the same values on both, or remove them here`, field));
       continue;
     }
-    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies`, field));
+    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies; set the same value on both, or remove it here`, field));
   }
   if (group.tls && claim.tls) {
     const ignored = tlsSettingsIgnored(group.tls, claim.tls);
-    if (ignored.length > 0) out.push(diagnostic(claim.source, 'warning', `${ignored.join(', ')} of ${describeRef(claim.tls.source)} ignored: the TLS virtual is shared with ${owner}, whose settings apply`, tlsField(claim)));
+    if (ignored.length > 0) out.push(diagnostic(claim.source, 'warning', `${ignored.join(', ')} of ${describeRef(claim.tls.source)} ignored: the TLS virtual is shared with ${owner}, whose settings apply; give both TLSProfiles the same values`, tlsField(claim)));
   }
   if (claim.virtualName && as3Name(`${claim.virtualName}_${claim.port}`) !== group.virtualName) {
-    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose name applies`, 'spec.virtualServerName'));
+    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose name applies; use the same name on both, or remove it here`, 'spec.virtualServerName'));
   }
   return out;
 }
@@ -255,7 +255,7 @@ function applyServiceAddresses(groups: VirtualGroup[]): Diagnostic[] {
     const first = chosen.get(claim.address);
     if (!first) chosen.set(claim.address, claim);
     else if (!same(first.serviceAddress, claim.serviceAddress)) {
-      out.push(diagnostic(claim.source, 'warning', `ignored: ${claim.address} already has virtual address settings from ${describeRef(first.source)}, which apply to every virtual on it`, 'spec.serviceAddress'));
+      out.push(diagnostic(claim.source, 'warning', `ignored: ${claim.address} already has virtual address settings from ${describeRef(first.source)}, which apply to every virtual on it; write the same serviceAddress on both, or remove it here`, 'spec.serviceAddress'));
     }
   }
   for (const group of groups) {

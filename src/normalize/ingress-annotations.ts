@@ -324,7 +324,7 @@ function readSourceRanges(r: FieldReader, ann: Record<string, unknown>): string[
   const current = ann[ANNOTATIONS.allowSourceRange];
   const older = ann[ANNOTATIONS.whitelistSourceRange];
   if (!absent(current) && !absent(older)) {
-    r.warn(annotationField(ANNOTATIONS.whitelistSourceRange), `ignored: ${ANNOTATIONS.allowSourceRange} is also set and takes its place`);
+    r.warn(annotationField(ANNOTATIONS.whitelistSourceRange), `ignored: ${ANNOTATIONS.allowSourceRange} is also set and takes its place; remove this one`);
   }
   const name = absent(current) ? ANNOTATIONS.whitelistSourceRange : ANNOTATIONS.allowSourceRange;
   const value = absent(current) ? older : current;
@@ -377,7 +377,7 @@ function readBigipRef(r: FieldReader, name: string, value: unknown): BigipRef | 
 function warnUnsupported(r: FieldReader, ann: Record<string, unknown>): void {
   for (const name of Object.keys(ann).sort()) {
     if (name.startsWith(CIS_PREFIX) && !KNOWN.has(name)) {
-      r.warn(annotationField(name), 'is not supported by this version of kube-as3 for Ingress and was ignored');
+      r.warn(annotationField(name), 'is not supported by this version of kube-as3 for Ingress and was ignored; remove it, or keep it for CIS (docs/migrating-from-cis.md lists the annotations)');
     }
   }
 }

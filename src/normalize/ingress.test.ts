@@ -263,7 +263,7 @@ describe('normalizeIngress', () => {
     ['an app root no path routes', ingress({ rules: [rule('docs.example.com', [['/docs', 'd', 80]])] }, { 'virtual-server.f5.com/rewrite-app-root': 'docs.example.com=/en' }),
       'metadata.annotations["virtual-server.f5.com/rewrite-app-root"]', /no path of this Ingress routes \/en for docs\.example\.com/],
     ['ssl-redirect without TLS', ingress({ rules: shopRules }, { 'ingress.kubernetes.io/ssl-redirect': 'true' }),
-      'metadata.annotations["ingress.kubernetes.io/ssl-redirect"]', /^has no effect: the Ingress has no TLS \(spec\.tls or the clientssl annotation\)$/],
+      'metadata.annotations["ingress.kubernetes.io/ssl-redirect"]', /^has no effect: the Ingress has no TLS \(spec\.tls or the clientssl annotation\); add spec\.tls, or remove the annotation$/],
     ['https-port without TLS', ingress({ rules: shopRules }, { 'virtual-server.f5.com/https-port': '8443' }),
       'metadata.annotations["virtual-server.f5.com/https-port"]', /^has no effect: the Ingress has no TLS/],
     ['allow-http without TLS', ingress({ rules: shopRules, tls: [] }, { 'ingress.kubernetes.io/allow-http': 'true' }),

@@ -292,7 +292,7 @@ function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: In
   const entries = tlsEntries(r, tlsSpec);
   let tls: TlsModel | undefined;
   if (ann.clientSsl) {
-    if (entries.length > 0) r.warn('spec.tls', `ignored: the ${ANNOTATIONS.clientSsl} annotation names the client-ssl profiles to use`);
+    if (entries.length > 0) r.warn('spec.tls', `ignored: the ${ANNOTATIONS.clientSsl} annotation names the client-ssl profiles to use; remove one of the two`);
     tls = { termination: 'edge', clientSide: { profiles: ann.clientSsl }, source: ref };
   } else if (entries.length > 0) {
     // Undefined only after an error on an entry: each entry either fails or adds its certificate.
@@ -300,7 +300,7 @@ function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: In
   }
   if (!ann.serverSsl) return { tls, requested };
   if (!requested) {
-    r.warn(annotationField(ANNOTATIONS.serverSsl), 'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt');
+    r.warn(annotationField(ANNOTATIONS.serverSsl), 'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt; add spec.tls, or remove the annotation');
   }
   return { tls: tls && { ...tls, termination: 'reencrypt', serverSide: { profiles: [ann.serverSsl] } }, requested };
 }
@@ -319,7 +319,7 @@ function httpMode(ann: IngressAnnotations): HttpMode {
 function warnTlsOnlyAnnotations(r: FieldReader, ing: Ingress): void {
   const annotations = ing.metadata?.annotations ?? {};
   for (const name of [ANNOTATIONS.httpsPort, ANNOTATIONS.sslRedirect, ANNOTATIONS.allowHttp]) {
-    if (annotations[name] !== undefined) r.warn(annotationField(name), 'has no effect: the Ingress has no TLS (spec.tls or the clientssl annotation)');
+    if (annotations[name] !== undefined) r.warn(annotationField(name), 'has no effect: the Ingress has no TLS (spec.tls or the clientssl annotation); add spec.tls, or remove the annotation');
   }
 }
 

@@ -160,16 +160,16 @@ describe('normalizeLoadBalancerService', () => {
       const { claims, diagnostics } = normalize(svc, [secure]);
       assert.deepEqual(claims.map((c) => c.settings.iRules), [[{ bigip: '/Common/insec' }], [{ bigip: '/Common/insec' }]]);
       assert.deepEqual(diagnostics.map((d) => [d.severity, d.field, d.message]), [
-        ['warning', 'metadata.annotations["cis.f5.com/policyName"]', 'ignored: spec.iRules.secure of the Policy does not apply to a LoadBalancer Service'],
+        ['warning', 'metadata.annotations["cis.f5.com/policyName"]', 'ignored: spec.iRules.secure of the Policy does not apply to a LoadBalancer Service; nothing to change if the Policy serves VirtualServers too, else remove it from the Policy'],
       ]);
     });
 
     it('warns once per Policy field that does not apply', () => {
       const { diagnostics } = normalize(svc, [policy]);
       assert.deepEqual(diagnostics.map((d) => [d.severity, d.field, d.message]), [
-        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.l3Policies.allowSourceRange of the Policy does not apply to a LoadBalancer Service'],
-        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.profiles.tcp of the Policy does not apply to a UDP virtual'],
-        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.profiles.udp of the Policy does not apply to a TCP virtual'],
+        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.l3Policies.allowSourceRange of the Policy does not apply to a LoadBalancer Service; nothing to change if the Policy serves VirtualServers too, else remove it from the Policy'],
+        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.profiles.tcp of the Policy does not apply to a UDP virtual; nothing to change if the Policy serves other virtuals too, else remove it from the Policy'],
+        ['warning', annotationField('cis.f5.com/policyName'), 'ignored: spec.profiles.udp of the Policy does not apply to a TCP virtual; nothing to change if the Policy serves other virtuals too, else remove it from the Policy'],
       ]);
     });
   });

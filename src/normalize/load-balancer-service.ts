@@ -137,13 +137,13 @@ function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, por
   const out = new Map<Protocol, ServiceSettings>();
   const field = annotationField(POLICY);
   const layer = settingsFor(policy, {}, 'l4');
-  for (const name of layer.ignored) r.warn(field, `ignored: ${name} of the Policy does not apply to a LoadBalancer Service`);
+  for (const name of layer.ignored) r.warn(field, `ignored: ${name} of the Policy does not apply to a LoadBalancer Service; nothing to change if the Policy serves VirtualServers too, else remove it from the Policy`);
   for (const { protocol } of ports) {
     if (out.has(protocol)) continue;
     const fit = settingsForL4Virtual(layer.settings, protocol, 'standard');
     for (const name of fit.ignored) {
       const policyField = policy?.fields[name];
-      if (policyField) r.warn(field, `ignored: ${policyField} of the Policy does not apply to a ${protocol.toUpperCase()} virtual`);
+      if (policyField) r.warn(field, `ignored: ${policyField} of the Policy does not apply to a ${protocol.toUpperCase()} virtual; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`);
     }
     out.set(protocol, fit.settings);
   }
@@ -151,7 +151,7 @@ function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, por
 }
 
 function warnUnsupported(r: FieldReader, svc: Service): void {
-  if (annotation(svc, HOST) !== undefined) r.warn(annotationField(HOST), 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
+  if (annotation(svc, HOST) !== undefined) r.warn(annotationField(HOST), 'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)');
 }
 
 /**

@@ -87,9 +87,9 @@ function reaches(name: ServiceSettingName, target: PolicyTarget): boolean {
 
 /** Policy fields CIS accepts that have no effect here; a Policy that sets them gets a warning. */
 const IGNORED_FIELDS: ReadonlyArray<[string[], string]> = [
-  [['profiles', 'rewriteProfile'], 'is ignored: CIS validated it but never applied it, and kube-as3 does not either'],
-  [['profiles', 'sslProfiles'], 'is ignored: it only applies to OpenShift Routes'],
-  [['poolSettings', 'multiPoolPersistence'], 'is not supported by this version of kube-as3 (it only applies to A/B iRules) and was ignored'],
+  [['profiles', 'rewriteProfile'], 'is ignored: CIS validated it but never applied it, and kube-as3 does not either; remove it'],
+  [['profiles', 'sslProfiles'], 'is ignored: it only applies to OpenShift Routes; nothing to change (CIS may keep using it)'],
+  [['poolSettings', 'multiPoolPersistence'], 'is not supported by this version of kube-as3 (it only applies to CIS\'s A/B iRules; kube-as3 weights members in one pool, so persistence spans the backends) and was ignored; remove it'],
 ];
 
 /** One iRule of `iRules.secure`/`insecure`; `none` means no iRule. */

@@ -108,7 +108,7 @@ export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualSe
     return [];
   }
   if (list && list.length > 0) {
-    if (pool.monitor) r.warn(`${field}.monitor`, 'ignored because monitors is also set');
+    if (pool.monitor) r.warn(`${field}.monitor`, 'ignored because monitors is also set; move it into monitors, or remove it');
     return list.flatMap((m, i) => normalizeMonitor(r, `${field}.monitors[${i}]`, m, defaultType) ?? []);
   }
   if (pool.monitor) {

@@ -30,13 +30,13 @@ export class Selection {
   skipReason(obj: KubeObject, namespaceOf: (name: string) => Namespace | undefined): string | undefined {
     const ns = obj.metadata?.namespace ?? '';
     if (this.namespaces.size > 0 && !this.namespaces.has(ns)) {
-      return `ignored: namespace ${ns} is not in the configured namespaces`;
+      return `ignored: namespace ${ns} is not in the configured namespaces; add it to namespaces in the config file to serve it`;
     }
     if (this.namespaceLabel && !this.namespaceLabel.matches(namespaceOf(ns)?.metadata?.labels)) {
-      return `ignored: namespace ${ns} does not match namespaceLabel "${this.namespaceLabel.source}"`;
+      return `ignored: namespace ${ns} does not match namespaceLabel "${this.namespaceLabel.source}"; label the namespace to serve it`;
     }
     if (!this.resourceLabel.matches(obj.metadata?.labels)) {
-      return `ignored: its labels do not match customResourceLabel "${this.resourceLabel.source}"`;
+      return `ignored: its labels do not match customResourceLabel "${this.resourceLabel.source}"; label it (for example f5cr: "true") to serve it`;
     }
     return undefined;
   }

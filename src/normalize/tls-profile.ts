@@ -78,7 +78,7 @@ function sideEntries(rep: TlsReport, tls: Record<string, unknown>, base: string,
   const list = tls[plural];
   if (list !== undefined && list !== null && !Array.isArray(list)) return rep.error(`${base}.${plural}`, 'must be a list of names');
   if (Array.isArray(list) && list.length > 0) {
-    if (!absent(tls[singular])) rep.warn(`${base}.${singular}`, `is ignored because ${plural} is set`);
+    if (!absent(tls[singular])) rep.warn(`${base}.${singular}`, `is ignored because ${plural} is set; move it into ${plural}, or remove it`);
     const entries = list.flatMap((item, i) => nameEntry(rep, `${base}.${plural}[${i}]`, item));
     return entries.length === list.length ? entries : undefined;
   }
@@ -249,10 +249,10 @@ function cipherSettings(rep: TlsReport, value: unknown): CipherSettings | undefi
 /** `cipherGroup` (TLS 1.3 only, as in CIS) or `ciphers`: AS3 accepts one of the two. */
 function cipherChoice(rep: TlsReport, tls13: boolean, group: BigipRef | undefined, ciphers: string | undefined): CipherSettings {
   if (group && tls13) {
-    if (ciphers !== undefined) rep.warn('spec.tlsCipher.ciphers', 'is ignored because cipherGroup is set (AS3 accepts one of the two)');
+    if (ciphers !== undefined) rep.warn('spec.tlsCipher.ciphers', 'is ignored because cipherGroup is set (AS3 accepts one of the two); remove one of them');
     return { cipherGroup: group };
   }
-  if (group) rep.warn('spec.tlsCipher.cipherGroup', 'is applied only with tlsVersion "1.3" (as in CIS) and was ignored');
+  if (group) rep.warn('spec.tlsCipher.cipherGroup', 'is applied only with tlsVersion "1.3" (as in CIS) and was ignored; set tlsVersion: "1.3", or use ciphers');
   return ciphers === undefined ? {} : { ciphers };
 }
 
@@ -274,7 +274,7 @@ function warnUnsupportedParams(rep: TlsReport, tls: Record<string, unknown>): vo
     for (const name of UNSUPPORTED_PARAMS[side]) {
       // `renegotiationEnabled: true` is the CRD's default (filled in by the API server) and AS3's.
       const isDefault = name === 'renegotiationEnabled' && params[name] === true;
-      if (params[name] !== undefined && params[name] !== null && !isDefault) rep.warn(`spec.tls.${side}SSLParams.${name}`, 'is not supported by this version of kube-as3 and was ignored');
+      if (params[name] !== undefined && params[name] !== null && !isDefault) rep.warn(`spec.tls.${side}SSLParams.${name}`, 'is not supported by this version of kube-as3 and was ignored; remove it, or set it on a BIG-IP profile and reference that profile (reference: bigip)');
     }
   }
 }

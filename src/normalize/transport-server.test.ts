@@ -176,9 +176,9 @@ describe('normalizeTransportServer', () => {
         persistenceMethods: ['source-address'], iRules: [{ bigip: '/Common/policy-rule' }, { bigip: '/Common/own-rule' }],
       });
       assert.deepEqual(diagnostics.map((d) => [d.severity, d.field, d.message]).sort(), [
-        ['warning', 'spec.policyName', 'ignored: spec.l3Policies.dos of the Policy does not apply to a TransportServer'],
-        ['warning', 'spec.policyName', 'ignored: spec.profiles.profileL4 of the Policy: profileL4 only applies to mode: performance, not to a tcp virtual in mode standard (AS3 Service_TCP)'],
-        ['warning', 'spec.policyName', 'ignored: spec.profiles.udp of the Policy: a tcp virtual in mode standard (AS3 Service_TCP) has no profileUDP'],
+        ['warning', 'spec.policyName', 'ignored: spec.l3Policies.dos of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy'],
+        ['warning', 'spec.policyName', 'ignored: spec.profiles.profileL4 of the Policy: profileL4 only applies to mode: performance, not to a tcp virtual in mode standard (AS3 Service_TCP); nothing to change if the Policy serves other virtuals too, else remove it from the Policy'],
+        ['warning', 'spec.policyName', 'ignored: spec.profiles.udp of the Policy: a tcp virtual in mode standard (AS3 Service_TCP) has no profileUDP; nothing to change if the Policy serves other virtuals too, else remove it from the Policy'],
       ]);
     });
 
@@ -201,7 +201,7 @@ describe('normalizeTransportServer', () => {
       const secure = normalize({ policyName: 'l4' }, [policy({ iRules: { secure: '/Common/sec', insecure: '/Common/insec' } })]);
       assert.deepEqual(secure.claim?.settings.iRules, [{ bigip: '/Common/insec' }]);
       assert.deepEqual(secure.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-        ['warning', 'spec.policyName', 'ignored: spec.iRules.secure of the Policy does not apply to a TransportServer'],
+        ['warning', 'spec.policyName', 'ignored: spec.iRules.secure of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy'],
       ]);
       const list = normalize({ policyName: 'l4' }, [policy({ iRuleList: ['/Common/x'] })]);
       assert.deepEqual(list.diagnostics, []);
@@ -212,8 +212,8 @@ describe('normalizeTransportServer', () => {
       const { claim, diagnostics } = normalize({ policyName: 'l4' }, [policy({ l7Policies: { waf: '/Common/waf' }, l3Policies: { botDefense: '/Common/bot' } })]);
       assert.deepEqual(claim?.settings, {});
       assert.deepEqual(diagnostics.map((d) => [d.field, d.message]).sort(), [
-        ['spec.policyName', 'ignored: spec.l3Policies.botDefense of the Policy does not apply to a TransportServer'],
-        ['spec.policyName', 'ignored: spec.l7Policies.waf of the Policy does not apply to a TransportServer'],
+        ['spec.policyName', 'ignored: spec.l3Policies.botDefense of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy'],
+        ['spec.policyName', 'ignored: spec.l7Policies.waf of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy'],
       ]);
     });
 

@@ -32,7 +32,7 @@ function oneOf<T extends string>(r: FieldReader, field: string, value: unknown, 
 
 /** Fields CIS accepts that have no effect here: reported, never silently dropped. */
 function warnUnused(r: FieldReader, spec: Spec): void {
-  if (!absent(spec['host'])) r.warn('spec.host', 'is only used for ExternalDNS, which kube-as3 does not support yet; ignored');
+  if (!absent(spec['host'])) r.warn('spec.host', 'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)');
 }
 
 /** Why a setting is left out of an L4 virtual, in the user's terms. */
@@ -54,13 +54,13 @@ function l4Settings(r: FieldReader, spec: Spec, policy: PolicyModel | undefined,
   const own = readSettings(r, spec, 'transportServer');
   if (!own.ok) return undefined;
   const merged = settingsFor(policy, own.settings, 'l4');
-  for (const field of merged.ignored) r.warn('spec.policyName', `ignored: ${field} of the Policy does not apply to a TransportServer`);
+  for (const field of merged.ignored) r.warn('spec.policyName', `ignored: ${field} of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy`);
   const fit = settingsForL4Virtual(merged.settings, type, mode);
   for (const name of fit.ignored) {
     const ownField = own.fields[name];
     const policyField = policy?.fields[name];
-    if (ownField) r.warn(ownField, `ignored: ${whyNotOnL4(name, type, mode)}`);
-    else if (policyField) r.warn('spec.policyName', `ignored: ${policyField} of the Policy: ${whyNotOnL4(name, type, mode)}`);
+    if (ownField) r.warn(ownField, `ignored: ${whyNotOnL4(name, type, mode)}; remove it`);
+    else if (policyField) r.warn('spec.policyName', `ignored: ${policyField} of the Policy: ${whyNotOnL4(name, type, mode)}; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`);
   }
   return fit.settings;
 }
@@ -78,7 +78,7 @@ function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | unde
   if (typeof pool !== 'object' || pool === null || Array.isArray(pool)) return r.error('spec.pool', 'is required');
   const l4Pool: VirtualServerPoolSpec = { ...pool };
   for (const key of HTTP_ONLY_POOL_FIELDS) {
-    if (!absent(pool[key])) r.warn(`spec.pool.${key}`, 'ignored: a TransportServer forwards connections, it does not route HTTP requests');
+    if (!absent(pool[key])) r.warn(`spec.pool.${key}`, 'ignored: a TransportServer forwards connections, it does not route HTTP requests; remove it, or use a VirtualServer');
     delete l4Pool[key];
   }
   const defaults: RouteDefaults = { hosts: [], source: ref, maxWeight: 100 };

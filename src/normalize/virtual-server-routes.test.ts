@@ -60,7 +60,7 @@ describe('poolRoute: weights and alternateBackends', () => {
     const { route, reader } = read({ weight: 50 });
     assert.equal(route?.weight, undefined);
     assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-      ['warning', 'spec.pools[0].weight', 'ignored: a weight only matters together with alternateBackends'],
+      ['warning', 'spec.pools[0].weight', 'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends'],
     ]);
   });
 
@@ -68,7 +68,7 @@ describe('poolRoute: weights and alternateBackends', () => {
     const { route, reader } = read({ multiClusterServices: [{ clusterName: 'b', service: 'web', namespace: 'shop' }] });
     assert.ok(route);
     assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-      ['warning', 'spec.pools[0].multiClusterServices', 'ignored: no cluster set is configured (multiCluster in the config file)'],
+      ['warning', 'spec.pools[0].multiClusterServices', 'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field'],
     ]);
   });
 

@@ -114,8 +114,8 @@ function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
 function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefaults): void {
   const merged = mergedPoolSettings(x.settings, defaults.policyPool);
   const weighted = x.alts !== undefined && x.alts.length > 0;
-  if (x.name && weighted) r.warn(`${route.field}.name`, 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service');
-  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters together with alternateBackends');
+  if (x.name && weighted) r.warn(`${route.field}.name`, 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service; remove name');
+  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends');
   if (merged) route.pool = merged;
   // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
   if (x.name && !weighted) route.poolName = x.name;
@@ -135,9 +135,9 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
  * (which the CRD requires) only names the pool; its weights would mislead, so they are reported.
  */
 function ignoredBesideClusterServices(r: FieldReader, field: string, pool: VirtualServerPoolSpec): void {
-  const why = 'ignored: the pool is made of its multiClusterServices entries';
-  if (pool['alternateBackends'] !== undefined) r.warn(`${field}.alternateBackends`, `${why}, each with its weight`);
-  if (pool['weight'] !== undefined) r.warn(`${field}.weight`, `${why}, each with its weight`);
+  const why = 'ignored: the pool is made of its multiClusterServices entries, each with its weight; give the weights there, and remove this field';
+  if (pool['alternateBackends'] !== undefined) r.warn(`${field}.alternateBackends`, why);
+  if (pool['weight'] !== undefined) r.warn(`${field}.weight`, why);
 }
 
 /**

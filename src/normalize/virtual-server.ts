@@ -54,7 +54,7 @@ function hostGroupOf(r: FieldReader, spec: Spec): { hostGroup?: string; groupNam
   const group = spec['hostGroup'];
   const name = spec['hostGroupVirtualServerName'];
   if (group === undefined || group === null || group === '') {
-    if (name !== undefined && name !== null && name !== '') r.warn('spec.hostGroupVirtualServerName', 'ignored: it names the virtual of a hostGroup and spec.hostGroup is not set');
+    if (name !== undefined && name !== null && name !== '') r.warn('spec.hostGroupVirtualServerName', 'ignored: it names the virtual of a hostGroup and spec.hostGroup is not set; set hostGroup, or use virtualServerName');
     return {};
   }
   if (typeof group !== 'string' || !GROUP.test(group)) return r.error('spec.hostGroup', `${JSON.stringify(group)} must be letters, digits, - _ . (at most 63 characters)`) ?? false;
@@ -126,7 +126,7 @@ function virtualSettings(r: FieldReader, spec: Spec, policy: PolicyModel | undef
   const https = settingsFor(policy, { ...own.settings, ...(own.http2 ? { profileHTTP2: own.http2 } : {}) }, 'https');
   if (http.ignored.length > 0 || https.ignored.length > 0) {
     for (const name of new Set([...http.ignored, ...https.ignored])) {
-      r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer`);
+      r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer; nothing to change if the Policy serves TransportServers too, else remove it from the Policy`);
     }
   }
   return { http: http.settings, https: https.settings, fields: own.fields };
@@ -275,7 +275,7 @@ function passthroughRoutes(r: FieldReader, routes: Route[]): Route[] {
   const warned = new Set<string>();
   return routes.filter((route) => {
     if (route.path === '/') return true;
-    if (!warned.has(route.field)) r.warn(`${route.field}.path`, `ignored: a TLS passthrough virtual cannot see paths (traffic stays encrypted), so only the pool with path / of each host receives traffic`);
+    if (!warned.has(route.field)) r.warn(`${route.field}.path`, `ignored: a TLS passthrough virtual cannot see paths (traffic stays encrypted), so only the pool with path / of each host receives traffic; remove the other paths, or terminate TLS (edge or reencrypt) to route by path`);
     warned.add(route.field);
     return false;
   });
@@ -286,7 +286,7 @@ function passthroughSettings(r: FieldReader, settings: Parts['settings']): Servi
   const kept: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(settings.https) as Array<[keyof ServiceSettings, unknown]>) {
     if (acceptsSetting('Service_TCP', name)) kept[name] = value;
-    else r.warn(settings.fields[name] ?? 'spec.policyName', `ignored: ${name} needs HTTP, and a TLS passthrough virtual (AS3 Service_TCP) never sees HTTP`);
+    else r.warn(settings.fields[name] ?? 'spec.policyName', `ignored: ${name} needs HTTP, and a TLS passthrough virtual (AS3 Service_TCP) never sees HTTP; remove it, or terminate TLS (edge or reencrypt)`);
   }
   return kept as ServiceSettings;
 }

@@ -181,7 +181,7 @@ class ApplicationBuilder {
     if (cls === 'Service_HTTPS') service['redirect80'] = false;
     const dropped = applySettings(service, cls, group.settings);
     for (const name of dropped) {
-      this.diagnostics.push(diagnostic(this.owner.source, 'warning', `${name} is not available on an AS3 ${cls} virtual and was ignored`));
+      this.diagnostics.push(diagnostic(this.owner.source, 'warning', `${name} is not available on an AS3 ${cls} virtual and was ignored; remove it from this resource (or its Policy)`));
     }
     if (group.tls?.termination === 'passthrough' && service['persistenceMethods'] === undefined) service['persistenceMethods'] = ['tls-session-id'];
     this.addTls(service);
