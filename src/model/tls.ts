@@ -34,6 +34,18 @@ export interface CipherSettings {
   disabledVersions?: Array<'1.0' | '1.1' | '1.2' | '1.3'>;
 }
 
+/**
+ * Options of a TLS object made from Secrets (TLSProfile `clientSSLParams` / `serverSSLParams`),
+ * only where they differ from AS3's defaults.
+ */
+export interface TlsSideOptions {
+  renegotiationEnabled?: boolean;
+  dtlsEnabled?: boolean;
+  singleUseDhEnabled?: boolean;
+  /** The server name sent to the pods (SNI), which their certificate must match. */
+  serverName?: string;
+}
+
 /** What a TLSProfile (or an Ingress's `spec.tls`) asks of one HTTPS virtual. */
 export interface TlsModel {
   termination: 'edge' | 'reencrypt' | 'passthrough';
@@ -42,6 +54,10 @@ export interface TlsModel {
   cipher?: CipherSettings;
   /** Client-side renegotiation (AS3 `renegotiationEnabled`); AS3's default when absent. */
   renegotiationEnabled?: boolean;
+  /** Other options of the client-facing TLS_Server (`clientSSLParams`). */
+  clientOptions?: TlsSideOptions;
+  /** Options of the pod-facing TLS_Client (`serverSSLParams`). */
+  serverOptions?: TlsSideOptions;
   /** The TLSProfile (or the Ingress) the settings come from, for messages. */
   source: ObjectRef;
 }

@@ -147,6 +147,21 @@ describe('tlsForVirtualServer', () => {
       { termination: 'edge', clientSide: { certificates: [shop] }, cipher: { ciphers: 'DEFAULT:!RC4' } },
     ],
     [
+      'clientSSLParams dtlsEnabled and singleUseDhEnabled for the TLS made from Secrets (values equal to AS3\'s defaults are left out)',
+      { tls: { termination: 'edge', reference: 'secret', clientSSL: 'shop', clientSSLParams: { dtlsEnabled: false, singleUseDhEnabled: true, renegotiationEnabled: true } } },
+      ['shop.example.com'],
+      { termination: 'edge', clientSide: { certificates: [shop] }, clientOptions: { dtlsEnabled: false, singleUseDhEnabled: true } },
+    ],
+    [
+      'serverSSLParams for the TLS towards the pods: the server name they are checked against, renegotiation off',
+      { tls: { termination: 'reencrypt', reference: 'secret', clientSSL: 'shop', serverSSL: 'ca', serverSSLParams: { serverName: 'Pods.Shop.Local', renegotiationEnabled: false, dtlsEnabled: true } } },
+      ['www.shop.example.com'],
+      {
+        termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide: { caBundles: [{ secret: 'ns/ca', bundle: TEST_CA_CERT }] },
+        serverOptions: { renegotiationEnabled: false, serverName: 'pods.shop.local' },
+      },
+    ],
+    [
       'renegotiationEnabled false, kept as written (CIS\'s webhook turns it into true)',
       { tls: { termination: 'edge', reference: 'secret', clientSSL: 'shop', clientSSLParams: { renegotiationEnabled: false } } },
       ['shop.example.com'],
@@ -223,6 +238,9 @@ describe('tlsForVirtualServer', () => {
     ['an unknown TLS version', [tlsProfile({ tls: edge, tlsCipher: { tlsVersion: '1.4' } })], ['shop.example.com'], /spec\.tlsCipher\.tlsVersion: "1\.4" must be one of 1\.0, 1\.1, 1\.2, 1\.3/],
     ['TLS 1.3 both wanted and disabled', [tlsProfile({ tls: edge, tlsCipher: { tlsVersion: '1.3', disableTLSVersions: ['1.3'] } })], ['shop.example.com'], /spec\.tlsCipher\.disableTLSVersions: disables TLS 1\.3/],
     ['a cipher group that is not a path', [tlsProfile({ tls: edge, tlsCipher: { tlsVersion: '1.3', cipherGroup: 'f5-default' } })], ['shop.example.com'], /spec\.tlsCipher\.cipherGroup: "f5-default" must be the full path/],
+    ['a wildcard server name for the pods', [tlsProfile({ tls: { ...edge, termination: 'reencrypt', serverSSL: 'ca', serverSSLParams: { serverName: '*.pods.local' } } })], ['shop.example.com'],
+      /serverSSLParams\.serverName: "\*\.pods\.local" must be the host name the pods' certificate is issued for/],
+    ['dtlsEnabled that is not a boolean', [tlsProfile({ tls: { ...edge, clientSSLParams: { dtlsEnabled: 'no' } } })], ['shop.example.com'], /clientSSLParams\.dtlsEnabled: must be true or false/],
     ['renegotiationEnabled that is not a boolean', [tlsProfile({ tls: { ...edge, clientSSLParams: { renegotiationEnabled: 'yes' } } })], ['shop.example.com'], /clientSSLParams\.renegotiationEnabled: must be true or false/],
     ['hosts that is not a list', [tlsProfile({ hosts: 'shop.example.com', tls: edge })], ['shop.example.com'], /^TLSProfile ns\/tls spec\.hosts: must be a list of host names$/],
     ['hosts with a non-text entry', [tlsProfile({ hosts: ['shop.example.com', 7], tls: edge })], ['shop.example.com'], /^TLSProfile ns\/tls spec\.hosts: must be a list of host names$/],
@@ -282,7 +300,11 @@ describe('tlsForVirtualServer', () => {
     ['a cipher group without TLS 1.3', { tls: edge, tlsCipher: { cipherGroup: '/Common/g', ciphers: 'DEFAULT' } }, /spec\.tlsCipher\.cipherGroup: is applied only with tlsVersion "1\.3"/],
     ['ciphers next to a TLS 1.3 cipher group', { tls: edge, tlsCipher: { tlsVersion: '1.3', cipherGroup: '/Common/g', ciphers: 'DEFAULT' } }, /spec\.tlsCipher\.ciphers: is ignored because cipherGroup is set/],
     ['ciphers with BIG-IP client-ssl profiles', { tls: { termination: 'edge', reference: 'bigip', clientSSL: '/Common/c' }, tlsCipher: { ciphers: 'DEFAULT' } }, /spec\.tlsCipher: is not applied: the BIG-IP client-ssl profiles keep their own/],
-    ['a server name for the pods (not supported yet)', { tls: { ...edge, termination: 'reencrypt', serverSSL: 'ca', serverSSLParams: { serverName: 'pods.local' } } }, /serverSSLParams\.serverName: is not supported/],
+    ['serverSSLParams with BIG-IP server-ssl profiles', { tls: { termination: 'reencrypt', reference: 'bigip', clientSSL: '/Common/c', serverSSL: '/Common/s', serverSSLParams: { serverName: 'pods.local' } } },
+      /serverSSLParams\.serverName: is not applied: the BIG-IP server-ssl profiles keep their own setting; set it on the profile, or use reference: secret$/],
+    ['clientSSLParams with BIG-IP client-ssl profiles', { tls: { termination: 'edge', reference: 'bigip', clientSSL: '/Common/c', clientSSLParams: { dtlsEnabled: false } } },
+      /clientSSLParams\.dtlsEnabled: is not applied: the BIG-IP client-ssl profiles keep their own setting/],
+    ['serverSSLParams on edge termination', { tls: { ...edge, serverSSLParams: { singleUseDhEnabled: true } } }, /serverSSLParams\.singleUseDhEnabled: ignored: this termination has no TLS towards the pods; remove it$/],
     ['tlsCipher on a passthrough profile', { tls: { termination: 'passthrough' }, tlsCipher: { ciphers: 'DEFAULT' } }, /^spec\.tlsProfileName: TLSProfile ns\/tls spec\.tlsCipher: is not applied with passthrough termination$/],
   ];
   for (const [what, spec, message] of warnings) {

@@ -13,6 +13,7 @@ import type { SecretCaBundle, SecretCertificate } from './certificate.js';
 import type { NormalizeContext } from './context.js';
 import { absent, isBigipPath, objectOrEmpty } from './fields.js';
 import type { FieldReader } from './fields.js';
+import { tlsSideOptions } from './tls-options.js';
 
 type Termination = TlsModel['termination'];
 type Reference = 'bigip' | 'secret';
@@ -24,10 +25,6 @@ const TLS_VERSIONS: readonly TlsVersion[] = ['1.0', '1.1', '1.2', '1.3'];
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** Profile parameters CIS accepts that the TLS model does not carry yet: reported, never dropped silently. */
-const UNSUPPORTED_PARAMS: Record<'client' | 'server', readonly string[]> = {
-  client: ['dtlsEnabled', 'singleUseDhEnabled'],
-  server: ['renegotiationEnabled', 'serverName', 'dtlsEnabled', 'singleUseDhEnabled'],
-};
 
 /**
  * Where the problems of one TLS source go. For a TLSProfile, every message lands on the field of
@@ -268,17 +265,6 @@ function renegotiation(rep: TlsReport, tls: Record<string, unknown>): false | un
   return rep.error('spec.tls.clientSSLParams.renegotiationEnabled', 'must be true or false');
 }
 
-function warnUnsupportedParams(rep: TlsReport, tls: Record<string, unknown>): void {
-  for (const side of ['client', 'server'] as const) {
-    const params = objectOrEmpty(tls[`${side}SSLParams`]);
-    for (const name of UNSUPPORTED_PARAMS[side]) {
-      // `renegotiationEnabled: true` is the CRD's default (filled in by the API server) and AS3's.
-      const isDefault = name === 'renegotiationEnabled' && params[name] === true;
-      if (params[name] !== undefined && params[name] !== null && !isDefault) rep.warn(`spec.tls.${side}SSLParams.${name}`, 'is not supported by this version of kube-as3 and was ignored; remove it, or set it on a BIG-IP profile and reference that profile (reference: bigip)');
-    }
-  }
-}
-
 /** Cipher and renegotiation settings shape only TLS objects made from Secrets; BIG-IP profiles keep their own. */
 function clientSettings(rep: TlsReport, spec: Record<string, unknown>, tls: Record<string, unknown>, side: ClientSideTls): Pick<TlsModel, 'cipher' | 'renegotiationEnabled'> {
   const cipher = cipherSettings(rep, spec['tlsCipher']);
@@ -310,10 +296,14 @@ function terminatingModel(
   const server = serverRef && serverSide(rep, ctx, namespace, sides.server, serverRef);
   const clientField = (sides.client[0]?.field ?? 'spec.tls.clientSSL').replace(/\[\d+\]$/, '');
   if (client?.certificates) checkCoverage(rep, clientField, hosts, client.certificates);
-  warnUnsupportedParams(rep, tls);
-  if (!client) return undefined;
+  const clientOptions = tlsSideOptions(rep, tls, 'client', !client ? 'none' : 'profiles' in client.tls ? 'profiles' : 'secrets');
+  const serverOptions = tlsSideOptions(rep, tls, 'server', !server ? 'none' : 'profiles' in server ? 'profiles' : 'secrets');
+  if (!client || clientOptions === false || serverOptions === false) return undefined;
   const settings = clientSettings(rep, spec, tls, client.tls);
-  return { termination: sides.termination, clientSide: client.tls, ...(server ? { serverSide: server } : {}), ...settings, source };
+  return {
+    termination: sides.termination, clientSide: client.tls, ...(server ? { serverSide: server } : {}), ...settings,
+    ...(clientOptions ? { clientOptions } : {}), ...(serverOptions ? { serverOptions } : {}), source,
+  };
 }
 
 function readProfile(rep: TlsReport, ctx: NormalizeContext, profile: TLSProfile, source: ObjectRef, hosts: readonly string[]): TlsModel | undefined {

@@ -6,7 +6,7 @@
  */
 import { describeRef } from '../kube/refs.js';
 import type { BigipRef } from '../model/settings.js';
-import type { CertificateMaterial, CipherSettings, ClientSideTls, ServerSideTls, TlsModel } from '../model/tls.js';
+import type { CertificateMaterial, CipherSettings, ClientSideTls, ServerSideTls, TlsModel, TlsSideOptions } from '../model/tls.js';
 import type { As3Object } from './as3-types.js';
 import { as3Name } from './names.js';
 import type { NameScope } from './names.js';
@@ -64,6 +64,7 @@ function tlsServer(tls: TlsModel, certificates: CertificateMaterial[], baseName:
     certificates: entries,
     ...cipherProperties(tls.cipher),
     ...(tls.renegotiationEnabled === undefined ? {} : { renegotiationEnabled: tls.renegotiationEnabled }),
+    ...tls.clientOptions,
   };
   const name = scope.claim(as3Name(`${baseName}_tls_server`), `TLS_Server:${baseName}`);
   objects.push([name, server]);
@@ -76,14 +77,14 @@ function tlsServer(tls: TlsModel, certificates: CertificateMaterial[], baseName:
  * resource). CIS documents only `trustCA`; without `validateCertificate` the BIG-IP would not
  * check the pods' certificates at all, so we turn it on (the intent of giving a CA).
  */
-function tlsClient(bundles: Array<{ secret: string; bundle: string }>, baseName: string, scope: NameScope): Named {
+function tlsClient(bundles: Array<{ secret: string; bundle: string }>, options: TlsSideOptions | undefined, baseName: string, scope: NameScope): Named {
   const caName = scope.claim(as3Name(`${baseName}_ca_bundle`), `CA_Bundle:${baseName}`);
   const name = scope.claim(as3Name(`${baseName}_tls_client`), `TLS_Client:${baseName}`);
   return {
     name,
     objects: [
       [caName, { class: 'CA_Bundle', bundle: bundles.map((b) => b.bundle).join('') }],
-      [name, { class: 'TLS_Client', trustCA: { use: caName }, validateCertificate: true }],
+      [name, { class: 'TLS_Client', trustCA: { use: caName }, validateCertificate: true, ...options }],
     ],
   };
 }
@@ -110,7 +111,7 @@ export function translateTls(tls: TlsModel, baseName: string, scope: NameScope):
   if ('profiles' in server) {
     out.clientTLS = profilePointers(server.profiles);
   } else {
-    const tlsToPods = tlsClient(server.caBundles, baseName, scope);
+    const tlsToPods = tlsClient(server.caBundles, tls.serverOptions, baseName, scope);
     out.objects.push(...tlsToPods.objects);
     out.clientTLS = tlsToPods.name;
   }
@@ -180,13 +181,16 @@ function cipherKey(cipher: CipherSettings | undefined): string {
 
 /**
  * The settings of `other` that a shared virtual does not apply because the owner's win (see
- * `mergeTls`), named as the TLSProfile names them: `tlsCipher`, `renegotiationEnabled`. Empty when
+ * `mergeTls`), named as the TLSProfile names them: `tlsCipher`, `renegotiationEnabled`,
+ * `clientSSLParams`, `serverSSLParams`. Empty when
  * they agree. An absent `renegotiationEnabled` is AS3's default, enabled.
  */
 export function tlsSettingsIgnored(owner: TlsModel, other: TlsModel): string[] {
   const ignored: string[] = [];
   if (cipherKey(owner.cipher) !== cipherKey(other.cipher)) ignored.push('tlsCipher');
   if ((owner.renegotiationEnabled ?? true) !== (other.renegotiationEnabled ?? true)) ignored.push('renegotiationEnabled');
+  if (JSON.stringify(owner.clientOptions ?? {}) !== JSON.stringify(other.clientOptions ?? {})) ignored.push('clientSSLParams');
+  if (JSON.stringify(owner.serverOptions ?? {}) !== JSON.stringify(other.serverOptions ?? {})) ignored.push('serverSSLParams');
   return ignored;
 }
 
