@@ -5,18 +5,22 @@ import { isRecord } from '../lib/is-record.js';
 import { looksLikeJson, parseJsonText, withoutBom } from './json-text.js';
 import type { ParsedText } from './json-text.js';
 import { parseYamlText } from './yaml-text.js';
+import { slimObject } from './slim-object.js';
 
 export interface ParsedDocuments {
   objects: KubeObject[];
   diagnostics: Diagnostic[];
 }
 
+/** What of each object is kept: what kube-as3 reads (slim-object.ts); tests keep everything. */
+type Keep = (obj: KubeObject) => KubeObject;
+
 function fileRef(source: string): Diagnostic['ref'] {
   return { kind: 'File', namespace: '', name: source };
 }
 
 /** Flattens `kind: List` (what `kubectl get -o yaml` prints) and `*List` kinds into their items. */
-function flatten(value: unknown, source: string, where: string, out: ParsedDocuments): void {
+function flatten(value: unknown, source: string, where: string, out: ParsedDocuments, keep: Keep): void {
   if (value === null || value === undefined) return;
   if (!isRecord(value)) {
     out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`));
@@ -32,7 +36,7 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
         item['kind'] = listKind;
         if (item['apiVersion'] === undefined && listVersion !== undefined) item['apiVersion'] = listVersion;
       }
-      flatten(item, source, `${where} item ${i + 1}`, out);
+      flatten(item, source, `${where} item ${i + 1}`, out, keep);
     });
     return;
   }
@@ -40,7 +44,7 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
     out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: object has no kind`));
     return;
   }
-  out.objects.push(value as KubeObject);
+  out.objects.push(keep(value as KubeObject));
 }
 
 /**
@@ -58,11 +62,12 @@ function parseText(text: string, source: string): ParsedText {
 /**
  * Parses one input file's text: JSON (json-text.ts) or multi-document YAML (yaml-text.ts). A
  * syntax error anywhere in a file rejects the whole file, because a parser cannot say which objects
- * around the error were read as intended; other files are unaffected. A file of valid YAML in
- * which no document is written as a Kubernetes object (a Helm values.yaml or Chart.yaml, a config file) gets one warning and is
+ * around the error were read as intended; other files are unaffected. Objects keep only what
+ * kube-as3 reads (slim-object.ts), so that what is kept, not the file, decides the memory used. A
+ * file of valid YAML in which no document is written as a Kubernetes object (a Helm values.yaml or Chart.yaml, a config file) gets one warning and is
  * skipped; a file that holds Kubernetes objects reports each document that is not one as an error.
  */
-export function parseDocuments(text: string, source: string): ParsedDocuments {
+export function parseDocuments(text: string, source: string, keep: Keep = slimObject): ParsedDocuments {
   const out: ParsedDocuments = { objects: [], diagnostics: [] };
   const parsed = parseText(withoutBom(text), source);
   if (!parsed.ok) return { objects: [], diagnostics: [diagnostic(fileRef(source), 'error', `${parsed.message}; nothing in this file was used`)] };
@@ -71,7 +76,7 @@ export function parseDocuments(text: string, source: string): ParsedDocuments {
     // A Helm values.yaml or a config file in the folder: said once, and it does not count as broken input.
     return { objects: [], diagnostics: [diagnostic(fileRef(source), 'warning', 'holds no Kubernetes object (no document has kind or metadata); the file was skipped')] };
   }
-  values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out));
+  values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out, keep));
   return out;
 }
 

@@ -1,0 +1,89 @@
+/**
+ * Objects as kube-as3 keeps them: fields it never reads are dropped as objects are read, so that
+ * memory follows what is kept rather than the size of the input (a `kubectl get -o json` dump is
+ * mostly `managedFields`, kubectl's `last-applied-configuration` copy and statuses).
+ *
+ * What stays is what the code reads, by kind (grep before dropping more):
+ * - every object: apiVersion, kind, and metadata except the API server's bookkeeping that nothing
+ *   reads (managedFields, ownerReferences, finalizers, selfLink, …). Fields that are not ObjectMeta
+ *   fields stay, so a misspelt one still gets its unknown-field warning (unknown-fields.ts);
+ * - the objects of the kinds kube-as3 translates or reads (kinds.ts), whole, without the status it
+ *   writes and never reads; a Node keeps `status.addresses` and `status.conditions`; a Pod only its
+ *   metadata (NodePortLocal reads its annotation); a Namespace only its metadata;
+ * - a ConfigMap whole (an extended ConfigMap holds the cluster set);
+ * - of any other object (a Deployment, a VirtualServer of another API group), its apiVersion, kind
+ *   and metadata: enough to say it was skipped and why (skipped-objects.ts).
+ *
+ * The object is not changed: a new top-level object and metadata are made, sharing the rest.
+ */
+import { isRecord } from '../lib/is-record.js';
+import { API_VERSION } from './kinds.js';
+import { isKnownKind } from './types.js';
+import type { KnownKind, KubeObject } from './types.js';
+
+/** ObjectMeta fields nothing in kube-as3 reads. */
+const DROPPED_METADATA: ReadonlySet<string> = new Set([
+  'managedFields', 'ownerReferences', 'finalizers', 'selfLink', 'generateName', 'deletionGracePeriodSeconds', 'deletionTimestamp',
+]);
+
+/** kubectl's copy of the whole object as last applied: every reader ignores it. */
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Top-level fields kept per kind, when not all but `status`. */
+const KEPT_FIELDS: Partial<Record<KnownKind, readonly string[]>> = {
+  Pod: [],
+  Namespace: [],
+  Node: ['spec'],
+};
+
+/** Kinds whose `status` is read (the others' is written by controllers, kube-as3 among them). */
+const STATUS_READ: Partial<Record<KnownKind, readonly string[]>> = { Node: ['addresses', 'conditions'] };
+
+/** Kinds of other API groups read whole. */
+const READ_WHOLE: ReadonlySet<string> = new Set(['v1/ConfigMap']);
+
+function slimMetadata(metadata: unknown): unknown {
+  if (!isRecord(metadata)) return metadata;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(metadata)) {
+    if (!DROPPED_METADATA.has(key)) out[key] = metadata[key];
+  }
+  const annotations = metadata['annotations'];
+  if (isRecord(annotations) && LAST_APPLIED in annotations) {
+    const { [LAST_APPLIED]: _lastApplied, ...rest } = annotations;
+    out['annotations'] = rest;
+  }
+  return out;
+}
+
+function picked(value: unknown, keys: readonly string[]): unknown {
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
+  return out;
+}
+
+/** The kind kube-as3 reads this object as, when it does. */
+function readKind(obj: Record<string, unknown>): KnownKind | undefined {
+  const kind = obj['kind'];
+  return isKnownKind(kind) && API_VERSION[kind] === obj['apiVersion'] ? kind : undefined;
+}
+
+/** The object with only what kube-as3 reads of it (see above). */
+export function slimObject(obj: KubeObject): KubeObject {
+  const source = obj as KubeObject & Record<string, unknown>;
+  const kind = readKind(source);
+  const whole = kind !== undefined || READ_WHOLE.has(`${String(source['apiVersion'])}/${String(source['kind'])}`);
+  const kept = kind === undefined ? undefined : KEPT_FIELDS[kind];
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === 'apiVersion' || key === 'kind') out[key] = source[key];
+    else if (key === 'metadata') out[key] = slimMetadata(source[key]);
+    else if (key === 'status') {
+      const read = kind === undefined ? undefined : STATUS_READ[kind];
+      if (read) out[key] = picked(source[key], read);
+      else if (whole && kind === undefined) out[key] = source[key];
+    } else if (whole && (kept === undefined || kept.includes(key))) out[key] = source[key];
+  }
+  return out as KubeObject;
+}
