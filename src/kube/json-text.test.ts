@@ -36,6 +36,7 @@ describe('JSON input text', () => {
     ['a missing colon', '{"kind" "List"}', /^invalid JSON at line 1, column 9: /],
     ['an unclosed array', '{"items": [\n  {}', /^invalid JSON at line 2, column 5: /],
     ['a bare word (V8 gives no position)', '{\n  "a": tru\n}', /^invalid JSON at line 2, column 8: /],
+    ['an unexpected token in a long text (V8 quotes an excerpt)', `{"items": [${'{"a": 1}, '.repeat(20)}}`, /^invalid JSON at line 1, column 212: Unexpected token '}'$/],
     ['a second document', '{"a": 1}\n{"b": 2}', /^invalid JSON at line 2, column 1: .*after JSON$/],
     ['an empty text', '', /^invalid JSON at line 1, column 1: /],
   ];

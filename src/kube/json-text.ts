@@ -54,7 +54,7 @@ export type ParsedText = { ok: true; values: unknown[] } | { ok: false; message:
  * column) and without its excerpt of the text (`, "…" is not valid JSON`), which may be long.
  */
 function reasonOf(message: string): string {
-  return message.replace(/,?( in JSON)? at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '');
+  return message.replace(/,?( in JSON)? at position \d+.*$/s, '').replace(/, .*is not valid JSON$/s, '');
 }
 
 /**
