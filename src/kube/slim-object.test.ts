@@ -83,4 +83,15 @@ describe('slimObject', () => {
     assert.deepEqual(slimObject({ apiVersion: 'v1', kind: 'Service' }), { apiVersion: 'v1', kind: 'Service' });
     assert.deepEqual(slimObject({ apiVersion: 'v1', kind: 'Service', metadata: 'x' } as unknown as KubeObject), { apiVersion: 'v1', kind: 'Service', metadata: 'x' });
   });
+
+  it('gives back the object itself when nothing is dropped (no copy of objects written by hand)', () => {
+    const written = [
+      { apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'a', labels: { f5cr: 'true' } }, spec: vsSpec },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { addresses: [], conditions: [] } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { 'nodeportlocal.antrea.io': '[]' } } },
+    ] as KubeObject[];
+    for (const obj of written) assert.equal(slimObject(obj), obj);
+    const listed = written.map((o) => ({ ...o, metadata: { ...o.metadata, managedFields: [] } }));
+    for (const obj of listed) assert.notEqual(slimObject(obj), obj);
+  });
 });

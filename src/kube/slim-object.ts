@@ -42,8 +42,16 @@ const STATUS_READ: Partial<Record<KnownKind, readonly string[]>> = { Node: ['add
 /** Kinds of other API groups read whole. */
 const READ_WHOLE: ReadonlySet<string> = new Set(['v1/ConfigMap']);
 
+/** Whether the metadata holds anything that is dropped. */
+function metadataToSlim(metadata: Record<string, unknown>): boolean {
+  for (const key of Object.keys(metadata)) if (DROPPED_METADATA.has(key)) return true;
+  const annotations = metadata['annotations'];
+  return isRecord(annotations) && LAST_APPLIED in annotations;
+}
+
+/** The metadata without what is dropped; the same object when nothing is. */
 function slimMetadata(metadata: unknown): unknown {
-  if (!isRecord(metadata)) return metadata;
+  if (!isRecord(metadata) || !metadataToSlim(metadata)) return metadata;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(metadata)) {
     if (!DROPPED_METADATA.has(key)) out[key] = metadata[key];
@@ -56,8 +64,9 @@ function slimMetadata(metadata: unknown): unknown {
   return out;
 }
 
+/** The fields `keys` of a value; the same object when it has no other. */
 function picked(value: unknown, keys: readonly string[]): unknown {
-  if (!isRecord(value)) return value;
+  if (!isRecord(value) || Object.keys(value).every((k) => keys.includes(k))) return value;
   const out: Record<string, unknown> = {};
   for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
   return out;
@@ -69,21 +78,34 @@ function readKind(obj: Record<string, unknown>): KnownKind | undefined {
   return isKnownKind(kind) && API_VERSION[kind] === obj['apiVersion'] ? kind : undefined;
 }
 
-/** The object with only what kube-as3 reads of it (see above). */
+/** What is kept of one top-level field: its value, a smaller value, or undefined (dropped). */
+function keptField(key: string, value: unknown, kind: KnownKind | undefined, whole: boolean): unknown {
+  if (key === 'apiVersion' || key === 'kind') return value;
+  if (key === 'metadata') return slimMetadata(value);
+  if (key === 'status') {
+    const read = kind === undefined ? undefined : STATUS_READ[kind];
+    if (read) return picked(value, read);
+    return whole && kind === undefined ? value : undefined;
+  }
+  const kept = kind === undefined ? undefined : KEPT_FIELDS[kind];
+  return whole && (kept === undefined || kept.includes(key)) ? value : undefined;
+}
+
+/**
+ * The object with only what kube-as3 reads of it (see above): the same object when nothing is
+ * dropped (objects written by hand), so those cost no copy.
+ */
 export function slimObject(obj: KubeObject): KubeObject {
   const source = obj as KubeObject & Record<string, unknown>;
   const kind = readKind(source);
   const whole = kind !== undefined || READ_WHOLE.has(`${String(source['apiVersion'])}/${String(source['kind'])}`);
-  const kept = kind === undefined ? undefined : KEPT_FIELDS[kind];
   const out: Record<string, unknown> = {};
+  let changed = false;
   for (const key of Object.keys(source)) {
-    if (key === 'apiVersion' || key === 'kind') out[key] = source[key];
-    else if (key === 'metadata') out[key] = slimMetadata(source[key]);
-    else if (key === 'status') {
-      const read = kind === undefined ? undefined : STATUS_READ[kind];
-      if (read) out[key] = picked(source[key], read);
-      else if (whole && kind === undefined) out[key] = source[key];
-    } else if (whole && (kept === undefined || kept.includes(key))) out[key] = source[key];
+    const value = source[key];
+    const kept = keptField(key, value, kind, whole);
+    if (kept !== value) changed = true;
+    if (kept !== undefined) out[key] = kept;
   }
-  return out as KubeObject;
+  return changed ? (out as KubeObject) : obj;
 }
