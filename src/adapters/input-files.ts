@@ -7,11 +7,23 @@ import { diagnostic } from '../model/diagnostic.js';
 
 const INPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** The path that means standard input (`-f -`), as for kubectl. */
+export const STDIN_PATH = '-';
+
+/** How objects read from standard input are named in messages (`File <stdin>: …`). */
+export const STDIN_SOURCE = '<stdin>';
+
+/** Reads all of standard input as text. */
+export type StdinReader = () => Promise<string>;
+
 /** An input path that gives nothing to read: planning without it would delete what it describes. */
 export interface MissingInput {
   path: string;
-  /** Why: the path does not exist, or it is a folder without a `.yaml`, `.yml` or `.json` file. */
-  reason: 'does not exist' | 'holds no .yaml, .yml or .json file';
+  /**
+   * Why: the path does not exist, it is a folder without a `.yaml`, `.yml` or `.json` file, or
+   * it is `-` and nothing came on standard input (a failed `kubectl get` before the pipe).
+   */
+  reason: 'does not exist' | 'holds no .yaml, .yml or .json file' | 'standard input is empty';
 }
 
 export interface LoadedInputs {
@@ -60,17 +72,33 @@ async function expand(path: string, out: Expansion, top: boolean): Promise<void>
   }
 }
 
+/** The text of one input, and the name messages give it; undefined after reporting why not. */
+async function readInput(file: string, stdin: StdinReader | undefined, diagnostics: Diagnostic[]): Promise<{ text: string; source: string } | undefined> {
+  const source = file === STDIN_PATH && stdin ? STDIN_SOURCE : file;
+  try {
+    return { text: file === STDIN_PATH && stdin ? await stdin() : await readFile(file, 'utf8'), source };
+  } catch (err) {
+    diagnostics.push(fileProblem(source, err));
+    return undefined;
+  }
+}
+
 /**
- * Reads Kubernetes objects from files and directories (recursively; `.yaml`, `.yml`, `.json`).
- * A file that cannot be read or parsed is reported and skipped; the others still load. Files in
- * `exclude` (the config file, when it sits beside the manifests) are not read as inputs. A path
- * that does not exist, or a folder without an input file, is listed in `missing`: the callers
- * refuse to plan without it.
+ * Reads Kubernetes objects from files and directories (recursively; `.yaml`, `.yml`, `.json`),
+ * and from standard input for the path `-` when a `stdin` reader is given (the callers let only
+ * one path be `-`). A file that cannot be read or parsed is reported and skipped; the others
+ * still load. Files in `exclude` (the config file, when it sits beside the manifests) are not
+ * read as inputs. A path that does not exist, a folder without an input file, or standard input
+ * without any text is listed in `missing`: the callers refuse to plan without it.
  */
-export async function loadInputs(paths: string[], exclude: string[] = []): Promise<LoadedInputs> {
+export async function loadInputs(paths: string[], exclude: string[] = [], stdin?: StdinReader): Promise<LoadedInputs> {
   const skip = new Set(exclude.map((p) => resolve(p)));
   const found: Expansion = { files: [], problems: [], missing: [] };
   for (const path of paths) {
+    if (path === STDIN_PATH && stdin) {
+      found.files.push(STDIN_PATH);
+      continue;
+    }
     const before = found.files.length;
     const problemsBefore = found.problems.length;
     await expand(path, found, true);
@@ -82,15 +110,15 @@ export async function loadInputs(paths: string[], exclude: string[] = []): Promi
   const objects: KubeObject[] = [];
   const diagnostics = [...found.problems];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      diagnostics.push(fileProblem(file, err));
+    const input = await readInput(file, stdin, diagnostics);
+    if (!input) continue;
+    if (file === STDIN_PATH && stdin && !/\S/.test(input.text)) {
+      found.missing.push({ path: STDIN_PATH, reason: 'standard input is empty' });
       continue;
     }
-    const parsed = parseDocuments(text, file);
-    objects.push(...parsed.objects);
+    const parsed = parseDocuments(input.text, input.source);
+    // One at a time: a dump can hold more objects than a call takes arguments.
+    for (const obj of parsed.objects) objects.push(obj);
     diagnostics.push(...parsed.diagnostics);
   }
   return { objects, diagnostics, files, missing: found.missing };

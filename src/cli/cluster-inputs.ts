@@ -7,8 +7,8 @@
  * says so and diff/apply keep what the BIG-IP has from it (carry-over.ts).
  */
 import { crdSchemasFor } from '../adapters/crd-schemas.js';
-import { loadInputs } from '../adapters/input-files.js';
-import type { LoadedInputs, MissingInput } from '../adapters/input-files.js';
+import { STDIN_PATH, loadInputs } from '../adapters/input-files.js';
+import type { LoadedInputs, MissingInput, StdinReader } from '../adapters/input-files.js';
 import type { Config, MultiClusterConfig } from '../config/config.js';
 import { importExtendedSpec } from '../config/extended-spec.js';
 import { ClusterSet } from '../inventory/cluster-set.js';
@@ -108,8 +108,8 @@ interface Loaded {
   missing: MissingInput[];
 }
 
-async function loadCluster(paths: string[], exclude: string[], cluster: string | undefined): Promise<Loaded> {
-  const loaded = await loadInputs(paths, exclude);
+async function loadCluster(paths: string[], exclude: string[], cluster: string | undefined, stdin: StdinReader | undefined): Promise<Loaded> {
+  const loaded = await loadInputs(paths, exclude, stdin);
   const broken = unreadableFiles(loaded);
   if (cluster !== undefined && broken.length > 0) {
     // Part of a cluster's inputs missing would look like deleted resources: the cluster is unreadable.
@@ -130,11 +130,20 @@ function reportMissing(missing: Array<{ option: string; input: MissingInput }>, 
   return missing.length === 0;
 }
 
+/** Standard input can be read once: one `-f -` or `--cluster NAME=-` at most. False after saying so. */
+function stdinOnce(files: string[], byName: Map<string, string[]>, io: CliIo): boolean {
+  const readers = [...files.filter((f) => f === STDIN_PATH).map(() => '-f -'), ...[...byName].flatMap(([name, paths]) => paths.filter((p) => p === STDIN_PATH).map(() => `--cluster ${name}=-`))];
+  if (readers.length <= 1) return true;
+  io.stderr(`error: ${readers.join(', ')}: standard input can be read only once; give - to one of them and the others files\n`);
+  return false;
+}
+
 /** Reads the inputs of every cluster; undefined after printing a usage or config error. */
 export async function loadClusterInputs(options: ClusterInputOptions, baseConfig: Config, io: CliIo): Promise<ClusterInputs | undefined> {
   const byName = clusterPaths(options.cluster ?? [], io);
   if (!byName) return undefined;
   const files = options.filename ?? [];
+  if (!stdinOnce(files, byName, io)) return undefined;
   if (files.length === 0 && byName.size === 0) {
     io.stderr('error: give the inputs with -f PATH (files or directories of Kubernetes objects), or --cluster NAME=PATH per cluster\n');
     return undefined;
@@ -142,7 +151,7 @@ export async function loadClusterInputs(options: ClusterInputOptions, baseConfig
   const exclude = options.config ? [options.config] : [];
   const multiCluster = baseConfig.multiCluster ?? (byName.size > 0 ? implicitSet([...byName.keys()], files.length > 0) : undefined);
   if (multiCluster) return loadClusterSet({ multiCluster, byName, files, exclude }, baseConfig, io);
-  const local = await loadCluster(files, exclude, undefined);
+  const local = await loadCluster(files, exclude, undefined, io.stdin);
   if (!reportMissing(local.missing.map((input) => ({ option: '-f ', input })), io)) return undefined;
   const { state, diagnostics } = populateCluster('local', local.objects, { crdSchemas: crdSchemasFor(local.objects) });
   return { config: baseConfig, input: state, problems: [...local.problems, ...diagnostics], unreadable: [] };
@@ -163,7 +172,7 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
   const localName = multiCluster.localClusterName ?? multiCluster.clusters[0]?.name ?? 'local';
   if (files.length > 0) byName.set(localName, [...files, ...(byName.get(localName) ?? [])]);
   const loaded = new Map<string, Loaded>();
-  for (const [name, paths] of byName) loaded.set(name, await loadCluster(paths, exclude, name));
+  for (const [name, paths] of byName) loaded.set(name, await loadCluster(paths, exclude, name, io.stdin));
   const missing = [...loaded].flatMap(([name, entry]) => entry.missing.map((input) => ({ option: name === localName && files.includes(input.path) ? '-f ' : `--cluster ${name}=`, input })));
   if (!reportMissing(missing, io)) return undefined;
   if (multiCluster.extendedSpecConfigMap !== undefined) {

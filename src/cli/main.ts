@@ -25,8 +25,8 @@ function collect(value: string, previous: string[] = []): string[] {
 /** `-f` and `--config`, as `plan` has them. */
 function withInputs(command: Command, io: CliIo): Command {
   return command
-    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON) of the (local) cluster; repeatable', collect)
-    .option('--cluster <name=path>', 'file or directory of one cluster of a cluster set; repeatable (several clusters, or several paths per cluster)', collect)
+    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON) of the (local) cluster, or - for standard input (kubectl get ... -o json | kube-as3 plan -f -); repeatable', collect)
+    .option('--cluster <name=path>', 'file or directory of one cluster of a cluster set, or - for standard input (once in all); repeatable (several clusters, or several paths per cluster)', collect)
     .option('--config <file>', 'kube-as3 config file (YAML)')
     .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .exitOverride()
@@ -89,7 +89,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 export async function runCli(argv: string[], output: CliIo = processIo): Promise<number> {
   // stderr never shows a private key, whatever a message echoes; stdout is redacted where it is
   // produced, since `plan -o json` is the declaration itself and must keep its keys.
-  const io: CliIo = { stdout: (text) => output.stdout(text), stderr: (text) => output.stderr(redactText(text)) };
+  const io: CliIo = { stdout: (text) => output.stdout(text), stderr: (text) => output.stderr(redactText(text)), ...(output.stdin ? { stdin: output.stdin } : {}) };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

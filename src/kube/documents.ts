@@ -1,20 +1,26 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../model/diagnostic.js';
 import { diagnostic } from '../model/diagnostic.js';
 import type { KubeObject } from './types.js';
 import { isRecord } from '../lib/is-record.js';
+import { looksLikeJson, parseJsonText, withoutBom } from './json-text.js';
+import type { ParsedText } from './json-text.js';
+import { parseYamlText } from './yaml-text.js';
+import { slimObject } from './slim-object.js';
 
 export interface ParsedDocuments {
   objects: KubeObject[];
   diagnostics: Diagnostic[];
 }
 
+/** What of each object is kept: what kube-as3 reads (slim-object.ts); tests keep everything. */
+type Keep = (obj: KubeObject) => KubeObject;
+
 function fileRef(source: string): Diagnostic['ref'] {
   return { kind: 'File', namespace: '', name: source };
 }
 
 /** Flattens `kind: List` (what `kubectl get -o yaml` prints) and `*List` kinds into their items. */
-function flatten(value: unknown, source: string, where: string, out: ParsedDocuments): void {
+function flatten(value: unknown, source: string, where: string, out: ParsedDocuments, keep: Keep): void {
   if (value === null || value === undefined) return;
   if (!isRecord(value)) {
     out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`));
@@ -30,7 +36,7 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
         item['kind'] = listKind;
         if (item['apiVersion'] === undefined && listVersion !== undefined) item['apiVersion'] = listVersion;
       }
-      flatten(item, source, `${where} item ${i + 1}`, out);
+      flatten(item, source, `${where} item ${i + 1}`, out, keep);
     });
     return;
   }
@@ -38,38 +44,39 @@ function flatten(value: unknown, source: string, where: string, out: ParsedDocum
     out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: object has no kind`));
     return;
   }
-  out.objects.push(value as KubeObject);
+  out.objects.push(keep(value as KubeObject));
 }
 
 /**
- * Parses one input file's text: multi-document YAML or JSON (JSON is YAML). A syntax error anywhere
- * in a file rejects the whole file, because a YAML parser cannot say which objects around the error
- * were read as intended; other files are unaffected. A file of valid YAML in which no document is
- * written as a Kubernetes object (a Helm values.yaml or Chart.yaml, a config file) gets one warning and is
+ * JSON when the name says so or the text starts with `{` or `[` (as kubectl decides), else YAML.
+ * A `.yaml` file written as a YAML flow mapping (`{kind: Service, …}`) is not JSON: it is read as
+ * YAML when it is not valid JSON.
+ */
+function parseText(text: string, source: string): ParsedText {
+  const yamlName = /\.ya?ml$/i.test(source);
+  if (!/\.json$/i.test(source) && !looksLikeJson(text)) return parseYamlText(text);
+  const json = parseJsonText(text);
+  return json.ok || !yamlName ? json : parseYamlText(text);
+}
+
+/**
+ * Parses one input file's text: JSON (json-text.ts) or multi-document YAML (yaml-text.ts). A
+ * syntax error anywhere in a file rejects the whole file, because a parser cannot say which objects
+ * around the error were read as intended; other files are unaffected. Objects keep only what
+ * kube-as3 reads (slim-object.ts), so that what is kept, not the file, decides the memory used. A
+ * file of valid YAML in which no document is written as a Kubernetes object (a Helm values.yaml or Chart.yaml, a config file) gets one warning and is
  * skipped; a file that holds Kubernetes objects reports each document that is not one as an error.
  */
-export function parseDocuments(text: string, source: string): ParsedDocuments {
+export function parseDocuments(text: string, source: string, keep: Keep = slimObject): ParsedDocuments {
   const out: ParsedDocuments = { objects: [], diagnostics: [] };
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { prettyErrors: false, lineCounter });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      const at = ` at line ${line}`;
-      return {
-        objects: [],
-        diagnostics: [diagnostic(fileRef(source), 'error', `invalid YAML${at}: ${error.message.split('\n')[0]}; nothing in this file was used`)],
-      };
-    }
-  }
-  const values = list.map((doc) => doc.toJS({ maxAliasCount: 100 }) as unknown);
+  const parsed = parseText(withoutBom(text), source);
+  if (!parsed.ok) return { objects: [], diagnostics: [diagnostic(fileRef(source), 'error', `${parsed.message}; nothing in this file was used`)] };
+  const values = parsed.values;
   if (!values.some(looksLikeKubernetes) && values.some((v) => v !== null && v !== undefined)) {
     // A Helm values.yaml or a config file in the folder: said once, and it does not count as broken input.
     return { objects: [], diagnostics: [diagnostic(fileRef(source), 'warning', 'holds no Kubernetes object (no document has kind or metadata); the file was skipped')] };
   }
-  values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out));
+  values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out, keep));
   return out;
 }
 

@@ -6,10 +6,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI in-process with captured output (the binary itself is covered by cli.test.ts). */
-export async function runCliCaptured(args: string[]): Promise<CliRun> {
+/**
+ * Runs the CLI in-process with captured output (the binary itself is covered by cli.test.ts);
+ * `stdin` is what `-f -` reads (nothing, when not given).
+ */
+export async function runCliCaptured(args: string[], stdin?: string): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), stdin: () => Promise.resolve(stdin ?? '') };
+  const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
