@@ -10,10 +10,12 @@
  * `localClusterName`.
  *
  * Each scenario starts with a comment header that this test reads:
- *   # expect: virtuals=N          AS3 Service_* objects (BIG-IP virtual servers) in the declaration
+ *   # expect: virtuals=N          AS3 Service_* objects (BIG-IP virtual servers) in the declaration;
+ *                                 every AS3 Pool has members, unless `empty-pools=M` follows
  *   # expect-warning: TEXT        a stderr line containing TEXT and "warning:" (repeatable)
  *   # expect-missing: TEXT        an error line containing TEXT; the file then exits 2 (repeatable)
  *   # expect-in-declaration: TEXT the JSON declaration contains TEXT (a field translated, not dropped)
+ *   # expect-not-in-declaration: TEXT   ... and does not contain TEXT
  *   # known-refusal: TEXT         a field-rule refusal of a CIS example shape that is still open
  * Without `expect-missing` the plan must exit 0. With it, every error line (a stderr line that is
  * not a warning) must be about a missing referenced object.
@@ -35,10 +37,12 @@ const MISSING_REFERENCE = [/was not found/, /not found;/, /does not exist/, /has
 
 interface Expectation {
   virtuals: number;
+  emptyPools: number;
   warnings: string[];
   missing: string[];
   knownRefusals: string[];
   inDeclaration: string[];
+  notInDeclaration: string[];
 }
 
 function expectation(file: string): Expectation {
@@ -52,9 +56,9 @@ function expectation(file: string): Expectation {
       const m = new RegExp(`^#\\s*${key}:\\s*(.*\\S)\\s*$`).exec(line);
       return m?.[1] === undefined ? [] : [m[1]];
     });
-  const [virtuals] = values('expect').map((v) => /^virtuals=(\d+)$/.exec(v)?.[1]);
-  assert.ok(virtuals !== undefined, `${relative(repoRoot, file)}: the header needs "# expect: virtuals=N"`);
-  return { virtuals: Number(virtuals), warnings: values('expect-warning'), missing: values('expect-missing'), knownRefusals: values('known-refusal'), inDeclaration: values('expect-in-declaration') };
+  const [counts] = values('expect').map((v) => /^virtuals=(\d+)(?: empty-pools=(\d+))?$/.exec(v));
+  assert.ok(counts?.[1] !== undefined, `${relative(repoRoot, file)}: the header needs "# expect: virtuals=N"`);
+  return { virtuals: Number(counts[1]), emptyPools: Number(counts[2] ?? 0), warnings: values('expect-warning'), missing: values('expect-missing'), knownRefusals: values('known-refusal'), inDeclaration: values('expect-in-declaration'), notInDeclaration: values('expect-not-in-declaration') };
 }
 
 const yamlFiles = (dir: string): string[] =>
@@ -78,21 +82,34 @@ function planArgs(folder: string, scenario: string): string[] {
   return ['plan', ...inputs, '--config', config, '-o', 'json'];
 }
 
-/** Every AS3 Service_* object (a BIG-IP virtual server) of a declaration, as `tenant/app/name`. */
-function virtuals(declaration: unknown): string[] {
-  const out: string[] = [];
+/** The AS3 objects of a declaration with their `tenant/app/name`. */
+function objects(declaration: unknown): [string, Record<string, unknown>][] {
+  const out: [string, Record<string, unknown>][] = [];
   const adc = (declaration as { declaration?: Record<string, unknown> }).declaration ?? {};
   for (const [tenant, apps] of Object.entries(adc)) {
     if (typeof apps !== 'object' || apps === null) continue;
     for (const [appName, app] of Object.entries(apps as Record<string, unknown>)) {
       if (typeof app !== 'object' || app === null) continue;
       for (const [name, obj] of Object.entries(app as Record<string, unknown>)) {
-        const cls = (obj as { class?: unknown } | null)?.class;
-        if (typeof cls === 'string' && cls.startsWith('Service_') && cls !== 'Service_Address') out.push(`${tenant}/${appName}/${name}`);
+        if (typeof obj === 'object' && obj !== null) out.push([`${tenant}/${appName}/${name}`, obj as Record<string, unknown>]);
       }
     }
   }
-  return out.sort();
+  return out;
+}
+
+/** Every AS3 Service_* object (a BIG-IP virtual server) of a declaration, as `tenant/app/name`. */
+function virtuals(declaration: unknown): string[] {
+  return objects(declaration)
+    .filter(([, obj]) => typeof obj['class'] === 'string' && obj['class'].startsWith('Service_') && obj['class'] !== 'Service_Address')
+    .map(([path]) => path).sort();
+}
+
+/** AS3 Pools without members (a Service that is missing, or has no endpoints or nodes). */
+function emptyPools(declaration: unknown): string[] {
+  return objects(declaration)
+    .filter(([, obj]) => obj['class'] === 'Pool' && (!Array.isArray(obj['members']) || obj['members'].length === 0))
+    .map(([path]) => path).sort();
 }
 
 describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
@@ -136,8 +153,9 @@ describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
         assert.equal(run.code, expected.missing.length === 0 ? 0 : 2, `exit code; stderr:\n${run.stderr}`);
       });
 
-      it(`deploys ${expected.virtuals} virtual(s)`, () => {
+      it(`deploys ${expected.virtuals} virtual(s), ${expected.emptyPools} pool(s) without members`, () => {
         assert.equal(virtuals(declaration).length, expected.virtuals, `virtuals: ${virtuals(declaration).join(', ')}\n${run.stderr}`);
+        assert.equal(emptyPools(declaration).length, expected.emptyPools, `pools without members: ${emptyPools(declaration).join(', ')}\n${run.stderr}`);
       });
 
       if (expected.warnings.length > 0) {
@@ -149,9 +167,10 @@ describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
         });
       }
 
-      if (expected.inDeclaration.length > 0) {
+      if (expected.inDeclaration.length + expected.notInDeclaration.length > 0) {
         it('translates the fields it exercises', () => {
           for (const text of expected.inDeclaration) assert.ok(run.stdout.includes(text), `the declaration lacks ${text}`);
+          for (const text of expected.notInDeclaration) assert.ok(!run.stdout.includes(text), `the declaration has ${text}`);
         });
       }
 
