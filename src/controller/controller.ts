@@ -250,19 +250,21 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   // then the plan keeps what the BIG-IP has from them until they list.
   const start = async (): Promise<void> => {
     const notStarted = (): Error => new Error('the controller stopped before it started');
-    await localMember.watch.start();
+    const listing = performance.now();
+    const timed = (m: Member): Promise<void> => m.watch.start().then(() => metrics.listed(m.name, performance.now() - listing));
+    await timed(localMember);
     if (stopping) throw notStarted();
     const remote = members.filter((m) => m !== localMember);
-    const listed = await Promise.all(remote.map((m) => withTimeout(m.watch.start(), options.remoteSyncTimeoutMs ?? 30_000)));
+    const listed = await Promise.all(remote.map((m) => withTimeout(timed(m), options.remoteSyncTimeoutMs ?? 30_000)));
     if (stopping) throw notStarted();
     remote.forEach((m, i) => {
       if (!listed[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
     });
     if (election) {
-      log.info({ clusters: members.map((m) => m.name) }, 'watching; waiting for the leader lease');
+      log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; waiting for the leader lease');
       election.start();
     } else {
-      log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
+      log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; first reconcile');
       reconciler.trigger();
     }
   };
