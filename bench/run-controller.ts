@@ -6,6 +6,7 @@
  *
  *   node --import tsx bench/run-controller.ts [--vs=1000] [--runs=3] [--patches=7] [--polls=1]
  *                                             [--no-official-schema] [--no-build]
+ *   BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the controller.
  *
  * Each run starts a fresh controller and fake BIG-IP against the same cluster and reports
  * start → first post (and where the time went: process start, the first list, the lease, each
@@ -102,7 +103,9 @@ async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promi
   writeFileSync(join(dir, 'password'), 'admin\n');
   writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: bench, url: "${bigip.url}"}\nas3: {instance: bench}\n`);
   const t0 = Date.now();
-  const child = spawn(process.execPath, [bin, 'run', '--config', join(dir, 'kube-as3.yaml'), '--kubeconfig', env.kubeconfigPath,
+  // BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the controller.
+  const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'run', '--config', join(dir, 'kube-as3.yaml'), '--kubeconfig', env.kubeconfigPath,
     '--bigip-credentials-dir', dir, '--port', '0', '--namespace', 'default'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   createInterface({ input: child.stdout }).on('line', (line) => {
