@@ -105,7 +105,7 @@ export interface KubeStatusWriterOptions {
   /** The resource's status as the watch last saw it; `undefined` when it has none (or is not known). */
   current: (ref: ObjectRef) => Record<string, unknown> | undefined;
   onError?: (ref: ObjectRef, err: StatusWriteError) => void;
-  /** Writes in flight at once (default 4): fast after a restart with many resources, gentle on the API server. */
+  /** Writes in flight at once (default 16): a first pass over 1,000 resources took 9-11 s with 4, each write waiting on its own round trip; 16 is still far below the API server's default limit of 200 mutating requests in flight. */
   concurrency?: number;
   /** True once the controller stops: no further write starts (the next leader or start writes them). */
   stopped?: () => boolean;
@@ -180,7 +180,7 @@ export class KubeStatusWriter {
     this.apiFor = typeof api === 'function' ? api : () => api;
     this.current = options.current;
     this.onError = options.onError ?? (() => undefined);
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
     this.stopped = options.stopped ?? (() => false);
   }
 
