@@ -16,6 +16,7 @@
  *   is removed. Comparing exactly would rewrite every LoadBalancer Service on every reconcile.
  */
 import { ApiException, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { pooledApiClient } from './pooled-connections.js';
 import { apiServerMessage } from './api-server-message.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeRef } from '../kube/refs.js';
@@ -64,9 +65,9 @@ export const FIELD_MANAGER = 'kube-as3';
  * Errors are client-node's (`ApiException` with the HTTP code for answers, others for transport).
  */
 export function statusApiFor(kc: KubeConfig): StatusApi {
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
-  const networking = kc.makeApiClient(NetworkingV1Api);
+  const custom = pooledApiClient(kc, CustomObjectsApi);
+  const core = pooledApiClient(kc, CoreV1Api);
+  const networking = pooledApiClient(kc, NetworkingV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   return {
     async patchCustomStatus(type, namespace, name, status) {

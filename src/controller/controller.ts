@@ -12,6 +12,7 @@ import { ApplyEngine } from '../apply/engine.js';
 import { KubeEventRecorder, eventApiFor } from '../adapters/kube-event-recorder.js';
 import type { EventApi } from '../adapters/kube-event-recorder.js';
 import { KubeIpamStore } from '../adapters/kube-ipam-store.js';
+import { pooledApiClient } from '../adapters/pooled-connections.js';
 import { LeaderElection } from '../adapters/leader-election.js';
 import type { LeaderElectionOptions } from '../adapters/leader-election.js';
 import { statusApiFor } from '../adapters/kube-status-writer.js';
@@ -200,7 +201,7 @@ export async function launchController(options: ControllerOptions): Promise<Runn
     : undefined;
   const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
-    api: localMember.kubeConfig.makeApiClient(CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
+    api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
   });
   const gate = new As3Gate(options.bigip, options.now);
   let stopping = false;
@@ -220,7 +221,7 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   });
   loop.current = reconciler;
   const election = options.leaderElection === undefined ? undefined : new LeaderElection({
-    ...options.leaderElection, api: localMember.kubeConfig.makeApiClient(CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
+    ...options.leaderElection, api: pooledApiClient(localMember.kubeConfig, CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
     onStartedLeading: () => {
       log.info({ identity: options.leaderElection?.identity }, 'leading: reconciling');
       reconciler.resume();

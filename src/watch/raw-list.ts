@@ -13,6 +13,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { sharedAgent } from '../adapters/pooled-connections.js';
 
 export interface RawList {
   metadata?: { resourceVersion?: string };
@@ -56,6 +57,8 @@ export async function listRaw(kubeConfig: KubeConfig, path: string): Promise<Raw
   url.pathname = `${new URL(server).pathname.replace(/\/$/, '')}${path}`;
   const options: RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
+  const agent = sharedAgent(kubeConfig, options.agent);
+  if (agent) options.agent = agent;
   const headers = { ...(options.headers as Record<string, string> | undefined), accept: 'application/json' };
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
