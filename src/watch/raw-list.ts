@@ -52,9 +52,8 @@ function refusal(status: number, text: string): Error {
 export async function listRaw(kubeConfig: KubeConfig, path: string): Promise<RawList> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no cluster server');
-  const url = new URL(path, server.endsWith('/') ? server : `${server}/`);
-  // A server URL with a path prefix (a proxy) keeps it.
-  url.pathname = `${new URL(server).pathname.replace(/\/$/, '')}${path}`;
+  // Appended, so that a server URL with a path prefix (behind a proxy) keeps it.
+  const url = new URL(`${server.replace(/\/$/, '')}${path}`);
   const options: RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
   const agent = sharedAgent(kubeConfig, options.agent);
