@@ -6,7 +6,8 @@
  *
  *   node --import tsx bench/run-controller.ts [--vs=1000] [--runs=3] [--patches=7] [--polls=1]
  *                                             [--no-official-schema] [--no-build]
- *   BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the controller.
+ *   BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the controller;
+ *   BENCH_KUBE_AS3_BIN=OTHER/bin/kube-as3.js measures another build (e.g. the base commit).
  *
  * Each run starts a fresh controller and fake BIG-IP against the same cluster and reports
  * start → first post (and where the time went: process start, the first list, the lease, each
@@ -28,7 +29,8 @@ import { createWorkload, patchEndpoint } from './controller-workload.js';
 import type { Workload } from './generate.js';
 
 const root = resolve(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'kube-as3.js');
+/** BENCH_KUBE_AS3_BIN: another build's bin/kube-as3.js, to compare with (its `phases` may be missing). */
+const bin = process.env['BENCH_KUBE_AS3_BIN'] ?? join(root, 'bin', 'kube-as3.js');
 
 interface Args { vs: number; runs: number; patches: number; polls: number; officialSchema: boolean; build: boolean }
 
@@ -128,7 +130,7 @@ async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promi
       startToFirstPostMs: (firstWrite.type === 'request' ? firstWrite.receivedAt : 0) - t0,
       startToHeldMs: (held.type === 'executed' ? held.at : 0) - t0,
       processStartMs: running.time - t0, listMs: Number(watching['listMs'] ?? NaN), leaseMs: leading.time - watching.time,
-      passMs: pass['ms'] as number, phases: pass['phases'] as Phases, deviceMs: round(deviceWork(timeline, passStart, pass.time)),
+      passMs: pass['ms'] as number, phases: (pass['phases'] ?? {}) as Phases, deviceMs: round(deviceWork(timeline, passStart, pass.time)),
     };
     console.error(`run ${run}: first post ${first.startToFirstPostMs} ms after start, ${JSON.stringify(first)}`);
     // The status writes of the first pass come back as watch updates: let them pass first.
@@ -148,7 +150,7 @@ async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promi
       const deviceMs = deviceWork(timeline, start, at);
       const change: Change = {
         totalMs: at - sent, watchMs: start - sent, ownMs: round(at - start - deviceMs), deviceMs: round(deviceMs),
-        passMs: changePass['ms'] as number, phases: changePass['phases'] as Phases,
+        passMs: changePass['ms'] as number, phases: (changePass['phases'] ?? {}) as Phases,
       };
       console.error(`  patch ${p}: ${JSON.stringify(change)}`);
       changes.push(change);
