@@ -6,6 +6,7 @@
  */
 import { redactText } from '../lib/redact.js';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { pooledApiClient } from './pooled-connections.js';
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject } from '../kube/types.js';
@@ -22,7 +23,7 @@ export interface EventApi {
 }
 
 export function eventApiFor(kc: KubeConfig): EventApi {
-  const core = kc.makeApiClient(CoreV1Api);
+  const core = pooledApiClient(kc, CoreV1Api);
   return { create: async (namespace, body) => void (await core.createNamespacedEvent({ namespace, body })) };
 }
 

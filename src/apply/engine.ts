@@ -33,6 +33,8 @@ export interface ApplyInput {
   tenants: ReadonlyMap<string, As3Tenant>;
   /** The resources an application was made from, to name them in problems. */
   sourcesOf(tenant: string, application: string): ObjectRef[];
+  /** Told how long local validation and the posts (task waits included) took, in ms. */
+  timing?: (phase: 'validate' | 'post', ms: number) => void;
 }
 
 /** Something the device does not hold as desired, and why (AS3's text when AS3 refused it). */
@@ -138,6 +140,8 @@ export class ApplyEngine {
     const version = compareVersions(this.options.schemaVersion, info.schemaCurrent) > 0 ? info.schemaCurrent : this.options.schemaVersion;
     const problems: ApplyProblem[] = [];
     const desired = new Map<string, As3Tenant>();
+    const clock = (): number => performance.now();
+    let started = clock();
     for (const [name, tenant] of input.tenants) {
       if (this.foreign.has(name)) {
         this.refuseForeign(name, tenant, input, problems);
@@ -145,10 +149,13 @@ export class ApplyEngine {
       }
       desired.set(name, this.locallyValid(name, tenant, version, input, problems));
     }
+    input.timing?.('validate', clock() - started);
     const changes = diffTenants(this.applied, desired);
     const postsBefore = this.posts;
     const applied: string[] = [];
+    started = clock();
     if (changes.length > 0) await this.deploy(changes, desired, version, { input, problems, applied });
+    input.timing?.('post', clock() - started);
     const inSync = problems.length === 0 && changes.every((c) => applied.includes(c.tenant));
     return { changes, applied, problems, posts: this.posts - postsBefore, inSync };
   }

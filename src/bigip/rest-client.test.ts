@@ -504,7 +504,7 @@ describe('BigipRestClient', () => {
         .reply(200, IN_PROGRESS)
         .get(`${TASK}/task-1`)
         .reply(200, { id: 'task-1', results: [result('T1', 200, 'success')], declaration: { class: 'ADC' } });
-      const { client, sleeps, events } = harness({ pollIntervalMs: 700 });
+      const { client, sleeps, events } = harness({ pollIntervalMs: 700, firstPollMs: 70 });
       const outcome = await client.deployTenants(['T1'], declaration(['T1']));
       assert.ok(post.isDone() && poll.isDone());
       assert.deepEqual(outcome, { status: 'ok', httpStatus: 200, results: [{ tenant: 'T1', code: 200, message: 'success' }], errors: [] });
@@ -555,7 +555,7 @@ describe('BigipRestClient', () => {
       login();
       device().post(`${DECLARE}/T1`).query(true).reply(202, SUBMITTED);
       const poll = device().get(`${TASK}/task-1`).times(6).reply(200, IN_PROGRESS);
-      const { client, sleeps } = harness({ pollIntervalMs: 1000, taskTimeoutMs: 3500 });
+      const { client, sleeps } = harness({ pollIntervalMs: 1000, taskTimeoutMs: 3500, firstPollMs: 100 });
       await rejectsWith(client.deployTenants(['T1'], declaration(['T1'])), 'timeout', /task-1 still in progress after 3500 ms/);
       assert.ok(poll.isDone());
       assert.deepEqual(sleeps, [100, 200, 400, 800, 1000, 1000]);
@@ -586,7 +586,7 @@ describe('BigipRestClient', () => {
       const { client, sleeps } = harness();
       assert.equal((await client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
       assert.ok(poll.isDone());
-      assert.deepEqual(sleeps, [100, 250]);
+      assert.deepEqual(sleeps, [2, 250]);
     });
 
     it('posts again when the task ended with 503 (another writer held the AS3 lock)', async () => {

@@ -45,11 +45,17 @@ export interface BigipRestClientOptions {
   /** How long an async deploy may stay "in progress" before giving up. Default 10 minutes. */
   taskTimeoutMs?: number;
   /**
-   * Longest pause between `/task/<id>` polls. Default 1 s. The first poll comes after a tenth of
-   * it and the pause doubles from there: a small change is confirmed quickly, a long one is not
-   * polled more than once a `pollIntervalMs`.
+   * Longest pause between `/task/<id>` polls. Default 1 s. The first poll comes after
+   * `firstPollMs` and the pause doubles from there: a small change is confirmed within
+   * milliseconds of AS3 finishing it, a long one is not polled more than once a `pollIntervalMs`.
    */
   pollIntervalMs?: number;
+  /**
+   * Pause before the first `/task/<id>` poll. Default 2 ms: a one-application change is often
+   * done at once, and waiting 100 ms to learn it (the old first pause) was most of the time a
+   * change took to reach the device. A long task costs a handful of extra cheap GETs.
+   */
+  firstPollMs?: number;
   /** Waits for retries and polls; injectable so tests never really wait. */
   sleep?: (ms: number) => Promise<void>;
   /**
@@ -133,6 +139,7 @@ export class BigipRestClient implements As3Api {
   readonly #maxRetries: number;
   readonly #taskTimeoutMs: number;
   readonly #pollIntervalMs: number;
+  readonly #firstPollMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #now: () => number;
@@ -148,6 +155,7 @@ export class BigipRestClient implements As3Api {
     this.#backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.retryMaxMs ?? 30_000 };
     this.#taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60 * 1000;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#firstPollMs = Math.max(0, Math.min(options.firstPollMs ?? 2, this.#pollIntervalMs));
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
@@ -251,10 +259,10 @@ export class BigipRestClient implements As3Api {
   async #awaitTask(id: string): Promise<DeployOutcome> {
     const path = `${TASK_PATH}/${encodeURIComponent(id)}`;
     const deadline = this.#now() + this.#taskTimeoutMs;
-    let pause = Math.max(1, Math.floor(this.#pollIntervalMs / 10));
+    let pause = this.#firstPollMs;
     for (;;) {
       await this.#sleep(pause);
-      pause = Math.min(this.#pollIntervalMs, pause * 2);
+      pause = Math.min(this.#pollIntervalMs, Math.max(1, pause * 2));
       const answer = await this.#request('GET', path, undefined, true);
       if (answer.status === 404) {
         throw new BigipError('protocol', `AS3 task ${id} not found (AS3 restarted?); the declaration may be partly applied`, 404);

@@ -12,6 +12,7 @@ import { ApplyEngine } from '../apply/engine.js';
 import { KubeEventRecorder, eventApiFor } from '../adapters/kube-event-recorder.js';
 import type { EventApi } from '../adapters/kube-event-recorder.js';
 import { KubeIpamStore } from '../adapters/kube-ipam-store.js';
+import { pooledApiClient } from '../adapters/pooled-connections.js';
 import { LeaderElection } from '../adapters/leader-election.js';
 import type { LeaderElectionOptions } from '../adapters/leader-election.js';
 import { statusApiFor } from '../adapters/kube-status-writer.js';
@@ -66,6 +67,11 @@ export interface ControllerOptions {
   leaderElection?: Pick<LeaderElectionOptions, 'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'>;
   /** How often an unreadable cluster is logged again: first pause, doubling up to the max (default 10 s to 5 min). */
   clusterProblemRepeatMs?: { first?: number; max?: number };
+  /**
+   * CPU-bound preparation the first pass needs (`run`: compiling the schema validator), done while
+   * the local cluster's first lists are in flight instead of before they are sent.
+   */
+  whileListing?: () => void;
   /** Clock (ms) for the cluster problem log and in-flight posts (tests). */
   now?: () => number;
 }
@@ -200,7 +206,7 @@ export async function launchController(options: ControllerOptions): Promise<Runn
     : undefined;
   const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
-    api: localMember.kubeConfig.makeApiClient(CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
+    api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
   });
   const gate = new As3Gate(options.bigip, options.now);
   let stopping = false;
@@ -220,7 +226,7 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   });
   loop.current = reconciler;
   const election = options.leaderElection === undefined ? undefined : new LeaderElection({
-    ...options.leaderElection, api: localMember.kubeConfig.makeApiClient(CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
+    ...options.leaderElection, api: pooledApiClient(localMember.kubeConfig, CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
     onStartedLeading: () => {
       log.info({ identity: options.leaderElection?.identity }, 'leading: reconciling');
       reconciler.resume();
@@ -250,19 +256,31 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   // then the plan keeps what the BIG-IP has from them until they list.
   const start = async (): Promise<void> => {
     const notStarted = (): Error => new Error('the controller stopped before it started');
-    await localMember.watch.start();
+    const listing = performance.now();
+    const timed = (m: Member): Promise<void> => m.watch.start().then(() => metrics.listed(m.name, performance.now() - listing));
+    const localListed = timed(localMember);
+    if (options.whileListing) {
+      // Whichever comes first: every request sent (the API server is busy answering), or the list done.
+      await Promise.race([localMember.watch.listsSent(), localListed.catch(() => undefined)]);
+      try {
+        options.whileListing();
+      } catch (err) {
+        log.error({}, `preparing the first pass failed (it is tried again then): ${(err as Error).message}`);
+      }
+    }
+    await localListed;
     if (stopping) throw notStarted();
     const remote = members.filter((m) => m !== localMember);
-    const listed = await Promise.all(remote.map((m) => withTimeout(m.watch.start(), options.remoteSyncTimeoutMs ?? 30_000)));
+    const listed = await Promise.all(remote.map((m) => withTimeout(timed(m), options.remoteSyncTimeoutMs ?? 30_000)));
     if (stopping) throw notStarted();
     remote.forEach((m, i) => {
       if (!listed[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
     });
     if (election) {
-      log.info({ clusters: members.map((m) => m.name) }, 'watching; waiting for the leader lease');
+      log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; waiting for the leader lease');
       election.start();
     } else {
-      log.info({ clusters: members.map((m) => m.name) }, 'watching; first reconcile');
+      log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; first reconcile');
       reconciler.trigger();
     }
   };

@@ -23,6 +23,14 @@ export class ControllerMetrics {
     name: 'kube_as3_reconcile_duration_seconds', help: 'Time of one reconcile pass (plan, IPAM, apply, status).',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
   });
+  private readonly phaseSeconds = new Histogram({
+    name: 'kube_as3_reconcile_phase_seconds',
+    help: 'Time of each phase of a reconcile pass: connect (BIG-IP read-back), plan, ipam, validate (local schema checks), post (AS3 writes and task waits), release, status, events.',
+    labelNames: ['phase'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+  });
+  private readonly listSeconds = new Gauge({
+    name: 'kube_as3_cluster_initial_list_seconds', help: 'Time from the start of a cluster\'s watches until every kind was listed.', labelNames: ['cluster'], registers: [this.registry],
+  });
   private readonly reconciles = new Counter({
     name: 'kube_as3_reconciles_total', help: 'Reconcile passes by result (in_sync, partial, failed).', labelNames: ['result'], registers: [this.registry],
   });
@@ -68,6 +76,7 @@ export class ControllerMetrics {
 
   pass(record: PassRecord, plan: Plan | undefined): void {
     this.reconcileSeconds.observe(record.ms / 1000);
+    for (const [phase, ms] of Object.entries(record.phases ?? {})) this.phaseSeconds.observe({ phase }, ms / 1000);
     this.reconciles.inc({ result: record.failure ? 'failed' : record.inSync ? 'in_sync' : 'partial' });
     this.inSync.set(!record.failure && record.inSync ? 1 : 0);
     this.translated.inc(record.translated);
@@ -104,6 +113,11 @@ export class ControllerMetrics {
   /** A list or watch of `cluster` failed for a reason kube-as3 recognises (connection refused, 401, ...). */
   clusterFailure(cluster: string, reason: string): void {
     this.clusterFailures.inc({ cluster, reason });
+  }
+
+  /** The cluster's first list took `ms`. */
+  listed(cluster: string, ms: number): void {
+    this.listSeconds.set({ cluster }, ms / 1000);
   }
 
   clusters(health: ClusterHealth[]): void {

@@ -22,6 +22,8 @@ import { formatDiagnostic } from '../model/diagnostic.js';
 import { Planner } from '../plan/planner.js';
 import { releasable } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
+import { PhaseClock } from './pass-phases.js';
+import type { PhaseTimes } from './pass-phases.js';
 
 /** The pino subset the loop uses (tests pass a recorder). */
 export interface Log {
@@ -50,6 +52,8 @@ export interface PassRecord {
   errors: number;
   warnings: number;
   failure?: string;
+  /** Where the pass spent its time (ms per phase). */
+  phases?: PhaseTimes;
 }
 
 export interface ReconcilerOptions {
@@ -189,65 +193,70 @@ export class Reconciler {
   private async guardedPass(): Promise<boolean> {
     const now = this.options.now ?? Date.now;
     const started = now();
+    const clock = new PhaseClock();
     try {
-      const { plan, report } = await this.pass();
+      const { plan, report } = await this.pass(clock);
       this.failures = 0;
       this.lastFailure = undefined;
-      this.record(plan, report, now() - started);
+      this.record(plan, report, now() - started, clock.times());
       return true;
     } catch (err) {
       const failure = err instanceof BigipError ? `BIG-IP: ${err.message}` : (err as Error).message;
       this.lastFailure = failure;
       if (this.stopped) this.options.log.warn({ failure }, 'reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back');
       else this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
-      this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure }, this.lastPlan);
+      this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure, phases: clock.times() }, this.lastPlan);
       return false;
     }
   }
 
-  private record(plan: Plan, report: ApplyReport, ms: number): void {
+  private record(plan: Plan, report: ApplyReport, ms: number, phases: PhaseTimes): void {
     const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
-    this.options.onPass?.({ ms, translated: plan.translated, inSync: report.inSync, posts: report.posts, errors, warnings: plan.diagnostics.length - errors }, plan);
+    this.options.onPass?.({ ms, translated: plan.translated, inSync: report.inSync, posts: report.posts, errors, warnings: plan.diagnostics.length - errors, phases }, plan);
     if (report.posts > 0 || !report.inSync) {
-      this.options.log.info({ applied: report.applied, posts: report.posts, inSync: report.inSync, translated: plan.translated, ms }, 'BIG-IP updated');
+      this.options.log.info({ applied: report.applied, posts: report.posts, inSync: report.inSync, translated: plan.translated, ms, phases }, 'BIG-IP updated');
     }
     for (const problem of report.problems) {
       this.options.log.error({ tenant: problem.tenant, application: problem.application, resources: problem.sources }, problem.message);
     }
   }
 
-  private async pass(): Promise<{ plan: Plan; report: ApplyReport }> {
-    if (!this.planner) await this.init();
-    const plan = await this.planWithIpam();
+  private async pass(clock: PhaseClock): Promise<{ plan: Plan; report: ApplyReport }> {
+    if (!this.planner) await clock.time('connect', () => this.init());
+    const plan = await this.planWithIpam(clock);
     const unreadable = this.options.unreadable?.() ?? [];
     // Invalid resources keep what the BIG-IP holds of them (read back from the device after a restart).
-    const { tenants, lastGood } = desiredAgainstDevice(plan, this.options.engine.appliedTenants, unreadable);
-    const appeared = this.logProblems(plan, lastGood);
-    const report = await this.options.engine.apply({ tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a) });
+    const { tenants, lastGood } = clock.timeSync('plan', () => desiredAgainstDevice(plan, this.options.engine.appliedTenants, unreadable));
+    const appeared = clock.timeSync('plan', () => this.logProblems(plan, lastGood));
+    const timing = (phase: 'validate' | 'post', ms: number): void => clock.add(phase, ms);
+    const report = await this.options.engine.apply({ tenants, sourcesOf: (t, a) => plan.sourcesOf(t, a), timing });
     this.lastPlan = plan;
     this.lastReport = report;
     this.lastKept = lastGood;
-    if (report.inSync) await this.releaseAddresses(plan, keptAddresses(lastGood));
-    await this.options.status?.publish(plan, report, lastGood.kept);
-    await this.options.events?.record([...appeared, ...this.newApplyProblems(report)]);
+    if (report.inSync) await clock.time('release', () => this.releaseAddresses(plan, keptAddresses(lastGood)));
+    await clock.time('status', async () => this.options.status?.publish(plan, report, lastGood.kept));
+    await clock.time('events', async () => this.options.events?.record([...appeared, ...this.newApplyProblems(report)]));
     return { plan, report };
   }
 
   /** A plan whose new allocations are stored; after a lost compare-and-swap, re-planned on the stored ones. */
-  private async planWithIpam(): Promise<Plan> {
+  private async planWithIpam(clock: PhaseClock): Promise<Plan> {
     const planner = this.planner as Planner;
     const store = this.options.ipam;
     for (let attempt = 0; attempt < IPAM_ATTEMPTS; attempt++) {
-      let plan = planner.plan(this.options.source());
-      // Invalid resources this planner never saw valid: their last good version as the BIG-IP recorded it.
-      if (planner.seedLastGood(recordedLastGood(this.options.engine.appliedTenants, notKept(plan)))) plan = planner.plan(this.options.source());
+      const plan = clock.timeSync('plan', () => {
+        const first = planner.plan(this.options.source());
+        // Invalid resources this planner never saw valid: their last good version as the BIG-IP recorded it.
+        return planner.seedLastGood(recordedLastGood(this.options.engine.appliedTenants, notKept(first))) ? planner.plan(this.options.source()) : first;
+      });
       if (!store || !plan.ipam?.changed) return plan;
-      const saved = await store.save(plan.ipam.state, this.ipamVersion);
+      const state = plan.ipam.state;
+      const saved = await clock.time('ipam', () => store.save(state, this.ipamVersion));
       if (saved.ok) {
         this.ipamVersion = saved.version;
         return plan;
       }
-      const fresh = await store.load();
+      const fresh = await clock.time('ipam', () => store.load());
       this.ipamVersion = fresh.version;
       planner.replaceIpamState(fresh.state);
     }

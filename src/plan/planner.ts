@@ -43,6 +43,8 @@ import type { Grouping } from './grouping.js';
 import { clusterProblems, holdersOf, plannedResources, releasable, sourcesOf, tenantOf } from './plan.js';
 import type { Plan } from './plan.js';
 import type { IpamPass } from './ipam-pass.js';
+import { MemoTable } from './memo-table.js';
+import type { GroupMemo } from './memo-table.js';
 
 /** What every group's resolution shares; each group then takes the node addresses of its family. */
 interface NodeScopedContext {
@@ -51,12 +53,6 @@ interface NodeScopedContext {
   mode: Config['poolMemberType'];
   /** Per cluster (by name): its selected node addresses by family. */
   nodesByFamily: Map<string, Record<4 | 6, NodeAddress[]>>;
-}
-
-interface GroupMemo {
-  group: VirtualGroup;
-  fingerprint: string;
-  result: ApplicationResult;
 }
 
 interface TenantState {
@@ -94,7 +90,7 @@ export class Planner {
   private readonly recorded = new Map<string, KubeObject>();
   private readonly seeded = new Map<string, string>();
   private grouping: Grouping | undefined;
-  private memo = new Map<string, GroupMemo>();
+  private readonly memo = new MemoTable();
   private tenants = new Map<string, TenantState>();
   /** Per cluster (by name): the revision and node revision the last plan saw. */
   private seen = new Map<string, { revision: number; nodeRevision: number }>();
@@ -168,18 +164,18 @@ export class Planner {
 
   /** Every group: reuse memos whose fingerprint still matches, drop memos of vanished groups. */
   private rebuild(grouping: Grouping, ctx: NodeScopedContext): number {
-    const memo = new Map<string, GroupMemo>();
+    const memo: GroupMemo[] = [];
     const tenants = new Map<string, Map<string, ApplicationResult>>();
     let translated = 0;
     for (const group of grouping.groups) {
       const { entry, fresh } = this.translateGroup(group, ctx);
-      memo.set(group.id, entry);
+      memo.push(entry);
       if (fresh) translated++;
       const apps = tenants.get(group.partition) ?? new Map<string, ApplicationResult>();
       apps.set(group.application, entry.result);
       tenants.set(group.partition, apps);
     }
-    this.memo = memo;
+    this.memo.replaceAll(memo);
     const reuse = this.tenants;
     this.tenants = new Map();
     for (const [name, applications] of tenants) {
@@ -197,7 +193,7 @@ export class Planner {
     let translated = 0;
     for (const group of groups) {
       const { entry, fresh } = this.translateGroup(group, ctx);
-      this.memo.set(group.id, entry);
+      this.memo.set(entry);
       if (!fresh) continue;
       translated++;
       const state = this.tenants.get(group.partition);
@@ -241,6 +237,8 @@ export class Planner {
   /** Resources whose translation in the current groups reported an error, with those errors. */
   private translationErrors(grouping: Grouping): Map<string, Diagnostic[]> {
     const out = new Map<string, Diagnostic[]>();
+    // Most plans have no error at all: then there is nothing to look through.
+    if (!this.memo.hasErrors) return out;
     for (const group of grouping.groups) {
       for (const d of this.memo.get(group.id)?.result.diagnostics ?? []) {
         if (d.severity === 'error') out.set(refKey(d.ref), [...(out.get(refKey(d.ref)) ?? []), d]);
@@ -260,15 +258,17 @@ export class Planner {
     for (const [name, state] of this.tenants) tenants.set(name, state.tenant);
     const declaration = buildDeclaration(tenants, { schemaVersion: this.config.as3.schemaVersion, instance: this.config.as3.instance });
     const diagnostics = [...grouping.diagnostics];
-    for (const entry of this.memo.values()) {
-      if (entry.result.diagnostics.length > 0) diagnostics.push(...entry.result.diagnostics);
+    if (this.memo.hasDiagnostics) {
+      for (const entry of this.memo.inOrder()) {
+        if (entry.result.diagnostics.length > 0) diagnostics.push(...entry.result.diagnostics);
+      }
     }
     // Errors found while translating (a Service port that does not exist, say) are the resource's own.
     const invalid = grouping.withheld.size === 0 ? grouping.invalid : new Set([...grouping.invalid, ...grouping.withheld.keys()]);
     const kept = keptInPlan(grouping, this.lastGood);
     diagnostics.sort(compareDiagnostics);
     // A snapshot: later plans replace memo entries, this plan's summary must not change.
-    const memos = grouping.groups.map((g) => this.memo.get(g.id));
+    const memos = this.memo.snapshot();
     const groups = grouping.groups;
     const holders = holdersOf(set, grouping.diagnostics);
     return {

@@ -238,28 +238,39 @@ class ApplicationBuilder {
     return pool?.name;
   }
 
-  summary(): RouteSummary[] {
-    const { group } = this;
-    const { l4 } = this;
-    const type = group.l4Mode === 'performance' ? 'l4' as const : group.type;
-    const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type };
-    const rows: RouteSummary[] = [...this.routed, ...(this.fallback ? [this.fallback] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
-      ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
-      pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name, members: pool.members.length, source: describeRef(route.source),
-      ...(pool.split ? { pools: pool.split.map((p) => p.name) } : {}),
-    }));
-    const redirects = [...this.redirects()].sort(compareRoutes).map((r) => ({
-      ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,
-    }));
-    const fallback = group.defaultPool;
-    if (fallback && !('route' in fallback)) {
-      // A BIG-IP pool answers what no rule matches: it is part of the virtual, though not of the declaration.
-      rows.push({ ...base, host: l4 ? '-' : '*', path: l4 ? '-' : '/', pool: `${fallback.bigip} (BIG-IP)`, members: undefined, source: describeRef(fallback.source), pools: [] });
-    }
-    if (rows.length > 0 || redirects.length > 0) return [...rows, ...redirects];
-    // Every virtual the declaration deploys is a row, also one that has no pool (yet).
-    return group.claims.map((claim) => ({ ...base, host: '-', path: '-', pool: '-', members: 0, source: describeRef(claim.source), pools: [] }));
+  /** What `routeSummary` reads: kept by the result instead of the whole builder. */
+  get summaryInput(): SummaryInput {
+    return { group: this.group, routed: this.routed, fallback: this.fallback };
   }
+}
+
+interface SummaryInput {
+  group: VirtualGroup;
+  routed: Routed[];
+  fallback: Routed | undefined;
+}
+
+/** The plan summary's rows of one application. */
+function routeSummary({ group, routed, fallback: fallbackRoute }: SummaryInput): RouteSummary[] {
+  const l4 = group.type !== 'http' && group.type !== 'https';
+  const type = group.l4Mode === 'performance' ? 'l4' as const : group.type;
+  const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type };
+  const rows: RouteSummary[] = [...routed, ...(fallbackRoute ? [fallbackRoute] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
+    ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
+    pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name, members: pool.members.length, source: describeRef(route.source),
+    ...(pool.split ? { pools: pool.split.map((p) => p.name) } : {}),
+  }));
+  const redirects = group.claims.flatMap((c) => c.redirects ?? []).sort(compareRoutes).map((r) => ({
+    ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,
+  }));
+  const fallback = group.defaultPool;
+  if (fallback && !('route' in fallback)) {
+    // A BIG-IP pool answers what no rule matches: it is part of the virtual, though not of the declaration.
+    rows.push({ ...base, host: l4 ? '-' : '*', path: l4 ? '-' : '/', pool: `${fallback.bigip} (BIG-IP)`, members: undefined, source: describeRef(fallback.source), pools: [] });
+  }
+  if (rows.length > 0 || redirects.length > 0) return [...rows, ...redirects];
+  // Every virtual the declaration deploys is a row, also one that has no pool (yet).
+  return group.claims.map((claim) => ({ ...base, host: '-', path: '-', pool: '-', members: 0, source: describeRef(claim.source), pools: [] }));
 }
 
 /**
@@ -282,12 +293,15 @@ export function translateApplication(group: VirtualGroup, membership: Membership
     if (!own) return [];
     return [{ tenant: group.partition, application: group.application, virtual: group.virtualName, pool: p.name, mechanism: own.mechanism, get rows() { return own.rows; } }];
   });
-  // The route rows are only read by `plan -o summary`: built on first use.
+  // The route rows are only read by `plan -o summary`: built on first use, from what they read
+  // (a result that kept the whole builder kept its name scope and pool tables alive: 10,000 of them
+  // on a cold plan, more live memory for the garbage collector to go through).
+  const input = b.summaryInput;
   let summary: RouteSummary[] | undefined;
   return {
     application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], shares,
     get summary(): RouteSummary[] {
-      summary ??= b.summary();
+      summary ??= routeSummary(input);
       return summary;
     },
   };

@@ -146,6 +146,22 @@ describe('ClusterWatch', () => {
     assert.deepEqual(watch.health(), { ...watch.health(), synced: true, restarts: 0, errors: [] });
   });
 
+  it('keeps neither managedFields nor the last-applied annotation, from a list or from an event', async () => {
+    const managed = { managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }] };
+    const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"a whole":"copy"}', team: 'shop' };
+    const { fake, state, watch, until } = await setup();
+    fake.put(CIS, 'v1', 'virtualservers', { kind: 'VirtualServer', metadata: { name: 'listed', namespace: 'shop', ...managed, annotations: lastApplied }, spec: { host: 'l.example.com' } });
+    await watch.start();
+    await fake.waitForWatches(ALL_KINDS);
+    fake.put(CIS, 'v1', 'virtualservers', { kind: 'VirtualServer', metadata: { name: 'watched', namespace: 'shop', ...managed, annotations: lastApplied }, spec: { host: 'w.example.com' } });
+    await until(() => state.get('VirtualServer', 'shop', 'watched') !== undefined);
+    for (const name of ['listed', 'watched']) {
+      const metadata = state.get('VirtualServer', 'shop', name)?.metadata;
+      assert.equal(metadata?.['managedFields' as keyof typeof metadata], undefined, name);
+      assert.deepEqual(metadata?.annotations, { team: 'shop' }, name);
+    }
+  });
+
   it('applies ADDED, MODIFIED and DELETED events and calls onChange for each', async () => {
     const { fake, state, watch, changes, until } = await setup();
     await watch.start();

@@ -15,19 +15,20 @@
  * - Handlers that throw break the informer: every callback into the controller is caught and
  *   reported through `onError`.
  *
- * The typed list APIs turn timestamps into Date objects and drop fields the client's models do not
- * know, while watch events are plain JSON. List items are turned back into the wire form (RFC 3339
- * timestamps as the API server writes them), so an object looks the same whether it arrived in a
- * list or in an event, and `compareAge` orders them the same way after a restart.
+ * Lists are read as plain JSON (raw-list.ts), the form watch events carry, so an object looks the
+ * same whether it arrived in a list or in an event, and `compareAge` orders them the same way after
+ * a restart. Fields kube-as3 never reads (managedFields, the last-applied annotation) are dropped
+ * from both as they arrive.
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api, makeInformer } from '@kubernetes/client-node';
+import { makeInformer } from '@kubernetes/client-node';
 import type { Informer, KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { API_VERSION, isClusterScoped, storedNamespace } from '../kube/kinds.js';
 import { namespacedName } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
+import { listRaw, slim } from './raw-list.js';
 
 export interface ClusterWatchOptions {
   kubeConfig: KubeConfig;
@@ -78,62 +79,26 @@ export interface ClusterWatchHealth {
 
 const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
 const MAX_ERRORS = 20;
-const CIS = API_VERSION.VirtualServer;
-
-type Apis = { core: CoreV1Api; discovery: DiscoveryV1Api; networking: NetworkingV1Api; custom: CustomObjectsApi };
-
-/** How one kind is listed and watched. */
+/** How one kind is listed and watched: its collection's plural (the group and version are API_VERSION's). */
 interface KindSource {
   kind: KnownKind;
   plural: string;
-  /** Listed through a typed API (items are model instances with Date fields), not CustomObjectsApi. */
-  typed: boolean;
-  /** Lists the kind in `namespace`, or everywhere when undefined. */
-  list(apis: Apis, namespace: string | undefined): Promise<unknown>;
-}
-
-function cisSource(kind: KnownKind, plural: string): KindSource {
-  const [group, version] = CIS.split('/') as [string, string];
-  return {
-    kind, plural, typed: false,
-    list: (apis, namespace) => namespace === undefined
-      ? apis.custom.listCustomObjectForAllNamespaces({ group, version, plural })
-      : apis.custom.listNamespacedCustomObject({ group, version, namespace, plural }),
-  };
 }
 
 /** The kinds kube-as3 reads, in the API groups it reads them from (the same ones `populateCluster` accepts). */
 const SOURCES: readonly KindSource[] = [
-  { kind: 'Node', plural: 'nodes', typed: true, list: (a) => a.core.listNode() },
-  { kind: 'Namespace', plural: 'namespaces', typed: true, list: (a) => a.core.listNamespace() },
-  {
-    kind: 'Service', plural: 'services', typed: true,
-    list: (a, namespace) => (namespace === undefined ? a.core.listServiceForAllNamespaces() : a.core.listNamespacedService({ namespace })),
-  },
-  {
-    kind: 'Secret', plural: 'secrets', typed: true,
-    list: (a, namespace) => (namespace === undefined ? a.core.listSecretForAllNamespaces() : a.core.listNamespacedSecret({ namespace })),
-  },
-  {
-    kind: 'Pod', plural: 'pods', typed: true,
-    list: (a, namespace) => (namespace === undefined ? a.core.listPodForAllNamespaces() : a.core.listNamespacedPod({ namespace })),
-  },
-  {
-    kind: 'EndpointSlice', plural: 'endpointslices', typed: true,
-    list: (a, namespace) => (namespace === undefined ? a.discovery.listEndpointSliceForAllNamespaces() : a.discovery.listNamespacedEndpointSlice({ namespace })),
-  },
-  {
-    kind: 'Ingress', plural: 'ingresses', typed: true,
-    list: (a, namespace) => (namespace === undefined ? a.networking.listIngressForAllNamespaces() : a.networking.listNamespacedIngress({ namespace })),
-  },
-  {
-    kind: 'IngressClass', plural: 'ingressclasses', typed: true,
-    list: (a) => a.networking.listIngressClass(),
-  },
-  cisSource('VirtualServer', 'virtualservers'),
-  cisSource('TransportServer', 'transportservers'),
-  cisSource('TLSProfile', 'tlsprofiles'),
-  cisSource('Policy', 'policies'),
+  { kind: 'Node', plural: 'nodes' },
+  { kind: 'Namespace', plural: 'namespaces' },
+  { kind: 'Service', plural: 'services' },
+  { kind: 'Secret', plural: 'secrets' },
+  { kind: 'Pod', plural: 'pods' },
+  { kind: 'EndpointSlice', plural: 'endpointslices' },
+  { kind: 'Ingress', plural: 'ingresses' },
+  { kind: 'IngressClass', plural: 'ingressclasses' },
+  { kind: 'VirtualServer', plural: 'virtualservers' },
+  { kind: 'TransportServer', plural: 'transportservers' },
+  { kind: 'TLSProfile', plural: 'tlsprofiles' },
+  { kind: 'Policy', plural: 'policies' },
 ];
 
 /** Each watched kind and its plural (what the RBAC rules of src/controller/rbac-rules.ts grant). */
@@ -145,27 +110,6 @@ function collectionPath(source: KindSource, namespace: string | undefined): stri
   const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
   return `${root}${scope}/${source.plural}`;
-}
-
-/** How the API server writes a metav1.Time: seconds, `Z`, no fraction when there is none. */
-function rfc3339(date: Date): string {
-  const iso = date.toISOString();
-  return date.getUTCMilliseconds() === 0 ? iso.replace('.000Z', 'Z') : iso;
-}
-
-/**
- * A typed list item (a client-node model instance) as plain JSON, the form a watch event carries it
- * in: Dates back to the API server's strings. The item models name every field as the wire does
- * (only ListMeta renames one, `continue`), so nothing else needs translating; custom objects are
- * plain JSON already.
- */
-function wireForm(value: unknown): unknown {
-  if (value instanceof Date) return rfc3339(value);
-  if (Array.isArray(value)) return value.map(wireForm);
-  if (typeof value !== 'object' || value === null) return value;
-  const plain: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) plain[key] = wireForm(field);
-  return plain;
 }
 
 /** Where an object lives as this watch stores it: cluster-scoped kinds under '', others default to `default`. */
@@ -235,7 +179,6 @@ async function timerSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 export class ClusterWatch {
   private readonly feeds: Feed[];
-  private readonly apis: Apis;
   private readonly abort = new AbortController();
   private readonly now: () => number;
   private readonly staleAfterMs: number;
@@ -246,17 +189,13 @@ export class ClusterWatch {
   private readonly errors: ClusterWatchError[] = [];
   private watchdog: NodeJS.Timeout | undefined;
   private syncWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** Feeds whose first list request has been sent, and who waits for all of them. */
+  private readonly sent = new Set<Feed>();
+  private sentWaiter: (() => void) | undefined;
 
   constructor(private readonly options: ClusterWatchOptions) {
     // Every feed (kind × namespace) waits on this one signal while it backs off: many at once is normal.
     setMaxListeners(0, this.abort.signal);
-    const kc = options.kubeConfig;
-    this.apis = {
-      core: kc.makeApiClient(CoreV1Api),
-      discovery: kc.makeApiClient(DiscoveryV1Api),
-      networking: kc.makeApiClient(NetworkingV1Api),
-      custom: kc.makeApiClient(CustomObjectsApi),
-    };
     this.now = options.now ?? Date.now;
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     const namespaces = [...new Set(options.namespaces ?? [])];
@@ -283,6 +222,21 @@ export class ClusterWatch {
     }
     for (const feed of this.feeds) void this.launch(feed);
     return synced;
+  }
+
+  /**
+   * Resolves once every kind's first list request is on its way to the API server (the time to
+   * do other work while it answers). Resolves at once when that already happened.
+   */
+  listsSent(): Promise<void> {
+    if (this.sent.size === this.feeds.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.sentWaiter;
+      this.sentWaiter = () => {
+        previous?.();
+        resolve();
+      };
+    });
   }
 
   /** Stops every informer and pending restart; the state keeps what it holds. */
@@ -363,17 +317,29 @@ export class ClusterWatch {
    * had put there and the list no longer holds), and hands the same objects to the informer.
    */
   private async list(feed: Feed, generation: number): Promise<KubernetesListObject<KubernetesObject>> {
-    const response = (await feed.source.list(this.apis, feed.namespace)) as { metadata?: { resourceVersion?: string }; items?: unknown[] };
+    // The first list may come from the API server's watch cache (resourceVersion=0, as client-go's
+    // informers list): several times cheaper than a read through to etcd. Later lists (after a
+    // failure) must not go back before what the state already holds: they read the latest.
+    const response = await listRaw(this.options.kubeConfig, feed.synced ? feed.path : `${feed.path}?resourceVersion=0`, () => this.listSent(feed));
     // A replaced informer must fail here: after a list it would open a watch that nothing aborts.
     if (!this.current(feed, generation)) throw new Error('superseded by a newer informer');
     const items: KubeObject[] = [];
     for (const item of response.items ?? []) {
-      const obj = (feed.source.typed ? wireForm(item) : item) as KubeObject;
+      const obj = item as KubeObject;
       const place = placeOf(feed.source, obj);
       if (place) items.push(normalize(feed.source, obj, place.namespace));
     }
     this.guard(feed, () => this.applyList(feed, items));
     return { metadata: { resourceVersion: response.metadata?.resourceVersion ?? '' }, items: items as KubernetesObject[] };
+  }
+
+  private listSent(feed: Feed): void {
+    this.sent.add(feed);
+    if (this.sent.size === this.feeds.length && this.sentWaiter) {
+      const waiter = this.sentWaiter;
+      this.sentWaiter = undefined;
+      waiter();
+    }
   }
 
   private applyList(feed: Feed, items: KubeObject[]): void {
@@ -409,7 +375,7 @@ export class ClusterWatch {
   private applyObject(feed: Feed, generation: number, raw: KubernetesObject): void {
     if (!this.current(feed, generation)) return;
     this.activity(feed);
-    const obj = raw as KubeObject;
+    const obj = slim(raw as KubeObject);
     const place = placeOf(feed.source, obj);
     if (!place) return;
     if (this.store(feed, namespacedName(place.namespace, place.name), normalize(feed.source, obj, place.namespace))) this.notify(feed);

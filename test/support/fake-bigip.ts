@@ -41,7 +41,17 @@ export interface FakeBigipOptions {
   asyncPollsBeforeDone?: number;
   /** Validate requests against the official AS3 schema when it is present (default true). */
   officialSchema?: boolean;
+  /** Told what the device did and how long its own work took (benchmarks separate it from the client's). */
+  observe?: (event: FakeBigipTiming) => void;
 }
+
+/**
+ * `request`: one request answered; `ms` is the device's own work (parsing the body, checking,
+ * storing, answering), not the time on the wire. `executed`: a write took effect at `at` (epoch ms).
+ */
+export type FakeBigipTiming =
+  | { type: 'request'; method: string; path: string; receivedAt: number; ms: number }
+  | { type: 'executed'; at: number; ms: number; body: unknown };
 
 /** One write request (POST/DELETE under /declare) as received, also when it was rejected. */
 export interface RecordedWrite {
@@ -294,6 +304,9 @@ class FakeBigipServer implements FakeBigip {
     const method = req.method ?? 'GET';
     const route = parseRoute(method, url.pathname);
     const raw = await readBody(req);
+    const receivedAt = Date.now();
+    const started = performance.now();
+    res.once('finish', () => this.options.observe?.({ type: 'request', method, path: url.pathname, receivedAt, ms: performance.now() - started }));
     let body: unknown;
     try { body = raw === '' ? undefined : JSON.parse(raw); } catch { body = raw; }
     if (route.kind === 'write') this.posts.push({ method, path: url.pathname + url.search, tenantsInUrl: tenantsInUrl(route), body });
@@ -357,7 +370,12 @@ class FakeBigipServer implements FakeBigip {
     if (this.busy) return { status: 503, body: BUSY_BODY };
     this.busy = true;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const run = (): Reply => this.execute(write, body);
+    const run = (): Reply => {
+      const started = performance.now();
+      const reply = this.execute(write, body);
+      this.options.observe?.({ type: 'executed', at: Date.now(), ms: performance.now() - started, body });
+      return reply;
+    };
     if (!async) {
       try { return run(); } finally { this.busy = false; }
     }
