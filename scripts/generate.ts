@@ -3,12 +3,20 @@
  * stays cheap (issue 16). Their tests fail when one is not current; run this after changing
  * their source.
  *   src/config/config-validator.generated.ts  from src/config/config-schema.ts
+ *   src/adapters/shipped-crds.generated.ts     from crds/*.yaml
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { shippedCrdsSource } from '../src/adapters/crd-structure-source.js';
 import { configValidatorSource } from '../src/config/config-validator-source.js';
 
-const CONFIG_VALIDATOR = fileURLToPath(new URL('../src/config/config-validator.generated.ts', import.meta.url));
+const generated: [string, () => string][] = [
+  ['../src/config/config-validator.generated.ts', configValidatorSource],
+  ['../src/adapters/shipped-crds.generated.ts', () => shippedCrdsSource()],
+];
 
-writeFileSync(CONFIG_VALIDATOR, configValidatorSource());
-console.log(`wrote ${CONFIG_VALIDATOR}`);
+for (const [relative, source] of generated) {
+  const file = fileURLToPath(new URL(relative, import.meta.url));
+  writeFileSync(file, source());
+  console.log(`wrote ${file}`);
+}
