@@ -7,12 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { Ajv, Name, _ } from 'ajv';
+import type { ErrorObject, Format, ValidateFunction } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { isIPAddress } from '../lib/ip.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** `as3-schemas/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
 export const PROJECT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'as3-schemas', 'kube-as3-declaration.schema.json');
@@ -46,16 +44,31 @@ function isF5Pointer(value: string): boolean {
   return parts.every((seg, i) => seg === '@' || name.test(seg) || (i === 0 && seg === ''));
 }
 
-/** Ajv with the custom formats and keywords of the official AS3 schema. */
-function officialAjv(): Ajv {
-  const ajv = new Ajv({ strictTypes: false, allErrors: false, verbose: true });
-  addFormats(ajv);
-  ajv.addFormat('f5ip', isF5Ip);
-  ajv.addFormat('f5bigip', isF5Bigip);
-  ajv.addFormat('f5pointer', isF5Pointer);
-  ajv.addFormat('f5ipv4', (v: string) => v === '' || (isF5Ip(v) && !v.includes(':')));
-  ajv.addFormat('f5ipv6', (v: string) => v === '' || (isF5Ip(v) && v.includes(':')));
-  for (const f of ['f5name', 'f5label', 'f5remark', 'f5long-id', 'f5base64']) ajv.addFormat(f, true);
+/**
+ * The formats of the official AS3 schema: ajv-formats' full set and AS3's own. Compiled
+ * standalone code (as3-validator-cache.ts) refers to them by name as `OFFICIAL_FORMATS_NAME`.
+ */
+export function officialFormats(): Record<string, Format> {
+  const formats: Record<string, Format> = {};
+  // As Ajv's addFormat does: a format given as a string is a regular expression.
+  for (const [name, format] of Object.entries(fullFormats)) formats[name] = typeof format === 'string' ? new RegExp(format) : format;
+  formats['f5ip'] = isF5Ip;
+  formats['f5bigip'] = isF5Bigip;
+  formats['f5pointer'] = isF5Pointer;
+  formats['f5ipv4'] = (v: string) => v === '' || (isF5Ip(v) && !v.includes(':'));
+  formats['f5ipv6'] = (v: string) => v === '' || (isF5Ip(v) && v.includes(':'));
+  for (const f of ['f5name', 'f5label', 'f5remark', 'f5long-id', 'f5base64']) formats[f] = true;
+  return formats;
+}
+
+/** What standalone code of the official schema calls the object of `officialFormats()`. */
+export const OFFICIAL_FORMATS_NAME = 'kubeAs3Formats';
+
+/** Ajv with the custom formats and keywords of the official AS3 schema; `standalone` keeps the code of what it compiles. */
+function officialAjv(standalone = false): Ajv {
+  const code = standalone ? { source: true, formats: _`${new Name(OFFICIAL_FORMATS_NAME)}` } : {};
+  const ajv = new Ajv({ strictTypes: false, allErrors: false, verbose: true, code });
+  for (const [name, format] of Object.entries(officialFormats())) ajv.addFormat(name, format);
   ajv.addKeyword({ keyword: 'f5PostProcess', schemaType: 'object' });
   ajv.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
   ajv.addKeyword({ keyword: 'bigip' });
@@ -75,15 +88,28 @@ function formatErrors(validate: ValidateFunction): string {
   return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'}: ${describe(e)}`).join('\n');
 }
 
-/** A validator for the official AS3 schema's text (`as3-schema.json`), for AS3 requests (`class: AS3`). */
-export function officialValidator(schemaText: string): DeclarationValidator {
+/**
+ * The official AS3 schema's text (`as3-schema.json`) compiled for AS3 requests (`class: AS3`),
+ * with the Ajv instance that compiled it (for standalone code, when `standalone`).
+ */
+export function compileOfficial(schemaText: string, standalone = false): { ajv: Ajv; validate: ValidateFunction } {
   const schema = JSON.parse(schemaText) as { $id: string };
-  const ajv = officialAjv();
+  const ajv = officialAjv(standalone);
   ajv.addSchema(schema);
   const validate = ajv.getSchema(`${schema.$id}#/definitions/AS3`);
   if (!validate) throw new Error('the AS3 schema has no #/definitions/AS3: is it the official as3-schema.json?');
+  return { ajv, validate };
+}
+
+/** A compiled official schema as a DeclarationValidator. */
+export function officialDeclarationValidator(validate: ValidateFunction): DeclarationValidator {
   // AS3's schema fills defaults into what it checks: validate a copy.
   return (declaration) => (validate(structuredClone(declaration)) ? '' : formatErrors(validate));
+}
+
+/** A validator for the official AS3 schema's text (`as3-schema.json`), for AS3 requests (`class: AS3`). */
+export function officialValidator(schemaText: string): DeclarationValidator {
+  return officialDeclarationValidator(compileOfficial(schemaText).validate);
 }
 
 let project: ValidateFunction | undefined;

@@ -6,7 +6,7 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$id":"https://kube-as3.dev/schemas/config.json","type":"object","additionalProperties":false,"properties":{"bigip":{"type":"object","additionalProperties":false,"default":{},"properties":{"url":{"type":"string","pattern":"^https?://[^\\s/]+(:[0-9]+)?/?$","patternText":"https://host[:port] (http:// only for labs)"},"partition":{"type":"string","pattern":"^[A-Za-z][0-9A-Za-z_.-]{0,63}$","patternText":"a BIG-IP partition name: a letter, then at most 63 letters, digits, \"_\", \".\" or \"-\"","not":{"enum":["Common"]},"description":"BIG-IP partition (AS3 tenant); Common is reserved for the system","default":"kubernetes"},"insecure":{"type":"boolean","default":false},"caFile":{"type":"string","minLength":1},"credentialsDir":{"type":"string","minLength":1}}},"poolMemberType":{"enum":["nodeport","cluster","nodeportlocal","auto"],"default":"nodeport"},"nodeLabelSelector":{"type":"string","default":""},"useNodeInternal":{"type":"boolean","default":true},"includeUnschedulableNodes":{"type":"boolean","default":true},"namespaces":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true,"default":[]},"namespaceLabel":{"type":"string","minLength":1},"customResourceLabel":{"type":"string","default":"f5cr in (true)"},"ingressClass":{"type":"string","minLength":1,"default":"f5"},"manageIngressClassOnly":{"type":"boolean","default":false},"loadBalancerClass":{"type":"string","minLength":1},"manageLoadBalancerClassOnly":{"type":"boolean","default":false},"multiCluster":{"type":"object","additionalProperties":false,"properties":{"mode":{"enum":["default","active-active","active-standby","ratio"],"default":"active-active"},"localClusterName":{"type":"string","minLength":1},"extendedSpecConfigMap":{"type":"string","pattern":"^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$","patternText":"\"namespace/name\" (lower-case letters, digits, \"-\" and \".\")"},"clusters":{"type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","patternText":"a DNS label: at most 63 lower-case letters, digits and \"-\", starting and ending with a letter or digit"},"kubeconfigFile":{"type":"string","minLength":1},"kubeconfigSecret":{"type":"string","pattern":"^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$","patternText":"\"namespace/name\" (lower-case letters, digits, \"-\" and \".\")"},"ratio":{"type":"integer","minimum":0,"maximum":100,"default":1},"adminState":{"enum":["enable","disable","offline","no-pool"],"default":"enable"},"primary":{"type":"boolean","default":false}}}}}},"ipam":{"type":"object","additionalProperties":false,"default":{},"properties":{"ranges":{"type":"object","default":{},"additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"reallocate":{"type":"boolean","default":false}}},"as3":{"type":"object","additionalProperties":false,"default":{},"properties":{"schemaVersion":{"type":"string","pattern":"^3\\.[0-9]+(\\.[0-9]+)?$","patternText":"an AS3 schema version such as 3.56.0","default":"3.56.0"},"instance":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$","default":"default","patternText":"at most 40 lower-case letters, digits, \"-\" and \".\", starting and ending with a letter or digit"},"postDelayMs":{"type":"integer","minimum":0,"default":0},"maxRetries":{"type":"integer","minimum":0,"maximum":100,"default":5},"asyncThresholdMs":{"type":"integer","minimum":0,"default":30000},"schemaFile":{"type":"string","minLength":1}}}}};
+const schema11 = {"$id":"https://kube-as3.dev/schemas/config.json","type":"object","additionalProperties":false,"properties":{"bigip":{"type":"object","additionalProperties":false,"default":{},"properties":{"url":{"type":"string","pattern":"^https?://[^\\s/]+(:[0-9]+)?/?$","patternText":"https://host[:port] (http:// only for labs)"},"partition":{"type":"string","pattern":"^[A-Za-z][0-9A-Za-z_.-]{0,63}$","patternText":"a BIG-IP partition name: a letter, then at most 63 letters, digits, \"_\", \".\" or \"-\"","not":{"enum":["Common"]},"description":"BIG-IP partition (AS3 tenant); Common is reserved for the system","default":"kubernetes"},"insecure":{"type":"boolean","default":false},"caFile":{"type":"string","minLength":1},"credentialsDir":{"type":"string","minLength":1}}},"poolMemberType":{"enum":["nodeport","cluster","nodeportlocal","auto"],"default":"nodeport"},"nodeLabelSelector":{"type":"string","default":""},"useNodeInternal":{"type":"boolean","default":true},"includeUnschedulableNodes":{"type":"boolean","default":true},"namespaces":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true,"default":[]},"namespaceLabel":{"type":"string","minLength":1},"customResourceLabel":{"type":"string","default":"f5cr in (true)"},"ingressClass":{"type":"string","minLength":1,"default":"f5"},"manageIngressClassOnly":{"type":"boolean","default":false},"loadBalancerClass":{"type":"string","minLength":1},"manageLoadBalancerClassOnly":{"type":"boolean","default":false},"multiCluster":{"type":"object","additionalProperties":false,"properties":{"mode":{"enum":["default","active-active","active-standby","ratio"],"default":"active-active"},"localClusterName":{"type":"string","minLength":1},"extendedSpecConfigMap":{"type":"string","pattern":"^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$","patternText":"\"namespace/name\" (lower-case letters, digits, \"-\" and \".\")"},"clusters":{"type":"array","default":[],"items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$","patternText":"a DNS label: at most 63 lower-case letters, digits and \"-\", starting and ending with a letter or digit"},"kubeconfigFile":{"type":"string","minLength":1},"kubeconfigSecret":{"type":"string","pattern":"^[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*$","patternText":"\"namespace/name\" (lower-case letters, digits, \"-\" and \".\")"},"ratio":{"type":"integer","minimum":0,"maximum":100,"default":1},"adminState":{"enum":["enable","disable","offline","no-pool"],"default":"enable"},"primary":{"type":"boolean","default":false}}}}}},"ipam":{"type":"object","additionalProperties":false,"default":{},"properties":{"ranges":{"type":"object","default":{},"additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"reallocate":{"type":"boolean","default":false}}},"as3":{"type":"object","additionalProperties":false,"default":{},"properties":{"schemaVersion":{"type":"string","pattern":"^3\\.[0-9]+(\\.[0-9]+)?$","patternText":"an AS3 schema version such as 3.56.0","default":"3.56.0"},"instance":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$","default":"default","patternText":"at most 40 lower-case letters, digits, \"-\" and \".\", starting and ending with a letter or digit"},"postDelayMs":{"type":"integer","minimum":0,"default":0},"maxRetries":{"type":"integer","minimum":0,"maximum":100,"default":5},"asyncThresholdMs":{"type":"integer","minimum":0,"default":30000},"schemaFile":{"type":"string","minLength":1},"schemaCacheDir":{"type":"string","minLength":1}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = ((text) => { let n = 0; for (const _ of text) n++; return n; });
 const pattern0 = new RegExp("^https?://[^\\s/]+(:[0-9]+)?/?$", "u");
@@ -864,7 +864,7 @@ if(data35.asyncThresholdMs === undefined){
 data35.asyncThresholdMs = 30000;
 }
 for(const key6 in data35){
-if(!((((((key6 === "schemaVersion") || (key6 === "instance")) || (key6 === "postDelayMs")) || (key6 === "maxRetries")) || (key6 === "asyncThresholdMs")) || (key6 === "schemaFile"))){
+if(!(((((((key6 === "schemaVersion") || (key6 === "instance")) || (key6 === "postDelayMs")) || (key6 === "maxRetries")) || (key6 === "asyncThresholdMs")) || (key6 === "schemaFile")) || (key6 === "schemaCacheDir"))){
 const err61 = {instancePath:instancePath+"/as3",schemaPath:"#/properties/as3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.as3,data:data35};
 if(vErrors === null){
 vErrors = [err61];
@@ -1025,9 +1025,11 @@ vErrors.push(err74);
 errors++;
 }
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/as3",schemaPath:"#/properties/as3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.as3.type,parentSchema:schema11.properties.as3,data:data35};
+if(data35.schemaCacheDir !== undefined){
+let data42 = data35.schemaCacheDir;
+if(typeof data42 === "string"){
+if(func3(data42) < 1){
+const err75 = {instancePath:instancePath+"/as3/schemaCacheDir",schemaPath:"#/properties/as3/properties/schemaCacheDir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.as3.properties.schemaCacheDir,data:data42};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -1038,12 +1040,35 @@ errors++;
 }
 }
 else {
-const err76 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err76 = {instancePath:instancePath+"/as3/schemaCacheDir",schemaPath:"#/properties/as3/properties/schemaCacheDir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.as3.properties.schemaCacheDir.type,parentSchema:schema11.properties.as3.properties.schemaCacheDir,data:data42};
 if(vErrors === null){
 vErrors = [err76];
 }
 else {
 vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/as3",schemaPath:"#/properties/as3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.as3.type,parentSchema:schema11.properties.as3,data:data35};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+else {
+const err78 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
 }
 errors++;
 }
