@@ -13,8 +13,6 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { isF5Ip } from './f5-ip-format.js';
 import { validate as generatedProjectValidate } from './project-validator.generated.js';
 
-export { isF5Ip };
-
 /** `as3-schemas/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
 export const PROJECT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'as3-schemas', 'kube-as3-declaration.schema.json');
 
