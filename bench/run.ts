@@ -4,13 +4,15 @@
  * that peak RSS and JIT/GC state of one scenario do not leak into the next.
  *
  *   npm run bench                      all scenarios (N = 1,000 and 10,000)
- *   npm run bench -- --quick           N = 1,000 only
+ *   npm run bench -- --quick           N = 1,000 only (the CLI scenarios at a tenth of their size)
  *   npm run bench -- --only=nodeport   scenarios whose id contains any of the comma-separated
  *                                      terms (also BENCH_ONLY=...), ids like cluster-10000-3x3
  *                                      (3x3: three clusters planned as one ClusterSet)
+ *   npm run bench -- --only=cli        only the end-to-end CLI scenarios (bench/cli.ts), ids like
+ *                                      cli-help, cli-plan-10000-3x-json; `node -e 0` always runs with them
  *
- * Prints one JSON line per scenario, then a table beside the SPEC §12 targets and the CIS figures.
- * Targets are shown, never asserted.
+ * Prints one JSON line per scenario, then a table beside the SPEC §12 targets and the CIS figures,
+ * then the CLI scenarios' table beside the issue 16 targets. Targets are shown, never asserted.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +30,8 @@ import type { As3Tenant } from '../src/translate/as3-types.js';
 import { NAMESPACE, RATIOS, clusterName, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
 import { printTable } from './report.js';
+import { cliScenarios, measureCli } from './cli.js';
+import { printCliTable } from './cli-report.js';
 
 type Mode = 'cluster' | 'nodeport' | 'nodeportlocal' | 'auto';
 /** How the cluster set makes a pool from the clusters' members (SPEC §4). */
@@ -284,12 +288,24 @@ function runChild(s: Scenario): Promise<Measurement> {
   });
 }
 
-function selected(argv: string[]): Scenario[] {
-  const only = (argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '')
+function onlyTerms(argv: string[]): string[] {
+  return (argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '')
     .split(',').map((t) => t.trim()).filter((t) => t !== '');
+}
+
+function selected(argv: string[]): Scenario[] {
+  const only = onlyTerms(argv);
   return scenarios()
     .filter((s) => !argv.includes('--quick') || s.n === 1_000)
     .filter((s) => only.length === 0 || only.some((term) => s.id.includes(term)));
+}
+
+/** The CLI scenarios selected, with `node -e 0` whenever any is (their figures are read against it). */
+function selectedCli(argv: string[]): ReturnType<typeof cliScenarios> {
+  const only = onlyTerms(argv);
+  const all = cliScenarios(argv.includes('--quick'));
+  const chosen = all.filter((s) => only.length === 0 || only.some((term) => s.id.includes(term)));
+  return chosen.length === 0 || chosen.some((s) => s.id === 'cli-node') ? chosen : all.filter((s) => s.id === 'cli-node' || chosen.includes(s));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -300,7 +316,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!(globalThis as { gc?: unknown }).gc) console.error('note: run with --expose-gc (npm run bench does) for steadier figures');
   const list = selected(argv);
-  if (list.length === 0) throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3');
+  const cli = selectedCli(argv);
+  if (list.length === 0 && cli.length === 0) throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3, cli-help');
   const results: Measurement[] = [];
   for (const s of list) {
     console.error(`running ${s.id} ...`);
@@ -308,7 +325,10 @@ async function main(argv: string[]): Promise<void> {
     console.log(JSON.stringify(m));
     results.push(m);
   }
-  printTable(results);
+  const cliResults = measureCli(cli, (line) => console.error(line));
+  for (const m of cliResults) console.log(JSON.stringify(m));
+  if (results.length > 0) printTable(results);
+  if (cliResults.length > 0) printCliTable(cliResults);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -1,7 +1,8 @@
 /**
- * The field structure of kube-as3's own kinds, read from the CRDs the package ships (`crds/`):
- * what the unknown-field warnings of objects read from files compare with. Read once per
- * process, and only when an input holds such an object.
+ * The field structure of kube-as3's own kinds, from the CRDs the package ships (`crds/`): what
+ * the unknown-field warnings of objects read from files compare with. Taken from their structure
+ * generated ahead of time (shipped-crds.generated.ts, as JSON: parsing the YAML cost about 100 ms
+ * of a start), once per process, and only when an input holds such an object.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { crdSchemasOf } from '../kube/crd-fields.js';
 import { parseYamlText } from '../kube/yaml-text.js';
 import type { CrdSchemas } from '../kube/crd-fields.js';
 import type { KubeObject } from '../kube/types.js';
+import { SHIPPED_CRD_STRUCTURES } from './shipped-crds.generated.js';
 
 /** The API group of the custom resources kube-as3 reads (its IPAMAllocation is never read from files). */
 const CUSTOM_GROUP = 'cis.f5.com';
@@ -19,23 +21,25 @@ export const CRD_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..',
 
 let loaded: CrdSchemas | undefined;
 
-/**
- * Every CRD document of a folder of `.yaml` files, read with the parser of the input files (a
- * plan with custom resources reads them: with the `yaml` library's documents that took 0.25 s).
- */
-export function readCrdSchemas(dir: string): CrdSchemas {
+/** Every document of a folder of `.yaml` files, read with the parser of the input files. */
+export function readCrdDocuments(dir: string): unknown[] {
   const documents: unknown[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
     const parsed = parseYamlText(readFileSync(join(dir, file), 'utf8'));
     if (!parsed.ok) throw new Error(`${join(dir, file)}: ${parsed.message}`);
     documents.push(...parsed.values);
   }
-  return crdSchemasOf(documents);
+  return documents;
 }
 
-/** The shipped CRDs' schemas (read on first use). */
+/** The schemas of the CRDs in a folder of `.yaml` files. */
+export function readCrdSchemas(dir: string): CrdSchemas {
+  return crdSchemasOf(readCrdDocuments(dir));
+}
+
+/** The shipped CRDs' schemas (built on first use). */
 export function shippedCrdSchemas(): CrdSchemas {
-  loaded ??= readCrdSchemas(CRD_DIR);
+  loaded ??= crdSchemasOf(SHIPPED_CRD_STRUCTURES);
   return loaded;
 }
 

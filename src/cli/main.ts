@@ -2,12 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { redactText } from '../lib/redact.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, processIo } from './io.js';
-import { runApply } from './apply-command.js';
+// Only types at the top: each command imports its implementation when it runs, so `--help`,
+// `--version` and `plan` never load what `run` needs (the Kubernetes client, the HTTP client,
+// the logger, metrics). test/cli-lazy-loading.test.ts pins this.
 import type { ApplyOptions } from './apply-command.js';
-import { runDiff } from './diff-command.js';
 import type { DiffOptions } from './diff-command.js';
-import { runPlan } from './plan-command.js';
-import { runWithSignals } from './run-command.js';
 import type { RunOptions } from './run-command.js';
 import type { PlanOptions } from './plan-command.js';
 
@@ -52,18 +51,18 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
   withInputs(program.command('plan'), io)
     .description('translate Kubernetes objects from files into the AS3 declaration (no cluster or BIG-IP needed)')
     .addOption(new Option('-o, --output <format>', 'json (the AS3 declaration) or summary (a table)').default('json'))
-    .action(async (options: PlanOptions) => done(await runPlan(options, io)));
+    .action(async (options: PlanOptions) => done(await (await import('./plan-command.js')).runPlan(options, io)));
 
   withBigip(withInputs(program.command('diff'), io)
     .description('show what apply would change, per tenant and application, against a saved declaration or a BIG-IP')
     .option('--against <file>', 'a saved AS3 declaration (JSON or YAML) to compare with')
     .addOption(new Option('-o, --output <format>', 'text (readable) or json (RFC 6902 patch per tenant)').default('text')))
-    .action(async (options: DiffOptions) => done(await runDiff(options, io)));
+    .action(async (options: DiffOptions) => done(await (await import('./diff-command.js')).runDiff(options, io)));
 
   withBigip(withInputs(program.command('apply'), io)
     .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state')
     .option('--allow-delete-all', 'let inputs without any resource delete every tenant this instance owns'))
-    .action(async (options: ApplyOptions) => done(await runApply(options, io)));
+    .action(async (options: ApplyOptions) => done(await (await import('./apply-command.js')).runApply(options, io)));
 
   withBigip(program.command('run')
     .description('the controller: watch the clusters, keep the BIG-IP in sync, write statuses (stops on SIGTERM/SIGINT)')
@@ -77,7 +76,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .addHelpText('after', RUN_HELP_FOOTER)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
-    .action(async (options: RunOptions) => done(await runWithSignals(options, io)));
+    .action(async (options: RunOptions) => done(await (await import('./run-command.js')).runWithSignals(options, io)));
 
   return program;
 }

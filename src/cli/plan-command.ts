@@ -13,7 +13,6 @@ import type { Plan } from '../plan/plan.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { renderSummary } from './summary.js';
-import { officialValidatorOf, schemaChecked } from './schema-check.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import { buildDeclaration } from '../translate/declaration.js';
 import type { As3Tenant } from '../translate/as3-types.js';
@@ -76,7 +75,9 @@ export function withRecordedLastGood(planned: PlannedInputs, current: ReadonlyMa
 export async function planInputs(options: ClusterInputOptions & { ipamState?: string }, io: CliIo): Promise<PlannedInputs | undefined> {
   const fileConfig = await loadConfigFile(options.config, io);
   if (!fileConfig) return undefined;
-  const official = await officialValidatorOf(fileConfig, options.config, io);
+  // Ajv and the AS3 schema only when the config names one (schema-check.ts imports them).
+  const official = fileConfig.as3.schemaFile === undefined
+    ? undefined : await (await import('./schema-check.js')).officialValidatorOf(fileConfig, options.config, io);
   if (official === false) return undefined;
   const inputs = await loadClusterInputs(options, fileConfig, io);
   if (!inputs) return undefined;
@@ -125,6 +126,7 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
   let declaration = plan.declaration;
   if (planned.official) {
     // What apply would withhold is left out, as apply leaves it off the BIG-IP.
+    const { schemaChecked } = await import('./schema-check.js');
     const checked = schemaChecked(plan.tenants, new Map(), config, planned.official, (t, a) => plan.sourcesOf(t, a));
     if (checked.problems.length > 0) {
       declaration = buildDeclaration(checked.tenants, { schemaVersion: config.as3.schemaVersion, instance: config.as3.instance });

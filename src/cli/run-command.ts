@@ -21,7 +21,6 @@ import type { Log } from '../controller/reconciler.js';
 import { shutDown, stopReason } from '../controller/shutdown.js';
 import type { SetShutdownTimer } from '../controller/shutdown.js';
 import { validatorsFor } from './schema-check.js';
-import { compileProjectSchema } from '../adapters/schema-validator.js';
 import { isStraySocketError } from './stray-socket-error.js';
 import { connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
@@ -112,7 +111,7 @@ function portOf(text: string | undefined, io: CliIo): number | undefined {
 }
 
 /** The live clusters: the local kubeconfig, the cluster set, each cluster's kubeconfig, the lease identity. */
-async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick<ControllerOptions, 'bigip' | 'validators' | 'log' | 'port' | 'whileListing'>): Promise<RunningController> {
+async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick<ControllerOptions, 'bigip' | 'validators' | 'log' | 'port'>): Promise<RunningController> {
   const local = new KubeConfig();
   if (options.kubeconfig !== undefined) local.loadFromFile(options.kubeconfig);
   else local.loadFromDefault();
@@ -170,7 +169,7 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
     const ipam = options.ipamState === undefined ? {} : { ipam: new FileIpamStore(options.ipamState) };
     launching = startManifestController({ config: fileConfig, dir: options.manifests, exclude: [options.config], bigip, validators, log, port, ...ipam });
   } else {
-    launching = startClusters(options, fileConfig, { bigip, validators, log, port, whileListing: compileProjectSchema });
+    launching = startClusters(options, fileConfig, { bigip, validators, log, port });
   }
   let running: RunningController | undefined;
   try {

@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { locallyValidTenant } from '../apply/local-validation.js';
-import { officialValidator, projectValidator } from '../adapters/schema-validator.js';
+import { cachedOfficialValidator, defaultCacheDir } from '../adapters/as3-validator-cache.js';
+import { officialDeclarationValidator, projectValidator } from '../adapters/schema-validator.js';
 import type { DeclarationValidator } from '../adapters/schema-validator.js';
 import type { Config } from '../config/config.js';
 import type { ObjectRef } from '../kube/refs.js';
@@ -18,14 +19,21 @@ import type { CliIo } from './io.js';
 
 /**
  * The official AS3 schema `as3.schemaFile` names: undefined when none is named, false after
- * printing why it cannot be used (as a config error of `configPath`).
+ * printing why it cannot be used (as a config error of `configPath`). Compiled once per schema
+ * file and kept in `as3.schemaCacheDir` (as3-validator-cache.ts); a folder that cannot be written
+ * means compiling at every start, with a note saying so.
  */
 export async function officialValidatorOf(config: Config, configPath: string | undefined, io: CliIo): Promise<DeclarationValidator | undefined | false> {
   const file = config.as3.schemaFile;
   if (file === undefined) return undefined;
   let problem: string;
   try {
-    return officialValidator(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    const cached = await cachedOfficialValidator(text, config.as3.schemaCacheDir ?? defaultCacheDir());
+    if (!cached.stored && cached.from === 'compiled') {
+      io.stderr(`note: as3.schemaFile was compiled but not cached (set as3.schemaCacheDir to a writable folder to start faster): ${cached.problem ?? ''}\n`);
+    }
+    return officialDeclarationValidator(cached.validate);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problem = code !== undefined ? `cannot read ${file} (${code})` : `${file} is not the official AS3 schema: ${(err as Error).message}`;

@@ -105,6 +105,7 @@ export const configSchema = {
         maxRetries: { type: 'integer', minimum: 0, maximum: 100, default: 5 },
         asyncThresholdMs: { type: 'integer', minimum: 0, default: 30000 },
         schemaFile: { type: 'string', minLength: 1 },
+        schemaCacheDir: { type: 'string', minLength: 1 },
       },
     },
   },

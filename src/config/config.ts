@@ -84,5 +84,10 @@ export interface Config {
     maxRetries: number;
     asyncThresholdMs: number;
     schemaFile?: string;
+    /**
+     * Where the compiled `schemaFile` is cached between starts (as3-validator-cache.ts); by
+     * default `$XDG_CACHE_HOME/kube-as3` or `~/.cache/kube-as3`.
+     */
+    schemaCacheDir?: string;
   };
 }

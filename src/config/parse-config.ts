@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { parseRanges } from '../ipam/ranges.js';
@@ -7,20 +6,15 @@ import { isRecord } from '../lib/is-record.js';
 import { parseLabelSelector } from '../kube/label-selector.js';
 import type { Config } from './config.js';
 import { describeSchemaError } from './config-errors.js';
-import { configSchema } from './config-schema.js';
+import { validate as generatedValidator } from './config-validator.generated.js';
 
 export type ConfigResult = { config: Config; errors?: undefined } | { config?: undefined; errors: string[] };
 
-let validator: ValidateFunction | undefined;
-
-function compiled(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, verbose: true });
-    ajv.addKeyword({ keyword: 'patternText', schemaType: 'string' });
-    validator = ajv.compile(configSchema);
-  }
-  return validator;
-}
+/**
+ * The config schema (config-schema.ts) as Ajv compiles it, generated ahead of time
+ * (config-validator-source.ts), so that no start of kube-as3 loads or runs Ajv's compiler.
+ */
+const validateSchema = generatedValidator as unknown as ValidateFunction;
 
 /**
  * The checks the schema cannot make: selector syntax and rules across keys. They run on the
@@ -107,9 +101,8 @@ function isWithin(path: string, under: string): boolean {
  */
 export function validateConfig(document: unknown): ConfigResult {
   const data = structuredClone(document ?? {}) as Record<string, unknown>;
-  const validate = compiled();
-  const valid = validate(data);
-  const schemaErrors = valid ? [] : (validate.errors ?? []).map((e) => describeSchemaError(e, data));
+  const valid = validateSchema(data);
+  const schemaErrors = valid ? [] : (validateSchema.errors ?? []).map((e) => describeSchemaError(e, data));
   const flagged = schemaErrors.map(pathOf).filter((p) => p !== '(top level)');
   const later = semanticErrors(data).filter((line) => !flagged.some((p) => isWithin(pathOf(line), p)));
   const errors = [...schemaErrors, ...later];

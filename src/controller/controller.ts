@@ -67,11 +67,6 @@ export interface ControllerOptions {
   leaderElection?: Pick<LeaderElectionOptions, 'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'>;
   /** How often an unreadable cluster is logged again: first pause, doubling up to the max (default 10 s to 5 min). */
   clusterProblemRepeatMs?: { first?: number; max?: number };
-  /**
-   * CPU-bound preparation the first pass needs (`run`: compiling the schema validator), done while
-   * the local cluster's first lists are in flight instead of before they are sent.
-   */
-  whileListing?: () => void;
   /** Clock (ms) for the cluster problem log and in-flight posts (tests). */
   now?: () => number;
 }
@@ -259,15 +254,6 @@ export async function launchController(options: ControllerOptions): Promise<Runn
     const listing = performance.now();
     const timed = (m: Member): Promise<void> => m.watch.start().then(() => metrics.listed(m.name, performance.now() - listing));
     const localListed = timed(localMember);
-    if (options.whileListing) {
-      // Whichever comes first: every request sent (the API server is busy answering), or the list done.
-      await Promise.race([localMember.watch.listsSent(), localListed.catch(() => undefined)]);
-      try {
-        options.whileListing();
-      } catch (err) {
-        log.error({}, `preparing the first pass failed (it is tried again then): ${(err as Error).message}`);
-      }
-    }
     await localListed;
     if (stopping) throw notStarted();
     const remote = members.filter((m) => m !== localMember);

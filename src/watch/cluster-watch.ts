@@ -190,8 +190,6 @@ export class ClusterWatch {
   private watchdog: NodeJS.Timeout | undefined;
   private syncWaiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
   /** Feeds whose first list request has been sent, and who waits for all of them. */
-  private readonly sent = new Set<Feed>();
-  private sentWaiter: (() => void) | undefined;
 
   constructor(private readonly options: ClusterWatchOptions) {
     // Every feed (kind × namespace) waits on this one signal while it backs off: many at once is normal.
@@ -222,21 +220,6 @@ export class ClusterWatch {
     }
     for (const feed of this.feeds) void this.launch(feed);
     return synced;
-  }
-
-  /**
-   * Resolves once every kind's first list request is on its way to the API server (the time to
-   * do other work while it answers). Resolves at once when that already happened.
-   */
-  listsSent(): Promise<void> {
-    if (this.sent.size === this.feeds.length) return Promise.resolve();
-    return new Promise((resolve) => {
-      const previous = this.sentWaiter;
-      this.sentWaiter = () => {
-        previous?.();
-        resolve();
-      };
-    });
   }
 
   /** Stops every informer and pending restart; the state keeps what it holds. */
@@ -320,7 +303,7 @@ export class ClusterWatch {
     // The first list may come from the API server's watch cache (resourceVersion=0, as client-go's
     // informers list): several times cheaper than a read through to etcd. Later lists (after a
     // failure) must not go back before what the state already holds: they read the latest.
-    const response = await listRaw(this.options.kubeConfig, feed.synced ? feed.path : `${feed.path}?resourceVersion=0`, () => this.listSent(feed));
+    const response = await listRaw(this.options.kubeConfig, feed.synced ? feed.path : `${feed.path}?resourceVersion=0`);
     // A replaced informer must fail here: after a list it would open a watch that nothing aborts.
     if (!this.current(feed, generation)) throw new Error('superseded by a newer informer');
     const items: KubeObject[] = [];
@@ -331,15 +314,6 @@ export class ClusterWatch {
     }
     this.guard(feed, () => this.applyList(feed, items));
     return { metadata: { resourceVersion: response.metadata?.resourceVersion ?? '' }, items: items as KubernetesObject[] };
-  }
-
-  private listSent(feed: Feed): void {
-    this.sent.add(feed);
-    if (this.sent.size === this.feeds.length && this.sentWaiter) {
-      const waiter = this.sentWaiter;
-      this.sentWaiter = undefined;
-      waiter();
-    }
   }
 
   private applyList(feed: Feed, items: KubeObject[]): void {

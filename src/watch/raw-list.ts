@@ -48,8 +48,8 @@ function refusal(status: number, text: string): Error {
   return Object.assign(new Error(`HTTP ${status}: ${said || 'empty response body'}`), { statusCode: status });
 }
 
-/** GET `path` (e.g. `/api/v1/services`) from the kubeconfig's current cluster; `onSent` once the request is on its way. */
-export async function listRaw(kubeConfig: KubeConfig, path: string, onSent?: () => void): Promise<RawList> {
+/** GET `path` (e.g. `/api/v1/services`) from the kubeconfig's current cluster. */
+export async function listRaw(kubeConfig: KubeConfig, path: string): Promise<RawList> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no cluster server');
   // Appended, so that a server URL with a path prefix (behind a proxy) keeps it.
@@ -78,7 +78,6 @@ export async function listRaw(kubeConfig: KubeConfig, path: string, onSent?: () 
       });
     });
     req.on('error', reject);
-    if (onSent) req.once('finish', onSent);
     req.end();
   });
 }

@@ -3,8 +3,19 @@
  * (a fresh clone without ../shared/as3-schemas skips only those checks), and compile that schema
  * before the first test.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileOfficialSchema, officialSchemaAvailable, officialSchemaDir } from './as3-validation.js';
 import { isStraySocketError } from '../../src/cli/stray-socket-error.js';
+
+/**
+ * kube-as3 caches the compiled official AS3 schema under $XDG_CACHE_HOME by default
+ * (src/adapters/as3-validator-cache.ts): the tests, and the processes they start, use a folder of
+ * their own rather than the user's cache.
+ */
+const cacheHome = mkdtempSync(join(tmpdir(), 'kube-as3-test-cache-'));
+process.env['XDG_CACHE_HOME'] = cacheHome;
 
 /**
  * The test process follows `kube-as3 run`'s rule for uncaught errors (src/cli/stray-socket-error.ts):
@@ -38,5 +49,6 @@ export const mochaHooks = {
   },
   afterAll(): void {
     process.setUncaughtExceptionCaptureCallback(null);
+    rmSync(cacheHome, { recursive: true, force: true });
   },
 };
