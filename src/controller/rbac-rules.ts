@@ -1,7 +1,7 @@
 /**
  * The Kubernetes API access `kube-as3 run` needs, in one place: the Helm chart's ClusterRole and
  * Role hold exactly these rules (test/helm-chart.test.ts renders the chart and compares), and the
- * README's RBAC list points here. Each rule names the code that makes the calls.
+ * RBAC list in docs/controller.md points here. Each rule names the code that makes the calls.
  */
 import { API_VERSION } from '../kube/kinds.js';
 import type { KnownKind } from '../kube/types.js';
