@@ -211,4 +211,39 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     assert.ok(fake.tenants()['shop']?.['crd_10_1_2_10_80'], 'restored: the engine read the device again');
     assert.ok(fake.tenants()['shop']?.['crd_10_1_2_11_80'], 'and the change made while paused is applied');
   });
+
+  it('with as3.postDelayMs, a burst of changes waits out the delay and becomes one pass; stopping cancels a waiting pass', async () => {
+    const delayed = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: INSTANCE, postDelayMs: 5000 }, ipam: { ranges: { prod: ['10.1.2.10-10.1.2.12'] } } });
+    if (!delayed.config) throw new Error(delayed.errors.join('; '));
+    const state = shop(['a']);
+    const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
+    const passes: PassRecord[] = [];
+    const api = new BigipRestClient({ url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, maxRetries: 1, sleep: () => Promise.resolve() });
+    const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
+    const reconciler = new Reconciler({
+      config: delayed.config, source: () => state, engine, log: recorder(), onPass: (r) => void passes.push(r),
+      setTimer: (fn, ms) => {
+        const timer = { fn, ms, cancelled: false };
+        timers.push(timer);
+        return { cancel: () => void (timer.cancelled = true) };
+      },
+    });
+    await reconciler.init();
+    reconciler.trigger();
+    state.upsert(virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    reconciler.trigger();
+    assert.deepEqual(timers.map((t) => t.ms), [5000], 'one wait for the whole burst');
+    assert.equal(passes.length, 0, 'nothing is posted before the delay');
+    const waiting = reconciler.idle();
+    timers[0]?.fn();
+    await waiting;
+    assert.equal(passes.length, 1);
+    assert.deepEqual(Object.keys(fake.tenants()['shop'] ?? {}).filter((k) => k.startsWith('crd_')).sort(), ['crd_10_1_2_10_80', 'crd_10_1_2_11_80']);
+    reconciler.trigger();
+    assert.equal(timers.length, 2);
+    reconciler.stop();
+    assert.equal(timers[1]?.cancelled, true);
+    await reconciler.idle();
+    assert.equal(passes.length, 1, 'a stopped controller posts nothing more');
+  });
 });

@@ -94,6 +94,8 @@ export class Reconciler {
   private dirty = false;
   private failures = 0;
   private retry: { cancel(): void } | undefined;
+  /** A pass waiting out `as3.postDelayMs`, and a promise that settles when it starts or is cancelled. */
+  private delayed: { timer: { cancel(): void }; started: Promise<void>; settle: () => void } | undefined;
   private reported = new Set<string>();
   private refused = new Set<string>();
   private stopped = false;
@@ -119,13 +121,35 @@ export class Reconciler {
     this.planner = new Planner(this.options.config, loaded ? { ipamState: loaded.state } : {});
   }
 
-  /** Something changed: run a pass now, or right after the one running. */
+  /**
+   * Something changed: run a pass now, or right after the one running. With `as3.postDelayMs`
+   * (CIS's `--as3-post-delay`) the pass starts that long after the first change, so a burst of
+   * changes (a rollout, a `kubectl apply` of many files) becomes one post.
+   */
   trigger(): void {
     if (this.stopped || this.paused) return;
     if (this.running) {
       this.dirty = true;
       return;
     }
+    if (this.delayed) return;
+    const delay = this.options.config.as3.postDelayMs;
+    if (delay > 0) {
+      let settle = (): void => undefined;
+      const started = new Promise<void>((resolve) => (settle = resolve));
+      const timer = (this.options.setTimer ?? defaultTimer)(() => {
+        this.delayed = undefined;
+        settle();
+        this.startPass();
+      }, delay);
+      this.delayed = { timer, started, settle };
+      return;
+    }
+    this.startPass();
+  }
+
+  private startPass(): void {
+    if (this.stopped || this.paused || this.running) return;
     this.retry?.cancel();
     this.retry = undefined;
     this.running = this.loop().finally(() => {
@@ -133,19 +157,26 @@ export class Reconciler {
     });
   }
 
+  private cancelDelayed(): void {
+    this.delayed?.timer.cancel();
+    this.delayed?.settle();
+    this.delayed = undefined;
+  }
+
   /** Whether a pass is running now. */
   get busy(): boolean {
     return this.running !== undefined;
   }
 
-  /** Resolves once no pass runs and none is due (a scheduled retry does not count). */
+  /** Resolves once no pass runs and none is due (a pass waiting out postDelayMs is due; a scheduled retry is not). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.delayed) await (this.running ?? this.delayed?.started);
   }
 
   stop(): void {
     this.stopped = true;
     this.retry?.cancel();
+    this.cancelDelayed();
   }
 
   /**
@@ -156,6 +187,7 @@ export class Reconciler {
     this.paused = true;
     this.retry?.cancel();
     this.retry = undefined;
+    this.cancelDelayed();
   }
 
   /**
@@ -186,7 +218,7 @@ export class Reconciler {
     if (this.stopped) return;
     this.failures++;
     const delay = (this.options.retryDelayMs ?? defaultRetry)(this.failures);
-    this.retry = (this.options.setTimer ?? defaultTimer)(() => this.trigger(), delay);
+    this.retry = (this.options.setTimer ?? defaultTimer)(() => this.startPass(), delay);
   }
 
   /** One pass; false when it failed and must be retried. Never throws. */
