@@ -26,7 +26,7 @@ import { ApplyEngine } from '../src/apply/engine.js';
 import type { As3Api, DeployOutcome } from '../src/bigip/as3-api.js';
 import { Planner } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/plan.js';
-import type { As3Tenant } from '../src/translate/as3-types.js';
+import type { As3Tenant } from '../src/model/as3-types.js';
 import { NAMESPACE, RATIOS, clusterName, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
 import { printTable } from './report.js';

@@ -10,7 +10,7 @@
  *   can be read again;
  * - in `Shared`, the objects the plan lacks (the Service_Address of a kept application, say).
  */
-import type { As3Application, As3Object, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Object, As3Tenant } from '../model/as3-types.js';
 import { remarkCluster } from '../translate/pool.js';
 import { isRecord } from '../lib/is-record.js';
 

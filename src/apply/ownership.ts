@@ -3,7 +3,7 @@
  * marker (`label: kube-as3` and the remark naming the instance). Every other tenant, including
  * one of another kube-as3 instance, is foreign: never modified or deleted.
  */
-import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
+import type { As3Adc, As3Tenant } from '../model/as3-types.js';
 import { OWNER_LABEL, ownerRemark } from '../translate/declaration.js';
 
 export interface DeviceTenants {

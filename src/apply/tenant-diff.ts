@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fjp from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 
 /** The tenant-level properties that are not applications. */
 const TENANT_PROPERTIES = new Set(['class', 'label', 'remark', 'defaultRouteDomain', 'controls', 'enable', 'optimisticLockKey']);

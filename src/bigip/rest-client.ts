@@ -24,7 +24,7 @@ import type { BackoffPolicy } from './backoff.js';
 import { redactSecrets } from './credentials.js';
 import { redactText, secretStrings } from '../lib/redact.js';
 import type { Credentials } from './credentials.js';
-import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
+import type { As3Adc, As3Application, As3Declaration } from '../model/as3-types.js';
 
 export interface BigipRestClientOptions {
   /** `https://host[:port]` of the BIG-IP management interface (`http://` only for tests and labs). */

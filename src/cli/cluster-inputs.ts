@@ -15,8 +15,8 @@ import { ClusterSet } from '../inventory/cluster-set.js';
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { populateCluster } from '../inventory/populate.js';
 import type { KubeObject } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import type { CliIo } from './io.js';
 
 export interface ClusterInputOptions {

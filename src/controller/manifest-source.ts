@@ -16,8 +16,8 @@ import { ClusterState } from '../inventory/cluster-state.js';
 import { populateCluster } from '../inventory/populate.js';
 import { KNOWN_KINDS } from '../kube/types.js';
 import { jsonEqual } from '../lib/json-equal.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { Log } from './reconciler.js';
 
 export interface ManifestSourceOptions {

@@ -18,7 +18,7 @@ import { commitReleasesWithStore } from '../ipam/store.js';
 import type { IpamStore } from '../ipam/store.js';
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
 import { Planner } from '../plan/planner.js';
 import { releasable } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';

@@ -1,9 +1,9 @@
 import { jsonEqual } from '../lib/json-equal.js';
 import { refOf } from '../kube/refs.js';
 import type { KnownKind, KubeObject, Service } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
-import type { Inventory } from '../normalize/context.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
+import type { Inventory } from './inventory.js';
 import type { ClusterEntry } from './cluster-set.js';
 
 /**

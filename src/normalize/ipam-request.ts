@@ -11,6 +11,9 @@ import type { Config } from '../config/config.js';
 import type { IpamOutcome, IpamRequest } from '../ipam/allocator.js';
 import type { Ingress, KubeObject, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { NormalizeContext } from './context.js';
+import type { InLabel, IpamOutcomes } from './ipam-outcomes.js';
+
+export type { InLabel, IpamOutcomes };
 import type { FieldReader } from './fields.js';
 
 export const SERVICE_IPAM_ANNOTATION = 'cis.f5.com/ipamLabel';
@@ -23,8 +26,6 @@ export interface IpamAsk extends IpamRequest {
   field: string;
 }
 
-/** Whether an address lies in a label's ranges (false for unknown labels). */
-export type InLabel = (label: string, address: string) => boolean;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -107,8 +108,6 @@ export function ipamDefaults(config: Config): IpamDefaults {
   return config.defaultIngressIpamLabel === undefined ? {} : { ingressLabel: config.defaultIngressIpamLabel };
 }
 
-/** What IPAM gave each key in this plan; undefined when IPAM is not configured (no ranges). */
-export type IpamOutcomes = ReadonlyMap<string, IpamOutcome> | undefined;
 
 /**
  * The allocated address for a resource's ask, or an error message. `outcomes` undefined means IPAM

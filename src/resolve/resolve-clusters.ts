@@ -3,7 +3,7 @@ import { namespacedName } from '../kube/refs.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { PoolMember } from './member.js';
 import { sortMembers } from './member.js';
-import type { BackendProblem, ResolveContext } from './resolve-backend.js';
+import type { BackendProblem, ResolveContext } from './resolved-backend.js';
 import { resolveBackend } from './resolve-backend.js';
 
 /** One backend's members in one cluster of the set. */

@@ -10,8 +10,8 @@
 import { redactText } from '../lib/redact.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { refKey } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { compareDiagnostics } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { compareDiagnostics } from '../kube/diagnostic.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import { isRecord } from '../lib/is-record.js';
 

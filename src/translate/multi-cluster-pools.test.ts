@@ -5,7 +5,7 @@ import type { Member, PoolMember } from '../resolve/member.js';
 import type { ResolvedClusters } from '../resolve/resolve-clusters.js';
 import { translateApplication } from './application.js';
 import type { ApplicationResult, Membership } from './application.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 import { buildDeclaration, buildTenant } from './declaration.js';
 import { MAX_MEMBER_RATIO, SHARE_TOLERANCE } from './ratios.js';
 import { seededRandom } from '../../test/support/seeded-random.js';

@@ -1,13 +1,13 @@
 import type { ClusterSetMode } from '../inventory/cluster-set.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import type { BackendRef, MonitorModel, Route } from '../model/virtual.js';
 import type { PoolMember } from '../resolve/member.js';
 import type { ResolvedClusters } from '../resolve/resolve-clusters.js';
-import type { As3Application } from './as3-types.js';
+import type { As3Application } from '../model/as3-types.js';
 import { translateMonitor } from './monitor.js';
-import { as3Name } from './names.js';
-import type { NameScope } from './names.js';
+import { as3Name } from '../model/names.js';
+import type { NameScope } from '../model/names.js';
 import { translatePool } from './pool.js';
 import type { PoolMechanism, PoolShares, Share, ShareRow, WeightedRef } from './pool-shares.js';
 import { backendShares, clusterShares, iruleWeights, isWeighted, ratioRows, splitRows, unionMembers, unionRows } from './pool-shares.js';
