@@ -1,5 +1,5 @@
 /**
- * SPEC §4: "an unreachable cluster keeps its last known members … it does not empty pools". When
+ * docs/multi-cluster.md: "an unreachable cluster keeps its last known members … it does not empty pools". When
  * a cluster cannot be read, the plan knows nothing of its resources and Services, so before diff
  * and apply compare with the BIG-IP, the desired state takes back from the BIG-IP's current
  * declaration:

@@ -1,5 +1,5 @@
 /**
- * The apply engine (SPEC §6–7): keeps a BIG-IP's AS3 tenants equal to the desired ones with the
+ * The apply engine (docs/reference/README.md–7): keeps a BIG-IP's AS3 tenants equal to the desired ones with the
  * smallest posts that do it, and isolates bad input so it never blocks the rest.
  *
  * - Read-back first: the device's declaration says which tenants are ours (ownership marker) and

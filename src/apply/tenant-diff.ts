@@ -1,6 +1,6 @@
 /**
  * What changed between the tenants last applied to a BIG-IP and the desired ones, per tenant and
- * per application (SPEC §6–7): the apply engine sends only changed tenants (or applications), and
+ * per application (docs/reference/README.md–7): the apply engine sends only changed tenants (or applications), and
  * `kube-as3 diff` shows the same comparison. Pure: no I/O.
  */
 import { isDeepStrictEqual } from 'node:util';

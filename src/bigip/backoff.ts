@@ -1,5 +1,5 @@
 /**
- * Retry delays for a busy or unreachable BIG-IP (SPEC §7: exponential backoff with jitter, bounded).
+ * Retry delays for a busy or unreachable BIG-IP (docs/cli.md, "How apply changes the BIG-IP": exponential backoff with jitter, bounded).
  *
  * "Full jitter" (a uniformly random delay between 0 and the exponential ceiling) spreads the
  * retries of several controllers that were refused at the same moment, so they do not hit AS3's

@@ -1,5 +1,5 @@
 /**
- * The AS3 service of one BIG-IP over HTTPS (SPEC §7; reference/as3-api.md).
+ * The AS3 service of one BIG-IP over HTTPS (docs/cli.md, "How apply changes the BIG-IP"; reference/as3-api.md).
  *
  * Responsibilities, each in one place so the apply engine above sees only outcomes:
  * - token authentication: one token for every request, renewed shortly before it expires and

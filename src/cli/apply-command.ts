@@ -1,5 +1,5 @@
 /**
- * `kube-as3 apply` (SPEC §9): plan, compare with what the BIG-IP holds, post only the changed
+ * `kube-as3 apply` (docs/cli.md): plan, compare with what the BIG-IP holds, post only the changed
  * tenants (or applications), wait for AS3, and report. Exit 0 only when the device holds the
  * whole desired state; 2 when some resources could not be translated or applied (each named on
  * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
@@ -34,7 +34,7 @@ export interface ApplyOptions extends BigipFlags {
 
 /**
  * Input that must not reach the BIG-IP: a file that could not be read or parsed would make its
- * resources look deleted (SPEC §11: nothing is deleted because of a transient failure), and inputs
+ * resources look deleted (docs/reference/README.md: nothing is deleted because of a transient failure), and inputs
  * without any resource would delete every tenant unless that is confirmed.
  */
 function refusal(planned: PlannedInputs, owned: ReadonlyMap<string, As3Tenant>, options: ApplyOptions): string | undefined {

@@ -1,5 +1,5 @@
 /**
- * The offline cluster inputs of `plan`, `diff` and `apply` (SPEC §9): `-f PATH` for a single (the
+ * The offline cluster inputs of `plan`, `diff` and `apply` (docs/cli.md): `-f PATH` for a single (the
  * local) cluster, `--cluster NAME=PATH` (repeatable) for each cluster of a set. The cluster set is
  * the config file's `multiCluster` (its clusters, or those of the CIS extended ConfigMap it names,
  * read from the local cluster's inputs); `--cluster` without one gives an active-active set in

@@ -1,5 +1,5 @@
 /**
- * `kube-as3 diff` (SPEC §9): what `apply` would change, per tenant and application, against a
+ * `kube-as3 diff` (docs/cli.md): what `apply` would change, per tenant and application, against a
  * saved declaration (`--against FILE`) or a BIG-IP (`--bigip-url URL`). Only tenants carrying this
  * instance's ownership marker are compared; a desired tenant that exists without it is reported
  * as a problem of the resources asking for it, as `apply` would.

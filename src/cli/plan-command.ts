@@ -113,7 +113,7 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
   };
 }
 
-/** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */
+/** `kube-as3 plan`: offline inputs → AS3 declaration (docs/cli.md). */
 export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
   if (options.output !== 'json' && options.output !== 'summary') {
     io.stderr(`error: -o must be json or summary, not "${options.output}"\n`);

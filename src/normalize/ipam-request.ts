@@ -1,5 +1,5 @@
 /**
- * Which resources ask IPAM for their virtual address (SPEC §5), under which key, and the address
+ * Which resources ask IPAM for their virtual address (docs/ipam.md), under which key, and the address
  * they got. Keys are CIS's, so resources that share a host (or a hostGroup) share an address:
  * `<ns>/<host>_host`, `<hostGroup>_hg`, `<ns>/<name>_ts`, `<ns>/<name>_svc`, and `<ns>/<name>_ing`
  * for Ingresses (a kube-as3 extension: CIS's Ingress support has no IPAM).

@@ -72,7 +72,7 @@ const NORMALIZERS: Record<string, Normalizer | undefined> = {
 
 /**
  * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state, or
- * a cluster set's (SPEC §4: resources from the merged view, members from every cluster), and
+ * a cluster set's (docs/multi-cluster.md: resources from the merged view, members from every cluster), and
  * remembers its results. After the first run:
  * - a change to a resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service), to what
  *   they name (TLSProfile, Policy, IngressClass, Namespace) or to a Secret some resource read

@@ -68,7 +68,7 @@ function candidates(scopes: readonly ClusterScope[], mode: ClusterSetMode, local
 }
 
 /**
- * Resolves a backend in the clusters of a set (SPEC §4). A Service that exists in only some
+ * Resolves a backend in the clusters of a set (docs/multi-cluster.md). A Service that exists in only some
  * clusters is normal (an application may run in only some); it is reported only when no cluster
  * has it. Other problems name the cluster. Static members are added once, with the first cluster's
  * members but without its marks.

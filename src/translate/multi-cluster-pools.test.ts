@@ -198,7 +198,7 @@ function assertSplit(result: ApplicationResult, competitions: Expected[][], cont
   return iruleWeightsOf(result.application);
 }
 
-describe('multi-cluster pools: shares as member ratios, else split pools (SPEC §4)', () => {
+describe('multi-cluster pools: shares as member ratios, else split pools (docs/multi-cluster.md)', () => {
   before(() => [officialSchemaErrors({}), projectSchemaErrors({})]); // the schemas compile once (about a second), not in a test's time
 
   it('ratio mode: every (backend, cluster) share within one point, or split only when no ratios exist', () => {
