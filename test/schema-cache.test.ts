@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedOfficialValidator } from '../src/adapters/as3-validator-cache.js';
 import { officialDeclarationValidator } from '../src/adapters/schema-validator.js';
-import { compileOfficialSchema, officialSchemaAvailable, officialSchemaDir, officialSchemaPath } from './support/as3-validation.js';
+import { compileOfficialSchema, officialSchemaDir, officialSchemaPath, skipWithoutOfficialSchema } from './support/as3-validation.js';
 import { runCliCaptured } from './support/run-cli.js';
 
 const SCHEMA = {
@@ -59,7 +59,7 @@ describe('as3.schemaCacheDir: the official AS3 schema compiled once, not at ever
   });
 
   it('the official AS3 schema loaded from the cache judges declarations as compiling it does', async function () {
-    if (!officialSchemaAvailable()) this.skip();
+    skipWithoutOfficialSchema(this);
     this.timeout(180_000);
     const text = readFileSync(officialSchemaPath, 'utf8');
     const compiled = compileOfficialSchema();

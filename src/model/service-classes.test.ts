@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ServiceSettings } from './settings.js';
 import type { VirtualGroup } from './virtual.js';
-import { officialApplicationErrors } from '../../test/support/as3-validation.js';
+import { assertOfficialApplicationValid } from '../../test/support/as3-validation.js';
 import type { As3Object } from './as3-types.js';
 import { acceptsSetting, applySettings, l4ServiceClass, serviceClassOf } from './service-classes.js';
 import type { ServiceClass } from './service-classes.js';
@@ -44,22 +44,29 @@ describe('applySettings', () => {
     profileTCP: { bigip: '/Common/tcp' }, allowVlans: [{ bigip: '/Common/external' }], profileDOS: { bigip: '/Common/dos' },
   };
 
+  const tcp = (): As3Object => ({ class: 'Service_TCP', virtualAddresses: ['10.0.0.10'], virtualPort: 443 });
+  const http = (): As3Object => ({ class: 'Service_HTTP', virtualAddresses: ['10.0.0.10'], virtualPort: 80 });
+
   it('copies what the class accepts in name order and returns the names it left out, sorted', () => {
-    const service: As3Object = { class: 'Service_TCP', virtualAddresses: ['10.0.0.10'], virtualPort: 443 };
+    const service = tcp();
     const dropped = applySettings(service, 'Service_TCP', settings);
     assert.deepEqual(dropped, ['policyWAF', 'profileDOS', 'profileUDP']);
     assert.deepEqual(Object.keys(service), ['class', 'virtualAddresses', 'virtualPort', 'allowVlans', 'iRules', 'profileTCP']);
-    const errors = officialApplicationErrors({ vs: service });
-    if (errors !== undefined) assert.equal(errors, '');
   });
 
   it('keeps WAF and DoS on HTTP virtuals and drops the UDP profile there', () => {
-    const service: As3Object = { class: 'Service_HTTP', virtualAddresses: ['10.0.0.10'], virtualPort: 80 };
+    const service = http();
     assert.deepEqual(applySettings(service, 'Service_HTTP', settings), ['profileUDP']);
     assert.deepEqual(service['policyWAF'], { bigip: '/Common/waf' });
-    const errors = officialApplicationErrors({ vs: service });
-    if (errors !== undefined) assert.equal(errors, '');
   });
+
+  for (const [as3Class, make] of [['Service_TCP', tcp], ['Service_HTTP', http]] as const) {
+    it(`gives a ${as3Class} the official AS3 schema accepts`, function () {
+      const service = make();
+      applySettings(service, as3Class, settings);
+      assertOfficialApplicationValid(this, { vs: service });
+    });
+  }
 
   it('ignores settings set to undefined', () => {
     const service: As3Object = { class: 'Service_UDP' };

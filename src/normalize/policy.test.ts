@@ -3,7 +3,7 @@ import type { ObjectRef } from '../kube/refs.js';
 import type { Policy } from '../kube/types.js';
 import type { ServiceSettings } from '../model/settings.js';
 import { cisResource, contextFor } from '../../test/support/fixtures.js';
-import { officialApplicationErrors } from '../../test/support/as3-validation.js';
+import { assertOfficialApplicationValid } from '../../test/support/as3-validation.js';
 import { FieldReader } from './fields.js';
 import { resolvePolicy, settingsFor, settingsForL4Virtual } from './policy.js';
 import type { PolicyModel } from './policy.js';
@@ -283,11 +283,14 @@ describe('settingsForL4Virtual', () => {
       const { settings, ignored } = settingsForL4Virtual(all, type, mode);
       assert.deepEqual(Object.keys(settings).sort(), [...kept].sort());
       assert.deepEqual([...Object.keys(settings), ...ignored].sort(), Object.keys(all).sort());
+    });
+
+    it(`gives a ${as3Class} the official AS3 schema accepts (${type}, ${mode})`, function () {
+      const { settings } = settingsForL4Virtual(all, type, mode);
       const service = {
         class: as3Class, virtualAddresses: ['10.0.0.1'], virtualPort: 80, ...(mode === 'performance' ? { layer4: type } : {}), ...settings,
       };
-      const errors = officialApplicationErrors({ vs: service });
-      if (errors !== undefined) assert.equal(errors, '');
+      assertOfficialApplicationValid(this, { vs: service });
     });
   }
 });

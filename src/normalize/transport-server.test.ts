@@ -3,7 +3,7 @@ import { refOf } from '../kube/refs.js';
 import type { KubeObject, Policy } from '../kube/types.js';
 import type { Diagnostic } from '../kube/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
-import { officialApplicationErrors } from '../../test/support/as3-validation.js';
+import { assertOfficialApplicationValid } from '../../test/support/as3-validation.js';
 import { cisResource, contextFor, transportServer } from '../../test/support/fixtures.js';
 import { normalizeTransportServer } from './transport-server.js';
 
@@ -86,10 +86,17 @@ describe('normalizeTransportServer', () => {
     });
   }
 
-  it('emits a serviceAddress that the official AS3 schema accepts as a Service_Address', () => {
-    const { claim } = normalize({ serviceAddress: [{ arpEnabled: false, icmpEcho: 'disable', routeAdvertisement: 'selective', spanningEnabled: true, trafficGroup: '/Common/traffic-group-1' }] });
-    const errors = officialApplicationErrors({ addr: { class: 'Service_Address', virtualAddress: '10.1.1.5', ...claim?.serviceAddress } });
-    if (errors !== undefined) assert.equal(errors, '');
+  describe('a serviceAddress with every field', () => {
+    const { claim, diagnostics } = normalize({ serviceAddress: [{ arpEnabled: false, icmpEcho: 'disable', routeAdvertisement: 'selective', spanningEnabled: true, trafficGroup: '/Common/traffic-group-1' }] });
+
+    it('becomes the Service_Address properties of the same names', () => {
+      assert.deepEqual(diagnostics, []);
+      assert.deepEqual(claim?.serviceAddress, { arpEnabled: false, spanningEnabled: true, icmpEcho: 'disable', routeAdvertisement: 'selective', trafficGroup: '/Common/traffic-group-1' });
+    });
+
+    it('is a Service_Address the official AS3 schema accepts', function () {
+      assertOfficialApplicationValid(this, { addr: { class: 'Service_Address', virtualAddress: '10.1.1.5', ...claim?.serviceAddress } });
+    });
   });
 
   const warnings: Array<[string, Record<string, unknown>, string, RegExp, (c: VirtualClaim) => unknown, unknown]> = [

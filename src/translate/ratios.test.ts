@@ -4,7 +4,7 @@ import { MAX_MEMBER_RATIO, memberRatios, SHARE_TOLERANCE } from './ratios.js';
 import type { RatioPlan, WeightedMembers } from './ratios.js';
 import { sortMembers } from '../resolve/member.js';
 import type { Member } from '../resolve/member.js';
-import { officialApplicationErrors } from '../../test/support/as3-validation.js';
+import { assertOfficialApplicationValid } from '../../test/support/as3-validation.js';
 
 /** `count` members `prefix.1` … on `port`. */
 function members(count: number, prefix: string, port = 8080): Member[] {
@@ -231,20 +231,25 @@ describe('memberRatios: weights as pool-member ratios', () => {
     assert.ok(ratioPlans > 600 && splitPlans > 5, `both outcomes exercised (${ratioPlans} ratio, ${splitPlans} split)`);
   });
 
-  it('pool members for AS3: a ratio-member pool validates against the official schema', () => {
+  /** Pool members for AS3 from a 70/30 split whose canary backend has a member on another port. */
+  function ratioPoolMembers(): ReturnType<typeof translateMembers> {
     const plan = memberRatios([backend('main', 70, members(3, '10.1')), backend('canary', 30, [...members(1, '10.2'), { address: '10.2.0.2', port: 9090 }])]);
     assert.equal(plan.kind, 'ratio');
-    if (plan.kind !== 'ratio') return;
-    const poolMembers = translateMembers(plan.members);
-    assert.deepEqual(poolMembers, [
+    return plan.kind === 'ratio' ? translateMembers(plan.members) : [];
+  }
+
+  it('pool members for AS3: one entry per (backend, port) with its ratio', () => {
+    assert.deepEqual(ratioPoolMembers(), [
       { servicePort: 8080, serverAddresses: ['10.1.0.1', '10.1.0.2', '10.1.0.3'], ratio: 14, shareNodes: true },
       { servicePort: 8080, serverAddresses: ['10.2.0.1'], ratio: 9, shareNodes: true },
       { servicePort: 9090, serverAddresses: ['10.2.0.2'], ratio: 9, shareNodes: true },
     ]);
-    const errors = officialApplicationErrors({
+  });
+
+  it('pool members for AS3: a ratio-member pool validates against the official schema', function () {
+    assertOfficialApplicationValid(this, {
       vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.10'], virtualPort: 80, pool: 'weighted_pool' },
-      weighted_pool: { class: 'Pool', loadBalancingMode: 'ratio-member', members: poolMembers },
+      weighted_pool: { class: 'Pool', loadBalancingMode: 'ratio-member', members: ratioPoolMembers() },
     });
-    if (errors !== undefined) assert.equal(errors, '');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { WEIGHTED_ROUTE_VARIABLE, poolPath, weightedPoolIRule } from './weighted-irule.js';
 import type { WeightedPool, WeightedIRuleEvent } from './weighted-irule.js';
-import { officialApplicationErrors } from '../../test/support/as3-validation.js';
+import { assertOfficialApplicationValid } from '../../test/support/as3-validation.js';
 
 /** The lines of the generated Tcl without the header comment, trimmed. */
 function code(text: string): string[] {
@@ -165,13 +165,22 @@ describe('weightedPoolIRule: one pool per backend, chosen by weight', () => {
     assert.equal(poolPath('T', 'A', 'web_main'), '/T/A/web_main');
   });
 
-  it('an AS3 application with the per-backend pools, the iRule and the virtual validates against the official schema', () => {
-    const errors = officialApplicationErrors({
+  describe('in an AS3 application with the per-backend pools and the virtual', () => {
+    const application = {
       vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.10'], virtualPort: 80, iRules: ['web_weighted'] },
       web_main: { class: 'Pool', loadBalancingMode: 'round-robin', members: [{ servicePort: 8080, serverAddresses: ['10.1.0.1'], shareNodes: true }] },
       web_canary: { class: 'Pool', loadBalancingMode: 'round-robin', members: [{ servicePort: 8080, serverAddresses: ['10.2.0.1'], shareNodes: true }] },
       web_weighted: { class: 'iRule', iRule: oneRoute([{ pool: poolPath('T', 'A', 'web_main'), weight: 99 }, { pool: poolPath('T', 'A', 'web_canary'), weight: 1 }]) },
+    };
+
+    it('the iRule picks among exactly the application\'s pools, by full path, with their weights', () => {
+      const pools = Object.entries(application).filter(([, o]) => o.class === 'Pool').map(([name]) => poolPath('T', 'A', name));
+      assert.deepEqual(pools, ['/T/A/web_main', '/T/A/web_canary']);
+      assert.deepEqual(Object.fromEntries(weightedChoices(application.web_weighted.iRule)), { '/T/A/web_main': '99', '/T/A/web_canary': '1' });
     });
-    if (errors !== undefined) assert.equal(errors, '');
+
+    it('validates against the official schema', function () {
+      assertOfficialApplicationValid(this, application);
+    });
   });
 });
