@@ -28,6 +28,7 @@ import type { ClusterState } from '../inventory/cluster-state.js';
 import { API_VERSION, isClusterScoped, storedNamespace } from '../kube/kinds.js';
 import { namespacedName } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
+import { backoffDelay } from '../lib/backoff.js';
 import { listRaw, slim } from './raw-list.js';
 
 export interface ClusterWatchOptions {
@@ -397,10 +398,8 @@ export class ClusterWatch {
   }
 
   private backoffMs(failures: number): number {
-    const initial = this.options.restartDelay?.initialMs ?? 500;
-    const max = this.options.restartDelay?.maxMs ?? 30_000;
-    const base = Math.min(max, initial * 2 ** Math.min(failures - 1, 30));
-    return Math.round(base * (0.75 + 0.5 * (this.options.random ?? Math.random)()));
+    const policy = { baseMs: this.options.restartDelay?.initialMs ?? 500, maxMs: this.options.restartDelay?.maxMs ?? 30_000, jitter: 0.25 };
+    return backoffDelay(failures, policy, this.options.random);
   }
 
   private resolveIfSynced(): void {
