@@ -51,6 +51,8 @@ export interface ClusterWatchOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** In [0, 1): jitter of ±25 % on each backoff delay (tests pass a constant). */
   random?: () => number;
+  /** Deadline of each list (default 30 s, kube-call.ts): a hung list fails the informer, which is replaced. The watch stream itself has none (the staleness watchdog covers it). */
+  listTimeoutMs?: number;
   /** An informer with no event, list or reconnection for this long is replaced (default 5 minutes). */
   staleAfterMs?: number;
   /** How often the watchdog looks (default min(staleAfterMs, 30 s)); 0: never by itself (tests call `checkStaleness`). */
@@ -304,7 +306,9 @@ export class ClusterWatch {
     // The first list may come from the API server's watch cache (resourceVersion=0, as client-go's
     // informers list): several times cheaper than a read through to etcd. Later lists (after a
     // failure) must not go back before what the state already holds: they read the latest.
-    const response = await listRaw(this.options.kubeConfig, feed.synced ? feed.path : `${feed.path}?resourceVersion=0`);
+    const path = feed.synced ? feed.path : `${feed.path}?resourceVersion=0`;
+    const timeout = this.options.listTimeoutMs === undefined ? {} : { timeoutMs: this.options.listTimeoutMs };
+    const response = await listRaw(this.options.kubeConfig, path, { ...timeout, signal: this.abort.signal });
     // A replaced informer must fail here: after a list it would open a watch that nothing aborts.
     if (!this.current(feed, generation)) throw new Error('superseded by a newer informer');
     const items: KubeObject[] = [];
