@@ -1,5 +1,5 @@
 /**
- * The live-controller benchmark's cluster: the SPEC §12 workload of bench/generate.ts (N
+ * The live-controller benchmark's cluster: the workload of bench/generate.ts (docs/benchmarks.md) (N
  * VirtualServers, their Services and EndpointSlices, the Nodes) created in a real API server
  * (envtest), and one EndpointSlice change sent as a merge patch, as an endpoint controller would.
  */

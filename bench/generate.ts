@@ -1,5 +1,5 @@
 /**
- * Synthetic cluster contents for the benchmark (SPEC §12 workload, the same as the CIS peer
+ * Synthetic cluster contents for the benchmark (the workload docs/benchmarks.md describes, the same as the CIS peer
  * benchmark): N VirtualServers, each with its own address:80, one host, one pool at `/app`, one
  * Service (80 → 8080, port name "http") and one EndpointSlice with the endpoints spread over the
  * Nodes. With several clusters, every cluster holds identical copies of the VirtualServers and

@@ -1,11 +1,11 @@
-/** The readable summary printed after the JSON lines: figures, SPEC §12 targets, CIS figures. */
+/** The readable summary printed after the JSON lines: figures, docs/benchmarks.md targets, CIS figures. */
 import type { Measurement } from './run.js';
 import { RATIOS } from './generate.js';
 
-/** SPEC §12, at N = 10,000 × 3 clusters (also applied to the smaller scenarios). */
+/** docs/benchmarks.md, at N = 10,000 × 3 clusters (also applied to the smaller scenarios). */
 const TARGETS = { coldMs: 1000, changeMs: 10, rssMiB: 400 };
 
-/** reference/cis-peer-benchmark.md: CIS v2.17.1, 3 endpoints per Service in one cluster. */
+/** CIS v2.17.1 measured on the same workload, 3 endpoints per Service in one cluster. */
 const CIS: Array<{ mode: string; n: number; coldMs: number; changeMs?: number; rssMiB: number; bytes: number; changedBytes?: number }> = [
   { mode: 'cluster', n: 1_000, coldMs: 144, rssMiB: 77, bytes: 1_182_654 },
   { mode: 'cluster', n: 5_000, coldMs: 3_520, rssMiB: 284, bytes: 5_980_208 },
@@ -53,7 +53,7 @@ export function printTable(results: Measurement[]): void {
     ]);
   }
   rows.push([
-    'SPEC §12 target', 'any', '10,000 × 3x3', `≤ ${num(TARGETS.coldMs)}`, '', `≤ ${TARGETS.changeMs}`, '1',
+    'target', 'any', '10,000 × 3x3', `≤ ${num(TARGETS.coldMs)}`, '', `≤ ${TARGETS.changeMs}`, '1',
     `≤ ${TARGETS.rssMiB}`, '', '≤ 1 application', '', '≤ changed app', '',
   ]);
   for (const c of CIS) {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:run`: the live controller, end to end. A real API server (envtest) holds the
- * SPEC §12 workload (1,000 VirtualServers by default, their Services and EndpointSlices, Nodes);
+ * workload of bench/generate.ts (1,000 VirtualServers by default, their Services and EndpointSlices, Nodes);
  * `kube-as3 run` (the built binary, a child process, leader election on) talks to a fake BIG-IP
  * over HTTP on 127.0.0.1 (in this process, so its own work is timed apart from the controller's).
  *

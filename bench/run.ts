@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: measures translation speed, change latency, memory and declaration size on
- * the SPEC §12 workload (see bench/generate.ts). Each scenario runs in a fresh child process so
+ * the workload of bench/generate.ts (docs/benchmarks.md). Each scenario runs in a fresh child process so
  * that peak RSS and JIT/GC state of one scenario do not leak into the next.
  *
  *   npm run bench                      all scenarios (N = 1,000 and 10,000)
@@ -11,7 +11,7 @@
  *   npm run bench -- --only=cli        only the end-to-end CLI scenarios (bench/cli.ts), ids like
  *                                      cli-help, cli-plan-10000-3x-json; `node -e 0` always runs with them
  *
- * Prints one JSON line per scenario, then a table beside the SPEC §12 targets and the CIS figures,
+ * Prints one JSON line per scenario, then a table beside the docs/benchmarks.md targets and the CIS figures,
  * then the CLI scenarios' table beside the issue 16 targets. Targets are shown, never asserted.
  */
 import { spawn } from 'node:child_process';
@@ -26,7 +26,7 @@ import { ApplyEngine } from '../src/apply/engine.js';
 import type { As3Api, DeployOutcome } from '../src/bigip/as3-api.js';
 import { Planner } from '../src/plan/planner.js';
 import type { Plan } from '../src/plan/plan.js';
-import type { As3Tenant } from '../src/translate/as3-types.js';
+import type { As3Tenant } from '../src/model/as3-types.js';
 import { NAMESPACE, RATIOS, clusterName, endpointSlice, generateObjects, nplPort, pod, podAddress } from './generate.js';
 import type { Workload } from './generate.js';
 import { printTable } from './report.js';
@@ -34,7 +34,7 @@ import { cliScenarios, measureCli } from './cli.js';
 import { printCliTable } from './cli-report.js';
 
 type Mode = 'cluster' | 'nodeport' | 'nodeportlocal' | 'auto';
-/** How the cluster set makes a pool from the clusters' members (SPEC §4). */
+/** How the cluster set makes a pool from the clusters' members (docs/multi-cluster.md). */
 export type SetMode = 'active-active' | 'ratio';
 
 export interface Scenario {
@@ -112,7 +112,7 @@ function scenarios(): Scenario[] {
     for (const clusters of [1, 3]) {
       for (const mode of ['cluster', 'nodeport', 'nodeportlocal', 'auto'] as const) {
         out.push(scenario(mode, n, clusters, clusters === 1 ? undefined : 'active-active'));
-        // Weighted members (cluster ratios) cost more per pool: measured on the SPEC §12 size only.
+        // Weighted members (cluster ratios) cost more per pool: measured on the docs/benchmarks.md size only.
         if (clusters === 3 && mode === 'cluster' && n === 10_000) out.push(scenario(mode, n, clusters, 'ratio'));
       }
     }

@@ -1,5 +1,5 @@
 /**
- * The `kube-as3 plan` contract of SPEC §9: exit codes, stdout/stderr split, `Kind ns/name: message`
+ * The `kube-as3 plan` contract of docs/cli.md: exit codes, stdout/stderr split, `Kind ns/name: message`
  * lines, config validation. Most cases run the CLI in-process; one runs the installed binary.
  */
 import assert from 'node:assert/strict';

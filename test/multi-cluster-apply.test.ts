@@ -1,7 +1,7 @@
 /**
  * A cluster set applied to the fake BIG-IP (test/support/fake-bigip.ts) with `--cluster`: when a
  * cluster's inputs cannot be read (here: a configured cluster given no `--cluster`), its members
- * and applications stay on the device (SPEC §4: an unreachable cluster does not empty pools), and
+ * and applications stay on the device (docs/multi-cluster.md: an unreachable cluster does not empty pools), and
  * come and go again once it can be read. A `--cluster` path that does not exist stops the command.
  */
 import assert from 'node:assert/strict';

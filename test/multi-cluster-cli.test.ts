@@ -1,5 +1,5 @@
 /**
- * `kube-as3 plan` with several clusters (SPEC §4, §9): `--cluster NAME=PATH`, the configured or
+ * `kube-as3 plan` with several clusters (docs/multi-cluster.md, §9): `--cluster NAME=PATH`, the configured or
  * implicit cluster set, `-f` as the local cluster, unreadable clusters, the extended ConfigMap and
  * the POOL SHARES summary. Runs the CLI in-process over inputs written to a temporary directory.
  */

@@ -15,7 +15,7 @@ import { populateCluster } from '../src/inventory/populate.js';
 import { parseDocuments } from '../src/kube/documents.js';
 import { LAST_APPLIED, slimObject } from '../src/kube/slim-object.js';
 import type { KubeObject } from '../src/kube/types.js';
-import { formatDiagnostic } from '../src/model/diagnostic.js';
+import { formatDiagnostic } from '../src/kube/diagnostic.js';
 import { Planner } from '../src/plan/planner.js';
 import type { Config } from '../src/config/config.js';
 import { repoRoot } from './support/as3-validation.js';

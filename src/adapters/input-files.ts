@@ -2,8 +2,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { parseDocuments } from '../kube/documents.js';
 import type { KubeObject } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 
 const INPUT_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 

@@ -1,5 +1,5 @@
 /**
- * Kubernetes Events for problems (SPEC §8): when a resource is refused (by kube-as3 or by the
+ * Kubernetes Events for problems (docs/controller.md): when a resource is refused (by kube-as3 or by the
  * BIG-IP), a Warning Event on it says why, so `kubectl describe` shows it next to the status.
  * One Event per problem when it appears (the reconcile loop calls this with new problems only).
  * A failing write is reported to `onError` and never stops the loop.

@@ -1,6 +1,6 @@
 /**
  * Writes the statuses desiredStatuses() computes (status/resource-status.ts) to the API servers,
- * SPEC §8. Each write is a JSON merge patch of `{status}` on the `/status` subresource, sent only
+ * docs/controller.md. Each write is a JSON merge patch of `{status}` on the `/status` subresource, sent only
  * when the status the watch last saw differs, so a steady state costs no API calls. One write
  * failing (the resource was deleted meanwhile: 404; a conflict: 409; the API server is down: 5xx)
  * does not stop the others: it is reported through `onError`, and the next reconcile tries again.

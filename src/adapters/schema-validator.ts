@@ -12,12 +12,11 @@ import type { ErrorObject, Format, ValidateFunction } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { isF5Ip } from './f5-ip-format.js';
 import { validate as generatedProjectValidate } from './project-validator.generated.js';
+import type { DeclarationValidator } from '../apply/declaration-validator.js';
 
 /** `as3-schemas/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
 export const PROJECT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'as3-schemas', 'kube-as3-declaration.schema.json');
 
-/** Checks a declaration; '' when valid, else the first errors, one per line. */
-export type DeclarationValidator = (declaration: unknown) => string;
 
 function isF5Bigip(value: string): boolean {
   // eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { As3Tenant } from '../translate/as3-types.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import { carryOverUnreadable, describeCarryOver } from './carry-over.js';
 
 const entry = (cluster: string, addresses: string[], extra: Record<string, unknown> = {}): Record<string, unknown> =>

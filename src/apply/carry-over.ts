@@ -1,5 +1,5 @@
 /**
- * SPEC §4: "an unreachable cluster keeps its last known members … it does not empty pools". When
+ * docs/multi-cluster.md: "an unreachable cluster keeps its last known members … it does not empty pools". When
  * a cluster cannot be read, the plan knows nothing of its resources and Services, so before diff
  * and apply compare with the BIG-IP, the desired state takes back from the BIG-IP's current
  * declaration:
@@ -10,7 +10,7 @@
  *   can be read again;
  * - in `Shared`, the objects the plan lacks (the Service_Address of a kept application, say).
  */
-import type { As3Application, As3Object, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Object, As3Tenant } from '../model/as3-types.js';
 import { remarkCluster } from '../translate/pool.js';
 import { isRecord } from '../lib/is-record.js';
 

@@ -1,5 +1,5 @@
 /**
- * One run at a time, bursts coalesced (SPEC §7): while a run is in flight, new inputs replace the
+ * One run at a time, bursts coalesced (docs/cli.md, "How apply changes the BIG-IP"): while a run is in flight, new inputs replace the
  * pending one (latest wins) and everyone who submitted during the run gets the result of the next
  * run, which starts as soon as the current one ends.
  */

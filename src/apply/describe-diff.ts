@@ -9,7 +9,7 @@ import { CONSTANTS_PROPERTY, readProvenance } from '../translate/provenance.js';
 import fjp from 'fast-json-patch';
 import { redactValue } from '../lib/redact.js';
 import { describeCertificates } from '../normalize/certificate.js';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 import { applicationsOf } from './tenant-diff.js';
 import type { TenantChange } from './tenant-diff.js';
 

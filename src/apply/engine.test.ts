@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { As3Api, As3Info, DeployOutcome, TenantResult } from '../bigip/as3-api.js';
 import type { ObjectRef } from '../kube/refs.js';
-import type { As3Adc, As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
+import type { As3Adc, As3Application, As3Declaration, As3Tenant } from '../model/as3-types.js';
 import { ownerRemark } from '../translate/declaration.js';
 import { ApplyEngine } from './engine.js';
 import type { ApplyEvent, ApplyInput } from './engine.js';

@@ -1,5 +1,5 @@
 /**
- * The apply engine (SPEC §6–7): keeps a BIG-IP's AS3 tenants equal to the desired ones with the
+ * The apply engine (docs/reference/README.md–7): keeps a BIG-IP's AS3 tenants equal to the desired ones with the
  * smallest posts that do it, and isolates bad input so it never blocks the rest.
  *
  * - Read-back first: the device's declaration says which tenants are ours (ownership marker) and
@@ -19,12 +19,12 @@
 import type { ObjectRef } from '../kube/refs.js';
 import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
-import type { As3Application, As3Declaration, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Declaration, As3Tenant } from '../model/as3-types.js';
 import { SHARED_APPLICATION, buildDeclaration } from '../translate/declaration.js';
 import { Coalescer } from './coalescer.js';
 import { locallyValidTenant } from './local-validation.js';
 import { deletionTenant, foreignTenantMessage, splitOwnership } from './ownership.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from './declaration-validator.js';
 import { applicationsOf, diffTenants } from './tenant-diff.js';
 import type { TenantChange } from './tenant-diff.js';
 

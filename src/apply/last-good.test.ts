@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { As3Tenant } from '../translate/as3-types.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import { describeLastGood, desiredAgainstDevice, keepLastGood, keptAddresses } from './last-good.js';
 
 function app(sources: Record<string, string>, address: string | { use: string }, pool: string): Record<string, unknown> {

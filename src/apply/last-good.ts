@@ -14,7 +14,7 @@
 import type { ObjectRef } from '../kube/refs.js';
 import { isRecord } from '../lib/is-record.js';
 import { jsonEqual } from '../lib/json-equal.js';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 import { SHARED_APPLICATION } from '../translate/declaration.js';
 import type { KubeObject } from '../kube/types.js';
 import { readProvenance, readRecordedObjects } from '../translate/provenance.js';

@@ -6,8 +6,8 @@
  * this before posting; `plan` and `diff` do it to show what `apply` would send.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
-import type { As3Tenant } from '../translate/as3-types.js';
+import type { DeclarationValidator } from './declaration-validator.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import { OWNER_LABEL, buildDeclaration, ownerRemark } from '../translate/declaration.js';
 import { applicationsOf } from './tenant-diff.js';
 

@@ -1,9 +1,9 @@
 /**
- * Which tenants on a BIG-IP belong to this controller instance (SPEC §6): those carrying its
+ * Which tenants on a BIG-IP belong to this controller instance (docs/reference/README.md): those carrying its
  * marker (`label: kube-as3` and the remark naming the instance). Every other tenant, including
  * one of another kube-as3 instance, is foreign: never modified or deleted.
  */
-import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
+import type { As3Adc, As3Tenant } from '../model/as3-types.js';
 import { OWNER_LABEL, ownerRemark } from '../translate/declaration.js';
 
 export interface DeviceTenants {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fjp from 'fast-json-patch';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 import { describeTenantChange } from './describe-diff.js';
 import { diffTenant, diffTenants, tenantPatch } from './tenant-diff.js';
 

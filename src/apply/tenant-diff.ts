@@ -1,12 +1,12 @@
 /**
  * What changed between the tenants last applied to a BIG-IP and the desired ones, per tenant and
- * per application (SPEC §6–7): the apply engine sends only changed tenants (or applications), and
+ * per application (docs/reference/README.md–7): the apply engine sends only changed tenants (or applications), and
  * `kube-as3 diff` shows the same comparison. Pure: no I/O.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fjp from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 
 /** The tenant-level properties that are not applications. */
 const TENANT_PROPERTIES = new Set(['class', 'label', 'remark', 'defaultRouteDomain', 'controls', 'enable', 'optimisticLockKey']);

@@ -1,8 +1,8 @@
 /**
- * What the apply engine needs from a BIG-IP's AS3 service (SPEC §7; reference/as3-api.md). The
+ * What the apply engine needs from a BIG-IP's AS3 service (docs/cli.md, "How apply changes the BIG-IP"; reference/as3-api.md). The
  * REST client (rest-client.ts) implements it over HTTP; tests may implement it in memory.
  */
-import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
+import type { As3Adc, As3Application, As3Declaration } from '../model/as3-types.js';
 
 /** `GET /mgmt/shared/appsvcs/info`. */
 export interface As3Info {

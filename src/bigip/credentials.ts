@@ -1,5 +1,5 @@
 /**
- * BIG-IP credentials (SPEC §7, §9): from files (`--bigip-credentials-dir`, a mounted Kubernetes
+ * BIG-IP credentials (docs/cli.md, "How apply changes the BIG-IP", §9): from files (`--bigip-credentials-dir`, a mounted Kubernetes
  * Secret with `username` and `password`) or the environment (`BIGIP_USERNAME`/`BIGIP_PASSWORD`),
  * never from flags. The password must never reach a log line, an error message or a serialized
  * object, so the Credentials object hides it from JSON.stringify, util.inspect and object spread.

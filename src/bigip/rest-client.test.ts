@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import nock from 'nock';
 import { API_CERT, API_KEY, TEST_CA_CERT } from '../../test/support/certificates.js';
-import type { As3Application, As3Declaration } from '../translate/as3-types.js';
+import type { As3Application, As3Declaration } from '../model/as3-types.js';
 import { BigipError } from './as3-api.js';
 import type { BigipErrorKind, BigipEvent } from './as3-api.js';
 import { createCredentials } from './credentials.js';

@@ -1,5 +1,5 @@
 /**
- * The AS3 service of one BIG-IP over HTTPS (SPEC §7; reference/as3-api.md).
+ * The AS3 service of one BIG-IP over HTTPS (docs/cli.md, "How apply changes the BIG-IP"; reference/as3-api.md).
  *
  * Responsibilities, each in one place so the apply engine above sees only outcomes:
  * - token authentication: one token for every request, renewed shortly before it expires and
@@ -24,7 +24,7 @@ import type { BackoffPolicy } from '../lib/backoff.js';
 import { redactSecrets } from './credentials.js';
 import { redactText, secretStrings } from '../lib/redact.js';
 import type { Credentials } from './credentials.js';
-import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
+import type { As3Adc, As3Application, As3Declaration } from '../model/as3-types.js';
 
 export interface BigipRestClientOptions {
   /** `https://host[:port]` of the BIG-IP management interface (`http://` only for tests and labs). */

@@ -1,5 +1,5 @@
 /**
- * `kube-as3 apply` (SPEC §9): plan, compare with what the BIG-IP holds, post only the changed
+ * `kube-as3 apply` (docs/cli.md): plan, compare with what the BIG-IP holds, post only the changed
  * tenants (or applications), wait for AS3, and report. Exit 0 only when the device holds the
  * whole desired state; 2 when some resources could not be translated or applied (each named on
  * stderr, the rest is applied); 1 when the BIG-IP could not be used at all.
@@ -12,8 +12,8 @@ import { ApplyEngine } from '../apply/engine.js';
 import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
 import { BigipError } from '../bigip/as3-api.js';
 import { describeRef } from '../kube/refs.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
-import type { As3Tenant } from '../translate/as3-types.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';
@@ -34,7 +34,7 @@ export interface ApplyOptions extends BigipFlags {
 
 /**
  * Input that must not reach the BIG-IP: a file that could not be read or parsed would make its
- * resources look deleted (SPEC §11: nothing is deleted because of a transient failure), and inputs
+ * resources look deleted (docs/reference/README.md: nothing is deleted because of a transient failure), and inputs
  * without any resource would delete every tenant unless that is confirmed.
  */
 function refusal(planned: PlannedInputs, owned: ReadonlyMap<string, As3Tenant>, options: ApplyOptions): string | undefined {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ApplyProblem, ApplyReport } from '../apply/engine.js';
 import type { TenantChange } from '../apply/tenant-diff.js';
-import { diagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { applyResult } from './apply-result.js';
 
 const BAD = { kind: 'VirtualServer', namespace: 'shop', name: 'bad' };

@@ -6,7 +6,7 @@
  */
 import type { ApplyReport } from '../apply/engine.js';
 import { describeRef, refKey } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { EXIT_OK, EXIT_REJECTED } from './io.js';
 
 export interface ApplyResult {

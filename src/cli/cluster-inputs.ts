@@ -1,5 +1,5 @@
 /**
- * The offline cluster inputs of `plan`, `diff` and `apply` (SPEC §9): `-f PATH` for a single (the
+ * The offline cluster inputs of `plan`, `diff` and `apply` (docs/cli.md): `-f PATH` for a single (the
  * local) cluster, `--cluster NAME=PATH` (repeatable) for each cluster of a set. The cluster set is
  * the config file's `multiCluster` (its clusters, or those of the CIS extended ConfigMap it names,
  * read from the local cluster's inputs); `--cluster` without one gives an active-active set in
@@ -15,8 +15,8 @@ import { ClusterSet } from '../inventory/cluster-set.js';
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { populateCluster } from '../inventory/populate.js';
 import type { KubeObject } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import type { CliIo } from './io.js';
 
 export interface ClusterInputOptions {

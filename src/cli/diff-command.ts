@@ -1,5 +1,5 @@
 /**
- * `kube-as3 diff` (SPEC §9): what `apply` would change, per tenant and application, against a
+ * `kube-as3 diff` (docs/cli.md): what `apply` would change, per tenant and application, against a
  * saved declaration (`--against FILE`) or a BIG-IP (`--bigip-url URL`). Only tenants carrying this
  * instance's ownership marker are compared; a desired tenant that exists without it is reported
  * as a problem of the resources asking for it, as `apply` would.
@@ -13,9 +13,9 @@ import { foreignTenantMessage, splitOwnership } from '../apply/ownership.js';
 import { diffTenants, tenantPatch } from '../apply/tenant-diff.js';
 import { BigipError } from '../bigip/as3-api.js';
 import { redactPatch } from '../lib/redact.js';
-import { diagnostic, formatDiagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import type { As3Adc, As3Tenant } from '../translate/as3-types.js';
+import { diagnostic, formatDiagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import type { As3Adc, As3Tenant } from '../model/as3-types.js';
 import { bigipErrorText, connectBigip } from './bigip-connection.js';
 import type { BigipFlags } from './bigip-connection.js';
 import type { CliIo } from './io.js';

@@ -83,7 +83,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 
 /**
  * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
- * Usage errors print commander's message and give 1, as SPEC §9 requires.
+ * Usage errors print commander's message and give 1, as docs/cli.md requires.
  */
 export async function runCli(argv: string[], output: CliIo = processIo): Promise<number> {
   // stderr never shows a private key, whatever a message echoes; stdout is redacted where it is

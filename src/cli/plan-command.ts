@@ -4,8 +4,8 @@ import { defaultConfig, parseConfig } from '../config/parse-config.js';
 import { loadClusterInputs } from './cluster-inputs.js';
 import type { ClusterInputOptions } from './cluster-inputs.js';
 import { namingMisspeltSiblings } from '../kube/misspelt-required.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { FileIpamStore } from '../adapters/ipam-file-store.js';
 import type { VersionedIpamState } from '../ipam/store.js';
 import { Planner } from '../plan/planner.js';
@@ -13,9 +13,9 @@ import type { Plan } from '../plan/plan.js';
 import type { CliIo } from './io.js';
 import { EXIT_FATAL, EXIT_OK, EXIT_REJECTED } from './io.js';
 import { renderSummary } from './summary.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from '../apply/declaration-validator.js';
 import { buildDeclaration } from '../translate/declaration.js';
-import type { As3Tenant } from '../translate/as3-types.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import { notKept, recordedLastGood } from '../apply/last-good.js';
 
 export interface PlanOptions {
@@ -113,7 +113,7 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
   };
 }
 
-/** `kube-as3 plan`: offline inputs → AS3 declaration (SPEC §9). */
+/** `kube-as3 plan`: offline inputs → AS3 declaration (docs/cli.md). */
 export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
   if (options.output !== 'json' && options.output !== 'summary') {
     io.stderr(`error: -o must be json or summary, not "${options.output}"\n`);

@@ -1,5 +1,5 @@
 /**
- * `kube-as3 run` (SPEC §9): the controller. It watches the local cluster (the kubeconfig given, or
+ * `kube-as3 run` (docs/cli.md): the controller. It watches the local cluster (the kubeconfig given, or
  * the in-cluster service account) and, with `multiCluster`, every configured cluster through its
  * kubeconfig file or Secret; keeps the BIG-IP in sync; writes statuses; serves /healthz, /readyz
  * and /metrics; logs JSON lines (pino) on stdout. It stops on SIGTERM/SIGINT.
@@ -55,7 +55,7 @@ function identity(): string {
   return `${process.env['HOSTNAME'] ?? hostname()}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Log fields that may carry secrets are never written (SPEC §11). */
+/** Log fields that may carry secrets are never written (docs/reference/README.md). */
 const REDACT = ['password', 'token', 'authorization', '*.password', '*.token', '*.authorization', 'credentials', '*.credentials'];
 
 function splitRef(ref: string): [string, string] {

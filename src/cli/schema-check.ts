@@ -9,12 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { locallyValidTenant } from '../apply/local-validation.js';
 import { cachedOfficialValidator, defaultCacheDir } from '../adapters/as3-validator-cache.js';
 import { officialDeclarationValidator, projectValidator } from '../adapters/schema-validator.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from '../apply/declaration-validator.js';
 import type { Config } from '../config/config.js';
 import type { ObjectRef } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
-import type { As3Tenant } from '../translate/as3-types.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
+import type { As3Tenant } from '../model/as3-types.js';
 import type { CliIo } from './io.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { describeRef, refKey } from '../kube/refs.js';
 import type { IpamOutcome } from '../ipam/allocator.js';
 import type { Plan } from '../plan/plan.js';

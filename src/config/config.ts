@@ -1,4 +1,4 @@
-/** The controller's configuration (SPEC §10), after validation and defaults. */
+/** The controller's configuration (docs/config.md), after validation and defaults. */
 
 export type PoolMemberType = 'nodeport' | 'cluster' | 'nodeportlocal' | 'auto';
 export type AdminState = 'enable' | 'disable' | 'offline' | 'no-pool';
@@ -66,7 +66,7 @@ export interface Config {
   /** Services without a loadBalancerClass are left alone (otherwise they are served, as in CIS). */
   manageLoadBalancerClassOnly: boolean;
   /**
-   * Several clusters behind one BIG-IP (SPEC §4). The cluster set is `clusters`, or imported from
+   * Several clusters behind one BIG-IP (docs/multi-cluster.md). The cluster set is `clusters`, or imported from
    * the CIS extended ConfigMap `extendedSpecConfigMap` (`ns/name`, read from the local cluster).
    */
   multiCluster?: MultiClusterConfig;

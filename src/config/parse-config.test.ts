@@ -13,7 +13,7 @@ describe('parseConfig', () => {
     assert.deepEqual(config.namespaces, []);
   });
 
-  it('reads a full SPEC §10 file', () => {
+  it('reads a full docs/config.md file', () => {
     const result = parseConfig(`
 bigip: {url: "https://10.0.0.245", partition: k8s, insecure: true, credentialsDir: /etc/bigip}
 poolMemberType: cluster

@@ -4,7 +4,7 @@
  * short: its outcome would be unknown. Whether it is awaited is the shutdown deadline's call; if
  * not, `inFlight()` says what the BIG-IP may or may not have applied.
  */
-import type { As3Adc, As3Application, As3Declaration } from '../translate/as3-types.js';
+import type { As3Adc, As3Application, As3Declaration } from '../model/as3-types.js';
 import type { As3Api, As3Info, DeployOutcome } from '../bigip/as3-api.js';
 
 /** A call refused because the controller is stopping (not a BIG-IP problem). */

@@ -17,7 +17,7 @@ import { LeaderElection } from '../adapters/leader-election.js';
 import type { LeaderElectionOptions } from '../adapters/leader-election.js';
 import { statusApiFor } from '../adapters/kube-status-writer.js';
 import type { StatusApi } from '../adapters/kube-status-writer.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from '../apply/declaration-validator.js';
 import type { As3Api } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
 import { ClusterSet } from '../inventory/cluster-set.js';

@@ -1,5 +1,5 @@
 /**
- * The controller's HTTP endpoints (SPEC §8): `/healthz` (the process answers), `/readyz` (every
+ * The controller's HTTP endpoints (docs/controller.md): `/healthz` (the process answers), `/readyz` (every
  * cluster's watches have listed and the latest pass reached the BIG-IP) and `/metrics` (Prometheus
  * text). Plain node:http: three read-only routes need no framework.
  */

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ApplyEngine } from '../apply/engine.js';
-import type { DeclarationValidator } from '../adapters/schema-validator.js';
+import type { DeclarationValidator } from '../apply/declaration-validator.js';
 import type { As3Api } from '../bigip/as3-api.js';
 import type { Config } from '../config/config.js';
 import type { IpamStore } from '../ipam/store.js';

@@ -1,5 +1,5 @@
 /**
- * `kube-as3 run --manifests DIR` (SPEC §9): a folder of Kubernetes objects is the cluster. The
+ * `kube-as3 run --manifests DIR` (docs/cli.md): a folder of Kubernetes objects is the cluster. The
  * folder is read into one ClusterState and read again whenever a file in it changes; objects that
  * changed are updated, objects gone are removed, so the planner sees the same incremental changes
  * a watch would give. While any file cannot be read or parsed (an editor saving half a file), or
@@ -16,8 +16,8 @@ import { ClusterState } from '../inventory/cluster-state.js';
 import { populateCluster } from '../inventory/populate.js';
 import { KNOWN_KINDS } from '../kube/types.js';
 import { jsonEqual } from '../lib/json-equal.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { Log } from './reconciler.js';
 
 export interface ManifestSourceOptions {

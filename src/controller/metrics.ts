@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of the live controller (SPEC §8): reconcile duration and results, AS3 posts
+ * Prometheus metrics of the live controller (docs/controller.md): reconcile duration and results, AS3 posts
  * by tenant and result, resources by state, per-cluster watch health, and IPAM usage. One registry
  * per controller (not prom-client's global one), so tests and several controllers in one process
  * do not mix their numbers.

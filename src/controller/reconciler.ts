@@ -1,5 +1,5 @@
 /**
- * The live controller's loop (SPEC §8-§9, `kube-as3 run`): on every change the watches report,
+ * The live controller's loop (docs/controller.md-§9, `kube-as3 run`): on every change the watches report,
  * plan the clusters' current state, keep new IPAM allocations in the store (compare-and-swap; on a
  * lost race, re-plan on what the other writer stored), bring the BIG-IP to the plan, free the
  * addresses the BIG-IP no longer uses, and report each resource's status. Passes never overlap:
@@ -18,7 +18,7 @@ import { commitReleasesWithStore } from '../ipam/store.js';
 import type { IpamStore } from '../ipam/store.js';
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
 import { backoffDelay } from '../lib/backoff.js';
 import type { BackoffPolicy } from '../lib/backoff.js';
 import { Planner } from '../plan/planner.js';

@@ -1,5 +1,5 @@
 /**
- * After each pass, each resource's status goes to its cluster (SPEC §8): the address it got, Ok or
+ * After each pass, each resource's status goes to its cluster (docs/controller.md): the address it got, Ok or
  * the reason it was refused (by kube-as3 or by the BIG-IP), and LoadBalancer/Ingress addresses.
  * Only resources whose inputs changed since the last pass are looked at, and only statuses that
  * differ from what the watch last saw are written: a pass after one endpoint change does not

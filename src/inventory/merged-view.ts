@@ -1,9 +1,9 @@
 import { jsonEqual } from '../lib/json-equal.js';
 import { refOf } from '../kube/refs.js';
 import type { KnownKind, KubeObject, Service } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
-import type { Inventory } from '../normalize/context.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
+import type { Inventory } from './inventory.js';
 import type { ClusterEntry } from './cluster-set.js';
 
 /**
@@ -47,7 +47,7 @@ function comparable(kind: KnownKind, obj: KubeObject): unknown {
 
 /**
  * The objects of several clusters as one inventory: an object (kind/namespace/name) found in
- * several clusters is the earliest-listed cluster's copy (SPEC §4). Used for the resources and
+ * several clusters is the earliest-listed cluster's copy (docs/multi-cluster.md). Used for the resources and
  * what they read (TLSProfiles, Secrets, Policies, IngressClasses, Namespaces); pool members are
  * resolved per cluster instead. Built per plan; lists are computed once per kind.
  */

@@ -5,8 +5,8 @@ import { crdSchemaKey } from '../kube/crd-fields.js';
 import type { CrdSchemas } from '../kube/crd-fields.js';
 import { skipWarning } from '../kube/skipped-objects.js';
 import { unknownFieldWarnings } from '../kube/unknown-fields.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import { refOf } from '../kube/refs.js';
 import { ClusterState } from './cluster-state.js';
 

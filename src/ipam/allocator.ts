@@ -1,5 +1,5 @@
 /**
- * The IPAM allocator (SPEC §5): which virtual address each IPAM key gets. Pure and deterministic, so
+ * The IPAM allocator (docs/ipam.md): which virtual address each IPAM key gets. Pure and deterministic, so
  * the same requests on the same stored state give the same addresses after a restart and on every
  * replica; persistence and races are the business of `store.ts`.
  *

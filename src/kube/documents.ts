@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
+import { diagnostic } from './diagnostic.js';
 import type { KubeObject } from './types.js';
 import { isRecord } from '../lib/is-record.js';
 import { looksLikeJson, parseJsonText, withoutBom } from './json-text.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 import { namingMisspeltSiblings } from './misspelt-required.js';
 
 const vs = { kind: 'VirtualServer', namespace: 'shop', name: 'web' };

@@ -7,7 +7,7 @@
  * reports a resource found in several clusters once.
  */
 import { closestName } from '../lib/closest-name.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 import { refKey } from './refs.js';
 
 /** `spec.pools[0].servicePort` → [`spec.pools[0]`, `servicePort`]. */

@@ -6,8 +6,8 @@
  */
 import { closestName } from '../lib/closest-name.js';
 import { isRecord } from '../lib/is-record.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
+import { diagnostic } from './diagnostic.js';
 import type { FieldSchema } from './crd-fields.js';
 import type { ObjectRef } from './refs.js';
 import type { KubeObject } from './types.js';

@@ -2,21 +2,18 @@ import type { Config } from '../config/config.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import type { LabelSelector } from '../kube/label-selector.js';
 import type { ObjectRef } from '../kube/refs.js';
+import type { Inventory } from '../inventory/inventory.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
-import type { InLabel, IpamOutcomes } from './ipam-request.js';
+
+export type { Inventory };
+import type { InLabel, IpamOutcomes } from './ipam-outcomes.js';
 
 /** What normalizing one resource gives: its claims (none when rejected) and the problems found. */
 export interface NormalizeResult {
   claims: VirtualClaim[];
   diagnostics: Diagnostic[];
-}
-
-/** Read access to one cluster's objects, as normalizers need it (ClusterState provides it). */
-export interface Inventory {
-  get<T extends KubeObject>(kind: KnownKind, namespace: string, name: string): T | undefined;
-  list<T extends KubeObject>(kind: KnownKind): T[];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ObjectRef } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import { canonicalAddress, parseAddress } from '../lib/ip.js';
 import type { Snat } from '../model/virtual.js';
 

@@ -1,13 +1,13 @@
 import { compareAge, describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, VirtualClaim, VirtualGroup } from '../model/virtual.js';
-import { mergeTls, tlsSettingsIgnored } from '../translate/tls.js';
+import { mergeTls, tlsSettingsIgnored } from '../model/tls-merge.js';
 import { addressPort } from '../lib/ip.js';
-import { addressForName, as3Name } from '../translate/names.js';
+import { addressForName, as3Name } from '../model/names.js';
 
 export interface GroupResult {
   groups: VirtualGroup[];

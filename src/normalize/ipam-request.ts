@@ -1,5 +1,5 @@
 /**
- * Which resources ask IPAM for their virtual address (SPEC §5), under which key, and the address
+ * Which resources ask IPAM for their virtual address (docs/ipam.md), under which key, and the address
  * they got. Keys are CIS's, so resources that share a host (or a hostGroup) share an address:
  * `<ns>/<host>_host`, `<hostGroup>_hg`, `<ns>/<name>_ts`, `<ns>/<name>_svc`, and `<ns>/<name>_ing`
  * for Ingresses (a kube-as3 extension: CIS's Ingress support has no IPAM).
@@ -11,6 +11,9 @@ import type { Config } from '../config/config.js';
 import type { IpamOutcome, IpamRequest } from '../ipam/allocator.js';
 import type { Ingress, KubeObject, Service, TransportServer, VirtualServer } from '../kube/types.js';
 import type { NormalizeContext } from './context.js';
+import type { InLabel, IpamOutcomes } from './ipam-outcomes.js';
+
+export type { InLabel, IpamOutcomes };
 import type { FieldReader } from './fields.js';
 
 export const SERVICE_IPAM_ANNOTATION = 'cis.f5.com/ipamLabel';
@@ -23,8 +26,6 @@ export interface IpamAsk extends IpamRequest {
   field: string;
 }
 
-/** Whether an address lies in a label's ranges (false for unknown labels). */
-export type InLabel = (label: string, address: string) => boolean;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -107,8 +108,6 @@ export function ipamDefaults(config: Config): IpamDefaults {
   return config.defaultIngressIpamLabel === undefined ? {} : { ingressLabel: config.defaultIngressIpamLabel };
 }
 
-/** What IPAM gave each key in this plan; undefined when IPAM is not configured (no ranges). */
-export type IpamOutcomes = ReadonlyMap<string, IpamOutcome> | undefined;
 
 /**
  * The allocated address for a resource's ask, or an error message. `outcomes` undefined means IPAM

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import { defaultConfig } from '../config/parse-config.js';
 import { refOf } from '../kube/refs.js';
 import type { KubeObject, Policy, Service } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
 import { cisResource, contextFor, service } from '../../test/support/fixtures.js';
 import { annotationField } from './fields.js';

@@ -1,10 +1,10 @@
 import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Policy } from '../kube/types.js';
-import type { Severity } from '../model/diagnostic.js';
+import type { Severity } from '../kube/diagnostic.js';
 import type { BigipRef, PoolSettings, ProfilePair, ServiceSettingName, ServiceSettings } from '../model/settings.js';
 import type { Snat } from '../model/virtual.js';
-import { acceptsSetting, l4ServiceClass } from '../translate/service.js';
+import { acceptsSetting, l4ServiceClass } from '../model/service-classes.js';
 import type { NormalizeContext } from './context.js';
 import { FieldReader, absent, objectOrEmpty } from './fields.js';
 import { poolSettings, sourceRanges } from './route-options.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { defaultConfig } from '../config/parse-config.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject, TLSProfile } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { CertificateMaterial, TlsModel } from '../model/tls.js';
 import { cisResource, contextFor, tlsSecret } from '../../test/support/fixtures.js';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { refOf } from '../kube/refs.js';
 import type { KubeObject, Policy } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import type { VirtualClaim } from '../model/virtual.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
 import { cisResource, contextFor, transportServer } from '../../test/support/fixtures.js';

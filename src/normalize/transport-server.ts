@@ -3,7 +3,7 @@ import type { TransportServer, VirtualServerPoolSpec } from '../kube/types.js';
 import type { ServiceSettingName, ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { Route, VirtualClaim } from '../model/virtual.js';
-import { l4ServiceClass } from '../translate/service.js';
+import { l4ServiceClass } from '../model/service-classes.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
 import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';

@@ -5,7 +5,7 @@ import type { ServiceSettings } from '../model/settings.js';
 import type { TlsModel } from '../model/tls.js';
 import type { DefaultPool, RedirectRoute, Route, Snat, VirtualClaim } from '../model/virtual.js';
 import type { NormalizeContext, NormalizeResult } from './context.js';
-import { acceptsSetting } from '../translate/service.js';
+import { acceptsSetting } from '../model/service-classes.js';
 import { FieldReader, absent } from './fields.js';
 import type { Listener } from './fields.js';
 import { namedPolicy, settingsFor } from './policy.js';

@@ -5,7 +5,7 @@
  * (last-good-claims.ts).
  */
 import { namespacedName, refKey } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { claimBackends } from '../model/virtual.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { groupClaims } from '../normalize/group.js';

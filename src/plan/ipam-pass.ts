@@ -1,5 +1,5 @@
 /**
- * The IPAM step of planning (SPEC §5): before normalizing, every resource the controller serves
+ * The IPAM step of planning (docs/ipam.md): before normalizing, every resource the controller serves
  * says whether it asks for an address (ipam-request.ts); the allocator answers all asks at once,
  * in key order, so the same inputs always give the same addresses. Normalizers then read their
  * address by key. Pure: the state comes in and goes out; stores persist it.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { validateConfig } from '../config/parse-config.js';
 import { ClusterState } from '../inventory/cluster-state.js';
-import { formatDiagnostic } from '../model/diagnostic.js';
+import { formatDiagnostic } from '../kube/diagnostic.js';
 import { desiredStatuses } from '../status/resource-status.js';
 import { service, slice, transportServer, virtualServer } from '../../test/support/fixtures.js';
 import { Planner } from './planner.js';

@@ -9,8 +9,8 @@ import type { LabelSelector } from '../kube/label-selector.js';
 import { refKey, refOf } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { Ingress, KnownKind, KubeObject, Namespace, Service, TransportServer, VirtualServer } from '../kube/types.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { compareDiagnostics, diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { compareDiagnostics, diagnostic } from '../kube/diagnostic.js';
 import { claimBackends } from '../model/virtual.js';
 import type { VirtualClaim, VirtualGroup } from '../model/virtual.js';
 import { Selection } from '../normalize/selection.js';
@@ -27,7 +27,7 @@ import { resolveAcrossClusters } from '../resolve/resolve-clusters.js';
 import type { ClusterScope } from '../resolve/resolve-clusters.js';
 import type { ApplicationResult } from '../translate/application.js';
 import { translateApplication } from '../translate/application.js';
-import type { As3Application, As3Tenant } from '../translate/as3-types.js';
+import type { As3Application, As3Tenant } from '../model/as3-types.js';
 import { buildDeclaration } from '../translate/declaration.js';
 import { commitReleases, emptyIpamState } from '../ipam/allocator.js';
 import type { IpamState } from '../ipam/allocator.js';
@@ -72,7 +72,7 @@ const NORMALIZERS: Record<string, Normalizer | undefined> = {
 
 /**
  * Runs the pure pipeline — normalize → group → resolve → translate — over one cluster's state, or
- * a cluster set's (SPEC §4: resources from the merged view, members from every cluster), and
+ * a cluster set's (docs/multi-cluster.md: resources from the merged view, members from every cluster), and
  * remembers its results. After the first run:
  * - a change to a resource (VirtualServer, TransportServer, Ingress, LoadBalancer Service), to what
  *   they name (TLSProfile, Policy, IngressClass, Namespace) or to a Secret some resource read

@@ -1,7 +1,7 @@
 import type { ClusterState } from '../inventory/cluster-state.js';
 import { namespacedName } from '../kube/refs.js';
 import type { EndpointSlice, KubeObject, Service, ServicePort } from '../kube/types.js';
-import type { BackendProblem, ResolvedBackend } from './resolve-backend.js';
+import type { BackendProblem, ResolvedBackend } from './resolved-backend.js';
 import type { Member } from './member.js';
 import { sortMembers } from './member.js';
 

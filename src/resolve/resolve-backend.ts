@@ -3,41 +3,17 @@ import type { ClusterState } from '../inventory/cluster-state.js';
 import { mustParseLabelSelector } from '../kube/label-selector.js';
 import { namespacedName } from '../kube/refs.js';
 import type { Service, ServicePort } from '../kube/types.js';
-import type { Severity } from '../model/diagnostic.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { Member } from './member.js';
-import type { NodeAddress } from './node-addresses.js';
 import { sortMembers } from './member.js';
 import { nodePortLocalMembers } from './node-port-local.js';
+import type { ResolveContext, ResolvedBackend } from './resolved-backend.js';
 import { describePorts, findServicePort } from './service-port.js';
-
-export interface ResolveContext {
-  cluster: ClusterState;
-  mode: PoolMemberType;
-  /** Ready, selected nodes, one address each, in the virtual's family where possible (see onePerNode). */
-  nodeAddresses: readonly NodeAddress[];
-  /** The virtual's route domain: node members (nodeport, NodePortLocal) are in it too. */
-  routeDomain?: number;
-}
 
 /** `%N` on node addresses when the virtual is in a non-default route domain (pod IPs are left as they are, as in CIS). */
 function inRouteDomain(result: ResolvedBackend, routeDomain: number | undefined): ResolvedBackend {
   if (!routeDomain) return result;
   return { ...result, members: result.members.map((m) => ({ ...m, address: `${m.address}%${routeDomain}` })) };
-}
-
-export interface BackendProblem {
-  severity: Severity;
-  /** Field below the pool entry, e.g. `servicePort`. */
-  field: string;
-  message: string;
-}
-
-export interface ResolvedBackend {
-  members: Member[];
-  problems: BackendProblem[];
-  /** The Service does not exist (in this cluster). */
-  missing?: true;
 }
 
 type Mode = Exclude<PoolMemberType, 'auto'>;

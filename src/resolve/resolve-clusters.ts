@@ -3,7 +3,7 @@ import { namespacedName } from '../kube/refs.js';
 import type { BackendRef } from '../model/virtual.js';
 import type { PoolMember } from './member.js';
 import { sortMembers } from './member.js';
-import type { BackendProblem, ResolveContext } from './resolve-backend.js';
+import type { BackendProblem, ResolveContext } from './resolved-backend.js';
 import { resolveBackend } from './resolve-backend.js';
 
 /** One backend's members in one cluster of the set. */
@@ -68,7 +68,7 @@ function candidates(scopes: readonly ClusterScope[], mode: ClusterSetMode, local
 }
 
 /**
- * Resolves a backend in the clusters of a set (SPEC §4). A Service that exists in only some
+ * Resolves a backend in the clusters of a set (docs/multi-cluster.md). A Service that exists in only some
  * clusters is normal (an application may run in only some); it is reported only when no cluster
  * has it. Other problems name the cluster. Static members are added once, with the first cluster's
  * members but without its marks.

@@ -1,8 +1,8 @@
 import { describe, it } from 'mocha';
 import assert from 'node:assert/strict';
 import type { ObjectRef } from '../kube/refs.js';
-import { diagnostic } from '../model/diagnostic.js';
-import type { Diagnostic } from '../model/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
 import { desiredStatuses } from './resource-status.js';
 import type { ResourceStatus, ServedResource, StatusInput } from './resource-status.js';
 

@@ -1,5 +1,5 @@
 /**
- * What each served resource's `status` should say after a plan (and an apply), SPEC §8: the
+ * What each served resource's `status` should say after a plan (and an apply), docs/controller.md: the
  * CIS fields on VirtualServer/TransportServer (`vsAddress`, `status`, `error`, `lastUpdated`) plus
  * a standard `Ready` condition, and `status.loadBalancer.ingress[].ip` on LoadBalancer Services
  * and Ingresses. Pure: the writer (adapters/kube-status-writer.ts) compares the result with what
@@ -10,8 +10,8 @@
 import { redactText } from '../lib/redact.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { refKey } from '../kube/refs.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { compareDiagnostics } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { compareDiagnostics } from '../kube/diagnostic.js';
 import { jsonEqual } from '../lib/json-equal.js';
 import { isRecord } from '../lib/is-record.js';
 

@@ -1,4 +1,4 @@
-import type { As3Adc, As3Application, As3Declaration, As3Object, As3Tenant } from './as3-types.js';
+import type { As3Adc, As3Application, As3Declaration, As3Object, As3Tenant } from '../model/as3-types.js';
 
 export interface DeclarationOptions {
   schemaVersion: string;

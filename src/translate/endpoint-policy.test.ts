@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { compareRoutes, rewriteValue, translateEndpointPolicy } from './endpoint-policy.js';
 import type { PolicyRule } from './endpoint-policy.js';
-import { as3Name, NameScope } from './names.js';
+import { as3Name, NameScope } from '../model/names.js';
 
 describe('compareRoutes (first-match order)', () => {
   it('puts exact hosts before wildcards (longest first), host-less last, deeper paths first', () => {

@@ -1,6 +1,6 @@
 import type { BigipRef } from '../model/settings.js';
 import type { PersistAction } from '../model/virtual.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 import { WEIGHTED_ROUTE_VARIABLE } from './weighted-irule.js';
 
 /** What a matching request gets: forwarded to a pool (with optional rewrites), or redirected. */

@@ -1,5 +1,5 @@
 import type { MonitorModel } from '../model/virtual.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 
 /** AS3 Monitor object for a monitor defined in the resource (not a BIG-IP reference). */
 export function translateMonitor(monitor: Exclude<MonitorModel, { bigip: string }>): As3Object {

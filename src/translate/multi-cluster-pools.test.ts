@@ -5,7 +5,7 @@ import type { Member, PoolMember } from '../resolve/member.js';
 import type { ResolvedClusters } from '../resolve/resolve-clusters.js';
 import { translateApplication } from './application.js';
 import type { ApplicationResult, Membership } from './application.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 import { buildDeclaration, buildTenant } from './declaration.js';
 import { MAX_MEMBER_RATIO, SHARE_TOLERANCE } from './ratios.js';
 import { seededRandom } from '../../test/support/seeded-random.js';
@@ -198,7 +198,7 @@ function assertSplit(result: ApplicationResult, competitions: Expected[][], cont
   return iruleWeightsOf(result.application);
 }
 
-describe('multi-cluster pools: shares as member ratios, else split pools (SPEC §4)', () => {
+describe('multi-cluster pools: shares as member ratios, else split pools (docs/multi-cluster.md)', () => {
   before(() => [officialSchemaErrors({}), projectSchemaErrors({})]); // the schemas compile once (about a second), not in a test's time
 
   it('ratio mode: every (backend, cluster) share within one point, or split only when no ratios exist', () => {

@@ -1,13 +1,13 @@
 import type { ClusterSetMode } from '../inventory/cluster-set.js';
-import type { Diagnostic } from '../model/diagnostic.js';
-import { diagnostic } from '../model/diagnostic.js';
+import type { Diagnostic } from '../kube/diagnostic.js';
+import { diagnostic } from '../kube/diagnostic.js';
 import type { BackendRef, MonitorModel, Route } from '../model/virtual.js';
 import type { PoolMember } from '../resolve/member.js';
 import type { ResolvedClusters } from '../resolve/resolve-clusters.js';
-import type { As3Application } from './as3-types.js';
+import type { As3Application } from '../model/as3-types.js';
 import { translateMonitor } from './monitor.js';
-import { as3Name } from './names.js';
-import type { NameScope } from './names.js';
+import { as3Name } from '../model/names.js';
+import type { NameScope } from '../model/names.js';
 import { translatePool } from './pool.js';
 import type { PoolMechanism, PoolShares, Share, ShareRow, WeightedRef } from './pool-shares.js';
 import { backendShares, clusterShares, iruleWeights, isWeighted, ratioRows, splitRows, unionMembers, unionRows } from './pool-shares.js';
@@ -22,7 +22,7 @@ export interface Membership {
   resolve(backend: BackendRef, cluster?: string): ResolvedClusters;
 }
 
-/** One share's own pool when weights are split over pools (SPEC §4 fallback). */
+/** One share's own pool when weights are split over pools (docs/multi-cluster.md fallback). */
 export interface SplitPool {
   name: string;
   backend: BackendRef;
@@ -86,7 +86,7 @@ function weightsField(route: Route): string {
 /**
  * The pools of one application: one per distinct backend (with its monitors and settings), shared
  * by every route that uses the same one. Resolution problems become diagnostics on the routes.
- * With several clusters (SPEC §4) a pool holds every cluster's members: alike (active-active),
+ * With several clusters (docs/multi-cluster.md) a pool holds every cluster's members: alike (active-active),
  * in priority groups (active-standby), or with member ratios that give each cluster and backend
  * its share (`ratio`, `alternateBackends`, `multiClusterServices`).
  */
@@ -167,7 +167,7 @@ export class PoolSet {
 
   /**
    * A weighted route: one pool whose member ratios give each share its weight's part of the
-   * traffic (SPEC §4). In active-standby the shares compete within their cluster's priority group.
+   * traffic (docs/multi-cluster.md). In active-standby the shares compete within their cluster's priority group.
    * When no ratios can do that within a percentage point, each share gets its own pool instead
    * (`split`) and the application adds the weighted iRule; the warning says so, since the plan
    * then holds an iRule. Weights that are all 0 never get here: normalization rejects them.

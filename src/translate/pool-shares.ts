@@ -1,5 +1,5 @@
 /**
- * How a pool's traffic is divided among backends and clusters (SPEC §4), as data: the shares a
+ * How a pool's traffic is divided among backends and clusters (docs/multi-cluster.md), as data: the shares a
  * route asks for, and, once the pool is built, what each share effectively gets. pool-set.ts
  * turns shares into members (ratios) or pools (the weighted-iRule fallback).
  */

@@ -1,6 +1,6 @@
 import type { PoolSettings } from '../model/settings.js';
 import type { PoolMember } from '../resolve/member.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 
 export type { PoolMember } from '../resolve/member.js';
 

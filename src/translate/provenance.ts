@@ -15,7 +15,7 @@ import type { KubeObject } from '../kube/types.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { refKey } from '../kube/refs.js';
 import { isRecord } from '../lib/is-record.js';
-import type { As3Object } from './as3-types.js';
+import type { As3Object } from '../model/as3-types.js';
 
 /** The AS3 `constants` property of an application, and the constant naming its sources. */
 export const CONSTANTS_PROPERTY = 'constants';

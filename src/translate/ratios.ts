@@ -4,10 +4,10 @@
  * load balancing gives each backend its share. AS3 3.56 `Pool_Member.ratio` is an integer 0–100;
  * members that take traffic get 1–100 here. When no ratios give every backend its share within
  * one percentage point, the plan says `split` and why; the caller then falls back to one pool per
- * backend chosen by a weighted iRule (SPEC §4, weighted-irule.ts).
+ * backend chosen by a weighted iRule (docs/multi-cluster.md, weighted-irule.ts).
  *
  * CIS always uses per-backend pools plus a data group and an iRule for weights, and never emits
- * member ratios (its ratio writer is dead code); SPEC §4 asks for ratios first.
+ * member ratios (its ratio writer is dead code); docs/multi-cluster.md asks for ratios first.
  */
 import type { PoolMember } from './pool.js';
 

@@ -1,5 +1,5 @@
 /**
- * The fallback of SPEC §4 when weights cannot be pool-member ratios (ratios.ts says `split`):
+ * The fallback of docs/multi-cluster.md when weights cannot be pool-member ratios (ratios.ts says `split`):
  * each backend has its own pool and a generated iRule picks one per HTTP request (or per
  * connection on an L4 virtual) with probability weight / total. AS3 has no declarative object
  * that picks a pool at random, so this is one of the few iRules kube-as3 generates.
@@ -16,7 +16,7 @@
  * iRule text by path, not by AS3's application scope, and AS3 only rewrites iRule text for
  * backquoted expressions (this text has none, so AS3's default `expand: true` leaves it as is).
  *
- * Differences from CIS's A/B iRule (reference/cis-features.md §1.3): CIS walks cumulative
+ * Differences from CIS's A/B iRule : CIS walks cumulative
  * thresholds from a data group and, when the chosen pool has no active members, falls through
  * to the next pool in list order, so a down backend's share all goes to its neighbour. Here the
  * thresholds are summed per request over the pools that have active members, so a down

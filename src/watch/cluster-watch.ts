@@ -3,7 +3,7 @@
  * then watch from the list's resourceVersion), one per kind kube-as3 reads, or one per kind and
  * namespace when the controller is restricted to namespaces.
  *
- * What client-node 1.4 leaves to the caller (see reference/client-node-notes.md), and how it is done:
+ * What client-node 1.4 leaves to the caller , and how it is done:
  * - An informer that fails (other than 410 Gone) stops for good: it is replaced by a new one after an
  *   exponential backoff with jitter, so the clusters' informers do not all hit a recovering API server
  *   at the same instant.

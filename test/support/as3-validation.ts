@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { officialValidator, projectValidator } from '../../src/adapters/schema-validator.js';
-import type { DeclarationValidator } from '../../src/adapters/schema-validator.js';
+import type { DeclarationValidator } from '../../src/apply/declaration-validator.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const officialSchemaDir = process.env['AS3_SCHEMA_DIR'] ?? join(repoRoot, '..', 'shared', 'as3-schemas');

@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
-import type { As3Tenant } from '../../src/translate/as3-types.js';
+import type { As3Tenant } from '../../src/model/as3-types.js';
 import { compareVersions } from '../../src/lib/version.js';
 import { officialSchemaErrors } from './as3-validation.js';
 

@@ -1,5 +1,5 @@
-import type { ServiceSettingName, ServiceSettings } from '../model/settings.js';
-import type { VirtualGroup } from '../model/virtual.js';
+import type { ServiceSettingName, ServiceSettings } from './settings.js';
+import type { VirtualGroup } from './virtual.js';
 import type { As3Object } from './as3-types.js';
 
 export type ServiceClass = 'Service_HTTP' | 'Service_HTTPS' | 'Service_TCP' | 'Service_UDP' | 'Service_SCTP' | 'Service_L4';

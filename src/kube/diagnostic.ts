@@ -1,5 +1,5 @@
-import type { ObjectRef } from '../kube/refs.js';
-import { describeRef } from '../kube/refs.js';
+import type { ObjectRef } from './refs.js';
+import { describeRef } from './refs.js';
 
 /**
  * A problem found in the input, returned as data by the pure core (never thrown).

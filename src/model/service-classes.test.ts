@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { ServiceSettings } from '../model/settings.js';
-import type { VirtualGroup } from '../model/virtual.js';
+import type { ServiceSettings } from './settings.js';
+import type { VirtualGroup } from './virtual.js';
 import { officialApplicationErrors } from '../../test/support/as3-validation.js';
 import type { As3Object } from './as3-types.js';
-import { acceptsSetting, applySettings, l4ServiceClass, serviceClassOf } from './service.js';
-import type { ServiceClass } from './service.js';
+import { acceptsSetting, applySettings, l4ServiceClass, serviceClassOf } from './service-classes.js';
+import type { ServiceClass } from './service-classes.js';
 
 function group(change: Partial<VirtualGroup>): VirtualGroup {
   return {

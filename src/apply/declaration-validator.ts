@@ -1,0 +1,2 @@
+/** Checks a declaration; '' when valid, else the first errors, one per line. */
+export type DeclarationValidator = (declaration: unknown) => string;
