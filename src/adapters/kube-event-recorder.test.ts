@@ -44,6 +44,6 @@ describe('KubeEventRecorder', () => {
     assert.equal(created[0]?.[1].message?.length, 1024);
     const failing = recorder(true);
     await failing.rec.record([{ ref, reason: 'InvalidSpec', message: 'bad' }]);
-    assert.deepEqual(failing.errors, ['forbidden']);
+    assert.deepEqual(failing.errors, ['Event InvalidSpec on VirtualServer shop/web: cannot create: forbidden']);
   });
 });

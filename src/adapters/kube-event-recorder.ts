@@ -7,7 +7,9 @@
 import { redactText } from '../lib/redact.js';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { pooledApiClient } from './pooled-connections.js';
+import { KUBE_REQUEST_TIMEOUT_MS, abortableBy, kubeCall } from './kube-call.js';
 import type { CoreV1Event, KubeConfig } from '@kubernetes/client-node';
+import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import type { KubeObject } from '../kube/types.js';
 
@@ -19,12 +21,13 @@ export interface ProblemEvent {
 }
 
 export interface EventApi {
-  create(namespace: string, event: CoreV1Event): Promise<void>;
+  /** `signal` aborts the request (the recorder's deadline, see kube-call.ts). */
+  create(namespace: string, event: CoreV1Event, signal?: AbortSignal): Promise<void>;
 }
 
 export function eventApiFor(kc: KubeConfig): EventApi {
   const core = pooledApiClient(kc, CoreV1Api);
-  return { create: async (namespace, body) => void (await core.createNamespacedEvent({ namespace, body })) };
+  return { create: async (namespace, body, signal) => void (await core.createNamespacedEvent({ namespace, body }, signal ? abortableBy(signal) : undefined)) };
 }
 
 /** The API server refuses longer Event messages. */
@@ -38,6 +41,8 @@ export interface KubeEventRecorderOptions {
   now?: () => Date;
   /** Names this controller in `reportingInstance`. */
   instance: string;
+  /** Deadline of one Event write (default KUBE_REQUEST_TIMEOUT_MS, 10 s): a hung write fails instead of holding up the pass. */
+  timeoutMs?: number;
 }
 
 export class KubeEventRecorder {
@@ -51,8 +56,10 @@ export class KubeEventRecorder {
       const api = this.options.api(e.ref.cluster);
       // Problems of files, clusters or vanished objects have nothing to attach an Event to.
       if (!obj || !api || !e.ref.namespace) continue;
+      const event = this.eventFor(e, obj);
+      const what = `Event ${e.reason} on ${describeRef(e.ref)}: cannot create`;
       try {
-        await api.create(e.ref.namespace, this.eventFor(e, obj));
+        await kubeCall(what, (_, signal) => api.create(e.ref.namespace, event, signal), { timeoutMs: this.options.timeoutMs ?? KUBE_REQUEST_TIMEOUT_MS });
       } catch (err) {
         this.options.onError?.(e.ref, err as Error);
       }

@@ -9,9 +9,8 @@
  * `status` is a plain field of this CRD (not a subresource), so its counts go in the same write as
  * the spec and always describe the spec next to them.
  */
-import { ApiException } from '@kubernetes/client-node';
-import { apiServerMessage } from './api-server-message.js';
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { KUBE_REQUEST_TIMEOUT_MS, isKubeStatus, kubeCall } from './kube-call.js';
+import type { ConfigurationOptions, CustomObjectsApi } from '@kubernetes/client-node';
 import { parseIpamState } from '../ipam/store.js';
 import type { IpamSaveResult, IpamStore, VersionedIpamState } from '../ipam/store.js';
 import type { Allocation, IpamState } from '../ipam/allocator.js';
@@ -34,6 +33,8 @@ export interface KubeIpamStoreOptions {
   instance?: string;
   /** clock for status.lastUpdated (tests inject a fixed one) */
   now?: () => Date;
+  /** Deadline of one read or write (default KUBE_REQUEST_TIMEOUT_MS, 10 s): a hung request fails the pass, which is retried. */
+  timeoutMs?: number;
 }
 
 type Metadata = Record<string, unknown>;
@@ -57,6 +58,7 @@ export class KubeIpamStore implements IpamStore {
   private readonly name: string;
   private readonly instance: string | undefined;
   private readonly now: () => Date;
+  private readonly timeoutMs: number;
   /** The metadata of the object as last read or written, to carry over on the next replace of that version. */
   private last: { version: string; metadata: Metadata } | undefined;
 
@@ -66,6 +68,7 @@ export class KubeIpamStore implements IpamStore {
     this.name = options.name;
     this.instance = options.instance;
     this.now = options.now ?? (() => new Date());
+    this.timeoutMs = options.timeoutMs ?? KUBE_REQUEST_TIMEOUT_MS;
   }
 
   /** How errors name the object: the kind and `namespace/name`, so an operator can `kubectl get` it. */
@@ -81,13 +84,11 @@ export class KubeIpamStore implements IpamStore {
   async load(): Promise<VersionedIpamState> {
     let object: unknown;
     try {
-      object = await this.api.getNamespacedCustomObject({ ...this.collection, name: this.name });
+      object = await this.call('read', (options) => this.api.getNamespacedCustomObject({ ...this.collection, name: this.name }, options));
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) {
-        this.last = undefined;
-        return { state: { allocations: {}, releasing: {} }, version: undefined };
-      }
-      throw this.failure('read', err);
+      if (!isKubeStatus(err, 404)) throw err;
+      this.last = undefined;
+      return { state: { allocations: {}, releasing: {} }, version: undefined };
     }
     const metadata = isRecord(object) && isRecord(object['metadata']) ? object['metadata'] : {};
     const version = this.versionOf(metadata, 'read');
@@ -109,11 +110,11 @@ export class KubeIpamStore implements IpamStore {
     let written: unknown;
     try {
       written = expected === undefined
-        ? await this.api.createNamespacedCustomObject({ ...this.collection, body })
-        : await this.api.replaceNamespacedCustomObject({ ...this.collection, name: this.name, body });
+        ? await this.call('create', (options) => this.api.createNamespacedCustomObject({ ...this.collection, body }, options))
+        : await this.call('update', (options) => this.api.replaceNamespacedCustomObject({ ...this.collection, name: this.name, body }, options));
     } catch (err) {
-      if (err instanceof ApiException && (err.code === 409 || (err.code === 404 && expected !== undefined))) return { ok: false, conflict: true };
-      throw this.failure(expected === undefined ? 'create' : 'update', err);
+      if (isKubeStatus(err, 409) || (expected !== undefined && isKubeStatus(err, 404))) return { ok: false, conflict: true };
+      throw err;
     }
     const metadata = isRecord(written) && isRecord(written['metadata']) ? written['metadata'] : {};
     const version = this.versionOf(metadata, expected === undefined ? 'create' : 'update');
@@ -150,11 +151,8 @@ export class KubeIpamStore implements IpamStore {
     };
   }
 
-  /** Never swallowed: the HTTP status and the API server's message, or the transport error. */
-  private failure(action: string, err: unknown): Error {
-    if (err instanceof ApiException) {
-      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${apiServerMessage(err)}`, { cause: err });
-    }
-    return new Error(`${this.where}: cannot ${action}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  /** One request with its deadline; failures (never swallowed) are kube-call.ts's KubeApiError. */
+  private call<T>(action: string, fn: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+    return kubeCall(`${this.where}: cannot ${action}`, fn, { timeoutMs: this.timeoutMs });
   }
 }

@@ -15,9 +15,9 @@
  *   the status counts as unchanged when it already holds every field we want, and nothing else
  *   is removed. Comparing exactly would rewrite every LoadBalancer Service on every reconcile.
  */
-import { ApiException, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pooledApiClient } from './pooled-connections.js';
-import { apiServerMessage } from './api-server-message.js';
+import { KUBE_REQUEST_TIMEOUT_MS, abortableBy, kubeCall, kubeFailure } from './kube-call.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describeRef } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
@@ -38,12 +38,13 @@ export const TRANSPORT_SERVER_TYPE: CustomResourceType = { group: 'cis.f5.com', 
 
 /**
  * The three status writes the controller makes. `status` is a merge patch of the status: the
- * implementation sends `{status}` as the body, and a `null` value removes that field.
+ * implementation sends `{status}` as the body, and a `null` value removes that field. `signal`
+ * aborts the request (the writer's deadline, see kube-call.ts).
  */
 export interface StatusApi {
-  patchCustomStatus(type: CustomResourceType, namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
-  patchServiceStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
-  patchIngressStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void>;
+  patchCustomStatus(type: CustomResourceType, namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
+  patchServiceStatus(namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
+  patchIngressStatus(namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
 }
 
 /** The API of one cluster: `undefined` for the cluster the controller runs in (refs without a cluster), else a configured cluster's name. */
@@ -69,15 +70,16 @@ export function statusApiFor(kc: KubeConfig): StatusApi {
   const core = pooledApiClient(kc, CoreV1Api);
   const networking = pooledApiClient(kc, NetworkingV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+  const options = (signal: AbortSignal | undefined): ReturnType<typeof setHeaderOptions> => (signal ? abortableBy(signal, mergePatch) : mergePatch);
   return {
-    async patchCustomStatus(type, namespace, name, status) {
-      await custom.patchNamespacedCustomObjectStatus({ ...type, namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, mergePatch);
+    async patchCustomStatus(type, namespace, name, status, signal) {
+      await custom.patchNamespacedCustomObjectStatus({ ...type, namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, options(signal));
     },
-    async patchServiceStatus(namespace, name, status) {
-      await core.patchNamespacedServiceStatus({ namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, mergePatch);
+    async patchServiceStatus(namespace, name, status, signal) {
+      await core.patchNamespacedServiceStatus({ namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, options(signal));
     },
-    async patchIngressStatus(namespace, name, status) {
-      await networking.patchNamespacedIngressStatus({ namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, mergePatch);
+    async patchIngressStatus(namespace, name, status, signal) {
+      await networking.patchNamespacedIngressStatus({ namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, options(signal));
     },
   };
 }
@@ -110,6 +112,8 @@ export interface KubeStatusWriterOptions {
   concurrency?: number;
   /** True once the controller stops: no further write starts (the next leader or start writes them). */
   stopped?: () => boolean;
+  /** Deadline of one write (default KUBE_REQUEST_TIMEOUT_MS, 10 s): a hung write fails instead of holding up the pass. */
+  timeoutMs?: number;
 }
 
 export interface StatusWriteResult {
@@ -153,20 +157,12 @@ export function replacingPatch(current: Record<string, unknown> | undefined, des
   return patch;
 }
 
-/** `user:password@` in URLs and `Bearer`/`Basic` credentials, which transport errors could echo. */
-function redact(text: string): string {
-  return text.replace(/\b(Bearer|Basic)\s+[^\s"',]+/gi, '$1 [redacted]').replace(/\/\/[^/@\s]+@/g, '//[redacted]@');
-}
+const GONE = 'the resource no longer exists';
 
-
+/** What a failed write says: kube-call.ts's one message, naming the resource. */
 function failure(ref: ObjectRef, err: unknown): StatusWriteError {
-  const where = `${describeRef(ref)}: cannot write status`;
-  if (err instanceof ApiException) {
-    const said = redact(apiServerMessage(err));
-    const gone = err.code === 404 ? ' (the resource no longer exists)' : '';
-    return new StatusWriteError(`${where}: the API server answered HTTP ${err.code}${gone}${said ? `: ${said}` : ''}`, ref, err.code);
-  }
-  return new StatusWriteError(`${where}: ${redact(err instanceof Error ? err.message : String(err))}`, ref);
+  const failed = kubeFailure(`${describeRef(ref)}: cannot write status`, err, { timedOut: false, timeoutMs: 0 }, GONE);
+  return new StatusWriteError(failed.message, ref, failed.status);
 }
 
 export class KubeStatusWriter {
@@ -175,6 +171,7 @@ export class KubeStatusWriter {
   private readonly onError: (ref: ObjectRef, err: StatusWriteError) => void;
   private readonly concurrency: number;
   private readonly stopped: () => boolean;
+  private readonly timeoutMs: number;
 
   constructor(options: KubeStatusWriterOptions) {
     const api = options.api;
@@ -183,6 +180,7 @@ export class KubeStatusWriter {
     this.onError = options.onError ?? (() => undefined);
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 16));
     this.stopped = options.stopped ?? (() => false);
+    this.timeoutMs = options.timeoutMs ?? KUBE_REQUEST_TIMEOUT_MS;
   }
 
   /** Writes every status that differs from the current one (until stopped); never throws. */
@@ -207,7 +205,9 @@ export class KubeStatusWriter {
       if (whole ? jsonEqual(current ?? {}, status) : holds(current ?? {}, status)) return 'skipped';
       const api = this.apiFor(ref.cluster);
       if (api === undefined) throw new Error(`no API server is configured for cluster ${ref.cluster ?? '(local)'}`);
-      await this.send(api, ref, whole ? replacingPatch(current, status) : status);
+      const patch = whole ? replacingPatch(current, status) : status;
+      const what = `${describeRef(ref)}: cannot write status`;
+      await kubeCall(what, (_, signal) => this.send(api, ref, patch, signal), { timeoutMs: this.timeoutMs, notFound: GONE });
       return 'written';
     } catch (err) {
       this.report(ref, err);
@@ -216,16 +216,16 @@ export class KubeStatusWriter {
   }
 
   /** `ref.kind` is one of WRITTEN_KINDS. */
-  private async send(api: StatusApi, ref: ObjectRef, patch: Record<string, unknown>): Promise<void> {
+  private async send(api: StatusApi, ref: ObjectRef, patch: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     switch (ref.kind) {
       case 'VirtualServer':
-        return api.patchCustomStatus(VIRTUAL_SERVER_TYPE, ref.namespace, ref.name, patch);
+        return api.patchCustomStatus(VIRTUAL_SERVER_TYPE, ref.namespace, ref.name, patch, signal);
       case 'TransportServer':
-        return api.patchCustomStatus(TRANSPORT_SERVER_TYPE, ref.namespace, ref.name, patch);
+        return api.patchCustomStatus(TRANSPORT_SERVER_TYPE, ref.namespace, ref.name, patch, signal);
       case 'Service':
-        return api.patchServiceStatus(ref.namespace, ref.name, patch);
+        return api.patchServiceStatus(ref.namespace, ref.name, patch, signal);
       default:
-        return api.patchIngressStatus(ref.namespace, ref.name, patch);
+        return api.patchIngressStatus(ref.namespace, ref.name, patch, signal);
     }
   }
 

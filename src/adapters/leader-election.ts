@@ -18,20 +18,12 @@
  * A leader that cannot renew steps down (onStoppedLeading) once renewDeadline has passed since its
  * last successful renewal, which is before any other replica can see the lease expire
  * (renewDeadline < leaseDuration). A timer enforces this even while a renewal request hangs: the
- * client-node 1.4 HTTP client has no timeout of its own, so each step also aborts its requests
+ * client-node 1.4 HTTP client has no timeout of its own, so each step also aborts its requests (kube-call.ts)
  * after renewDeadline.
  */
-import { ApiException, Observable, V1MicroTime } from '@kubernetes/client-node';
-import { apiServerMessage } from './api-server-message.js';
-import type {
-  ConfigurationOptions,
-  CoordinationV1Api,
-  ObservableMiddleware,
-  RequestContext,
-  ResponseContext,
-  V1Lease,
-  V1LeaseSpec,
-} from '@kubernetes/client-node';
+import { V1MicroTime } from '@kubernetes/client-node';
+import type { ConfigurationOptions, CoordinationV1Api, V1Lease, V1LeaseSpec } from '@kubernetes/client-node';
+import { isKubeStatus, kubeCall } from './kube-call.js';
 
 export interface LeaderTimer {
   cancel(): void;
@@ -106,26 +98,11 @@ function holderOf(lease: V1Lease): string | undefined {
 
 
 function isConflict(err: unknown): boolean {
-  return err instanceof ApiException && err.code === 409;
+  return isKubeStatus(err, 409);
 }
 
 function isNotFound(err: unknown): boolean {
-  return err instanceof ApiException && err.code === 404;
-}
-
-/**
- * Request options that abort the request when `signal` fires. client-node's object API takes
- * observable middleware here; appending keeps the configuration's own (authentication) in place.
- */
-function abortableBy(signal: AbortSignal): ConfigurationOptions {
-  const middleware: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(signal);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+  return isKubeStatus(err, 404);
 }
 
 function realTimer(fn: () => void, ms: number): LeaderTimer {
@@ -367,11 +344,11 @@ export class LeaderElection {
   /** The lease, or undefined when there is none. */
   private async read(signal: AbortSignal): Promise<V1Lease | undefined> {
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, abortableBy(signal));
+      const lease = await this.call('read', signal, (options) => this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, options));
       this.observe(lease);
       return lease;
     } catch (err) {
-      if (!isNotFound(err)) throw this.failure('read', err);
+      if (!isNotFound(err)) throw err;
       this.observed = undefined;
       return undefined;
     }
@@ -387,11 +364,11 @@ export class LeaderElection {
       spec: { holderIdentity: this.identity, leaseDurationSeconds: this.leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     };
     try {
-      this.observe(await this.api.createNamespacedLease({ namespace: this.namespace, body }, abortableBy(signal)));
+      this.observe(await this.call('create', signal, (options) => this.api.createNamespacedLease({ namespace: this.namespace, body }, options)));
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
-      throw this.failure('create', err);
+      throw err;
     }
   }
 
@@ -402,11 +379,11 @@ export class LeaderElection {
   private async replace(lease: V1Lease, spec: V1LeaseSpec, action: string, signal: AbortSignal): Promise<boolean> {
     const body: V1Lease = { ...lease, apiVersion: LEASE_API_VERSION, kind: LEASE_KIND, spec };
     try {
-      this.observe(await this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, abortableBy(signal)));
+      this.observe(await this.call(action, signal, (options) => this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, options)));
       return true;
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
-      throw this.failure(action, err);
+      throw err;
     }
   }
 
@@ -426,11 +403,11 @@ export class LeaderElection {
     }
   }
 
-  /** The HTTP status and the API server's message, or the transport error. */
-  private failure(action: string, err: unknown): Error {
-    if (err instanceof ApiException) {
-      return new Error(`${this.where}: cannot ${action}: the API server answered HTTP ${err.code}: ${apiServerMessage(err)}`, { cause: err });
-    }
-    return new Error(`${this.where}: cannot ${action}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  /**
+   * One request through kube-call.ts: aborted by `signal` (this step's renewDeadline timer, on the
+   * injectable clock) and, should that timer never fire, by kubeCall's own deadline of the same length.
+   */
+  private call<T>(action: string, signal: AbortSignal, fn: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+    return kubeCall(`${this.where}: cannot ${action}`, fn, { timeoutMs: this.renewDeadlineMs, signal });
   }
 }

@@ -19,8 +19,8 @@ import type { AxiosInstance } from 'axios';
 import { BigipError } from './as3-api.js';
 import { compareVersions } from '../lib/version.js';
 import type { As3Api, As3Info, BigipErrorKind, BigipEvent, DeployOutcome, TenantResult } from './as3-api.js';
-import { backoffDelay } from './backoff.js';
-import type { BackoffPolicy } from './backoff.js';
+import { backoffDelay } from '../lib/backoff.js';
+import type { BackoffPolicy } from '../lib/backoff.js';
 import { redactSecrets } from './credentials.js';
 import { redactText, secretStrings } from '../lib/redact.js';
 import type { Credentials } from './credentials.js';
@@ -152,7 +152,8 @@ export class BigipRestClient implements As3Api {
     const baseURL = managementBaseUrl(options.url);
     this.#credentials = options.credentials;
     this.#maxRetries = Math.max(0, options.maxRetries ?? 5);
-    this.#backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.retryMaxMs ?? 30_000 };
+    // Full jitter: several controllers refused by AS3's single configuration lock must not retry in lockstep.
+    this.#backoff = { baseMs: options.retryBaseMs ?? 500, maxMs: options.retryMaxMs ?? 30_000, jitter: 'full' };
     this.#taskTimeoutMs = options.taskTimeoutMs ?? 10 * 60 * 1000;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#firstPollMs = Math.max(0, Math.min(options.firstPollMs ?? 2, this.#pollIntervalMs));

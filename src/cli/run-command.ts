@@ -8,6 +8,7 @@ import { Buffer } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KUBE_REQUEST_TIMEOUT_MS, kubeCall } from '../adapters/kube-call.js';
 import { pino } from 'pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 import { redactLogArgument } from '../lib/redact.js';
@@ -64,7 +65,7 @@ function splitRef(ref: string): [string, string] {
 
 async function secretKubeConfig(core: CoreV1Api, ref: string): Promise<KubeConfig> {
   const [namespace, name] = splitRef(ref);
-  const secret = await core.readNamespacedSecret({ namespace, name });
+  const secret = await kubeCall(`Secret ${ref}: cannot read`, (options) => core.readNamespacedSecret({ namespace, name }, options), { timeoutMs: KUBE_REQUEST_TIMEOUT_MS });
   const data = secret.data?.['kubeconfig'];
   if (!data) throw new Error(`Secret ${ref} has no key "kubeconfig"`);
   const kc = new KubeConfig();
@@ -77,7 +78,7 @@ async function clusterSet(config: Config, core: CoreV1Api): Promise<MultiCluster
   const multi = config.multiCluster;
   if (!multi?.extendedSpecConfigMap) return multi;
   const [namespace, name] = splitRef(multi.extendedSpecConfigMap);
-  const configMap = await core.readNamespacedConfigMap({ namespace, name });
+  const configMap = await kubeCall(`ConfigMap ${multi.extendedSpecConfigMap}: cannot read`, (options) => core.readNamespacedConfigMap({ namespace, name }, options), { timeoutMs: KUBE_REQUEST_TIMEOUT_MS });
   const imported = importExtendedSpec({ ...configMap, apiVersion: 'v1', kind: 'ConfigMap' } as Parameters<typeof importExtendedSpec>[0], multi.localClusterName);
   if (!imported.multiCluster) throw new Error(`ConfigMap ${multi.extendedSpecConfigMap} is invalid: ${imported.errors.join('; ')}`);
   return { ...imported.multiCluster, extendedSpecConfigMap: multi.extendedSpecConfigMap };

@@ -5,6 +5,7 @@
  * not found, certificate, 401, 403, ...), named with the cluster and its API server, and kept for
  * `/readyz` and the `kube_as3_cluster_watch_failures_total` metric.
  */
+import { backoffCeiling } from '../lib/backoff.js';
 import type { Log } from './reconciler.js';
 
 export interface ClusterProblem {
@@ -59,7 +60,8 @@ export interface ClusterProblemsOptions {
 interface Failing {
   problem: ClusterProblem;
   loggedAt: number;
-  pauseMs: number;
+  /** Lines written for this problem: the pause before the next one is the backoff for that many. */
+  lines: number;
   /** Failures (informer starts or restarts) since the last line. */
   failures: number;
   kinds: Set<string>;
@@ -78,17 +80,16 @@ export class ClusterProblems {
     const problem = classifyClusterError(error);
     this.options.onFailure?.(cluster, problem);
     const now = this.now();
-    const first = this.options.firstRepeatMs ?? 10_000;
+    const pacing = { baseMs: this.options.firstRepeatMs ?? 10_000, maxMs: this.options.maxRepeatMs ?? 300_000 };
     const current = this.failing.get(cluster);
     if (current && current.problem.reason === problem.reason) {
       current.failures++;
       current.kinds.add(kind);
-      if (now - current.loggedAt < current.pauseMs) return;
+      if (now - current.loggedAt < backoffCeiling(current.lines, pacing)) return;
       this.write(cluster, current, now);
-      current.pauseMs = Math.min(this.options.maxRepeatMs ?? 300_000, current.pauseMs * 2);
       return;
     }
-    const fresh: Failing = { problem, loggedAt: now, pauseMs: first, failures: 1, kinds: new Set([kind]) };
+    const fresh: Failing = { problem, loggedAt: now, lines: 0, failures: 1, kinds: new Set([kind]) };
     this.failing.set(cluster, fresh);
     this.write(cluster, fresh, now);
   }
@@ -113,6 +114,7 @@ export class ClusterProblems {
       `cluster ${cluster}${server ? ` (${server})` : ''} cannot be read: ${failing.problem.reason}; retrying with backoff`,
     );
     failing.loggedAt = now;
+    failing.lines++;
     failing.failures = 0;
     failing.kinds.clear();
   }

@@ -57,6 +57,13 @@ export interface ControllerOptions {
   port?: number;
   /** How long to wait for a remote cluster's first list before planning without it (kept as the BIG-IP has it). */
   remoteSyncTimeoutMs?: number;
+  /**
+   * Deadline of each status write, Event and IPAM read or write (default 10 s, kube-call.ts): a
+   * hung API server fails that request (and an IPAM request the pass, which is retried) instead of
+   * stalling the pass. Lists have their own (`watch.listTimeoutMs`, default 30 s); leader election
+   * uses its renewDeadline.
+   */
+  apiTimeoutMs?: number;
   /** Watch tuning (tests). */
   watch?: Partial<Omit<ClusterWatchOptions, 'kubeConfig' | 'state' | 'onChange' | 'onError'>>;
   reconciler?: { retryDelayMs?: (attempt: number) => number };
@@ -200,18 +207,19 @@ export async function launchController(options: ControllerOptions): Promise<Runn
     ? (ref) => members.filter((m) => m.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined).map((m) => m.name)
     : undefined;
   const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
+  const apiTimeout = options.apiTimeoutMs === undefined ? {} : { timeoutMs: options.apiTimeoutMs };
   const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
-    api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance,
+    api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance, ...apiTimeout,
   });
   const gate = new As3Gate(options.bigip, options.now);
   let stopping = false;
   const engine = new ApplyEngine({ api: gate, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
   const reconciler = new Reconciler({
     config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
-    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, stopped: () => stopping, ...(holders ? { holders } : {}) }),
+    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, stopped: () => stopping, ...(holders ? { holders } : {}), ...apiTimeout }),
     events: routedEvents(() => stopping, new KubeEventRecorder({
-      api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance,
-      onError: (ref, err) => log.warn({ resource: ref }, `event not recorded: ${err.message}`),
+      api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance, ...apiTimeout,
+      onError: (ref, err) => log.warn({ resource: ref }, err.message),
     }), holders),
     onPass: (record: PassRecord, plan: Plan | undefined) => {
       metrics.pass(record, plan);

@@ -19,6 +19,8 @@ import type { IpamStore } from '../ipam/store.js';
 import { refKey } from '../kube/refs.js';
 import type { ObjectRef } from '../kube/refs.js';
 import { formatDiagnostic } from '../kube/diagnostic.js';
+import { backoffDelay } from '../lib/backoff.js';
+import type { BackoffPolicy } from '../lib/backoff.js';
 import { Planner } from '../plan/planner.js';
 import { releasable } from '../plan/plan.js';
 import type { Plan } from '../plan/plan.js';
@@ -78,8 +80,11 @@ export interface ReconcilerOptions {
 /** How often one pass re-plans after losing an IPAM compare-and-swap before it gives up (and retries later). */
 const IPAM_ATTEMPTS = 5;
 
+/** No jitter: one loop per controller, nobody to collide with. */
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 60_000 };
+
 function defaultRetry(attempt: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return backoffDelay(attempt, RETRY_BACKOFF);
 }
 
 function defaultTimer(fn: () => void, ms: number): { cancel(): void } {

@@ -32,6 +32,8 @@ export interface ClusterStatusSinkOptions {
   holders?: Holders;
   /** True once the controller stops: the statuses not written yet are left for the next start. */
   stopped?: () => boolean;
+  /** Deadline of one status write (default 10 s, kube-call.ts). */
+  timeoutMs?: number;
 }
 
 function statusOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
@@ -49,6 +51,7 @@ export class ClusterStatusSink implements StatusSink {
       api: options.api,
       current: (ref) => statusOf(options.objectOf(ref)),
       ...(options.stopped ? { stopped: options.stopped } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       onError: (ref, err) => {
         // Not written: looked at again on the next pass, whatever changes.
         this.seen.delete(`${refKey(ref)}/${ref.cluster ?? ''}`);

@@ -28,6 +28,7 @@ import type { ClusterState } from '../inventory/cluster-state.js';
 import { API_VERSION, isClusterScoped, storedNamespace } from '../kube/kinds.js';
 import { namespacedName } from '../kube/refs.js';
 import type { KnownKind, KubeObject } from '../kube/types.js';
+import { backoffDelay } from '../lib/backoff.js';
 import { listRaw, slim } from './raw-list.js';
 
 export interface ClusterWatchOptions {
@@ -50,6 +51,8 @@ export interface ClusterWatchOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** In [0, 1): jitter of ±25 % on each backoff delay (tests pass a constant). */
   random?: () => number;
+  /** Deadline of each list (default 30 s, kube-call.ts): a hung list fails the informer, which is replaced. The watch stream itself has none (the staleness watchdog covers it). */
+  listTimeoutMs?: number;
   /** An informer with no event, list or reconnection for this long is replaced (default 5 minutes). */
   staleAfterMs?: number;
   /** How often the watchdog looks (default min(staleAfterMs, 30 s)); 0: never by itself (tests call `checkStaleness`). */
@@ -303,7 +306,9 @@ export class ClusterWatch {
     // The first list may come from the API server's watch cache (resourceVersion=0, as client-go's
     // informers list): several times cheaper than a read through to etcd. Later lists (after a
     // failure) must not go back before what the state already holds: they read the latest.
-    const response = await listRaw(this.options.kubeConfig, feed.synced ? feed.path : `${feed.path}?resourceVersion=0`);
+    const path = feed.synced ? feed.path : `${feed.path}?resourceVersion=0`;
+    const timeout = this.options.listTimeoutMs === undefined ? {} : { timeoutMs: this.options.listTimeoutMs };
+    const response = await listRaw(this.options.kubeConfig, path, { ...timeout, signal: this.abort.signal });
     // A replaced informer must fail here: after a list it would open a watch that nothing aborts.
     if (!this.current(feed, generation)) throw new Error('superseded by a newer informer');
     const items: KubeObject[] = [];
@@ -397,10 +402,8 @@ export class ClusterWatch {
   }
 
   private backoffMs(failures: number): number {
-    const initial = this.options.restartDelay?.initialMs ?? 500;
-    const max = this.options.restartDelay?.maxMs ?? 30_000;
-    const base = Math.min(max, initial * 2 ** Math.min(failures - 1, 30));
-    return Math.round(base * (0.75 + 0.5 * (this.options.random ?? Math.random)()));
+    const policy = { baseMs: this.options.restartDelay?.initialMs ?? 500, maxMs: this.options.restartDelay?.maxMs ?? 30_000, jitter: 0.25 };
+    return backoffDelay(failures, policy, this.options.random);
   }
 
   private resolveIfSynced(): void {

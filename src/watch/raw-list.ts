@@ -14,6 +14,8 @@ import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { sharedAgent } from '../adapters/pooled-connections.js';
+import { apiServerMessage } from '../adapters/api-server-message.js';
+import { KUBE_LIST_TIMEOUT_MS, KubeApiError, kubeCall, refusedMessage } from '../adapters/kube-call.js';
 
 export interface RawList {
   metadata?: { resourceVersion?: string };
@@ -36,20 +38,24 @@ export function slim<T>(obj: T): T {
   return obj;
 }
 
-/** What the API server said when it refused: its Status `reason: message`, else the body's start. */
-function refusal(status: number, text: string): Error {
-  let said = text.trim().slice(0, 500);
-  try {
-    const body = JSON.parse(text) as { reason?: unknown; message?: unknown };
-    if (typeof body.message === 'string') said = typeof body.reason === 'string' && body.reason !== '' ? `${body.reason}: ${body.message}` : body.message;
-  } catch {
-    // not JSON: the text as is
-  }
-  return Object.assign(new Error(`HTTP ${status}: ${said || 'empty response body'}`), { statusCode: status });
+export interface ListRawOptions {
+  /** Deadline of the whole list, answer included (default KUBE_LIST_TIMEOUT_MS, 30 s). */
+  timeoutMs?: number;
+  /** Aborts the list earlier (the watch stopping). */
+  signal?: AbortSignal;
 }
 
-/** GET `path` (e.g. `/api/v1/services`) from the kubeconfig's current cluster. */
-export async function listRaw(kubeConfig: KubeConfig, path: string): Promise<RawList> {
+/**
+ * GET `path` (e.g. `/api/v1/services`) from the kubeconfig's current cluster, through kube-call.ts
+ * (a deadline, and a KubeApiError `<path>: cannot list: …` when it fails).
+ */
+export async function listRaw(kubeConfig: KubeConfig, path: string, options: ListRawOptions = {}): Promise<RawList> {
+  const what = `${path}: cannot list`;
+  const timeoutMs = options.timeoutMs ?? KUBE_LIST_TIMEOUT_MS;
+  return kubeCall(what, (_, signal) => get(kubeConfig, path, what, signal), { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+}
+
+async function get(kubeConfig: KubeConfig, path: string, what: string, signal: AbortSignal): Promise<RawList> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no cluster server');
   // Appended, so that a server URL with a path prefix (behind a proxy) keeps it.
@@ -61,19 +67,23 @@ export async function listRaw(kubeConfig: KubeConfig, path: string): Promise<Raw
   const headers = { ...(options.headers as Record<string, string> | undefined), accept: 'application/json' };
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { ...options, method: 'GET', headers }, (res) => {
+    const req = send(url, { ...options, method: 'GET', headers, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(refusal(res.statusCode ?? 0, text));
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          // What the API server said: its Status `reason: message`, else the body's start.
+          return reject(new KubeApiError(refusedMessage(what, status, apiServerMessage({ body: text, message: '' })), what, status, false));
+        }
         try {
           const list = JSON.parse(text) as RawList;
           for (const item of list.items ?? []) slim(item);
           resolve(list);
         } catch (err) {
-          reject(new Error(`GET ${path}: the API server's answer is not JSON: ${(err as Error).message}`));
+          reject(new Error(`the API server's answer is not JSON: ${(err as Error).message}`));
         }
       });
     });

@@ -17,7 +17,8 @@
  *
  * Tests change objects without HTTP through `put`/`delete`, and simulate the network through
  * `closeWatches` (a server-side watch timeout), `silenceWatches` (a connection that stays open but
- * carries nothing, the failure only a staleness watchdog notices) and `failWatches`.
+ * carries nothing, the failure only a staleness watchdog notices), `failWatches`, and `hang` (a
+ * request accepted and never answered, the failure only a request deadline notices).
  *
  * Not modelled: schema validation and pruning, generateName, subresources other than `status`
  * (and a status write changing only `status` whatever the kind), strategic merge patch and
@@ -44,6 +45,15 @@ export interface FakeKubeRequest {
   query: string;
   /** HTTP status the fake answered with */
   status: number;
+}
+
+/** Requests the fake receives but never answers (a hung API server), until `close()`. */
+export interface FakeKubeHang {
+  method: string;
+  /** only requests whose path matches (default: any) */
+  path?: RegExp;
+  /** how many requests hang (default 1) */
+  times?: number;
 }
 
 /** A one-shot failure answered to the next request with this method, before any other handling. */
@@ -75,6 +85,10 @@ export interface FakeKubeApi {
   requests: FakeKubeRequest[];
   /** Makes the next request with `failure.method` fail with that status (HTTP errors the fake does not produce by itself). */
   failNext(failure: FakeKubeFailure): void;
+  /** Makes the next matching requests hang: received (and recorded, status 0) but never answered. */
+  hang(hang: FakeKubeHang): void;
+  /** Resolves once at least `count` requests hang (at once when they already do). */
+  waitForHung(count: number): Promise<void>;
   /** The current resourceVersion counter. */
   resourceVersion(): string;
   /**
@@ -557,6 +571,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const state = new FakeKubeState(options.historyLimit ?? 1000, (event) => watches.broadcast(event));
   const requests: FakeKubeRequest[] = [];
   const failures: FakeKubeFailure[] = [];
+  const hangs: Array<Required<Pick<FakeKubeHang, 'method' | 'times'>> & { path: RegExp | undefined }> = [];
+  const hung: ServerResponse[] = [];
+  let hungWaiters: Array<{ count: number; resolve: () => void }> = [];
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -570,6 +587,14 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       if (err instanceof HttpFailure) answer(err.code, statusBody(err.code, err.reason, err.message, err.details));
       else answer(500, statusBody(500, 'InternalError', String(err)));
     };
+    const hangAt = hangs.findIndex((h) => h.method === req.method && (h.path === undefined || h.path.test(url.pathname)));
+    if (hangAt >= 0) {
+      const h = hangs[hangAt] as (typeof hangs)[number];
+      if (--h.times <= 0) hangs.splice(hangAt, 1);
+      hung.push(res);
+      hungWaiters = hungWaiters.filter((w) => (hung.length >= w.count ? void w.resolve() : true));
+      return;
+    }
     const failure = failures.findIndex((f) => f.method === req.method);
     if (failure >= 0) {
       const [{ code, reason, message }] = failures.splice(failure, 1) as [FakeKubeFailure];
@@ -617,6 +642,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     failNext: (failure) => {
       failures.push(failure);
     },
+    hang: (h) => {
+      hangs.push({ method: h.method, path: h.path, times: h.times ?? 1 });
+    },
+    waitForHung: (count) => (hung.length >= count ? Promise.resolve() : new Promise((resolve) => hungWaiters.push({ count, resolve }))),
     resourceVersion: () => state.currentVersion(),
     put: (group, version, plural, obj) => {
       const body = asObject(structuredClone(obj));
@@ -636,6 +665,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     failWatches: (code, failOptions = {}) => watches.fail(code, failOptions),
     close: async () => {
       watches.closeAll();
+      for (const res of hung.splice(0)) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
