@@ -5,9 +5,22 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const ioModules = [
-  'fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http',
-  'https', 'node:https', 'child_process', 'node:child_process', 'axios', '@kubernetes/client-node',
-  'pino', 'prom-client',
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'net',
+  'node:net',
+  'http',
+  'node:http',
+  'https',
+  'node:https',
+  'child_process',
+  'node:child_process',
+  'axios',
+  '@kubernetes/client-node',
+  'pino',
+  'prom-client',
 ];
 
 /**
@@ -38,25 +51,32 @@ const IO_FOLDERS = ['adapters', 'cli', 'watch', 'bigip', 'controller'];
 
 /** One config per folder: the imports it may not make (higher layers, and I/O in the pure core). */
 function layerConfigs() {
-  return LAYERS.flatMap((layer, rank) => layer.map((folder) => {
-    const higher = LAYERS.slice(rank + 1).flat();
-    const pure = !IO_FOLDERS.includes(folder);
-    const rule = {
-      patterns: higher.length === 0 ? [] : [{
-        group: higher.flatMap((h) => [`**/${h}/*`, `**/${h}`]),
-        message: `${folder}/ is below ${higher.join(', ')} (docs/architecture.md): move what both need down, or this code up.`,
-      }],
-      ...(pure ? { paths: ioModules.map((name) => ({ name, message: 'The pure core does no I/O: move this to an adapter.' })) } : {}),
-    };
-    return {
-      files: [`src/${folder}/**/*.ts`],
-      ignores: ['**/*.test.ts'],
-      rules: {
-        'no-restricted-imports': ['error', rule],
-        ...(pure ? { 'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch'] } : {}),
-      },
-    };
-  }));
+  return LAYERS.flatMap((layer, rank) =>
+    layer.map((folder) => {
+      const higher = LAYERS.slice(rank + 1).flat();
+      const pure = !IO_FOLDERS.includes(folder);
+      const rule = {
+        patterns:
+          higher.length === 0
+            ? []
+            : [
+                {
+                  group: higher.flatMap((h) => [`**/${h}/*`, `**/${h}`]),
+                  message: `${folder}/ is below ${higher.join(', ')} (docs/architecture.md): move what both need down, or this code up.`,
+                },
+              ],
+        ...(pure ? { paths: ioModules.map((name) => ({ name, message: 'The pure core does no I/O: move this to an adapter.' })) } : {}),
+      };
+      return {
+        files: [`src/${folder}/**/*.ts`],
+        ignores: ['**/*.test.ts'],
+        rules: {
+          'no-restricted-imports': ['error', rule],
+          ...(pure ? { 'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch'] } : {}),
+        },
+      };
+    }),
+  );
 }
 
 export default tseslint.config(
@@ -66,7 +86,7 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      'complexity': ['error', 20],
+      complexity: ['error', 20],
       'max-depth': ['error', 4],
       'max-params': ['error', 5],
       'no-console': 'off',
@@ -77,6 +97,6 @@ export default tseslint.config(
   ...layerConfigs(),
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    rules: { 'complexity': 'off', 'max-params': 'off' },
+    rules: { complexity: 'off', 'max-params': 'off' },
   },
 );

@@ -42,7 +42,9 @@ function yamlBlock(value: unknown, indent: string): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     if (entries.length === 0) return ' {}';
-    return entries.map(([key, v]) => `\n${indent}${PLAIN_KEY.test(key) ? key : JSON.stringify(key)}:${yamlBlock(v, `${indent}  `)}`).join('');
+    return entries
+      .map(([key, v]) => `\n${indent}${PLAIN_KEY.test(key) ? key : JSON.stringify(key)}:${yamlBlock(v, `${indent}  `)}`)
+      .join('');
   }
   return ` ${yamlScalar(value)}`;
 }
@@ -65,7 +67,14 @@ function asServed(obj: KubeObject, index: number): KubeObject {
   const time = '2026-01-01T00:00:00Z';
   const manager = applied ? 'kubectl-client-side-apply' : `${kind.toLowerCase()}-controller`;
   const managedFields = [
-    { apiVersion: obj.apiVersion, fieldsType: 'FieldsV1', fieldsV1: fieldsV1({ ...rest, metadata: { labels: metadata.labels ?? {} } }), manager, operation: 'Update', time },
+    {
+      apiVersion: obj.apiVersion,
+      fieldsType: 'FieldsV1',
+      fieldsV1: fieldsV1({ ...rest, metadata: { labels: metadata.labels ?? {} } }),
+      manager,
+      operation: 'Update',
+      time,
+    },
   ];
   const annotations = {
     ...(metadata.annotations ?? {}),
@@ -74,7 +83,15 @@ function asServed(obj: KubeObject, index: number): KubeObject {
   const uid = `${(index + 0x10000000).toString(16)}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
   return {
     ...rest,
-    metadata: { ...metadata, annotations, creationTimestamp: time, generation: 1, managedFields, resourceVersion: String(1000 + index), uid },
+    metadata: {
+      ...metadata,
+      annotations,
+      creationTimestamp: time,
+      generation: 1,
+      managedFields,
+      resourceVersion: String(1000 + index),
+      uid,
+    },
   } as KubeObject;
 }
 

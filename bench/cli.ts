@@ -59,7 +59,10 @@ const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 function planOf(w: CliWorkload, what: string): CliScenario['prepare'] {
   return (dir) => {
     const written = writeCliWorkload(dir, w);
-    return { args: () => [BIN, 'plan', ...written.args], input: `${what}: ${written.objects.toLocaleString('en-US')} objects, ${mb(written.bytes)}` };
+    return {
+      args: () => [BIN, 'plan', ...written.args],
+      input: `${what}: ${written.objects.toLocaleString('en-US')} objects, ${mb(written.bytes)}`,
+    };
   };
 }
 
@@ -74,7 +77,10 @@ function withSchema(warm: boolean): CliScenario['prepare'] {
       return file;
     };
     if (warm) spawnSync(process.execPath, [BIN, 'plan', ...small.args, '--config', config(-1)], { stdio: 'ignore' });
-    return { args: (run) => [BIN, 'plan', ...small.args, '--config', config(run)], input: `the small file + as3.schemaFile (${mb(readFileSync(OFFICIAL_SCHEMA).length)})` };
+    return {
+      args: (run) => [BIN, 'plan', ...small.args, '--config', config(run)],
+      input: `the small file + as3.schemaFile (${mb(readFileSync(OFFICIAL_SCHEMA).length)})`,
+    };
   };
 }
 
@@ -87,24 +93,45 @@ export function cliScenarios(quick: boolean): CliScenario[] {
   const list: CliScenario[] = [
     { id: 'cli-node', label: 'node -e 0', target: { note: 'the baseline' }, prepare: () => ({ args: () => ['-e', '0'], input: '-' }) },
     { id: 'cli-help', label: 'kube-as3 --help', target: { overNodeMs: 250 }, prepare: () => ({ args: () => [BIN, '--help'], input: '-' }) },
-    { id: 'cli-plan-small', label: 'plan, one small file', target: { overNodeMs: 250 }, prepare: planOf({ n: 3, clusters: 1, format: 'yaml' }, 'YAML') },
     {
-      id: `cli-plan-${n}-3x-json`, label: `plan ${n.toLocaleString('en-US')} VS × 3 clusters, JSON Lists`, target: full({ wallMs: 2000, rssMiB: 600 }),
+      id: 'cli-plan-small',
+      label: 'plan, one small file',
+      target: { overNodeMs: 250 },
+      prepare: planOf({ n: 3, clusters: 1, format: 'yaml' }, 'YAML'),
+    },
+    {
+      id: `cli-plan-${n}-3x-json`,
+      label: `plan ${n.toLocaleString('en-US')} VS × 3 clusters, JSON Lists`,
+      target: full({ wallMs: 2000, rssMiB: 600 }),
       prepare: planOf({ n, clusters: 3, format: 'json-list' }, 'JSON List per cluster'),
     },
     {
-      id: `cli-plan-${n}-yaml`, label: `plan ${n.toLocaleString('en-US')} VS × 1 cluster, multi-document YAML`, target: full({ wallMs: 3000 }),
+      id: `cli-plan-${n}-yaml`,
+      label: `plan ${n.toLocaleString('en-US')} VS × 1 cluster, multi-document YAML`,
+      target: full({ wallMs: 3000 }),
       prepare: planOf({ n, clusters: 1, format: 'yaml' }, 'YAML'),
     },
     {
-      id: 'cli-plan-kubectl-dump', label: 'plan of a kubectl get -o json dump (managedFields)', target: full({ wallMs: 3000, rssMiB: 700 }),
+      id: 'cli-plan-kubectl-dump',
+      label: 'plan of a kubectl get -o json dump (managedFields)',
+      target: full({ wallMs: 3000, rssMiB: 700 }),
       prepare: planOf({ n: dumpN, clusters: 1, format: 'kubectl-dump' }, 'kubectl dump'),
     },
   ];
   if (existsSync(OFFICIAL_SCHEMA)) {
     list.push(
-      { id: 'cli-schema-compile', label: 'plan, small file, as3.schemaFile compiled', target: { note: 'none (~1.7 s, issue 16)' }, prepare: withSchema(false) },
-      { id: 'cli-schema-cached', label: 'plan, small file, as3.schemaFile from the cache', target: { note: 'avoids the compile' }, prepare: withSchema(true) },
+      {
+        id: 'cli-schema-compile',
+        label: 'plan, small file, as3.schemaFile compiled',
+        target: { note: 'none (~1.7 s, issue 16)' },
+        prepare: withSchema(false),
+      },
+      {
+        id: 'cli-schema-cached',
+        label: 'plan, small file, as3.schemaFile from the cache',
+        target: { note: 'avoids the compile' },
+        prepare: withSchema(true),
+      },
     );
   }
   return list;
@@ -122,12 +149,24 @@ function runOnce(args: string[], dir: string): CliRun {
   const withTime = existsSync(TIME);
   const [command, commandArgs] = withTime
     ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...args]]
-    : [process.execPath, [`--import=data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))`, ...args]];
+    : [
+        process.execPath,
+        [
+          `--import=data:text/javascript,import{writeFileSync}from"node:fs";process.on("exit",()=>writeFileSync(process.env.BENCH_RSS_FILE,String(process.resourceUsage().maxRSS)))`,
+          ...args,
+        ],
+      ];
   const load1 = loadavg()[0] ?? 0;
   const started = performance.now();
-  const run = spawnSync(command, commandArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, BENCH_RSS_FILE: rssFile }, maxBuffer: 64 << 20 });
+  const run = spawnSync(command, commandArgs, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    maxBuffer: 64 << 20,
+  });
   const wallMs = performance.now() - started;
-  if (run.status !== 0 && run.status !== 2) throw new Error(`node ${args.join(' ')} exited ${String(run.status)}: ${run.stderr.toString().slice(0, 500)}`);
+  if (run.status !== 0 && run.status !== 2)
+    throw new Error(`node ${args.join(' ')} exited ${String(run.status)}: ${run.stderr.toString().slice(0, 500)}`);
   const kib = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
   return { wallMs, rssMiB: kib / 1024, load1 };
 }
@@ -146,8 +185,13 @@ export function measureCli(scenarios: CliScenario[], log: (line: string) => void
       runOnce(prepared.args(-2), dir);
       const runs = Array.from({ length: CLI_RUNS }, (_, i) => runOnce(prepared.args(i), dir));
       out.push({
-        id: s.id, label: s.label, input: prepared.input, target: s.target, runs,
-        wallMs: median(runs.map((r) => r.wallMs)), rssMiB: median(runs.map((r) => r.rssMiB)),
+        id: s.id,
+        label: s.label,
+        input: prepared.input,
+        target: s.target,
+        runs,
+        wallMs: median(runs.map((r) => r.wallMs)),
+        rssMiB: median(runs.map((r) => r.rssMiB)),
       });
       rmSync(dir, { recursive: true, force: true });
     }

@@ -46,14 +46,25 @@ export function patchEndpoint(env: Envtest, w: Workload, i: number, g: number): 
   const body = JSON.stringify({ endpoints: slice.endpoints });
   const url = new URL(path, env.url);
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'PATCH', rejectUnauthorized: false,
-      headers: { authorization: `Bearer ${tokenOf(env)}`, 'content-type': 'application/merge-patch+json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(podAddress(w, i, 0, 0, g)) : reject(new Error(`PATCH ${path}: ${res.statusCode}: ${text}`))));
-    });
+    const req = request(
+      url,
+      {
+        method: 'PATCH',
+        rejectUnauthorized: false,
+        headers: {
+          authorization: `Bearer ${tokenOf(env)}`,
+          'content-type': 'application/merge-patch+json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(podAddress(w, i, 0, 0, g)) : reject(new Error(`PATCH ${path}: ${res.statusCode}: ${text}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -73,7 +73,12 @@ export function pod(i: number, c: number, k: number, generation = 0): KubeObject
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `app-${i}-${k}`, namespace: NAMESPACE, labels: { app: `app-${i}` }, annotations: { 'nodeportlocal.antrea.io': JSON.stringify(mapping) } },
+    metadata: {
+      name: `app-${i}-${k}`,
+      namespace: NAMESPACE,
+      labels: { app: `app-${i}` },
+      annotations: { 'nodeportlocal.antrea.io': JSON.stringify(mapping) },
+    },
   };
 }
 
@@ -83,7 +88,10 @@ function node(c: number, k: number): Node {
     kind: 'Node',
     metadata: { name: `node-${k}`, labels: { 'kubernetes.io/os': 'linux' } },
     status: {
-      addresses: [{ type: 'InternalIP', address: nodeAddress(c, k) }, { type: 'Hostname', address: `node-${k}` }],
+      addresses: [
+        { type: 'InternalIP', address: nodeAddress(c, k) },
+        { type: 'Hostname', address: `node-${k}` },
+      ],
       conditions: [{ type: 'Ready', status: 'True' }],
     },
   };

@@ -13,8 +13,7 @@ const CIS: Array<{ mode: string; n: number; coldMs: number; changeMs?: number; r
   { mode: 'nodeport', n: 10_000, coldMs: 10_780, rssMiB: 478, bytes: 12_420_787 },
 ];
 
-const num = (v: number, digits = 0): string =>
-  v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const num = (v: number, digits = 0): string => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function misses(m: Measurement): string {
   const out: string[] = [];
@@ -37,39 +36,93 @@ function members(m: Measurement): string {
 function render(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
-    .map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd())
+    .map((r) =>
+      r
+        .map((cell, c) => (c < 3 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
 export function printTable(results: Measurement[]): void {
-  const header = ['who', 'mode', 'N × members', 'cold ms', 'stringify ms', 'change ms (med/max)', 'translated', 'peak RSS MiB', 'declaration B', 'changed app B', 'apply ms', 'posted B', 'targets'];
+  const header = [
+    'who',
+    'mode',
+    'N × members',
+    'cold ms',
+    'stringify ms',
+    'change ms (med/max)',
+    'translated',
+    'peak RSS MiB',
+    'declaration B',
+    'changed app B',
+    'apply ms',
+    'posted B',
+    'targets',
+  ];
   const rows: string[][] = [header];
   for (const m of results) {
     rows.push([
-      'kube-as3', m.mode, `${num(m.n)} × ${members(m)}`,
-      num(m.coldMs, 1), num(m.stringifyMs, 1), `${num(m.changeMedianMs, 2)} / ${num(m.changeMaxMs, 2)}`,
-      String(m.translatedOnChange), num(m.peakRssMiB, 1), num(m.declarationBytes), num(m.changedAppBytes),
-      num(m.applyChangeMedianMs, 2), num(m.postedBytesOnChange), misses(m),
+      'kube-as3',
+      m.mode,
+      `${num(m.n)} × ${members(m)}`,
+      num(m.coldMs, 1),
+      num(m.stringifyMs, 1),
+      `${num(m.changeMedianMs, 2)} / ${num(m.changeMaxMs, 2)}`,
+      String(m.translatedOnChange),
+      num(m.peakRssMiB, 1),
+      num(m.declarationBytes),
+      num(m.changedAppBytes),
+      num(m.applyChangeMedianMs, 2),
+      num(m.postedBytesOnChange),
+      misses(m),
     ]);
   }
   rows.push([
-    'target', 'any', '10,000 × 3x3', `≤ ${num(TARGETS.coldMs)}`, '', `≤ ${TARGETS.changeMs}`, '1',
-    `≤ ${TARGETS.rssMiB}`, '', '≤ 1 application', '', '≤ changed app', '',
+    'target',
+    'any',
+    '10,000 × 3x3',
+    `≤ ${num(TARGETS.coldMs)}`,
+    '',
+    `≤ ${TARGETS.changeMs}`,
+    '1',
+    `≤ ${TARGETS.rssMiB}`,
+    '',
+    '≤ 1 application',
+    '',
+    '≤ changed app',
+    '',
   ]);
   for (const c of CIS) {
     rows.push([
-      'CIS v2.17.1', c.mode, `${num(c.n)} × 3`, num(c.coldMs, 0), '', c.changeMs === undefined ? '' : num(c.changeMs),
-      c.changeMs === undefined ? '' : 'all', num(c.rssMiB, 0), num(c.bytes), c.changedBytes === undefined ? '' : `~${num(c.changedBytes)} (tenant)`, '', '', '',
+      'CIS v2.17.1',
+      c.mode,
+      `${num(c.n)} × 3`,
+      num(c.coldMs, 0),
+      '',
+      c.changeMs === undefined ? '' : num(c.changeMs),
+      c.changeMs === undefined ? '' : 'all',
+      num(c.rssMiB, 0),
+      num(c.bytes),
+      c.changedBytes === undefined ? '' : `~${num(c.changedBytes)} (tenant)`,
+      '',
+      '',
+      '',
     ]);
   }
   console.log('');
   console.log(render(rows));
   console.log('');
   console.log('cold = populateCluster of every cluster + first Planner.plan (JSON.stringify of the declaration shown apart);');
-  console.log(`change = upsert of one new EndpointSlice (nodeportlocal: Pod) + plan(), ${results[0]?.changes ?? 0} changes in different Services.`);
+  console.log(
+    `change = upsert of one new EndpointSlice (nodeportlocal: Pod) + plan(), ${results[0]?.changes ?? 0} changes in different Services.`,
+  );
   console.log('3x3 = three clusters (c1, c2, c3), each a ClusterState holding identical copies of the N VirtualServers and');
   console.log('Services plus its own 3 Nodes and 3 endpoints per Service (pod and node addresses differ per cluster), planned');
-  console.log(`together as one ClusterSet: active-active (one pool with all 9 members) or ratio (cluster ratios ${RATIOS.join('/')} as member`);
+  console.log(
+    `together as one ClusterSet: active-active (one pool with all 9 members) or ratio (cluster ratios ${RATIOS.join('/')} as member`,
+  );
   console.log('ratios). Each change moves an endpoint in ONE cluster, the clusters taking turns, and re-plans the same ClusterSet.');
   console.log('Peak RSS is the whole child process (Node + tsx + generated input objects of every cluster). CIS cold includes its');
   console.log('process start and is measured with 3 endpoints in one cluster; its change re-sends the whole tenant. apply =');

@@ -32,17 +32,32 @@ const root = resolve(import.meta.dirname, '..');
 /** BENCH_KUBE_AS3_BIN: another build's bin/kube-as3.js, to compare with (its `phases` may be missing). */
 const bin = process.env['BENCH_KUBE_AS3_BIN'] ?? join(root, 'bin', 'kube-as3.js');
 
-interface Args { vs: number; runs: number; patches: number; polls: number; officialSchema: boolean; build: boolean }
+interface Args {
+  vs: number;
+  runs: number;
+  patches: number;
+  polls: number;
+  officialSchema: boolean;
+  build: boolean;
+}
 
 function parseArgs(argv: string[]): Args {
   const num = (name: string, fallback: number): number => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
   return {
-    vs: num('vs', 1000), runs: num('runs', 3), patches: num('patches', 7), polls: num('polls', 1),
-    officialSchema: !argv.includes('--no-official-schema'), build: !argv.includes('--no-build'),
+    vs: num('vs', 1000),
+    runs: num('runs', 3),
+    patches: num('patches', 7),
+    polls: num('polls', 1),
+    officialSchema: !argv.includes('--no-official-schema'),
+    build: !argv.includes('--no-build'),
   };
 }
 
-interface LogLine { time: number; msg: string; [key: string]: unknown }
+interface LogLine {
+  time: number;
+  msg: string;
+  [key: string]: unknown;
+}
 
 /** One controller run's timeline (epoch ms) and what the fake BIG-IP saw. */
 class Timeline {
@@ -69,7 +84,10 @@ class Timeline {
       if (Date.now() > deadline) throw new Error('timed out waiting for the controller');
       await new Promise<void>((done) => {
         const timer = setTimeout(done, 1000);
-        this.waiters.push(() => { clearTimeout(timer); done(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          done();
+        });
       });
     }
   }
@@ -82,8 +100,24 @@ class Timeline {
 }
 
 type Phases = Record<string, number>;
-interface FirstPost { startToFirstPostMs: number; startToHeldMs: number; processStartMs: number; listMs: number; leaseMs: number; passMs: number; phases: Phases; deviceMs: number }
-interface Change { totalMs: number; watchMs: number; ownMs: number; deviceMs: number; passMs: number; phases: Phases }
+interface FirstPost {
+  startToFirstPostMs: number;
+  startToHeldMs: number;
+  processStartMs: number;
+  listMs: number;
+  leaseMs: number;
+  passMs: number;
+  phases: Phases;
+  deviceMs: number;
+}
+interface Change {
+  totalMs: number;
+  watchMs: number;
+  ownMs: number;
+  deviceMs: number;
+  passMs: number;
+  phases: Phases;
+}
 
 const median = (values: number[]): number => {
   const s = [...values].sort((a, b) => a - b);
@@ -94,21 +128,47 @@ const round = (n: number): number => Math.round(n * 10) / 10;
 
 /** Sum of the fake BIG-IP's own work on requests received in [from, to]. */
 function deviceWork(t: Timeline, from: number, to: number): number {
-  return t.device.filter((e) => e.type === 'request' && e.receivedAt >= from && e.receivedAt <= to).reduce((sum, e) => sum + (e.type === 'request' ? e.ms : 0), 0);
+  return t.device
+    .filter((e) => e.type === 'request' && e.receivedAt >= from && e.receivedAt <= to)
+    .reduce((sum, e) => sum + (e.type === 'request' ? e.ms : 0), 0);
 }
 
 async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promise<{ first: FirstPost; changes: Change[] }> {
   const timeline = new Timeline();
-  const bigip = await startFakeBigip({ asyncPollsBeforeDone: args.polls, officialSchema: args.officialSchema, observe: (e) => timeline.bigip(e) });
+  const bigip = await startFakeBigip({
+    asyncPollsBeforeDone: args.polls,
+    officialSchema: args.officialSchema,
+    observe: (e) => timeline.bigip(e),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'kube-as3-bench-run-'));
   writeFileSync(join(dir, 'username'), 'admin\n');
   writeFileSync(join(dir, 'password'), 'admin\n');
-  writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: bench, url: "${bigip.url}"}\nas3: {instance: bench}\n`);
+  writeFileSync(
+    join(dir, 'kube-as3.yaml'),
+    `poolMemberType: cluster\nbigip: {partition: bench, url: "${bigip.url}"}\nas3: {instance: bench}\n`,
+  );
   const t0 = Date.now();
   // BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": profile the controller.
   const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...nodeArgs, bin, 'run', '--config', join(dir, 'kube-as3.yaml'), '--kubeconfig', env.kubeconfigPath,
-    '--bigip-credentials-dir', dir, '--port', '0', '--namespace', 'default'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      bin,
+      'run',
+      '--config',
+      join(dir, 'kube-as3.yaml'),
+      '--kubeconfig',
+      env.kubeconfigPath,
+      '--bigip-credentials-dir',
+      dir,
+      '--port',
+      '0',
+      '--namespace',
+      'default',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {
@@ -118,19 +178,35 @@ async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promi
     }
   });
   try {
-    const byMsg = (msg: string) => (l: LogLine): boolean => l.msg === msg;
+    const byMsg =
+      (msg: string) =>
+      (l: LogLine): boolean =>
+        l.msg === msg;
     const running = await timeline.until(() => timeline.lines, byMsg('kube-as3 controller running'));
-    const watching = await timeline.until(() => timeline.lines, (l) => l.msg.startsWith('watching;'));
+    const watching = await timeline.until(
+      () => timeline.lines,
+      (l) => l.msg.startsWith('watching;'),
+    );
     const leading = await timeline.until(() => timeline.lines, byMsg('leading: reconciling'));
     const pass = await timeline.until(() => timeline.lines, byMsg('BIG-IP updated'));
-    const firstWrite = await timeline.until(() => timeline.device, (e) => e.type === 'request' && e.method === 'POST' && e.path.includes('/declare'));
-    const held = await timeline.until(() => timeline.device, (e) => e.type === 'executed');
+    const firstWrite = await timeline.until(
+      () => timeline.device,
+      (e) => e.type === 'request' && e.method === 'POST' && e.path.includes('/declare'),
+    );
+    const held = await timeline.until(
+      () => timeline.device,
+      (e) => e.type === 'executed',
+    );
     const passStart = pass.time - (pass['ms'] as number);
     const first: FirstPost = {
       startToFirstPostMs: (firstWrite.type === 'request' ? firstWrite.receivedAt : 0) - t0,
       startToHeldMs: (held.type === 'executed' ? held.at : 0) - t0,
-      processStartMs: running.time - t0, listMs: Number(watching['listMs'] ?? NaN), leaseMs: leading.time - watching.time,
-      passMs: pass['ms'] as number, phases: (pass['phases'] ?? {}) as Phases, deviceMs: round(deviceWork(timeline, passStart, pass.time)),
+      processStartMs: running.time - t0,
+      listMs: Number(watching['listMs'] ?? NaN),
+      leaseMs: leading.time - watching.time,
+      passMs: pass['ms'] as number,
+      phases: (pass['phases'] ?? {}) as Phases,
+      deviceMs: round(deviceWork(timeline, passStart, pass.time)),
     };
     console.error(`run ${run}: first post ${first.startToFirstPostMs} ms after start, ${JSON.stringify(first)}`);
     // The status writes of the first pass come back as watch updates: let them pass first.
@@ -143,14 +219,22 @@ async function oneRun(env: Envtest, w: Workload, args: Args, run: number): Promi
       const deviceBefore = timeline.device.length;
       const sent = Date.now();
       const address = await patchEndpoint(env, w, i, g);
-      const executed = await timeline.until(() => timeline.device, (e) => e.type === 'executed' && JSON.stringify(e.body).includes(`"${address}"`), deviceBefore);
+      const executed = await timeline.until(
+        () => timeline.device,
+        (e) => e.type === 'executed' && JSON.stringify(e.body).includes(`"${address}"`),
+        deviceBefore,
+      );
       const changePass = await timeline.until(() => timeline.lines, byMsg('BIG-IP updated'), linesBefore);
       const at = executed.type === 'executed' ? executed.at : 0;
       const start = changePass.time - (changePass['ms'] as number);
       const deviceMs = deviceWork(timeline, start, at);
       const change: Change = {
-        totalMs: at - sent, watchMs: start - sent, ownMs: round(at - start - deviceMs), deviceMs: round(deviceMs),
-        passMs: changePass['ms'] as number, phases: (changePass['phases'] ?? {}) as Phases,
+        totalMs: at - sent,
+        watchMs: start - sent,
+        ownMs: round(at - start - deviceMs),
+        deviceMs: round(deviceMs),
+        passMs: changePass['ms'] as number,
+        phases: (changePass['phases'] ?? {}) as Phases,
       };
       console.error(`  patch ${p}: ${JSON.stringify(change)}`);
       changes.push(change);
@@ -181,13 +265,21 @@ function report(firsts: FirstPost[], changes: Change[]): void {
     ['  leader lease (ms)', String(m((x) => x.leaseMs)), ''],
     ['  first pass, whole (ms)', String(m((x) => x.passMs)), ''],
     ['  first pass, fake BIG-IP work (ms)', String(m((x) => x.deviceMs)), ''],
-    ...Object.entries(medianPhases(firsts.map((x) => x.phases))).map(([k, v]): [string, string, string] => [`  first pass phase ${k} (ms)`, String(v), '']),
+    ...Object.entries(medianPhases(firsts.map((x) => x.phases))).map(([k, v]): [string, string, string] => [
+      `  first pass phase ${k} (ms)`,
+      String(v),
+      '',
+    ]),
     ['patch → device holds it (ms)', String(c((x) => x.totalMs)), '≤ 300'],
     ['  watch latency (ms)', String(c((x) => x.watchMs)), ''],
     ['  kube-as3 own part (ms)', String(c((x) => x.ownMs)), '≤ 20'],
     ['  fake BIG-IP work (ms)', String(c((x) => x.deviceMs)), ''],
     ['  change pass, whole (ms)', String(c((x) => x.passMs)), ''],
-    ...Object.entries(medianPhases(changes.map((x) => x.phases))).map(([k, v]): [string, string, string] => [`  change pass phase ${k} (ms)`, String(v), '']),
+    ...Object.entries(medianPhases(changes.map((x) => x.phases))).map(([k, v]): [string, string, string] => [
+      `  change pass phase ${k} (ms)`,
+      String(v),
+      '',
+    ]),
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'measure'.padEnd(width)}  median   target`);
@@ -196,7 +288,8 @@ function report(firsts: FirstPost[], changes: Change[]): void {
 
 async function main(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  if (args.build && spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
+  if (args.build && spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0)
+    throw new Error('npm run build failed');
   // Compiled before any clock starts: the fake BIG-IP's schema check is the device's cost, not its start-up.
   if (args.officialSchema) compileOfficialSchema();
   const w: Workload = { n: args.vs, clusters: 1, membersPerService: 3, mode: 'cluster' };
@@ -205,7 +298,12 @@ async function main(argv: string[]): Promise<void> {
   try {
     await env.installCrds();
     const created = await createWorkload(env, w);
-    console.error(`${created} objects created; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.error(
+      `${created} objects created; load average ${(await import('node:os'))
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     const firsts: FirstPost[] = [];
     const changes: Change[] = [];
     for (let run = 1; run <= args.runs; run++) {

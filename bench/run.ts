@@ -103,7 +103,15 @@ function scenario(mode: Mode, n: number, clusters: number, setMode?: SetMode): S
   if (clusters === 1) return { id: `${mode}-${n}-3`, scenario: 'members=3 (1 cluster)', mode, n, clusters, membersPerService: MEMBERS };
   const suffix = setMode === 'ratio' ? '-ratio' : '';
   const label = setMode === 'ratio' ? `ratio ${RATIOS.join('/')}` : 'active-active';
-  return { id: `${mode}-${n}-3x3${suffix}`, scenario: `members=3x3 (3 clusters, ${label})`, mode, n, clusters, membersPerService: MEMBERS, setMode };
+  return {
+    id: `${mode}-${n}-3x3${suffix}`,
+    scenario: `members=3x3 (3 clusters, ${label})`,
+    mode,
+    n,
+    clusters,
+    membersPerService: MEMBERS,
+    setMode,
+  };
 }
 
 function scenarios(): Scenario[] {
@@ -150,7 +158,11 @@ function configFor(s: Scenario, w: Workload): Config {
  * ClusterSet built once over all states. The set holds the states themselves, so a change
  * upserted into a state is what the next plan of the same set sees.
  */
-function populate(config: Config, w: Workload, objects: ReturnType<typeof generateObjects>[]): { states: ClusterState[]; input: ClusterState | ClusterSet } {
+function populate(
+  config: Config,
+  w: Workload,
+  objects: ReturnType<typeof generateObjects>[],
+): { states: ClusterState[]; input: ClusterState | ClusterSet } {
   const states = objects.map((list, c) => populateCluster(clusterName(w, c), list).state);
   if (!config.multiCluster) return { states, input: states[0] as ClusterState };
   const input = ClusterSet.fromConfig(config.multiCluster, new Map(states.map((state) => [state.name, state])));
@@ -223,7 +235,9 @@ async function measure(s: Scenario): Promise<Measurement> {
   const apps = Object.keys(tenant).filter((k) => (tenant[k] as { class?: string }).class === 'Application');
   const errors = run.plan.diagnostics.filter((d) => d.severity === 'error');
   if (apps.length !== s.n || errors.length > 0) {
-    throw new Error(`workload not translated as expected: ${apps.length} applications, ${errors.length} errors (${errors[0]?.message ?? ''})`);
+    throw new Error(
+      `workload not translated as expected: ${apps.length} applications, ${errors.length} errors (${errors[0]?.message ?? ''})`,
+    );
   }
 
   const device = new CountingAs3();
@@ -290,7 +304,9 @@ function runChild(s: Scenario): Promise<Measurement> {
 
 function onlyTerms(argv: string[]): string[] {
   return (argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? process.env['BENCH_ONLY'] ?? '')
-    .split(',').map((t) => t.trim()).filter((t) => t !== '');
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
 }
 
 function selected(argv: string[]): Scenario[] {
@@ -305,7 +321,9 @@ function selectedCli(argv: string[]): ReturnType<typeof cliScenarios> {
   const only = onlyTerms(argv);
   const all = cliScenarios(argv.includes('--quick'));
   const chosen = all.filter((s) => only.length === 0 || only.some((term) => s.id.includes(term)));
-  return chosen.length === 0 || chosen.some((s) => s.id === 'cli-node') ? chosen : all.filter((s) => s.id === 'cli-node' || chosen.includes(s));
+  return chosen.length === 0 || chosen.some((s) => s.id === 'cli-node')
+    ? chosen
+    : all.filter((s) => s.id === 'cli-node' || chosen.includes(s));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -317,7 +335,8 @@ async function main(argv: string[]): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) console.error('note: run with --expose-gc (npm run bench does) for steadier figures');
   const list = selected(argv);
   const cli = selectedCli(argv);
-  if (list.length === 0 && cli.length === 0) throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3, cli-help');
+  if (list.length === 0 && cli.length === 0)
+    throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3, cli-help');
   const results: Measurement[] = [];
   for (const s of list) {
     console.error(`running ${s.id} ...`);

@@ -76,7 +76,9 @@ function statusOf(obj: KubeObject): unknown {
   if (obj.kind === 'Node') return (obj as { status?: unknown }).status;
   if (obj.kind === 'Service') return { loadBalancer: {} };
   if (!STATUS_KINDS.has(obj.kind ?? '')) return undefined;
-  return { conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: 'the BIG-IP holds this resource', lastTransitionTime: TIME }] };
+  return {
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: 'the BIG-IP holds this resource', lastTransitionTime: TIME }],
+  };
 }
 
 /** The object as `kubectl get -o json` prints it after `kubectl apply` and a controller's status write. */
@@ -87,16 +89,58 @@ function asDumped(obj: KubeObject, c: number, i: number): KubeObject {
   const status = statusOf(obj);
   const managedFields = [
     {
-      apiVersion, fieldsType: 'FieldsV1', manager: 'kubectl-client-side-apply', operation: 'Update', time: TIME,
-      fieldsV1: { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} }, ...(metadata.labels ? { 'f:labels': fieldsV1(metadata.labels) } : {}) }, ...(fieldsV1(body) as object) },
+      apiVersion,
+      fieldsType: 'FieldsV1',
+      manager: 'kubectl-client-side-apply',
+      operation: 'Update',
+      time: TIME,
+      fieldsV1: {
+        'f:metadata': {
+          'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} },
+          ...(metadata.labels ? { 'f:labels': fieldsV1(metadata.labels) } : {}),
+        },
+        ...(fieldsV1(body) as object),
+      },
     },
-    ...(!STATUS_KINDS.has(kind ?? '') ? [] : [{ apiVersion, fieldsType: 'FieldsV1', manager: 'kube-as3', operation: 'Update', subresource: 'status', time: TIME, fieldsV1: { 'f:status': { 'f:conditions': { '.': {}, 'k:{"type":"Ready"}': { '.': {}, 'f:lastTransitionTime': {}, 'f:message': {}, 'f:reason': {}, 'f:status': {}, 'f:type': {} } } } } }]),
+    ...(!STATUS_KINDS.has(kind ?? '')
+      ? []
+      : [
+          {
+            apiVersion,
+            fieldsType: 'FieldsV1',
+            manager: 'kube-as3',
+            operation: 'Update',
+            subresource: 'status',
+            time: TIME,
+            fieldsV1: {
+              'f:status': {
+                'f:conditions': {
+                  '.': {},
+                  'k:{"type":"Ready"}': {
+                    '.': {},
+                    'f:lastTransitionTime': {},
+                    'f:message': {},
+                    'f:reason': {},
+                    'f:status': {},
+                    'f:type': {},
+                  },
+                },
+              },
+            },
+          },
+        ]),
   ];
   return {
-    apiVersion, kind,
+    apiVersion,
+    kind,
     metadata: {
-      ...metadata, annotations, creationTimestamp: metadata.creationTimestamp ?? TIME, generation: 1,
-      managedFields, resourceVersion: String(100_000 + i), uid: uid(c, i),
+      ...metadata,
+      annotations,
+      creationTimestamp: metadata.creationTimestamp ?? TIME,
+      generation: 1,
+      managedFields,
+      resourceVersion: String(100_000 + i),
+      uid: uid(c, i),
     },
     ...body,
     ...(status === undefined ? {} : { status }),
@@ -117,7 +161,12 @@ function render(objects: KubeObject[], format: WorkloadFormat): string {
 
 /** Writes the workload under `dir` (created if needed); one folder per cluster. */
 export async function writeWorkload(dir: string, options: WriteOptions): Promise<WorkloadFiles> {
-  const w: Workload = { n: options.n, clusters: options.clusters, membersPerService: options.membersPerService ?? 3, mode: options.mode ?? 'nodeport' };
+  const w: Workload = {
+    n: options.n,
+    clusters: options.clusters,
+    membersPerService: options.membersPerService ?? 3,
+    mode: options.mode ?? 'nodeport',
+  };
   const out: WorkloadFiles = { clusters: [], bytes: 0, objects: 0 };
   for (let c = 0; c < w.clusters; c++) {
     const name = clusterName(w, c);
@@ -139,6 +188,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.stderr.write('usage: tsx bench/write-workload.ts DIR N CLUSTERS [json-list|yaml|kubectl-dump] [MODE]\n');
     process.exit(1);
   }
-  const written = await writeWorkload(dir, { n: Number(n), clusters: Number(clusters), format: format as WorkloadFormat, ...(mode ? { mode: mode as PoolMemberType } : {}) });
-  process.stdout.write(`${written.objects} objects, ${(written.bytes / 1e6).toFixed(1)} MB: ${written.clusters.map((c) => `--cluster ${c.name}=${c.path}`).join(' ')}\n`);
+  const written = await writeWorkload(dir, {
+    n: Number(n),
+    clusters: Number(clusters),
+    format: format as WorkloadFormat,
+    ...(mode ? { mode: mode as PoolMemberType } : {}),
+  });
+  process.stdout.write(
+    `${written.objects} objects, ${(written.bytes / 1e6).toFixed(1)} MB: ${written.clusters.map((c) => `--cluster ${c.name}=${c.path}`).join(' ')}\n`,
+  );
 }

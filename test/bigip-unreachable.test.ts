@@ -27,15 +27,31 @@ describe('kube-as3 diff and apply with an unreachable BIG-IP', () => {
     writeFileSync(join(dir, 'username'), 'admin\n');
     writeFileSync(join(dir, 'password'), 'Pa55-w0rd-never-shown\n');
     writeFileSync(join(dir, 'kube-as3.yaml'), 'poolMemberType: cluster\nas3: {maxRetries: 0}\n');
-    writeFileSync(join(dir, 'vs.yaml'), 'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\nspec: {virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}\n');
+    writeFileSync(
+      join(dir, 'vs.yaml'),
+      'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\nspec: {virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}\n',
+    );
     url = `http://127.0.0.1:${await closedPort()}`;
   });
 
   for (const command of ['apply', 'diff']) {
     it(`${command} exits 1 with "cannot connect to <url>: connection refused"`, async () => {
-      const run = await runCliCaptured([command, '-f', join(dir, 'vs.yaml'), '--config', join(dir, 'kube-as3.yaml'), '--bigip-url', url, '--bigip-credentials-dir', dir]);
+      const run = await runCliCaptured([
+        command,
+        '-f',
+        join(dir, 'vs.yaml'),
+        '--config',
+        join(dir, 'kube-as3.yaml'),
+        '--bigip-url',
+        url,
+        '--bigip-credentials-dir',
+        dir,
+      ]);
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, new RegExp(`^error: cannot connect to ${url.replace(/\./g, '\\.')}: connection refused \\(connect ECONNREFUSED`, 'm'));
+      assert.match(
+        run.stderr,
+        new RegExp(`^error: cannot connect to ${url.replace(/\./g, '\\.')}: connection refused \\(connect ECONNREFUSED`, 'm'),
+      );
       assert.doesNotMatch(run.stderr, /login (as "admin" )?refused/);
       assert.ok(!run.stderr.includes('Pa55-w0rd-never-shown'));
       assert.equal(run.stdout, '');

@@ -58,16 +58,30 @@ function expectation(file: string): Expectation {
     });
   const [counts] = values('expect').map((v) => /^virtuals=(\d+)(?: empty-pools=(\d+))?$/.exec(v));
   assert.ok(counts?.[1] !== undefined, `${relative(repoRoot, file)}: the header needs "# expect: virtuals=N"`);
-  return { virtuals: Number(counts[1]), emptyPools: Number(counts[2] ?? 0), warnings: values('expect-warning'), missing: values('expect-missing'), knownRefusals: values('known-refusal'), inDeclaration: values('expect-in-declaration'), notInDeclaration: values('expect-not-in-declaration') };
+  return {
+    virtuals: Number(counts[1]),
+    emptyPools: Number(counts[2] ?? 0),
+    warnings: values('expect-warning'),
+    missing: values('expect-missing'),
+    knownRefusals: values('known-refusal'),
+    inDeclaration: values('expect-in-declaration'),
+    notInDeclaration: values('expect-not-in-declaration'),
+  };
 }
 
 const yamlFiles = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f)) : [];
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
 
 function planArgs(folder: string, scenario: string): string[] {
   const config = join(folder, 'config.yaml');
   const shared = join(folder, 'shared');
-  const local = (parse(readFileSync(config, 'utf8')) as { multiCluster?: { localClusterName?: string } } | null)?.multiCluster?.localClusterName;
+  const local = (parse(readFileSync(config, 'utf8')) as { multiCluster?: { localClusterName?: string } } | null)?.multiCluster
+    ?.localClusterName;
   const inputs: string[] = [];
   if (local === undefined) {
     inputs.push('-f', scenario);
@@ -76,7 +90,12 @@ function planArgs(folder: string, scenario: string): string[] {
     inputs.push('--cluster', `${local}=${scenario}`);
     if (existsSync(shared)) inputs.push('--cluster', `${local}=${shared}`);
     const clusters = join(folder, 'clusters');
-    const names = existsSync(clusters) ? readdirSync(clusters, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort() : [];
+    const names = existsSync(clusters)
+      ? readdirSync(clusters, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name)
+          .sort()
+      : [];
     for (const name of names) inputs.push('--cluster', `${name}=${join(clusters, name)}`);
   }
   return ['plan', ...inputs, '--config', config, '-o', 'json'];
@@ -102,19 +121,28 @@ function objects(declaration: unknown): [string, Record<string, unknown>][] {
 function virtuals(declaration: unknown): string[] {
   return objects(declaration)
     .filter(([, obj]) => typeof obj['class'] === 'string' && obj['class'].startsWith('Service_') && obj['class'] !== 'Service_Address')
-    .map(([path]) => path).sort();
+    .map(([path]) => path)
+    .sort();
 }
 
 /** AS3 Pools without members (a Service that is missing, or has no endpoints or nodes). */
 function emptyPools(declaration: unknown): string[] {
   return objects(declaration)
     .filter(([, obj]) => obj['class'] === 'Pool' && (!Array.isArray(obj['members']) || obj['members'].length === 0))
-    .map(([path]) => path).sort();
+    .map(([path]) => path)
+    .sort();
 }
 
 describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
-  const folders = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(root, d.name)).sort();
-  const scenarios = folders.flatMap((folder) => yamlFiles(folder).filter((f) => !f.endsWith('config.yaml')).map((file) => ({ folder, file })));
+  const folders = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(root, d.name))
+    .sort();
+  const scenarios = folders.flatMap((folder) =>
+    yamlFiles(folder)
+      .filter((f) => !f.endsWith('config.yaml'))
+      .map((file) => ({ folder, file })),
+  );
 
   it('has a representative set of scenarios (at least 30)', () => {
     assert.ok(scenarios.length >= 30, `only ${scenarios.length} scenarios`);
@@ -138,16 +166,26 @@ describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
         const notMissing = errors.filter((l) => !MISSING_REFERENCE.some((p) => p.test(l)));
         if (expected.knownRefusals.length > 0) {
           const known = (l: string): boolean => expected.knownRefusals.some((text) => l.includes(text));
-          assert.deepEqual(notMissing.filter((l) => !known(l)), [], `refused for a field rule that is not a known refusal:\n${run.stderr}`);
+          assert.deepEqual(
+            notMissing.filter((l) => !known(l)),
+            [],
+            `refused for a field rule that is not a known refusal:\n${run.stderr}`,
+          );
           for (const text of expected.knownRefusals) {
-            assert.ok(notMissing.some((l) => l.includes(text)), `the known refusal "${text}" is gone: remove it from the header\n${run.stderr}`);
+            assert.ok(
+              notMissing.some((l) => l.includes(text)),
+              `the known refusal "${text}" is gone: remove it from the header\n${run.stderr}`,
+            );
           }
           console.log(`      known refusal of a CIS example shape (issue 15):\n${notMissing.map((l) => `        ${l}`).join('\n')}`);
           this.skip();
         }
         assert.deepEqual(notMissing, [], `refused for a field rule, not a missing object:\n${run.stderr}`);
         for (const text of expected.missing) {
-          assert.ok(errors.some((l) => l.includes(text)), `expected a missing-object error containing "${text}":\n${run.stderr}`);
+          assert.ok(
+            errors.some((l) => l.includes(text)),
+            `expected a missing-object error containing "${text}":\n${run.stderr}`,
+          );
         }
         if (expected.missing.length === 0) assert.deepEqual(errors, [], `no error expected:\n${run.stderr}`);
         assert.equal(run.code, expected.missing.length === 0 ? 0 : 2, `exit code; stderr:\n${run.stderr}`);
@@ -155,14 +193,21 @@ describe('CIS-style manifests plan without refusals (test/cis-compat)', () => {
 
       it(`deploys ${expected.virtuals} virtual(s), ${expected.emptyPools} pool(s) without members`, () => {
         assert.equal(virtuals(declaration).length, expected.virtuals, `virtuals: ${virtuals(declaration).join(', ')}\n${run.stderr}`);
-        assert.equal(emptyPools(declaration).length, expected.emptyPools, `pools without members: ${emptyPools(declaration).join(', ')}\n${run.stderr}`);
+        assert.equal(
+          emptyPools(declaration).length,
+          expected.emptyPools,
+          `pools without members: ${emptyPools(declaration).join(', ')}\n${run.stderr}`,
+        );
       });
 
       if (expected.warnings.length > 0) {
         it('gives the warnings of the rules it exercises', () => {
           const warnings = run.stderr.split('\n').filter((l) => l.includes(': warning: '));
           for (const text of expected.warnings) {
-            assert.ok(warnings.some((l) => l.includes(text)), `expected a warning containing "${text}":\n${run.stderr}`);
+            assert.ok(
+              warnings.some((l) => l.includes(text)),
+              `expected a warning containing "${text}":\n${run.stderr}`,
+            );
           }
         });
       }

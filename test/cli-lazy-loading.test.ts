@@ -29,9 +29,17 @@ function recorded(nodeArgs: string[]): Recorded {
   const log = join(dir, 'modules.log');
   try {
     const run = spawnSync(process.execPath, ['--import', RECORDER, ...nodeArgs], {
-      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, KUBE_AS3_MODULE_LOG: log },
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, KUBE_AS3_MODULE_LOG: log },
     });
-    const modules = [...new Set(readFileSync(log, 'utf8').split('\n').filter((l) => l !== ''))];
+    const modules = [
+      ...new Set(
+        readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
+    ];
     return { status: run.status, stderr: run.stderr, modules };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -60,7 +68,10 @@ describe('start-up of bin/kube-as3.js loads only what the command uses', () => {
     it(`kube-as3 ${args.join(' ')}`, () => {
       const run = recorded([BIN, ...args]);
       assert.equal(run.status, 0, run.stderr);
-      assert.ok(run.modules.some((url) => url.includes('/node_modules/commander/')), 'the recorder saw the CLI start');
+      assert.ok(
+        run.modules.some((url) => url.includes('/node_modules/commander/')),
+        'the recorder saw the CLI start',
+      );
       assert.deepEqual(heavyLoaded(run.modules), []);
     });
   }
@@ -69,7 +80,10 @@ describe('start-up of bin/kube-as3.js loads only what the command uses', () => {
     for (const output of ['json', 'summary']) {
       const run = recorded([BIN, 'plan', '-f', example, '--config', join(example, 'kube-as3.yaml'), '-o', output]);
       assert.equal(run.status, 0, run.stderr);
-      assert.ok(run.modules.some((url) => url.endsWith('/dist/plan/planner.js')), 'the recorder saw the plan');
+      assert.ok(
+        run.modules.some((url) => url.endsWith('/dist/plan/planner.js')),
+        'the recorder saw the plan',
+      );
       assert.deepEqual(heavyLoaded(run.modules), []);
     }
   });

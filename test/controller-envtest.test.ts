@@ -85,7 +85,9 @@ describe('kube-as3 run against a real API server (envtest)', function () {
   let bigip: FakeBigip;
   const running: RunningController[] = [];
   const parsed = validateConfig({
-    poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: 'env' },
+    poolMemberType: 'cluster',
+    bigip: { partition: 'shop' },
+    as3: { instance: 'env' },
     ipam: { ranges: { prod: ['10.1.2.10-10.1.2.20'] } },
   });
   if (!parsed.config) throw new Error(parsed.errors.join('; '));
@@ -108,17 +110,34 @@ describe('kube-as3 run against a real API server (envtest)', function () {
 
   const envtest = (): Envtest => env as Envtest;
   const start = async (extra: Partial<ControllerOptions> = {}): Promise<RunningController> => {
-    const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+    const api = new BigipRestClient({
+      url: bigip.url,
+      credentials: createCredentials('admin', 'admin'),
+      pollIntervalMs: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 2,
+      sleep: () => Promise.resolve(),
+    });
     const controller = await startController({
-      config, clusters: [{ name: 'local', kubeConfig: envtest().kubeConfig() }], namespace: 'kube-as3', bigip: api,
-      validators: [projectValidator()], log: quiet, watch: { watchdogIntervalMs: 0, restartDelay: { initialMs: 50, maxMs: 200 } }, ...extra,
+      config,
+      clusters: [{ name: 'local', kubeConfig: envtest().kubeConfig() }],
+      namespace: 'kube-as3',
+      bigip: api,
+      validators: [projectValidator()],
+      log: quiet,
+      watch: { watchdogIntervalMs: 0, restartDelay: { initialMs: 50, maxMs: 200 } },
+      ...extra,
     });
     running.push(controller);
     return controller;
   };
   const custom = (): CustomObjectsApi => envtest().kubeConfig().makeApiClient(CustomObjectsApi);
   const cisStatus = async (plural: string, name: string): Promise<Record<string, unknown>> =>
-    ((await custom().getNamespacedCustomObject({ group: 'cis.f5.com', version: 'v1', namespace: 'shop', plural, name })) as { status?: Record<string, unknown> }).status ?? {};
+    (
+      (await custom().getNamespacedCustomObject({ group: 'cis.f5.com', version: 'v1', namespace: 'shop', plural, name })) as {
+        status?: Record<string, unknown>;
+      }
+    ).status ?? {};
   const lbIps = async (): Promise<string[]> => {
     const [svc, ing] = await Promise.all([
       envtest().kubeConfig().makeApiClient(CoreV1Api).readNamespacedServiceStatus({ namespace: 'shop', name: 'lb' }),
@@ -129,24 +148,67 @@ describe('kube-as3 run against a real API server (envtest)', function () {
 
   it('applies every kind, writes their statuses, stores the IPAM allocations, and records an Event for a refused edit', async () => {
     const controller = await start();
-    await passUntil(controller, async () => (await cisStatus('virtualservers', 'a'))['vsAddress'] === '10.1.2.10' && (await lbIps()).length === 2);
+    await passUntil(
+      controller,
+      async () => (await cisStatus('virtualservers', 'a'))['vsAddress'] === '10.1.2.10' && (await lbIps()).length === 2,
+    );
     assert.equal((await cisStatus('virtualservers', 'a'))['status'], 'Ok');
     assert.equal((await cisStatus('transportservers', 'db'))['status'], 'Ok');
     assert.deepEqual(await lbIps(), ['10.1.2.11', '10.1.3.7']);
     assert.ok(bigip.tenants()['shop']?.['crd_10_1_3_9_5432'], 'the TransportServer is on the BIG-IP');
-    const stored = await custom().getNamespacedCustomObject({ group: 'kube-as3.dev', version: 'v1alpha1', namespace: 'kube-as3', plural: 'ipamallocations', name: 'kube-as3-env' }) as { spec: { allocations: Record<string, { address: string }> } };
-    assert.deepEqual(Object.entries(stored.spec.allocations).map(([k, v]) => `${k}=${v.address}`).sort(), ['shop/a.example.com_host=10.1.2.10', 'shop/lb_svc=10.1.2.11']);
+    const stored = (await custom().getNamespacedCustomObject({
+      group: 'kube-as3.dev',
+      version: 'v1alpha1',
+      namespace: 'kube-as3',
+      plural: 'ipamallocations',
+      name: 'kube-as3-env',
+    })) as { spec: { allocations: Record<string, { address: string }> } };
+    assert.deepEqual(
+      Object.entries(stored.spec.allocations)
+        .map(([k, v]) => `${k}=${v.address}`)
+        .sort(),
+      ['shop/a.example.com_host=10.1.2.10', 'shop/lb_svc=10.1.2.11'],
+    );
 
-    await kubectl(envtest().kubeconfigPath, ['patch', '-n', 'shop', 'transportserver', 'db', '--type', 'merge', '-p', '{"spec":{"pool":{"servicePort":9999}}}']);
+    await kubectl(envtest().kubeconfigPath, [
+      'patch',
+      '-n',
+      'shop',
+      'transportserver',
+      'db',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"pool":{"servicePort":9999}}}',
+    ]);
     const eventsOfDb = (): ReturnType<CoreV1Api['listNamespacedEvent']> =>
       envtest().kubeConfig().makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'shop', fieldSelector: 'involvedObject.name=db' });
     // The status and the Event are written one after the other in a pass: wait for both.
-    await passUntil(controller, async () => (await cisStatus('transportservers', 'db'))['status'] === 'Error' && (await eventsOfDb()).items.length > 0);
+    await passUntil(
+      controller,
+      async () => (await cisStatus('transportservers', 'db'))['status'] === 'Error' && (await eventsOfDb()).items.length > 0,
+    );
     const events = await eventsOfDb();
-    assert.deepEqual(events.items.map((e) => [e.type, e.reason, e.involvedObject.kind]), [['Warning', 'InvalidSpec', 'TransportServer']]);
-    assert.match(events.items[0]?.message ?? '', /9999 is not a port of Service shop\/web.*the BIG-IP keeps the last good version \(generation 1, /);
+    assert.deepEqual(
+      events.items.map((e) => [e.type, e.reason, e.involvedObject.kind]),
+      [['Warning', 'InvalidSpec', 'TransportServer']],
+    );
+    assert.match(
+      events.items[0]?.message ?? '',
+      /9999 is not a port of Service shop\/web.*the BIG-IP keeps the last good version \(generation 1, /,
+    );
     assert.ok(bigip.tenants()['shop']?.['crd_10_1_3_9_5432'], 'kept on the BIG-IP');
-    await kubectl(envtest().kubeconfigPath, ['patch', '-n', 'shop', 'transportserver', 'db', '--type', 'merge', '-p', '{"spec":{"pool":{"servicePort":80}}}']);
+    await kubectl(envtest().kubeconfigPath, [
+      'patch',
+      '-n',
+      'shop',
+      'transportserver',
+      'db',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"pool":{"servicePort":80}}}',
+    ]);
     await passUntil(controller, async () => (await cisStatus('transportservers', 'db'))['status'] === 'Ok');
   });
 
@@ -163,7 +225,10 @@ describe('kube-as3 run against a real API server (envtest)', function () {
     await passUntil(b, () => passesOfB.length > 0);
     assert.equal(passesOfB[0]?.inSync, true);
     assert.equal(bigip.posts.length, posts, 'nothing to post: the BIG-IP was in sync');
-    const lease = await envtest().kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: 'kube-as3', name: 'kube-as3-env' });
+    const lease = await envtest()
+      .kubeConfig()
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ namespace: 'kube-as3', name: 'kube-as3-env' });
     assert.equal(lease.spec?.holderIdentity?.startsWith('b'), true, JSON.stringify(lease.spec));
   });
 
@@ -175,7 +240,17 @@ describe('kube-as3 run against a real API server (envtest)', function () {
     await envtest().restart();
     assert.equal(JSON.stringify(bigip.tenants()), held, 'nothing deleted while the API server was down');
     // An edit after the restart reaches the BIG-IP: the watches listed and watch again.
-    await kubectl(envtest().kubeconfigPath, ['patch', '-n', 'shop', 'virtualserver', 'a', '--type', 'merge', '-p', '{"spec":{"snat":"none"}}']);
+    await kubectl(envtest().kubeconfigPath, [
+      'patch',
+      '-n',
+      'shop',
+      'virtualserver',
+      'a',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"snat":"none"}}',
+    ]);
     await passUntil(controller, () => /"snat":"none"/.test(JSON.stringify(bigip.tenants()['shop']?.['crd_10_1_2_10_80'] ?? {})), 100);
     assert.ok(bigip.tenants()['shop']?.['ingress_10_1_3_7_80'], 'the other applications are still there');
   });
@@ -188,19 +263,32 @@ describe('kube-as3 run against a real API server (envtest)', function () {
       const viaProxy = new KubeConfig();
       viaProxy.loadFromOptions({
         clusters: [{ name: 'proxied', server: `https://${proxy.address}`, skipTLSVerify: true }],
-        users: [{ name: 'admin', token }], contexts: [{ name: 'proxied', cluster: 'proxied', user: 'admin' }], currentContext: 'proxied',
+        users: [{ name: 'admin', token }],
+        contexts: [{ name: 'proxied', cluster: 'proxied', user: 'admin' }],
+        currentContext: 'proxied',
       });
       const controller = await start({ clusters: [{ name: 'local', kubeConfig: viaProxy }] });
-      await passUntil(controller, () => controller.reconciler.lastReport?.inSync === true && bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] !== undefined);
+      await passUntil(
+        controller,
+        () => controller.reconciler.lastReport?.inSync === true && bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] !== undefined,
+      );
       proxy.cut();
       // Missed while partitioned: a deletion and a creation.
       await kubectl(envtest().kubeconfigPath, ['delete', '-n', 'shop', 'transportserver', 'db']);
-      await kubectl(envtest().kubeconfigPath, ['apply', '-f', '-'], 'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: late, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: late.example.com, virtualServerAddress: 10.1.4.4, pools: [{path: /, service: web, servicePort: 80}]}\n');
+      await kubectl(
+        envtest().kubeconfigPath,
+        ['apply', '-f', '-'],
+        'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: late, namespace: shop, labels: {f5cr: "true"}}\nspec: {host: late.example.com, virtualServerAddress: 10.1.4.4, pools: [{path: /, service: web, servicePort: 80}]}\n',
+      );
       // etcd compacts past what the watches saw, and the restarted API server has no watch cache of it: resuming gets 410 Gone.
       await compactEtcd(envtest().etcdUrl);
       await envtest().restart();
       proxy.restore();
-      await passUntil(controller, () => bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] === undefined && bigip.tenants()['shop']?.['crd_10_1_4_4_80'] !== undefined, 200);
+      await passUntil(
+        controller,
+        () => bigip.tenants()['shop']?.['crd_10_1_3_9_5432'] === undefined && bigip.tenants()['shop']?.['crd_10_1_4_4_80'] !== undefined,
+        200,
+      );
       assert.ok(bigip.tenants()['shop']?.['ingress_10_1_3_7_80'], 'what did not change is still there');
     } finally {
       await proxy.close();

@@ -23,7 +23,12 @@ import type { Envtest } from './support/envtest.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const GROUP = 'cis.f5.com';
-const PLURALS: Record<string, string> = { VirtualServer: 'virtualservers', TransportServer: 'transportservers', TLSProfile: 'tlsprofiles', Policy: 'policies' };
+const PLURALS: Record<string, string> = {
+  VirtualServer: 'virtualservers',
+  TransportServer: 'transportservers',
+  TLSProfile: 'tlsprofiles',
+  Policy: 'policies',
+};
 
 type JsonObject = Record<string, unknown>;
 
@@ -49,7 +54,8 @@ function listFiles(dir: string): string[] {
 }
 
 function flatten(value: unknown): unknown[] {
-  if (isObject(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List')) return value['items'].flatMap(flatten);
+  if (isObject(value) && Array.isArray(value['items']) && typeof value['kind'] === 'string' && value['kind'].endsWith('List'))
+    return value['items'].flatMap(flatten);
   return [value];
 }
 
@@ -62,7 +68,9 @@ function findObjects(): Found[] {
     const rel = relative(golden, file);
     const inGolden = !rel.startsWith('..');
     const bad = inGolden && (rel.split(sep)[0] ?? '').startsWith('bad-');
-    const docs = parseAllDocuments(readFileSync(file, 'utf8')).filter((d) => d.errors.length === 0).map((d) => d.toJS() as unknown);
+    const docs = parseAllDocuments(readFileSync(file, 'utf8'))
+      .filter((d) => d.errors.length === 0)
+      .map((d) => d.toJS() as unknown);
     for (const object of docs.flatMap(flatten)) {
       if (!isObject(object) || object['apiVersion'] !== `${GROUP}/v1` || !(String(object['kind']) in PLURALS)) continue;
       found.push({ where: relative(repoRoot, file), bad, object });
@@ -98,25 +106,30 @@ function create(env: Envtest, token: string, object: JsonObject, options: { dryR
   const query = `fieldValidation=Warn${options.dryRun ? '&dryRun=All' : ''}`;
   const url = `${env.url}/apis/${GROUP}/v1/namespaces/${namespace}/${PLURALS[kind]}?${query}`;
   return new Promise((done, fail) => {
-    const req = request(url, {
-      method: 'POST', rejectUnauthorized: false,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        const warning = res.headers['warning'];
-        const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).flatMap((w) => w.split(/,\s*(?=299 )/));
-        let message = text;
-        try {
-          const parsed = JSON.parse(text) as { kind?: string; message?: string };
-          if (parsed.kind === 'Status') message = parsed.message ?? text;
-        } catch {
-          // not JSON: keep the text
-        }
-        done({ status: res.statusCode ?? 0, message, warnings });
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        rejectUnauthorized: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          const warning = res.headers['warning'];
+          const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).flatMap((w) => w.split(/,\s*(?=299 )/));
+          let message = text;
+          try {
+            const parsed = JSON.parse(text) as { kind?: string; message?: string };
+            if (parsed.kind === 'Status') message = parsed.message ?? text;
+          } catch {
+            // not JSON: keep the text
+          }
+          done({ status: res.statusCode ?? 0, message, warnings });
+        });
+      },
+    );
     req.on('error', fail);
     req.end(body);
   });
@@ -131,7 +144,11 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
     env = await envtestForSuite(this);
     token = env.kubeConfig().getCurrentUser()?.token ?? '';
     const namespaces = [...new Set([...found.map((f) => namespaceOf(f.object)), 'shop'])].filter((n) => n !== 'default');
-    const list = { apiVersion: 'v1', kind: 'List', items: namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })) };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: namespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    };
     await kubectl(env.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(list));
   });
   after(async function () {
@@ -163,7 +180,12 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
     let refusals = 0;
     bad.forEach((f, i) => {
       const a = answers[i] as Answer;
-      const caseDir = join(repoRoot, 'test', 'golden', relative(join(repoRoot, 'test', 'golden'), join(repoRoot, f.where)).split(sep)[0] ?? '');
+      const caseDir = join(
+        repoRoot,
+        'test',
+        'golden',
+        relative(join(repoRoot, 'test', 'golden'), join(repoRoot, f.where)).split(sep)[0] ?? '',
+      );
       const stderr = readFileSync(join(caseDir, 'expected.stderr'), 'utf8').split('\n');
       const meta = isObject(f.object['metadata']) ? f.object['metadata'] : {};
       const who = `${String(f.object['kind'])} ${namespaceOf(f.object)}/${String(meta['name'] ?? '')}`;
@@ -172,12 +194,15 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
         assert.equal(a.status, 422, `${label(f)}: ${a.message}`);
         // kube-as3 reports it too: an error line about the object (a Policy's errors come through the resources naming it).
         const nameless = meta['name'] === undefined;
-        const reported = stderr.some((line) => !line.includes(': warning: ') && (nameless ? line.includes('metadata.name') : line.includes(who)));
+        const reported = stderr.some(
+          (line) => !line.includes(': warning: ') && (nameless ? line.includes('metadata.name') : line.includes(who)),
+        );
         if (!reported) problems.push(`${label(f)}: refused by the API server (${a.message}), but kube-as3 reports no error for it`);
       }
       for (const warning of a.warnings) {
         const field = /unknown field \\?"([^"\\]+)\\?"/.exec(warning)?.[1];
-        if (!field || !stderr.some((line) => line.startsWith(`${who}: warning: ${field}: unknown field`))) problems.push(`${label(f)}: the API server warns ${warning}, kube-as3 does not`);
+        if (!field || !stderr.some((line) => line.startsWith(`${who}: warning: ${field}: unknown field`)))
+          problems.push(`${label(f)}: the API server warns ${warning}, kube-as3 does not`);
       }
     });
     assert.deepEqual(problems, []);
@@ -185,15 +210,28 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
   });
 
   const vs = (spec: JsonObject): JsonObject => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'app', namespace: 'shop' },
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'VirtualServer',
+    metadata: { name: 'app', namespace: 'shop' },
     spec: { host: 'app.example.com', virtualServerAddress: '10.1.10.80', pools: [{ path: '/', service: 'app', servicePort: 80 }], ...spec },
   });
   const ts = (spec: JsonObject): JsonObject => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'TransportServer', metadata: { name: 'db', namespace: 'shop' },
-    spec: { virtualServerAddress: '10.1.10.81', virtualServerPort: 5432, mode: 'standard', pool: { service: 'db', servicePort: 5432 }, ...spec },
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'TransportServer',
+    metadata: { name: 'db', namespace: 'shop' },
+    spec: {
+      virtualServerAddress: '10.1.10.81',
+      virtualServerPort: 5432,
+      mode: 'standard',
+      pool: { service: 'db', servicePort: 5432 },
+      ...spec,
+    },
   });
   const tlsProfile = (tls: JsonObject): JsonObject => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'TLSProfile', metadata: { name: 'edge', namespace: 'shop' }, spec: { hosts: ['app.example.com'], tls },
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'TLSProfile',
+    metadata: { name: 'edge', namespace: 'shop' },
+    spec: { hosts: ['app.example.com'], tls },
   });
   /** A null in a spec override removes that field. */
   const without = (object: JsonObject): JsonObject => {
@@ -204,12 +242,59 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
 
   // What CIS's CRDs accept, ours accept too (the controller reports in the status what it cannot use).
   const accepted: Array<[string, JsonObject]> = [
-    ['a TransportServer pool with only multiClusterServices', ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'shop', servicePort: 5432 }] } })],
+    [
+      'a TransportServer pool with only multiClusterServices',
+      ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'shop', servicePort: 5432 }] } }),
+    ],
     ['a tlsProfileName outside Kubernetes name syntax', vs({ tlsProfileName: 'Edge_Profile+1' })],
-    ['CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)', vs({ policyNamespace: 'shared', profileApiProtection: '/Common/api', pools: [{ path: '/', service: 'app', servicePort: 80, monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 } }] })],
-    ['a monitor sslProfile and a defaultPool name without a partition', vs({ defaultPool: { reference: 'service', name: 'fallback', service: 'app', servicePort: 80, monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }] } })],
-    ['a Policy with l7Policies.profileApiProtection', { apiVersion: 'cis.f5.com/v1', kind: 'Policy', metadata: { name: 'api', namespace: 'shop' }, spec: { l7Policies: { profileApiProtection: '/Common/api' } } }],
-    ['a defaultPool with weight and alternateBackends', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 80, alternateBackends: [{ service: 'canary', serviceNamespace: 'shop', weight: 20 }] } })],
+    [
+      'CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)',
+      vs({
+        policyNamespace: 'shared',
+        profileApiProtection: '/Common/api',
+        pools: [
+          {
+            path: '/',
+            service: 'app',
+            servicePort: 80,
+            monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 },
+          },
+        ],
+      }),
+    ],
+    [
+      'a monitor sslProfile and a defaultPool name without a partition',
+      vs({
+        defaultPool: {
+          reference: 'service',
+          name: 'fallback',
+          service: 'app',
+          servicePort: 80,
+          monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }],
+        },
+      }),
+    ],
+    [
+      'a Policy with l7Policies.profileApiProtection',
+      {
+        apiVersion: 'cis.f5.com/v1',
+        kind: 'Policy',
+        metadata: { name: 'api', namespace: 'shop' },
+        spec: { l7Policies: { profileApiProtection: '/Common/api' } },
+      },
+    ],
+    [
+      'a defaultPool with weight and alternateBackends',
+      vs({
+        defaultPool: {
+          reference: 'service',
+          service: 'app',
+          servicePort: 80,
+          weight: 80,
+          alternateBackends: [{ service: 'canary', serviceNamespace: 'shop', weight: 20 }],
+        },
+      }),
+    ],
   ];
   for (const [title, object] of accepted) {
     it(`accepts, as CIS does: ${title}`, async function () {
@@ -221,26 +306,74 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
 
   // [title, object, a part of the API server's message]
   const refused: Array<[string, JsonObject, string]> = [
-    ['partition Common (CEL)', vs({ partition: 'Common' }), "spec: Invalid value: \"object\": partition cannot be 'Common'"],
+    ['partition Common (CEL)', vs({ partition: 'Common' }), 'spec: Invalid value: "object": partition cannot be \'Common\''],
     ['a TransportServer in partition Common (CEL)', ts({ partition: 'Common' }), "partition cannot be 'Common'"],
-    ['no virtualServerAddress and no ipamLabel (CEL)', without(vs({ virtualServerAddress: null })), 'either virtualServerAddress or ipamLabel must be set'],
-    ['a partition that is a path', vs({ partition: '/Common/apps' }), 'spec.partition: Invalid value: "/Common/apps": spec.partition in body should match'],
-    ['an httpTraffic value outside allow|none|redirect', vs({ tlsProfileName: 'edge', httpTraffic: 'deny' }), 'spec.httpTraffic: Unsupported value: "deny": supported values: "allow", "none", "redirect"'],
-    ['a servicePort that is neither integer nor string', vs({ pools: [{ service: 'app', servicePort: { port: 80 } }] }), 'spec.pools[0].servicePort'],
+    [
+      'no virtualServerAddress and no ipamLabel (CEL)',
+      without(vs({ virtualServerAddress: null })),
+      'either virtualServerAddress or ipamLabel must be set',
+    ],
+    [
+      'a partition that is a path',
+      vs({ partition: '/Common/apps' }),
+      'spec.partition: Invalid value: "/Common/apps": spec.partition in body should match',
+    ],
+    [
+      'an httpTraffic value outside allow|none|redirect',
+      vs({ tlsProfileName: 'edge', httpTraffic: 'deny' }),
+      'spec.httpTraffic: Unsupported value: "deny": supported values: "allow", "none", "redirect"',
+    ],
+    [
+      'a servicePort that is neither integer nor string',
+      vs({ pools: [{ service: 'app', servicePort: { port: 80 } }] }),
+      'spec.pools[0].servicePort',
+    ],
     ['an invalid address', vs({ virtualServerAddress: '10.1.10.256' }), 'spec.virtualServerAddress: Invalid value: "10.1.10.256"'],
     ['a host with an empty label', vs({ host: 'app..example.com' }), 'spec.host: Invalid value: "app..example.com"'],
     ['an iRule that is not a BIG-IP path', vs({ iRules: ['Common/rule_1'] }), 'spec.iRules[0]: Invalid value: "Common/rule_1"'],
-    ['an HTTP port out of range', vs({ virtualServerHTTPPort: 65536 }), 'spec.virtualServerHTTPPort: Invalid value: 65536: spec.virtualServerHTTPPort in body should be less than or equal to 65535'],
-    ['a defaultPool without reference', vs({ defaultPool: { service: 'app', servicePort: 80 } }), 'spec.defaultPool.reference: Required value'],
-    ['a defaultPool weight over 256', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }), 'spec.defaultPool.weight: Invalid value: 257'],
-    ['two serviceAddress entries', vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }), 'spec.serviceAddress: Too many: 2: must have at most 1 item'],
+    [
+      'an HTTP port out of range',
+      vs({ virtualServerHTTPPort: 65536 }),
+      'spec.virtualServerHTTPPort: Invalid value: 65536: spec.virtualServerHTTPPort in body should be less than or equal to 65535',
+    ],
+    [
+      'a defaultPool without reference',
+      vs({ defaultPool: { service: 'app', servicePort: 80 } }),
+      'spec.defaultPool.reference: Required value',
+    ],
+    [
+      'a defaultPool weight over 256',
+      vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }),
+      'spec.defaultPool.weight: Invalid value: 257',
+    ],
+    [
+      'two serviceAddress entries',
+      vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }),
+      'spec.serviceAddress: Too many: 2: must have at most 1 item',
+    ],
     ['a TransportServer without pool', without(ts({ pool: null })), 'spec.pool: Required value'],
     ['a TransportServer without virtualServerPort', without(ts({ virtualServerPort: null })), 'spec.virtualServerPort: Required value'],
-    ['a TLSProfile tls.reference outside bigip|secret|hybrid', tlsProfile({ termination: 'edge', reference: 'Secret', clientSSL: 'edge-cert' }), 'spec.tls.reference: Unsupported value: "Secret"'],
+    [
+      'a TLSProfile tls.reference outside bigip|secret|hybrid',
+      tlsProfile({ termination: 'edge', reference: 'Secret', clientSSL: 'edge-cert' }),
+      'spec.tls.reference: Unsupported value: "Secret"',
+    ],
     ['a TransportServer mode outside standard|performance', ts({ mode: 'fast' }), 'spec.mode: Unsupported value: "fast"'],
-    ['a TransportServer pool weight over 100', ts({ pool: { service: 'db', servicePort: 5432, weight: 101 } }), 'spec.pool.weight: Invalid value: 101'],
-    ['a TLSProfile without termination', tlsProfile({ reference: 'bigip', clientSSL: '/Common/clientssl' }), 'spec.tls.termination: Required value'],
-    ['a Policy with an unknown autoLastHop', { apiVersion: 'cis.f5.com/v1', kind: 'Policy', metadata: { name: 'plc', namespace: 'shop' }, spec: { autoLastHop: 'sometimes' } }, 'spec.autoLastHop: Unsupported value: "sometimes"'],
+    [
+      'a TransportServer pool weight over 100',
+      ts({ pool: { service: 'db', servicePort: 5432, weight: 101 } }),
+      'spec.pool.weight: Invalid value: 101',
+    ],
+    [
+      'a TLSProfile without termination',
+      tlsProfile({ reference: 'bigip', clientSSL: '/Common/clientssl' }),
+      'spec.tls.termination: Required value',
+    ],
+    [
+      'a Policy with an unknown autoLastHop',
+      { apiVersion: 'cis.f5.com/v1', kind: 'Policy', metadata: { name: 'plc', namespace: 'shop' }, spec: { autoLastHop: 'sometimes' } },
+      'spec.autoLastHop: Unsupported value: "sometimes"',
+    ],
   ];
   for (const [title, object, message] of refused) {
     it(`refuses: ${title}`, async function () {
@@ -251,19 +384,26 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
   }
 
   describe('updates (CEL transition rules)', function () {
-    const apply = (object: JsonObject): Promise<string> => kubectl((env as Envtest).kubeconfigPath, ['apply', '--server-side', '--field-manager', 'test', '-f', '-'], JSON.stringify(object));
+    const apply = (object: JsonObject): Promise<string> =>
+      kubectl((env as Envtest).kubeconfigPath, ['apply', '--server-side', '--field-manager', 'test', '-f', '-'], JSON.stringify(object));
     const refusedUpdate = async (object: JsonObject, message: string): Promise<void> => {
       await assert.rejects(apply(object), (error: Error) => {
         assert.ok(error.message.includes(message), `expected "${message}" in: ${error.message}`);
         return true;
       });
     };
-    const named = (object: JsonObject, name: string): JsonObject => ({ ...object, metadata: { ...(object['metadata'] as JsonObject), name } });
+    const named = (object: JsonObject, name: string): JsonObject => ({
+      ...object,
+      metadata: { ...(object['metadata'] as JsonObject), name },
+    });
 
     it('refuses changing, adding or removing spec.partition of an existing VirtualServer, and accepts other changes', async function () {
       this.timeout(30_000);
       await apply(named(vs({ partition: 'apps' }), 'part'));
-      await refusedUpdate(named(vs({ partition: 'other' }), 'part'), 'partition cannot be changed: delete the resource and create it again with the new partition');
+      await refusedUpdate(
+        named(vs({ partition: 'other' }), 'part'),
+        'partition cannot be changed: delete the resource and create it again with the new partition',
+      );
       await refusedUpdate(named(vs({}), 'part'), 'partition cannot be changed');
       await apply(named(vs({ partition: 'apps', host: 'shop.example.com' }), 'part'));
       await apply(named(vs({}), 'nopart'));
@@ -279,7 +419,10 @@ describe('CRDs (crds/*.yaml) on a real API server', function () {
     it('refuses adding or removing spec.serviceAddress after creation', async function () {
       this.timeout(30_000);
       await apply(named(vs({}), 'addr-add'));
-      await refusedUpdate(named(vs({ serviceAddress: [{ icmpEcho: 'enable' }] }), 'addr-add'), 'serviceAddress cannot be added after the resource was created');
+      await refusedUpdate(
+        named(vs({ serviceAddress: [{ icmpEcho: 'enable' }] }), 'addr-add'),
+        'serviceAddress cannot be added after the resource was created',
+      );
       await apply(named(vs({ serviceAddress: [{ icmpEcho: 'enable' }] }), 'addr-drop'));
       await apply(named(vs({ serviceAddress: [{ icmpEcho: 'disable' }] }), 'addr-drop'));
       await refusedUpdate(named(vs({}), 'addr-drop'), 'serviceAddress cannot be removed once it is set');

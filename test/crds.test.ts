@@ -51,11 +51,17 @@ interface Crd {
 /** What CIS defines, and so what existing manifests and `kubectl get vs` rely on. */
 const EXPECTED: Record<string, { kind: string; singular: string; shortNames: string[]; status: boolean; columns: string[] }> = {
   'virtualservers.cis.f5.com': {
-    kind: 'VirtualServer', singular: 'virtualserver', shortNames: ['vs'], status: true,
+    kind: 'VirtualServer',
+    singular: 'virtualserver',
+    shortNames: ['vs'],
+    status: true,
     columns: ['host', 'tlsProfileName', 'httpTraffic', 'IPAddress', 'ipamLabel', 'IPAMVSAddress', 'STATUS', 'Age'],
   },
   'transportservers.cis.f5.com': {
-    kind: 'TransportServer', singular: 'transportserver', shortNames: ['ts'], status: true,
+    kind: 'TransportServer',
+    singular: 'transportserver',
+    shortNames: ['ts'],
+    status: true,
     columns: ['virtualServerAddress', 'virtualServerPort', 'pool', 'poolPort', 'ipamLabel', 'IPAMVSAddress', 'STATUS', 'Age'],
   },
   'tlsprofiles.cis.f5.com': { kind: 'TLSProfile', singular: 'tlsprofile', shortNames: ['tls'], status: false, columns: [] },
@@ -89,8 +95,9 @@ const crdFiles = listFiles(crdDir, (f) => /\.ya?ml$/.test(f));
 
 /** YAML syntax errors in the CRD files, one line each. */
 function crdSyntaxErrors(): string[] {
-  return crdFiles.flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8'))
-    .flatMap((doc) => doc.errors.map((e) => `${relative(repoRoot, file)}: ${e.message}`)));
+  return crdFiles.flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8')).flatMap((doc) => doc.errors.map((e) => `${relative(repoRoot, file)}: ${e.message}`)),
+  );
 }
 
 function loadCrds(): Array<{ file: string; crd: Crd }> {
@@ -278,7 +285,7 @@ describe('CRDs (crds/*.yaml)', () => {
     assert.deepEqual(crdSyntaxErrors(), []);
   });
 
-  it('holds kube-as3\'s own CRDs in group kube-as3.dev, one file each, named after the CRD, with a structural schema', () => {
+  it("holds kube-as3's own CRDs in group kube-as3.dev, one file each, named after the CRD, with a structural schema", () => {
     assert.deepEqual(ownCrds.map((c) => c.crd.metadata?.name).sort(), ['ipamallocations.kube-as3.dev']);
     for (const { file, crd } of ownCrds) {
       assert.equal(basename(file), `${crd.metadata.name}.yaml`);
@@ -339,9 +346,13 @@ describe('CRDs (crds/*.yaml)', () => {
         const version = crd.spec.versions[0] as CrdVersion;
         const schema = version.schema?.openAPIV3Schema as JsonObject;
         assert.equal(isObject(version.subresources?.status), expected.status, 'status subresource');
-        assert.deepEqual((version.additionalPrinterColumns ?? []).map((c) => c.name), expected.columns);
+        assert.deepEqual(
+          (version.additionalPrinterColumns ?? []).map((c) => c.name),
+          expected.columns,
+        );
         for (const column of version.additionalPrinterColumns ?? []) {
-          if (!column.jsonPath.startsWith('.metadata.')) assert.ok(schemaAt(schema, column.jsonPath), `column ${column.name}: ${column.jsonPath} is not in the schema`);
+          if (!column.jsonPath.startsWith('.metadata.'))
+            assert.ok(schemaAt(schema, column.jsonPath), `column ${column.name}: ${column.jsonPath} is not in the schema`);
         }
         if (!expected.status) return;
         for (const field of ['vsAddress', 'status', 'error', 'lastUpdated', 'conditions']) {
@@ -358,7 +369,10 @@ describe('CRD schemas accept the cis.f5.com objects in examples/ and test/golden
 
   it('finds objects to check, each with a name (skipped while there are none)', function () {
     if (objects.length === 0) this.skip();
-    assert.deepEqual(objects.filter((o) => o.name.endsWith('/(no name)')).map((o) => `${o.file}: ${o.kind} without metadata.name`), []);
+    assert.deepEqual(
+      objects.filter((o) => o.name.endsWith('/(no name)')).map((o) => `${o.file}: ${o.kind} without metadata.name`),
+      [],
+    );
   });
 
   for (const file of files) {
@@ -375,12 +389,22 @@ describe('CRD schemas accept the cis.f5.com objects in examples/ and test/golden
 
 describe('CRD schemas reject what CIS rejects', () => {
   const vs = (spec: JsonObject): JsonObject => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'app', namespace: 'default' },
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'VirtualServer',
+    metadata: { name: 'app', namespace: 'default' },
     spec: { host: 'app.example.com', virtualServerAddress: '10.1.10.80', pools: [{ path: '/', service: 'app', servicePort: 80 }], ...spec },
   });
   const ts = (spec: JsonObject): JsonObject => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'TransportServer', metadata: { name: 'db', namespace: 'default' },
-    spec: { virtualServerAddress: '10.1.10.81', virtualServerPort: 5432, mode: 'standard', pool: { service: 'db', servicePort: 5432 }, ...spec },
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'TransportServer',
+    metadata: { name: 'db', namespace: 'default' },
+    spec: {
+      virtualServerAddress: '10.1.10.81',
+      virtualServerPort: 5432,
+      mode: 'standard',
+      pool: { service: 'db', servicePort: 5432 },
+      ...spec,
+    },
   });
   /** A null in a spec override removes that field. */
   const dropNulls = (object: JsonObject): JsonObject => {
@@ -392,16 +416,64 @@ describe('CRD schemas reject what CIS rejects', () => {
   const accepted: Array<[string, JsonObject]> = [
     ['VS with a named servicePort', vs({ pools: [{ path: '/api', service: 'api', servicePort: 'http' }] })],
     ['VS with only an ipamLabel', vs({ virtualServerAddress: null, ipamLabel: 'prod' })],
-    ['VS with a wildcard host, a partition, TLS and redirect', vs({ host: '*.example.com', partition: 'apps', tlsProfileName: 'edge', httpTraffic: 'redirect' })],
-    ['VS with BIG-IP references', vs({ snat: '/Common/snatpool1', iRules: ['/Common/rule_1', 'none'], persistenceProfile: 'cookie', waf: '/Common/WAF_Policy' })],
-    ['VS with an IPv6 address and route domain', vs({ virtualServerAddress: '2001:db8::10', additionalVirtualServerAddresses: ['10.1.10.82%2'] })],
+    [
+      'VS with a wildcard host, a partition, TLS and redirect',
+      vs({ host: '*.example.com', partition: 'apps', tlsProfileName: 'edge', httpTraffic: 'redirect' }),
+    ],
+    [
+      'VS with BIG-IP references',
+      vs({ snat: '/Common/snatpool1', iRules: ['/Common/rule_1', 'none'], persistenceProfile: 'cookie', waf: '/Common/WAF_Policy' }),
+    ],
+    [
+      'VS with an IPv6 address and route domain',
+      vs({ virtualServerAddress: '2001:db8::10', additionalVirtualServerAddresses: ['10.1.10.82%2'] }),
+    ],
     ['TS with udp in performance mode', ts({ type: 'udp', mode: 'performance', snat: 'auto' })],
     // CIS's CRDs (k8s-bigip-ctlr 2.20.x) accept these; the controller reports what it cannot use in the resource's status.
-    ['TS pool with only multiClusterServices', ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'default', servicePort: 5432 }] } })],
+    [
+      'TS pool with only multiClusterServices',
+      ts({ pool: { multiClusterServices: [{ clusterName: 'east', service: 'db', namespace: 'default', servicePort: 5432 }] } }),
+    ],
     ['VS with a tlsProfileName outside Kubernetes name syntax', vs({ tlsProfileName: 'Edge_Profile+1' })],
-    ['VS with CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)', vs({ policyNamespace: 'shared', profileApiProtection: '/Common/api', pools: [{ path: '/', service: 'app', servicePort: 80, monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 } }] })],
-    ['VS monitor sslProfile and defaultPool name without a partition, as CIS allows', vs({ defaultPool: { reference: 'service', name: 'fallback', service: 'app', servicePort: 80, monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }] } })],
-    ['VS defaultPool with weight and alternateBackends', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 80, alternateBackends: [{ service: 'canary', weight: 20 }] } })],
+    [
+      'VS with CIS fields kube-as3 warns about (policyNamespace, profileApiProtection, monitor timeUntilUp)',
+      vs({
+        policyNamespace: 'shared',
+        profileApiProtection: '/Common/api',
+        pools: [
+          {
+            path: '/',
+            service: 'app',
+            servicePort: 80,
+            monitor: { type: 'http', send: 'GET /', interval: 5, timeout: 16, timeUntilUp: 30 },
+          },
+        ],
+      }),
+    ],
+    [
+      'VS monitor sslProfile and defaultPool name without a partition, as CIS allows',
+      vs({
+        defaultPool: {
+          reference: 'service',
+          name: 'fallback',
+          service: 'app',
+          servicePort: 80,
+          monitors: [{ type: 'https', send: 'GET /', sslProfile: 'serverssl' }],
+        },
+      }),
+    ],
+    [
+      'VS defaultPool with weight and alternateBackends',
+      vs({
+        defaultPool: {
+          reference: 'service',
+          service: 'app',
+          servicePort: 80,
+          weight: 80,
+          alternateBackends: [{ service: 'canary', weight: 20 }],
+        },
+      }),
+    ],
   ];
   for (const [title, object] of accepted) {
     it(`accepts: ${title}`, () => {
@@ -413,20 +485,55 @@ describe('CRD schemas reject what CIS rejects', () => {
   const rejected: Array<[string, JsonObject, string, string]> = [
     ['partition Common (CEL rule)', vs({ partition: 'Common' }), '/spec', 'must NOT be valid'],
     ['a partition that is a path', vs({ partition: '/Common/apps' }), '/spec/partition', 'must match pattern'],
-    ['an httpTraffic value outside allow|none|redirect', vs({ tlsProfileName: 'edge', httpTraffic: 'deny' }), '/spec/httpTraffic', 'must be equal to one of the allowed values'],
-    ['a servicePort that is neither integer nor string', vs({ pools: [{ service: 'app', servicePort: { port: 80 } }] }), '/spec/pools/0/servicePort', 'must be integer'],
-    ['a servicePort that is a number with a fraction', vs({ pools: [{ service: 'app', servicePort: 80.5 }] }), '/spec/pools/0/servicePort', 'must be integer'],
-    ['no virtualServerAddress and no ipamLabel (CEL rule)', vs({ virtualServerAddress: null }), '/spec', "must have required property 'virtualServerAddress'"],
+    [
+      'an httpTraffic value outside allow|none|redirect',
+      vs({ tlsProfileName: 'edge', httpTraffic: 'deny' }),
+      '/spec/httpTraffic',
+      'must be equal to one of the allowed values',
+    ],
+    [
+      'a servicePort that is neither integer nor string',
+      vs({ pools: [{ service: 'app', servicePort: { port: 80 } }] }),
+      '/spec/pools/0/servicePort',
+      'must be integer',
+    ],
+    [
+      'a servicePort that is a number with a fraction',
+      vs({ pools: [{ service: 'app', servicePort: 80.5 }] }),
+      '/spec/pools/0/servicePort',
+      'must be integer',
+    ],
+    [
+      'no virtualServerAddress and no ipamLabel (CEL rule)',
+      vs({ virtualServerAddress: null }),
+      '/spec',
+      "must have required property 'virtualServerAddress'",
+    ],
     ['an invalid address', vs({ virtualServerAddress: '10.1.10.256' }), '/spec/virtualServerAddress', 'must match pattern'],
     ['a host with an empty label', vs({ host: 'app..example.com' }), '/spec/host', 'must match pattern'],
     ['a host whose last label is a wildcard', vs({ host: 'app.*' }), '/spec/host', 'must match pattern'],
     ['an iRule that is not a BIG-IP path', vs({ iRules: ['Common/rule_1'] }), '/spec/iRules/0', 'must match pattern'],
     ['an HTTP port out of range', vs({ virtualServerHTTPPort: 65536 }), '/spec/virtualServerHTTPPort', 'must be <= 65535'],
-    ['a defaultPool without reference', vs({ defaultPool: { service: 'app', servicePort: 80 } }), '/spec/defaultPool', "must have required property 'reference'"],
-    ['two serviceAddress entries', vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }), '/spec/serviceAddress', 'must NOT have more than 1 items'],
+    [
+      'a defaultPool without reference',
+      vs({ defaultPool: { service: 'app', servicePort: 80 } }),
+      '/spec/defaultPool',
+      "must have required property 'reference'",
+    ],
+    [
+      'two serviceAddress entries',
+      vs({ serviceAddress: [{ icmpEcho: 'enable' }, { arpEnabled: true }] }),
+      '/spec/serviceAddress',
+      'must NOT have more than 1 items',
+    ],
     ['TS without pool', ts({ pool: null }), '/spec', "must have required property 'pool'"],
     ['TS without virtualServerPort', ts({ virtualServerPort: null }), '/spec', "must have required property 'virtualServerPort'"],
-    ['a defaultPool weight over 256', vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }), '/spec/defaultPool/weight', 'must be <= 256'],
+    [
+      'a defaultPool weight over 256',
+      vs({ defaultPool: { reference: 'service', service: 'app', servicePort: 80, weight: 257 } }),
+      '/spec/defaultPool/weight',
+      'must be <= 256',
+    ],
     ['TS mode outside standard|performance', ts({ mode: 'fast' }), '/spec/mode', 'must be equal to one of the allowed values'],
     ['TS in partition Common (CEL rule)', ts({ partition: 'Common' }), '/spec', 'must NOT be valid'],
     ['TS pool weight over 100', ts({ pool: { service: 'db', servicePort: 5432, weight: 101 } }), '/spec/pool/weight', 'must be <= 100'],
@@ -440,9 +547,13 @@ describe('CRD schemas reject what CIS rejects', () => {
     });
   }
 
-
   it('rejects a TLSProfile without termination and a Policy with an unknown autoLastHop', () => {
-    const tls = { apiVersion: 'cis.f5.com/v1', kind: 'TLSProfile', metadata: { name: 'edge' }, spec: { hosts: ['app.example.com'], tls: { reference: 'bigip', clientSSL: '/Common/clientssl' } } };
+    const tls = {
+      apiVersion: 'cis.f5.com/v1',
+      kind: 'TLSProfile',
+      metadata: { name: 'edge' },
+      spec: { hosts: ['app.example.com'], tls: { reference: 'bigip', clientSSL: '/Common/clientssl' } },
+    };
     assert.match(validate('TLSProfile', tls), /\/spec\/tls: must have required property 'termination'/);
     const policy = { apiVersion: 'cis.f5.com/v1', kind: 'Policy', metadata: { name: 'plc' }, spec: { autoLastHop: 'sometimes' } };
     assert.match(validate('Policy', policy), /\/spec\/autoLastHop: must be equal to one of the allowed values/);

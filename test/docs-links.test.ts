@@ -76,7 +76,11 @@ function proseOnlyKeepingHeadings(text: string): string[] {
   return text.split('\n').map((line, i) => (prose[i] === '' ? '' : line));
 }
 
-interface Link { file: string; line: number; target: string }
+interface Link {
+  file: string;
+  line: number;
+  target: string;
+}
 
 function linksOf(file: string): Link[] {
   const links: Link[] = [];
@@ -108,8 +112,10 @@ describe('Markdown links', () => {
   it('spells heading anchors as GitHub does', () => {
     assert.equal(headingSlug('`diff` and `apply`: talking to the BIG-IP'), 'diff-and-apply-talking-to-the-big-ip');
     assert.equal(headingSlug('4. Deliberate differences from CIS'), '4-deliberate-differences-from-cis');
-    assert.equal(headingSlug('Pools: `pools[]`, `defaultPool` and the TransportServer `pool`'),
-      'pools-pools-defaultpool-and-the-transportserver-pool');
+    assert.equal(
+      headingSlug('Pools: `pools[]`, `defaultPool` and the TransportServer `pool`'),
+      'pools-pools-defaultpool-and-the-transportserver-pool',
+    );
     assert.equal(headingSlug('VirtualServer (`cis.f5.com/v1`)'), 'virtualserver-cisf5comv1');
   });
 
@@ -122,7 +128,7 @@ describe('Markdown links', () => {
     assert.deepEqual(proseOnly('a [x](y.md)\n```\n[z](w.md)\n```\n`[q](r.md)`').join('|'), 'a [x](y.md)||||');
   });
 
-  it('every relative link and anchor in the repository\'s Markdown files resolves', () => {
+  it("every relative link and anchor in the repository's Markdown files resolves", () => {
     const files = markdownFiles(repoRoot);
     assert.ok(files.some((f) => relative(repoRoot, f) === 'README.md'));
     const broken = files.flatMap(linksOf).flatMap((link) => {

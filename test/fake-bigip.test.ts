@@ -10,13 +10,17 @@ import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip, FakeBigipOptions } from './support/fake-bigip.js';
 
 type Json = Record<string, unknown>;
-interface Answer { status: number; body: Json }
+interface Answer {
+  status: number;
+  body: Json;
+}
 
 const DECLARE = '/mgmt/shared/appsvcs/declare';
 
 function application(pool = 'p', extra: Json = {}): Json {
   return {
-    class: 'Application', template: 'generic',
+    class: 'Application',
+    template: 'generic',
     vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], virtualPort: 80, pool },
     p: { class: 'Pool', members: [{ servicePort: 80, serverAddresses: ['10.1.0.1'], shareNodes: true }] },
     ...extra,
@@ -28,7 +32,12 @@ function tenant(apps: Json = { A1: application() }): Json {
 }
 
 function declaration(tenants: Json, schemaVersion = '3.56.0'): Json {
-  return { class: 'AS3', action: 'deploy', persist: true, declaration: { class: 'ADC', schemaVersion, id: 'kube-as3-test', label: 'kube-as3', remark: 'x', ...tenants } };
+  return {
+    class: 'AS3',
+    action: 'deploy',
+    persist: true,
+    declaration: { class: 'ADC', schemaVersion, id: 'kube-as3-test', label: 'kube-as3', remark: 'x', ...tenants },
+  };
 }
 
 describe('fake BIG-IP (AS3 service for integration tests)', () => {
@@ -65,7 +74,10 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
     assert.match(token, /^[0-9A-F]+$/);
     assert.equal(fake.logins, 1);
     assert.equal((await call('POST', '/mgmt/shared/authn/login', { username: 'admin', password: 'wrong' }, null)).status, 401);
-    assert.deepEqual(await call('GET', '/mgmt/shared/appsvcs/info', undefined, null), { status: 401, body: { code: 401, message: 'X-F5-Auth-Token does not exist' } });
+    assert.deepEqual(await call('GET', '/mgmt/shared/appsvcs/info', undefined, null), {
+      status: 401,
+      body: { code: 401, message: 'X-F5-Auth-Token does not exist' },
+    });
     fake.expireTokens();
     assert.equal((await call('POST', DECLARE, declaration({ T1: tenant() }))).status, 401, 'expired token');
     token = await login();
@@ -76,7 +88,12 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
   });
 
   it('reports the configured AS3 version in /info', async () => {
-    assert.deepEqual((await call('GET', '/mgmt/shared/appsvcs/info')).body, { version: '3.56.0', release: '1', schemaCurrent: '3.56.0', schemaMinimum: '3.0.0' });
+    assert.deepEqual((await call('GET', '/mgmt/shared/appsvcs/info')).body, {
+      version: '3.56.0',
+      release: '1',
+      schemaCurrent: '3.56.0',
+      schemaMinimum: '3.0.0',
+    });
     await start({ version: '3.49.0' });
     assert.equal((await call('GET', '/mgmt/shared/appsvcs/info')).body['schemaCurrent'], '3.49.0');
   });
@@ -88,7 +105,14 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
     assert.deepEqual(posted.body['results'], [{ code: 200, message: 'success', tenant: 'T1', host: 'localhost' }]);
     assert.deepEqual((posted.body['declaration'] as Json)['T1'], tenant());
     const stored = await call('GET', DECLARE);
-    assert.deepEqual(stored.body, { class: 'ADC', schemaVersion: '3.56.0', id: 'kube-as3-test', label: 'kube-as3', remark: 'x', T1: tenant() });
+    assert.deepEqual(stored.body, {
+      class: 'ADC',
+      schemaVersion: '3.56.0',
+      id: 'kube-as3-test',
+      label: 'kube-as3',
+      remark: 'x',
+      T1: tenant(),
+    });
     assert.deepEqual(fake.tenants(), { T1: tenant() });
   });
 
@@ -101,22 +125,42 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
     const answer = await call('POST', `${DECLARE}/T1,T3`, declaration({ T1: tenant(), T2: tenant() }));
     assert.deepEqual(results(answer), [['T1', 200, 'success']]);
     assert.deepEqual(Object.keys(fake.tenants()), ['T1']);
-    assert.deepEqual(fake.posts.map((p) => p.tenantsInUrl), [['T1', 'T3']]);
+    assert.deepEqual(
+      fake.posts.map((p) => p.tenantsInUrl),
+      [['T1', 'T3']],
+    );
   });
 
   describe('references only a device can check', () => {
     const dangling = {
-      'a `use` pointer': { app: application('p', { p2: { class: 'Pool', monitors: [{ use: 'nope' }] } }), error: /^\/T1\/A1\/p2\/monitors\/0: .*\/T1\/A1\/nope does not exist$/ },
+      'a `use` pointer': {
+        app: application('p', { p2: { class: 'Pool', monitors: [{ use: 'nope' }] } }),
+        error: /^\/T1\/A1\/p2\/monitors\/0: .*\/T1\/A1\/nope does not exist$/,
+      },
       'a string pool pointer': { app: application('missing'), error: /^\/T1\/A1\/vs\/pool: .*\/T1\/A1\/missing does not exist$/ },
-      'an iRule pointer': { app: application('p', { vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], iRules: [{ use: 'r' }] } }), error: /vs\/iRules\/0: .*\/T1\/A1\/r does not exist/ },
-      'a Shared path': { app: application('p', { p: { class: 'Pool', monitors: [{ use: '/T1/Shared/m' }] } }), error: /\/T1\/Shared\/m does not exist/ },
-      'an unknown /Common object': { app: application('p', { vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], pool: 'p', profileHTTP: { bigip: '/Common/x' } } }), error: /^\/T1\/A1\/vs\/profileHTTP: .*\/Common\/x does not exist$/ },
+      'an iRule pointer': {
+        app: application('p', { vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], iRules: [{ use: 'r' }] } }),
+        error: /vs\/iRules\/0: .*\/T1\/A1\/r does not exist/,
+      },
+      'a Shared path': {
+        app: application('p', { p: { class: 'Pool', monitors: [{ use: '/T1/Shared/m' }] } }),
+        error: /\/T1\/Shared\/m does not exist/,
+      },
+      'an unknown /Common object': {
+        app: application('p', {
+          vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], pool: 'p', profileHTTP: { bigip: '/Common/x' } },
+        }),
+        error: /^\/T1\/A1\/vs\/profileHTTP: .*\/Common\/x does not exist$/,
+      },
     };
     for (const [what, { app, error }] of Object.entries(dangling)) {
       it(`fails only the tenant with ${what} (207) and applies the others`, async () => {
         const answer = await call('POST', DECLARE, declaration({ T1: tenant({ A1: app }), T2: tenant() }));
         assert.equal(answer.status, 207);
-        assert.deepEqual(results(answer), [['T1', 422, 'declaration failed'], ['T2', 200, 'success']]);
+        assert.deepEqual(results(answer), [
+          ['T1', 422, 'declaration failed'],
+          ['T2', 200, 'success'],
+        ]);
         assert.match((answer.body['results'] as Json[])[0]?.['response'] as string, error);
         assert.deepEqual(Object.keys(fake.tenants()), ['T2']);
       });
@@ -129,7 +173,9 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
         vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], pool: 'p', profileHTTP: { bigip: '/Common/mine' } },
       });
       await start({ knownObjects: ['/Common/http', '/Common/mine'] });
-      assert.deepEqual(results(await call('POST', DECLARE, declaration({ T1: tenant({ Shared: shared, A1: app }) }))), [['T1', 200, 'success']]);
+      assert.deepEqual(results(await call('POST', DECLARE, declaration({ T1: tenant({ Shared: shared, A1: app }) }))), [
+        ['T1', 200, 'success'],
+      ]);
     });
 
     it('answers 422 when every tenant failed', async () => {
@@ -158,14 +204,24 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
 
   it('deletes a tenant posted empty, and says "no change" for one it does not hold', async () => {
     await call('POST', DECLARE, declaration({ T1: tenant() }));
-    const answer = await call('POST', `${DECLARE}/T1,T9`, declaration({ T1: { class: 'Tenant', label: 'kube-as3' }, T9: { class: 'Tenant' } }));
-    assert.deepEqual(results(answer), [['T1', 200, 'success'], ['T9', 200, 'no change']]);
+    const answer = await call(
+      'POST',
+      `${DECLARE}/T1,T9`,
+      declaration({ T1: { class: 'Tenant', label: 'kube-as3' }, T9: { class: 'Tenant' } }),
+    );
+    assert.deepEqual(results(answer), [
+      ['T1', 200, 'success'],
+      ['T9', 200, 'no change'],
+    ]);
     assert.equal((await call('GET', DECLARE)).status, 204);
   });
 
   it('accepts a bare ADC declaration and removes tenants with DELETE /declare/<tenants>', async () => {
     const bare = declaration({ T1: tenant(), T2: tenant() })['declaration'];
-    assert.deepEqual(results(await call('POST', DECLARE, bare)), [['T1', 200, 'success'], ['T2', 200, 'success']]);
+    assert.deepEqual(results(await call('POST', DECLARE, bare)), [
+      ['T1', 200, 'success'],
+      ['T2', 200, 'success'],
+    ]);
     assert.deepEqual(results(await call('DELETE', `${DECLARE}/T1`)), [['T1', 200, 'success']]);
     assert.deepEqual(Object.keys(fake.tenants()), ['T2']);
     assert.equal((await call('POST', DECLARE, { class: 'Tenant' })).status, 422, 'neither AS3 nor ADC');
@@ -175,7 +231,9 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
     await start({ asyncPollsBeforeDone: 2 });
     const submitted = await call('POST', `${DECLARE}/T1?async=true`, declaration({ T1: tenant() }));
     assert.equal(submitted.status, 202);
-    assert.deepEqual(submitted.body['results'], [{ message: 'Declaration successfully submitted', tenant: '', host: '', runTime: 0, code: 0 }]);
+    assert.deepEqual(submitted.body['results'], [
+      { message: 'Declaration successfully submitted', tenant: '', host: '', runTime: 0, code: 0 },
+    ]);
     const task = `/mgmt/shared/appsvcs/task/${String(submitted.body['id'])}`;
     for (let i = 0; i < 2; i++) assert.equal(((await call('GET', task)).body['results'] as Json[])[0]?.['message'], 'in progress');
     assert.deepEqual(fake.tenants(), {}, 'not applied while running');
@@ -189,7 +247,10 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
   it('refuses a second write with 503 while a task still runs, and accepts it once the task finished', async () => {
     const submitted = await call('POST', `${DECLARE}?async=true`, declaration({ T1: tenant() }));
     const busy = await call('POST', DECLARE, declaration({ T2: tenant() }));
-    assert.deepEqual(busy, { status: 503, body: { code: 503, message: 'Error: Configuration operation in progress on device localhost, please try again in 2 minutes' } });
+    assert.deepEqual(busy, {
+      status: 503,
+      body: { code: 503, message: 'Error: Configuration operation in progress on device localhost, please try again in 2 minutes' },
+    });
     assert.equal((await call('GET', DECLARE)).status, 204, 'reads are not locked');
     const task = `/mgmt/shared/appsvcs/task/${String(submitted.body['id'])}`;
     await call('GET', task);
@@ -218,7 +279,9 @@ describe('fake BIG-IP (AS3 service for integration tests)', () => {
 
     it('upserts only the posted application and keeps the others and the tenant label', async () => {
       await call('POST', DECLARE, declaration({ T1: tenant() }));
-      const changed = application('p', { p: { class: 'Pool', members: [{ servicePort: 8080, serverAddresses: ['10.1.0.2'], shareNodes: true }] } });
+      const changed = application('p', {
+        p: { class: 'Pool', members: [{ servicePort: 8080, serverAddresses: ['10.1.0.2'], shareNodes: true }] },
+      });
       const answer = await call('POST', APPS, { schemaVersion: '3.56.0', A2: application(), A1: changed });
       assert.deepEqual(results(answer), [['T1', 200, 'success']]);
       assert.deepEqual(fake.tenants()['T1'], tenant({ A1: changed, A2: application() }));

@@ -38,7 +38,10 @@ function expect(file: string, actual: string): void {
 function inputArgs(dir: string, rel: string): string[] {
   const clusters = join(dir, 'clusters');
   if (!existsSync(clusters)) return ['-f', join(rel, 'input')];
-  const names = readdirSync(clusters, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = readdirSync(clusters, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   return names.flatMap((name) => ['--cluster', `${name}=${join(rel, 'clusters', name)}`]);
 }
 
@@ -90,14 +93,21 @@ function summaryVirtuals(summary: string): Map<string, Set<string>> {
 }
 
 describe('golden cases (test/golden/<case>)', () => {
-  const cases = readdirSync(goldenRoot, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const cases = readdirSync(goldenRoot, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
   it('has at least 85 cases', () => assert.ok(cases.length >= 85, `only ${cases.length} golden cases`));
 
   it('every problem that says something was ignored also says what to do about it', () => {
     const action = /; (remove|nothing to change|set|move|make|give|write|use|add|label|keep|configure|name|create|terminate)\b/;
-    const silent = cases.flatMap((name) => readFileSync(join(goldenRoot, name, 'expected.stderr'), 'utf8').split('\n')
-      .filter((line) => /\bignored\b/.test(line) && !action.test(line)).map((line) => `${name}: ${line}`));
+    const silent = cases.flatMap((name) =>
+      readFileSync(join(goldenRoot, name, 'expected.stderr'), 'utf8')
+        .split('\n')
+        .filter((line) => /\bignored\b/.test(line) && !action.test(line))
+        .map((line) => `${name}: ${line}`),
+    );
     assert.deepEqual(silent, []);
   });
 
@@ -121,9 +131,14 @@ describe('golden cases (test/golden/<case>)', () => {
       const declaration = JSON.parse(first.stdout) as unknown;
       const deployed = deployedVirtuals(declaration);
       const listed = summaryVirtuals(summary.stdout);
-      assert.deepEqual([...listed.keys()].sort(), [...deployed.keys()].sort(), '-o summary must list every virtual -o json deploys, and no other');
+      assert.deepEqual(
+        [...listed.keys()].sort(),
+        [...deployed.keys()].sort(),
+        '-o summary must list every virtual -o json deploys, and no other',
+      );
       for (const [key, cls] of deployed) {
-        if (cls === 'Service_L4') assert.deepEqual([...(listed.get(key) ?? [])], ['l4'], `${key} is a performance (Service_L4) virtual: TYPE l4`);
+        if (cls === 'Service_L4')
+          assert.deepEqual([...(listed.get(key) ?? [])], ['l4'], `${key} is a performance (Service_L4) virtual: TYPE l4`);
       }
       assert.equal(projectSchemaErrors(declaration), '', 'must validate against as3-schemas/kube-as3-declaration.schema.json');
     });

@@ -23,7 +23,11 @@ const examples = ['single-cluster', 'multi-cluster'].map((name) => join(root, 'e
 
 const helmBin = helmBinary();
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 /** Runs helm to its exit (no timing waits). */
 function helm(args: string[]): Promise<Run> {
   return new Promise((done, fail) => {
@@ -42,9 +46,16 @@ async function helmOk(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-interface K8sObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown }
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [key: string]: unknown;
+}
 function objects(rendered: string): K8sObject[] {
-  return parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+  return parseAllDocuments(rendered)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 }
 async function render(args: string[], namespace = 'kube-as3'): Promise<K8sObject[]> {
   return objects(await helmOk(['template', 'kube-as3', chart, '--namespace', namespace, ...args]));
@@ -52,10 +63,19 @@ async function render(args: string[], namespace = 'kube-as3'): Promise<K8sObject
 
 /** A rule as one comparable line per (group, resource, verb, name): order-insensitive, exact. */
 function flat(rules: readonly PolicyRule[]): string[] {
-  return rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.flatMap((v) => (r.resourceNames ?? ['*']).map((n) => `${g}|${res}|${v}|${n}`))))).sort();
+  return rules
+    .flatMap((r) =>
+      r.apiGroups.flatMap((g) =>
+        r.resources.flatMap((res) => r.verbs.flatMap((v) => (r.resourceNames ?? ['*']).map((n) => `${g}|${res}|${v}|${n}`))),
+      ),
+    )
+    .sort();
 }
 function rulesOf(objs: K8sObject[], kind: string, namespace?: string, suffix = ''): PolicyRule[] {
-  const found = objs.filter((o) => o.kind === kind && o.metadata.name.endsWith(`kube-as3${suffix}`) && (namespace === undefined || o.metadata.namespace === namespace));
+  const found = objs.filter(
+    (o) =>
+      o.kind === kind && o.metadata.name.endsWith(`kube-as3${suffix}`) && (namespace === undefined || o.metadata.namespace === namespace),
+  );
   assert.equal(found.length, 1, `one ${kind}${suffix} in ${namespace ?? 'the cluster'}`);
   return (found[0] as unknown as { rules: PolicyRule[] }).rules;
 }
@@ -68,7 +88,7 @@ describe('Helm chart helm/kube-as3', function () {
     }
   });
 
-  it('Chart.yaml: apiVersion v2, appVersion is the package version; crds/ is a copy of the repo\'s crds/', () => {
+  it("Chart.yaml: apiVersion v2, appVersion is the package version; crds/ is a copy of the repo's crds/", () => {
     const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as { apiVersion: string; appVersion: string };
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; files: string[] };
     assert.equal(meta.apiVersion, 'v2');
@@ -76,7 +96,12 @@ describe('Helm chart helm/kube-as3', function () {
     assert.ok(pkg.files.includes('helm'));
     const repo = readdirSync(join(root, 'crds')).sort();
     assert.deepEqual(readdirSync(join(chart, 'crds')).sort(), repo);
-    for (const f of repo) assert.equal(readFileSync(join(chart, 'crds', f), 'utf8'), readFileSync(join(root, 'crds', f), 'utf8'), `helm/kube-as3/crds/${f} differs from crds/${f}: copy it again`);
+    for (const f of repo)
+      assert.equal(
+        readFileSync(join(chart, 'crds', f), 'utf8'),
+        readFileSync(join(root, 'crds', f), 'utf8'),
+        `helm/kube-as3/crds/${f} differs from crds/${f}: copy it again`,
+      );
   });
 
   it('lints for the default values, each example, and every option; the example configs are valid kube-as3 configs', async () => {
@@ -110,16 +135,41 @@ describe('Helm chart helm/kube-as3', function () {
   it('default values: a hardened Deployment with 2 replicas, leader election, probes, POD_NAMESPACE, a projected expiring token, the config checksum, spread across nodes', async () => {
     const objs = await render(image);
     const deploy = objs.find((o) => o.kind === 'Deployment') as unknown as {
-      spec: { replicas: number; template: { metadata: { annotations: Record<string, string> }; spec: Record<string, unknown> & { containers: Array<Record<string, unknown>>; volumes: Array<Record<string, unknown>> } } };
+      spec: {
+        replicas: number;
+        template: {
+          metadata: { annotations: Record<string, string> };
+          spec: Record<string, unknown> & { containers: Array<Record<string, unknown>>; volumes: Array<Record<string, unknown>> };
+        };
+      };
     };
     const pod = deploy.spec.template.spec;
-    const c = pod.containers[0] as { args: string[]; env: unknown[]; securityContext: Record<string, unknown>; livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; resources: { requests?: unknown; limits?: unknown } };
+    const c = pod.containers[0] as {
+      args: string[];
+      env: unknown[];
+      securityContext: Record<string, unknown>;
+      livenessProbe: { httpGet: { path: string } };
+      readinessProbe: { httpGet: { path: string } };
+      resources: { requests?: unknown; limits?: unknown };
+    };
     assert.equal(deploy.spec.replicas, 2);
     assert.ok(!c.args.includes('--no-leader-election') && !c.args.includes('--insecure'));
     assert.ok(c.args.includes('--bigip-credentials-dir=/etc/kube-as3/bigip'));
     assert.equal(pod['automountServiceAccountToken'], false);
-    assert.deepEqual(pod['securityContext'], { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
-    assert.deepEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(pod['securityContext'], {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    assert.deepEqual(c.securityContext, {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     assert.equal(c.livenessProbe.httpGet.path, '/healthz');
     assert.equal(c.readinessProbe.httpGet.path, '/readyz');
     assert.ok(c.resources.requests && c.resources.limits);
@@ -128,9 +178,24 @@ describe('Helm chart helm/kube-as3', function () {
     assert.match(token, /"serviceAccountToken":\{"path":"token","expirationSeconds":3600\}/);
     assert.match(deploy.spec.template.metadata.annotations['checksum/config'] ?? '', /^[0-9a-f]{64}$/);
     assert.match(JSON.stringify(pod['topologySpreadConstraints']), /kubernetes\.io\/hostname/);
-    assert.deepEqual(objs.map((o) => o.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    assert.deepEqual(objs.map((o) => o.kind).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'ConfigMap',
+      'Deployment',
+      'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
     const other = await render([...image, '--set', 'config.as3.instance=other']);
-    const annotation = (list: K8sObject[]): unknown => (list.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } }).spec.template.metadata.annotations['checksum/config'];
+    const annotation = (list: K8sObject[]): unknown =>
+      (
+        list.find((o) => o.kind === 'Deployment') as unknown as {
+          spec: { template: { metadata: { annotations: Record<string, string> } } };
+        }
+      ).spec.template.metadata.annotations['checksum/config'];
     assert.notEqual(annotation(other), annotation(objs), 'a config change rolls the pods');
   });
 
@@ -142,17 +207,25 @@ describe('Helm chart helm/kube-as3', function () {
       [image, {}],
       [['-f', examples[1] as string], fromFile(examples[1] as string)],
       [['-f', allOptions, '--api-versions', 'monitoring.coreos.com/v1'], fromFile(allOptions)],
-      [[...image, '--set', 'config.multiCluster.extendedSpecConfigMap=kube-system/extended-spec'], { multiCluster: { extendedSpecConfigMap: 'kube-system/extended-spec' } }],
+      [
+        [...image, '--set', 'config.multiCluster.extendedSpecConfigMap=kube-system/extended-spec'],
+        { multiCluster: { extendedSpecConfigMap: 'kube-system/extended-spec' } },
+      ],
       [[...image, '--set', 'config.poolMemberType=nodeportlocal'], { poolMemberType: 'nodeportlocal' }],
     ];
     for (const [values, { multiCluster, poolMemberType }] of cases) {
       const objs = await render(values);
-      assert.deepEqual(flat(rulesOf(objs, 'ClusterRole')), flat(clusterRules(poolMemberType)), `poolMemberType ${poolMemberType ?? '(default)'}`);
+      assert.deepEqual(
+        flat(rulesOf(objs, 'ClusterRole')),
+        flat(clusterRules(poolMemberType)),
+        `poolMemberType ${poolMemberType ?? '(default)'}`,
+      );
       assert.deepEqual(flat(rulesOf(objs, 'Role', 'kube-as3')), flat(NAMESPACED_RULES));
       const expected = referencedObjectRules(multiCluster);
       const rendered = objs.filter((o) => o.kind === 'Role' && o.metadata.name.endsWith('-references'));
       assert.deepEqual(rendered.map((o) => o.metadata.namespace).sort(), [...expected.keys()].sort());
-      for (const [namespace, rules] of expected) assert.deepEqual(flat(rulesOf(objs, 'Role', namespace, '-references')), flat(rules), namespace);
+      for (const [namespace, rules] of expected)
+        assert.deepEqual(flat(rulesOf(objs, 'Role', namespace, '-references')), flat(rules), namespace);
     }
   });
 
@@ -169,7 +242,9 @@ describe('Helm chart helm/kube-as3', function () {
     it('accepts every object rendered with every option (kubectl apply --dry-run=server)', async () => {
       const kc = (env as Envtest).kubeconfigPath;
       // No Prometheus Operator CRD here: the ServiceMonitor is checked by rendering only.
-      const rendered = (await render(['-f', allOptions, '--api-versions', 'monitoring.coreos.com/v1'])).filter((o) => o.kind !== 'ServiceMonitor');
+      const rendered = (await render(['-f', allOptions, '--api-versions', 'monitoring.coreos.com/v1'])).filter(
+        (o) => o.kind !== 'ServiceMonitor',
+      );
       const out = await kubectl(kc, ['apply', '--dry-run=server', '-f', '-'], rendered.map((o) => JSON.stringify(o)).join('\n'));
       assert.equal(out.trim().split('\n').length, rendered.length, out);
     });
@@ -178,9 +253,13 @@ describe('Helm chart helm/kube-as3', function () {
       const kc = (env as Envtest).kubeconfigPath;
       await helmOk(['install', 'kube-as3', chart, '--kubeconfig', kc, '--namespace', 'kube-as3', '-f', examples[0] as string]);
       await helmOk(['upgrade', 'kube-as3', chart, '--kubeconfig', kc, '--namespace', 'kube-as3', '-f', examples[1] as string]);
-      const role = JSON.parse(await kubectl(kc, ['-n', 'kube-as3', 'get', 'role', 'kube-as3-references', '-o', 'json'])) as { rules: PolicyRule[] };
+      const role = JSON.parse(await kubectl(kc, ['-n', 'kube-as3', 'get', 'role', 'kube-as3-references', '-o', 'json'])) as {
+        rules: PolicyRule[];
+      };
       assert.deepEqual(role.rules[0]?.resourceNames, ['west-kubeconfig']);
-      const deploy = JSON.parse(await kubectl(kc, ['-n', 'kube-as3', 'get', 'deployment', 'kube-as3', '-o', 'json'])) as { spec: { replicas: number } };
+      const deploy = JSON.parse(await kubectl(kc, ['-n', 'kube-as3', 'get', 'deployment', 'kube-as3', '-o', 'json'])) as {
+        spec: { replicas: number };
+      };
       assert.equal(deploy.spec.replicas, 2);
     });
   });

@@ -31,7 +31,11 @@ interface Stage {
 /** The instructions this Dockerfile uses (FROM, WORKDIR, COPY, RUN, ENV, ENTRYPOINT), stage by stage. */
 function parseDockerfile(text: string): Stage[] {
   const stages: Stage[] = [];
-  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   for (const line of lines) {
     const [instruction = '', ...rest] = line.split(/\s+/);
     const args = line.slice(instruction.length).trim();
@@ -47,14 +51,20 @@ function parseDockerfile(text: string): Stage[] {
       default: {
         assert.ok(stage, `${instruction} before FROM`);
         switch (instruction.toUpperCase()) {
-          case 'WORKDIR': stage.workdir = posix.resolve(stage.workdir, args); break;
-          case 'RUN': stage.steps.push({ kind: 'run', command: args }); break;
+          case 'WORKDIR':
+            stage.workdir = posix.resolve(stage.workdir, args);
+            break;
+          case 'RUN':
+            stage.steps.push({ kind: 'run', command: args });
+            break;
           case 'ENV': {
             const [name = '', value = ''] = args.split('=');
             stage.steps.push({ kind: 'env', name, value });
             break;
           }
-          case 'ENTRYPOINT': stage.entrypoint = JSON.parse(args) as string[]; break;
+          case 'ENTRYPOINT':
+            stage.entrypoint = JSON.parse(args) as string[];
+            break;
           case 'COPY': {
             const words = args.split(/\s+/);
             const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
@@ -63,7 +73,10 @@ function parseDockerfile(text: string): Stage[] {
             stage.steps.push({ kind: 'copy', ...(from ? { from } : {}), sources: paths.slice(0, -1), dest: paths.at(-1)! });
             break;
           }
-          case 'USER': case 'CMD': case 'LABEL': case 'EXPOSE':
+          case 'USER':
+          case 'CMD':
+          case 'LABEL':
+          case 'EXPOSE':
             break;
           default:
             assert.fail(`Dockerfile instruction ${instruction} is not replayed by this test`);
@@ -102,7 +115,9 @@ describe('the container image, replayed outside a container (Dockerfile final st
     const [command = '', ...first] = finalStage.entrypoint ?? [];
     assert.equal(command, 'node', 'the ENTRYPOINT runs node');
     return spawnSync(process.execPath, [...first.map((a) => (a.startsWith('/') ? inApp(a) : a)), ...args], {
-      cwd: app, encoding: 'utf8', env: { ...process.env, ...env },
+      cwd: app,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
     });
   }
 
@@ -127,10 +142,15 @@ describe('the container image, replayed outside a container (Dockerfile final st
         }
       } else {
         // Only the install itself; `npm cache clean` and the like would touch this machine's cache.
-        for (const command of step.command.split('&&').map((c) => c.trim()).filter((c) => c.startsWith('npm ci'))) {
+        for (const command of step.command
+          .split('&&')
+          .map((c) => c.trim())
+          .filter((c) => c.startsWith('npm ci'))) {
           installs += 1;
           const npm = spawnSync('npm', [...command.split(/\s+/).slice(1), '--prefer-offline'], {
-            cwd: app, encoding: 'utf8', env: { ...process.env, ...env },
+            cwd: app,
+            encoding: 'utf8',
+            env: { ...process.env, ...env },
           });
           assert.equal(npm.status, 0, `${command} failed:\n${npm.stderr}`);
         }
@@ -156,7 +176,9 @@ describe('the container image, replayed outside a container (Dockerfile final st
     // What the lockfile marks dev-only (a devDependency such as @types/node may also come with a
     // production dependency, and then it belongs in the image).
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([, entry]) => entry.dev === true).map(([path]) => path);
+    const devOnly = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.dev === true)
+      .map(([path]) => path);
     assert.ok(devOnly.length > 0);
     for (const path of [...devOnly, 'node_modules/typescript', 'node_modules/mocha', 'node_modules/tsx']) {
       assert.ok(!existsSync(join(app, path)), `dev-only ${path} is installed in the image`);
@@ -180,7 +202,9 @@ describe('the container image, replayed outside a container (Dockerfile final st
   });
 
   it('.dockerignore lets through every file the Dockerfile copies from the build context', () => {
-    const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim());
+    const ignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim());
     assert.ok(ignore.includes('*'), '.dockerignore is an allowlist');
     for (const stage of dockerfile) {
       for (const step of stage.steps) {

@@ -26,7 +26,9 @@ import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-
 import type { FakeKubeApi } from './support/fake-kube-api.js';
 
 const vs = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-  apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name, namespace: 'shop', labels: { f5cr: 'true' }, generation: 1, ...extra },
+  apiVersion: 'cis.f5.com/v1',
+  kind: 'VirtualServer',
+  metadata: { name, namespace: 'shop', labels: { f5cr: 'true' }, generation: 1, ...extra },
   spec: { host: `${name}.example.com`, ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
 });
 
@@ -45,21 +47,31 @@ describe('Kubernetes API deadlines against a hung API server', () => {
     kube.put('cis.f5.com', 'v1', 'virtualservers', vs('b'));
     kube.hang({ method: 'PATCH', path: /\/virtualservers\/a\/status$/ });
     const errors: string[] = [];
-    const writer = new KubeStatusWriter({ api: statusApiFor(kubeConfigFor(kube.url)), current: () => undefined, timeoutMs: 150, onError: (_ref, err) => void errors.push(err.message) });
+    const writer = new KubeStatusWriter({
+      api: statusApiFor(kubeConfigFor(kube.url)),
+      current: () => undefined,
+      timeoutMs: 150,
+      onError: (_ref, err) => void errors.push(err.message),
+    });
     const result = await writer.write([
       { ref: { kind: 'VirtualServer', namespace: 'shop', name: 'a' }, status: { status: 'Ok' } },
       { ref: { kind: 'VirtualServer', namespace: 'shop', name: 'b' }, status: { status: 'Ok' } },
     ]);
     assert.deepEqual(result, { written: 1, skipped: 0, failed: 1 });
     assert.deepEqual(errors, ['VirtualServer shop/a: cannot write status: no answer from the API server within 0.15 s']);
-    assert.deepEqual((kube.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', 'b')) as { status?: unknown }).status, { status: 'Ok' });
+    assert.deepEqual((kube.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', 'b')) as { status?: unknown }).status, {
+      status: 'Ok',
+    });
   });
 
   it('a hung Event write fails after its deadline and the recorder returns', async () => {
     kube.hang({ method: 'POST', path: /\/events$/ });
     const errors: string[] = [];
     const recorder = new KubeEventRecorder({
-      api: () => eventApiFor(kubeConfigFor(kube.url)), instance: 'it', timeoutMs: 150, onError: (_ref, err) => void errors.push(err.message),
+      api: () => eventApiFor(kubeConfigFor(kube.url)),
+      instance: 'it',
+      timeoutMs: 150,
+      onError: (_ref, err) => void errors.push(err.message),
       objectOf: () => ({ apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'a', namespace: 'shop', uid: 'u1' } }),
     });
     await recorder.record([{ ref: { kind: 'VirtualServer', namespace: 'shop', name: 'a' }, reason: 'InvalidSpec', message: 'bad' }]);
@@ -68,8 +80,16 @@ describe('Kubernetes API deadlines against a hung API server', () => {
 
   it('a hung IPAM read and a hung list fail after their deadlines with a KubeApiError', async () => {
     kube.hang({ method: 'GET', path: /\/ipamallocations\/kube-as3-it$/ });
-    const store = new KubeIpamStore({ api: kubeConfigFor(kube.url).makeApiClient(CustomObjectsApi), namespace: 'kube-as3', name: 'kube-as3-it', timeoutMs: 150 });
-    const err = await store.load().then(() => undefined, (e: unknown) => e);
+    const store = new KubeIpamStore({
+      api: kubeConfigFor(kube.url).makeApiClient(CustomObjectsApi),
+      namespace: 'kube-as3',
+      name: 'kube-as3-it',
+      timeoutMs: 150,
+    });
+    const err = await store.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof KubeApiError && err.timedOut);
     assert.equal(err.message, 'IPAMAllocation kube-as3/kube-as3-it: cannot read: no answer from the API server within 0.15 s');
     // The same store answers once the API server does.
@@ -77,9 +97,15 @@ describe('Kubernetes API deadlines against a hung API server', () => {
 
     kube.hang({ method: 'GET', path: /^\/api\/v1\/services$/ });
     await assert.rejects(listRaw(kubeConfigFor(kube.url), '/api/v1/services', { timeoutMs: 150 }), {
-      name: 'KubeApiError', message: '/api/v1/services: cannot list: no answer from the API server within 0.15 s',
+      name: 'KubeApiError',
+      message: '/api/v1/services: cannot list: no answer from the API server within 0.15 s',
     });
-    kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } });
+    kube.put('', 'v1', 'services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { ports: [{ port: 80 }] },
+    });
     assert.equal((await listRaw(kubeConfigFor(kube.url), '/api/v1/services', { timeoutMs: 150 })).items?.length, 1);
   });
 
@@ -88,16 +114,27 @@ describe('Kubernetes API deadlines against a hung API server', () => {
     let controller: RunningController | undefined;
     const warnings: string[] = [];
     const log: Log = { info: () => undefined, warn: (_fields, message) => void warnings.push(message), error: () => undefined };
-    const parsed = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: 'it' }, ipam: { ranges: { prod: ['10.1.2.10-10.1.2.20'] } } });
+    const parsed = validateConfig({
+      poolMemberType: 'cluster',
+      bigip: { partition: 'shop' },
+      as3: { instance: 'it' },
+      ipam: { ranges: { prod: ['10.1.2.10-10.1.2.20'] } },
+    });
     if (!parsed.config) throw new Error(parsed.errors.join('; '));
     const config = parsed.config;
     const statusOf = (name: string): Record<string, unknown> | undefined =>
-      (kube.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', name)) as { status?: Record<string, unknown> } | undefined)?.status;
+      (kube.objects().get(objectKey('cis.f5.com', 'virtualservers', 'shop', name)) as { status?: Record<string, unknown> } | undefined)
+        ?.status;
 
     beforeEach(async () => {
       warnings.length = 0;
       bigip = await startFakeBigip({ asyncPollsBeforeDone: 0 });
-      kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+      kube.put('', 'v1', 'services', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      });
       kube.put('cis.f5.com', 'v1', 'virtualservers', vs('a'));
     });
     afterEach(async () => {
@@ -107,10 +144,24 @@ describe('Kubernetes API deadlines against a hung API server', () => {
     });
 
     const start = async (): Promise<RunningController> => {
-      const api = new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+      const api = new BigipRestClient({
+        url: bigip.url,
+        credentials: createCredentials('admin', 'admin'),
+        pollIntervalMs: 1,
+        retryBaseMs: 1,
+        retryMaxMs: 2,
+        sleep: () => Promise.resolve(),
+      });
       controller = await startController({
-        config, clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }], namespace: 'kube-as3', bigip: api, validators: [projectValidator()], log,
-        watch: { watchdogIntervalMs: 0 }, apiTimeoutMs: 200, reconciler: { retryDelayMs: () => 1 },
+        config,
+        clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }],
+        namespace: 'kube-as3',
+        bigip: api,
+        validators: [projectValidator()],
+        log,
+        watch: { watchdogIntervalMs: 0 },
+        apiTimeoutMs: 200,
+        reconciler: { retryDelayMs: () => 1 },
       });
       return controller;
     };
@@ -130,7 +181,10 @@ describe('Kubernetes API deadlines against a hung API server', () => {
       const running = await start();
       await kube.waitForHung(1);
       await passUntil(running, () => warnings.some((w) => w.includes('no answer')));
-      assert.deepEqual(warnings.filter((w) => w.includes('no answer')), ['status not written: VirtualServer shop/a: cannot write status: no answer from the API server within 0.2 s']);
+      assert.deepEqual(
+        warnings.filter((w) => w.includes('no answer')),
+        ['status not written: VirtualServer shop/a: cannot write status: no answer from the API server within 0.2 s'],
+      );
       assert.ok(bigip.tenants()['shop']?.['crd_10_1_2_10_80'], 'the pass applied before it wrote statuses');
       assert.notEqual(statusOf('a')?.['status'], 'Ok');
       // Any change brings a pass, which writes the status the hung one could not.

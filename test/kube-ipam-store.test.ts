@@ -114,13 +114,19 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
 
   it('reads a missing object as an empty, unversioned state', async () => {
     assert.deepEqual(await newStore().load(), { state: { allocations: {}, releasing: {} }, version: undefined });
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.path, r.status]), [['GET', OBJECT_PATH, 404]]);
+    assert.deepEqual(
+      fake.requests.map((r) => [r.method, r.path, r.status]),
+      [['GET', OBJECT_PATH, 404]],
+    );
   });
 
   it('creates the object on the first save: spec, managed-by label, and status counts the CRD schema accepts', async () => {
     const saved = await newStore('edge').save(state, undefined);
     assert.ok(saved.ok);
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.status]), [['POST', 201]]);
+    assert.deepEqual(
+      fake.requests.map((r) => [r.method, r.status]),
+      [['POST', 201]],
+    );
     const object = stored();
     assert.equal(saved.version, object.metadata['resourceVersion']);
     assert.equal(object['apiVersion'], 'kube-as3.dev/v1alpha1');
@@ -163,7 +169,10 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
     const other: IpamState = { allocations: { 'shop/other_host': { label: 'prod', address: '10.9.0.1' } }, releasing: {} };
     const results = await Promise.all([newStore().save(state, undefined), newStore().save(other, undefined)]);
     assert.deepEqual(results.map((r) => r.ok).sort(), [false, true]);
-    assert.deepEqual(results.find((r) => !r.ok), { ok: false, conflict: true });
+    assert.deepEqual(
+      results.find((r) => !r.ok),
+      { ok: false, conflict: true },
+    );
     const winner = results[0]?.ok ? state : other;
     assert.deepEqual((await newStore().load()).state, winner);
     assert.deepEqual(fake.requests.map((r) => r.status).sort(), [200, 201, 409]);
@@ -196,15 +205,38 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
     const store = newStore();
     const first = await allocateWithStore(store, [{ key: 'shop/a_host', label: 'prod' }], ranges);
     const read = await store.load();
-    const edited = { ...stored(), metadata: { ...stored().metadata, annotations: { 'example.com/owner': 'team-net' }, finalizers: ['example.com/keep'] } };
-    await api.replaceNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NAMESPACE, plural: PLURAL, name: NAME, body: edited });
+    const edited = {
+      ...stored(),
+      metadata: { ...stored().metadata, annotations: { 'example.com/owner': 'team-net' }, finalizers: ['example.com/keep'] },
+    };
+    await api.replaceNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NAMESPACE,
+      plural: PLURAL,
+      name: NAME,
+      body: edited,
+    });
     assert.deepEqual(await store.save(read.state, read.version), { ok: false, conflict: true });
 
     const requestsBefore = fake.requests.length;
-    const second = await allocateWithStore(store, [{ key: 'shop/a_host', label: 'prod' }, { key: 'shop/b_host', label: 'prod' }], ranges);
+    const second = await allocateWithStore(
+      store,
+      [
+        { key: 'shop/a_host', label: 'prod' },
+        { key: 'shop/b_host', label: 'prod' },
+      ],
+      ranges,
+    );
     assert.equal(addressOf(second, 'shop/a_host'), addressOf(first, 'shop/a_host'));
     assert.equal(addressOf(second, 'shop/b_host'), '10.9.0.2');
-    assert.deepEqual(fake.requests.slice(requestsBefore).map((r) => [r.method, r.status]), [['GET', 200], ['PUT', 200]]);
+    assert.deepEqual(
+      fake.requests.slice(requestsBefore).map((r) => [r.method, r.status]),
+      [
+        ['GET', 200],
+        ['PUT', 200],
+      ],
+    );
     const object = stored();
     assert.deepEqual(object.metadata['annotations'], { 'example.com/owner': 'team-net' });
     assert.deepEqual(object.metadata['finalizers'], ['example.com/keep']);
@@ -226,7 +258,14 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
     });
   });
 
-  const failures: Array<{ title: string; method: string; code: number; reason: string; run: (store: KubeIpamStore) => Promise<unknown>; expected: RegExp }> = [
+  const failures: Array<{
+    title: string;
+    method: string;
+    code: number;
+    reason: string;
+    run: (store: KubeIpamStore) => Promise<unknown>;
+    expected: RegExp;
+  }> = [
     {
       title: 'a forbidden read',
       method: 'GET',
@@ -257,7 +296,8 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
       code: 500,
       reason: 'InternalError',
       run: (store) => store.save(state, '1'),
-      expected: /^IPAMAllocation kube-as3\/kube-as3-edge: cannot update: the API server answered HTTP 500: InternalError: denied by the test$/,
+      expected:
+        /^IPAMAllocation kube-as3\/kube-as3-edge: cannot update: the API server answered HTTP 500: InternalError: denied by the test$/,
     },
   ];
   for (const { title, method, code, reason, run, expected } of failures) {
@@ -284,14 +324,21 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
     const [keysA, keysB] = [pool.filter((_, i) => i % 2 === 0), pool.filter((_, i) => i % 2 === 1)];
 
     // Every round each replica also brings two keys never seen before, so both need fresh addresses at the same time.
-    const fresh = (replica: string, round: number): IpamRequest[] => [0, 1].map((i) => ({ key: `shop/${replica}-${round}-${i}_ts`, label: 'prod' }));
+    const fresh = (replica: string, round: number): IpamRequest[] =>
+      [0, 1].map((i) => ({ key: `shop/${replica}-${round}-${i}_ts`, label: 'prod' }));
 
     for (let round = 1; round <= 30; round++) {
-      const [setA, setB] = [[...requestSet(keysA), ...fresh('a', round)], [...requestSet(keysB), ...fresh('b', round)]];
+      const [setA, setB] = [
+        [...requestSet(keysA), ...fresh('a', round)],
+        [...requestSet(keysB), ...fresh('b', round)],
+      ];
       const [a, b] = await Promise.all([allocateWithStore(replicaA, setA, ranges, 50), allocateWithStore(replicaB, setB, ranges, 50)]);
       const where = `round ${round}`;
       const given = new Map<string, string>();
-      for (const [requests, result] of [[setA, a], [setB, b]] as const) {
+      for (const [requests, result] of [
+        [setA, a],
+        [setB, b],
+      ] as const) {
         for (const { key } of requests) {
           const address = addressOf(result, key);
           assert.ok(address, `${where}: ${key} got ${JSON.stringify(result.outcomes.get(key))}`);
@@ -301,12 +348,16 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
       }
       const current = (await newStore().load()).state;
       assert.deepEqual(duplicateAddresses(current), [], where);
-      for (const { key } of [...setA, ...setB]) assert.ok(current.allocations[key] ?? current.releasing[key], `${where}: ${key} lost its address`);
+      for (const { key } of [...setA, ...setB])
+        assert.ok(current.allocations[key] ?? current.releasing[key], `${where}: ${key} lost its address`);
       if (round % 5 === 0) {
         // After "applying", each replica frees what its own last allocation released, again concurrently.
         // (A replica's releases include the other half's keys it was not asked for: those may be freed
         // and re-allocated elsewhere next round, which is exactly what must never produce a duplicate.)
-        await Promise.all([commitReleasesWithStore(replicaA, 50, a.state.releasing), commitReleasesWithStore(replicaB, 50, b.state.releasing)]);
+        await Promise.all([
+          commitReleasesWithStore(replicaA, 50, a.state.releasing),
+          commitReleasesWithStore(replicaB, 50, b.state.releasing),
+        ]);
         assert.deepEqual(duplicateAddresses((await newStore().load()).state), [], `${where}, after committing releases`);
       }
     }
@@ -328,7 +379,7 @@ describe('KubeIpamStore (IPAMAllocation custom resource)', () => {
     assert.equal(after.changed, false);
     assert.deepEqual([...after.outcomes], [...before.outcomes]);
     assert.deepEqual(Object.fromEntries([...after.outcomes].map(([key]) => [key, addressOf(after, key)])), {
-      'edge_hg': '2001:db8:9::1',
+      edge_hg: '2001:db8:9::1',
       'shop/db_ts': '10.9.0.1',
       'shop/pinned_svc': '10.9.0.77',
       'shop/www.example.com_host': '10.9.0.2',
@@ -347,16 +398,28 @@ describe('fake Kubernetes API server', () => {
   });
 
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${fake.url}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${fake.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   }
 
   it('answers like an API server: resourceVersion counter, Conflict, AlreadyExists, NotFound', async () => {
     const collection = '/apis/example.com/v1/namespaces/ns1/widgets';
     const missing = await call('GET', `${collection}/w`);
-    assert.deepEqual([missing.status, missing.json['kind'], missing.json['reason'], missing.json['message']], [404, 'Status', 'NotFound', 'widgets.example.com "w" not found']);
+    assert.deepEqual(
+      [missing.status, missing.json['kind'], missing.json['reason'], missing.json['message']],
+      [404, 'Status', 'NotFound', 'widgets.example.com "w" not found'],
+    );
 
-    const created = await call('POST', collection, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } });
+    const created = await call('POST', collection, {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+      spec: { size: 1 },
+    });
     assert.equal(created.status, 201);
     const v1 = (created.json['metadata'] as Record<string, unknown>)['resourceVersion'];
     assert.equal(typeof v1, 'string');
@@ -370,10 +433,16 @@ describe('fake Kubernetes API server', () => {
     for (const metadata of [{ name: 'w', resourceVersion: v1 }, { name: 'w' }]) {
       const stale = await call('PUT', `${collection}/w`, { metadata, spec: { size: 3 } });
       assert.deepEqual([stale.status, stale.json['status'], stale.json['reason']], [409, 'Failure', 'Conflict']);
-      assert.equal(stale.json['message'], 'Operation cannot be fulfilled on widgets.example.com "w": the object has been modified; please apply your changes to the latest version and try again');
+      assert.equal(
+        stale.json['message'],
+        'Operation cannot be fulfilled on widgets.example.com "w": the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const list = await call('GET', collection);
-    assert.deepEqual((list.json['items'] as Array<{ spec: unknown }>).map((item) => item.spec), [{ size: 2 }]);
+    assert.deepEqual(
+      (list.json['items'] as Array<{ spec: unknown }>).map((item) => item.spec),
+      [{ size: 2 }],
+    );
     assert.deepEqual(fake.objects().get(objectKey('example.com', 'widgets', 'ns1', 'w')), replaced.json);
   });
 });

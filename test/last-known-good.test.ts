@@ -39,7 +39,14 @@ function config(): Config {
 }
 
 function bigipClient(bigip: FakeBigip): BigipRestClient {
-  return new BigipRestClient({ url: bigip.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, sleep: () => Promise.resolve() });
+  return new BigipRestClient({
+    url: bigip.url,
+    credentials: createCredentials('admin', 'admin'),
+    pollIntervalMs: 1,
+    retryBaseMs: 1,
+    retryMaxMs: 2,
+    sleep: () => Promise.resolve(),
+  });
 }
 
 const BOTH_ROUTES = ['a.example.com /', 'b.example.com /'];
@@ -68,15 +75,26 @@ describe('last known good: kube-as3 run against a real API server', function () 
 
   const start = async (): Promise<RunningController> => {
     controller = await startController({
-      config: config(), clusters: [{ name: 'local', kubeConfig: (env as Envtest).kubeConfig() }], namespace: 'kube-as3',
-      bigip: bigipClient(bigip), validators: [projectValidator()], log: quiet, watch: { watchdogIntervalMs: 0 },
+      config: config(),
+      clusters: [{ name: 'local', kubeConfig: (env as Envtest).kubeConfig() }],
+      namespace: 'kube-as3',
+      bigip: bigipClient(bigip),
+      validators: [projectValidator()],
+      log: quiet,
+      watch: { watchdogIntervalMs: 0 },
     });
     return controller;
   };
   const apply = (yaml: string): Promise<string> => kubectl((env as Envtest).kubeconfigPath, ['apply', '-f', '-'], yaml);
   const statusOf = async (name: string): Promise<{ status?: string; error?: string; conditions?: Array<Record<string, unknown>> }> => {
     const api = (env as Envtest).kubeConfig().makeApiClient(CustomObjectsApi);
-    const vs = await api.getNamespacedCustomObject({ group: 'cis.f5.com', version: 'v1', namespace: 'shop', plural: 'virtualservers', name }) as { status?: Record<string, unknown> };
+    const vs = (await api.getNamespacedCustomObject({
+      group: 'cis.f5.com',
+      version: 'v1',
+      namespace: 'shop',
+      plural: 'virtualservers',
+      name,
+    })) as { status?: Record<string, unknown> };
     return vs.status ?? {};
   };
   const states = async (): Promise<string[]> => Promise.all(['solo', 'b'].map(async (n) => String((await statusOf(n)).status)));
@@ -92,7 +110,11 @@ describe('last known good: kube-as3 run against a real API server', function () 
     await apply(scenarioObjects({ soloAndB: 'invalid', breakage: 'servicePort', aAddsV2: true }));
     await passUntil(running, async () => (await states()).join() === 'Error,Error' && sharedRoutes(bigip).includes('a.example.com /v2'));
     assert.equal(JSON.stringify(deviceApp(bigip, SOLO_APP)), solo, 'solo is served as it was');
-    assert.deepEqual(sharedRoutes(bigip), ['a.example.com /v2', 'a.example.com /', 'b.example.com /'], 'b keeps its route; a\'s change went through');
+    assert.deepEqual(
+      sharedRoutes(bigip),
+      ['a.example.com /v2', 'a.example.com /', 'b.example.com /'],
+      "b keeps its route; a's change went through",
+    );
     assert.match(deviceSources(bigip, SHARED_APP)['VirtualServer/shop/b'] ?? '', /^generation 1, sha256:[0-9a-f]{12}$/);
     const status = await statusOf('solo');
     assert.match(status.error ?? '', /spec\.pools\[0\]\.servicePort: 9999 is not a port of Service shop\/web/);
@@ -109,7 +131,10 @@ describe('last known good: kube-as3 run against a real API server', function () 
     await passUntil(running, () => running.reconciler.lastReport !== undefined);
     assert.equal(JSON.stringify(bigip.tenants()), held);
     assert.equal(bigip.posts.length, posts, 'nothing posted');
-    assert.match(String((await statusOf('b')).conditions?.find((c) => c['type'] === 'Ready')?.['message']), /keeps the last good version \(generation 1, /);
+    assert.match(
+      String((await statusOf('b')).conditions?.find((c) => c['type'] === 'Ready')?.['message']),
+      /keeps the last good version \(generation 1, /,
+    );
     // After the restart too, the valid resource sharing b's virtual still changes; b's route stays.
     await apply(scenarioObjects({ soloAndB: 'invalid', breakage: 'servicePort', aAddsV2: false }));
     await passUntil(running, () => !sharedRoutes(bigip).includes('a.example.com /v2'));
@@ -117,7 +142,13 @@ describe('last known good: kube-as3 run against a real API server', function () 
     assert.equal(JSON.stringify(deviceApp(bigip, SOLO_APP)), solo);
 
     await apply(scenarioObjects({ soloAndB: 'fixed', breakage: 'servicePort', aAddsV2: true }));
-    await passUntil(running, async () => (await states()).join() === 'Ok,Ok' && /^generation 3,/.test(deviceSources(bigip, SOLO_APP)['VirtualServer/shop/solo'] ?? '') && sharedRoutes(bigip).includes('a.example.com /v2'));
+    await passUntil(
+      running,
+      async () =>
+        (await states()).join() === 'Ok,Ok' &&
+        /^generation 3,/.test(deviceSources(bigip, SOLO_APP)['VirtualServer/shop/solo'] ?? '') &&
+        sharedRoutes(bigip).includes('a.example.com /v2'),
+    );
     assert.deepEqual(sharedRoutes(bigip), ['a.example.com /v2', 'a.example.com /', 'b-fixed.example.com /']);
 
     await kubectl((env as Envtest).kubeconfigPath, ['delete', '-n', 'shop', 'virtualserver', 'solo', 'b']);
@@ -142,7 +173,14 @@ describe('last known good: kube-as3 run --manifests', function () {
     rmSync(dir, { recursive: true, force: true });
   });
   const start = async (): Promise<RunningController> => {
-    controller = await startManifestController({ config: config(), dir, bigip: bigipClient(bigip), validators: [projectValidator()], log: quiet, settleMs: 10 });
+    controller = await startManifestController({
+      config: config(),
+      dir,
+      bigip: bigipClient(bigip),
+      validators: [projectValidator()],
+      log: quiet,
+      settleMs: 10,
+    });
     return controller;
   };
   const write = (step: Parameters<typeof scenarioObjects>[0]): void => writeFileSync(join(dir, 'objects.yaml'), scenarioObjects(step));
@@ -157,7 +195,11 @@ describe('last known good: kube-as3 run --manifests', function () {
     await passUntil(running, () => running.reconciler.lastKept?.kept.size === 2);
     assert.equal(JSON.stringify(deviceApp(bigip, SOLO_APP)), solo);
     assert.deepEqual(sharedRoutes(bigip), ['a.example.com /v2', 'a.example.com /', 'b.example.com /']);
-    assert.match(running.reconciler.lastKept?.kept.get('VirtualServer/shop/solo')?.version ?? '', /^sha256:[0-9a-f]{12}$/, 'offline, the version is a content hash');
+    assert.match(
+      running.reconciler.lastKept?.kept.get('VirtualServer/shop/solo')?.version ?? '',
+      /^sha256:[0-9a-f]{12}$/,
+      'offline, the version is a content hash',
+    );
 
     const held = JSON.stringify(bigip.tenants());
     await running.stop();
@@ -206,16 +248,29 @@ describe('last known good: kube-as3 apply and diff', () => {
       const applied = await run('apply', { soloAndB: 'invalid', breakage: 'loadBalancingMethod', aAddsV2: true });
       assert.equal(applied.code, 2, applied.stderr);
       assert.equal(JSON.stringify(deviceApp(bigip, SOLO_APP)), solo, 'solo stays as it was');
-      assert.deepEqual(sharedRoutes(bigip), ['a.example.com /v2', 'a.example.com /', 'b.example.com /'], 'b is planned from the version the BIG-IP recorded; a\'s change goes through');
+      assert.deepEqual(
+        sharedRoutes(bigip),
+        ['a.example.com /v2', 'a.example.com /', 'b.example.com /'],
+        "b is planned from the version the BIG-IP recorded; a's change goes through",
+      );
       assert.notEqual(JSON.stringify(bigip.tenants()), held);
-      assert.match(applied.stderr, /^VirtualServer shop\/solo: invalid, so the BIG-IP keeps its last good version \(sha256:[0-9a-f]{12}\) in shop\/crd_10_1_1_2_80; fix the error, or delete the resource to remove it$/m);
-      assert.match(applied.stderr, /^VirtualServer shop\/b: invalid, so the BIG-IP keeps its last good version \(sha256:[0-9a-f]{12}\) in shop\/crd_10_1_1_1_80; fix the error, or delete the resource to remove it$/m);
+      assert.match(
+        applied.stderr,
+        /^VirtualServer shop\/solo: invalid, so the BIG-IP keeps its last good version \(sha256:[0-9a-f]{12}\) in shop\/crd_10_1_1_2_80; fix the error, or delete the resource to remove it$/m,
+      );
+      assert.match(
+        applied.stderr,
+        /^VirtualServer shop\/b: invalid, so the BIG-IP keeps its last good version \(sha256:[0-9a-f]{12}\) in shop\/crd_10_1_1_1_80; fix the error, or delete the resource to remove it$/m,
+      );
       assert.doesNotMatch(applied.stderr, /wait/);
       assert.match(applied.stderr, /^VirtualServer shop\/b: spec\.pools\[0\]\.loadBalancingMethod: /m);
       const posts = bigip.posts.length;
       const again = await run('apply', { soloAndB: 'invalid', breakage: 'loadBalancingMethod', aAddsV2: true });
       assert.equal(again.code, 2);
-      assert.match(again.stdout, /^No changes: the BIG-IP already holds the desired state; withheld: VirtualServer shop\/b, VirtualServer shop\/solo\.$/m);
+      assert.match(
+        again.stdout,
+        /^No changes: the BIG-IP already holds the desired state; withheld: VirtualServer shop\/b, VirtualServer shop\/solo\.$/m,
+      );
       assert.equal(bigip.posts.length, posts, 'a second apply of the same inputs posts nothing');
 
       assert.equal((await run('apply', { soloAndB: 'fixed', breakage: 'loadBalancingMethod', aAddsV2: true })).code, 0);

@@ -74,14 +74,20 @@ describe('layers (docs/architecture.md)', () => {
   });
 
   it('every folder of src/ is in exactly one layer', () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     assert.deepEqual([...layers.flat()].sort(), folders);
   });
 
   it('docs/architecture.md lists the layers of eslint.config.mjs, in order', () => {
     const page = readFileSync(join(repoRoot, 'docs', 'architecture.md'), 'utf8');
     const block = /<!-- layers:start -->\n([\s\S]*?)<!-- layers:end -->/.exec(page)?.[1] ?? '';
-    const listed = block.split('\n').filter((l) => /^\d+\. /.test(l)).map((l) => [...(l.split(':')[0] ?? '').matchAll(/`([a-z-]+)`/g)].map((m) => m[1] as string));
+    const listed = block
+      .split('\n')
+      .filter((l) => /^\d+\. /.test(l))
+      .map((l) => [...(l.split(':')[0] ?? '').matchAll(/`([a-z-]+)`/g)].map((m) => m[1] as string));
     assert.deepEqual(listed, layers);
   });
 });

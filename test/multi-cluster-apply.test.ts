@@ -33,10 +33,17 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     writeFileSync(join(dir, cluster, 'objects.yaml'), docs.join('\n---\n'));
   };
   /** `--cluster` per cluster given (all by default): a configured cluster without one cannot be read. */
-  const run = (command: string, clusters = ['east', 'west']): Promise<{ code: number; stdout: string; stderr: string }> => runCliCaptured([
-    command, ...clusters.flatMap((c) => ['--cluster', `${c}=${join(dir, c)}`]), '--config', join(dir, 'kube-as3.yaml'),
-    '--bigip-url', fake.url, '--bigip-credentials-dir', dir,
-  ]);
+  const run = (command: string, clusters = ['east', 'west']): Promise<{ code: number; stdout: string; stderr: string }> =>
+    runCliCaptured([
+      command,
+      ...clusters.flatMap((c) => ['--cluster', `${c}=${join(dir, c)}`]),
+      '--config',
+      join(dir, 'kube-as3.yaml'),
+      '--bigip-url',
+      fake.url,
+      '--bigip-credentials-dir',
+      dir,
+    ]);
   const apply = (clusters?: string[]): ReturnType<typeof run> => run('apply', clusters);
   const pool = (app: string, name: string): Pool => (fake.tenants()['shop']?.[app] as Record<string, Pool>)[name] as Pool;
   const addresses = (p: Pool): string[] => p.members.flatMap((m) => m.serverAddresses.map((a) => `${a} ${m.remark ?? ''}`)).sort();
@@ -46,10 +53,15 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     dir = mkdtempSync(join(tmpdir(), 'kube-as3-mc-apply-'));
     writeFileSync(join(dir, 'username'), 'admin\n');
     writeFileSync(join(dir, 'password'), 'admin\n');
-    writeFileSync(join(dir, 'kube-as3.yaml'), [
-      'poolMemberType: cluster', 'bigip: {partition: shop}', 'as3: {instance: it}',
-      'multiCluster: {mode: ratio, clusters: [{name: east, ratio: 1}, {name: west, ratio: 1}]}',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'kube-as3.yaml'),
+      [
+        'poolMemberType: cluster',
+        'bigip: {partition: shop}',
+        'as3: {instance: it}',
+        'multiCluster: {mode: ratio, clusters: [{name: east, ratio: 1}, {name: west, ratio: 1}]}',
+      ].join('\n'),
+    );
     write('east', [virtualServer('web', '10.1.1.1'), service('web', ['172.16.0.1'])]);
     write('west', [virtualServer('blog', '10.1.1.2'), service('blog', ['172.17.1.1']), service('web', ['172.17.0.1'])]);
   });
@@ -57,7 +69,7 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     await fake.close();
   });
 
-  it('keeps an unreadable cluster\'s members and applications on the BIG-IP until it can be read again', async () => {
+  it("keeps an unreadable cluster's members and applications on the BIG-IP until it can be read again", async () => {
     const first = await apply();
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), ['172.16.0.1 cluster east', '172.17.0.1 cluster west']);
@@ -67,16 +79,26 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     const blind = await apply(['east']);
     assert.equal(blind.code, 0, blind.stderr);
     assert.match(blind.stderr, /^Cluster west: warning: cannot be read \(no input was given for it\)/m);
-    assert.match(blind.stderr, /^kube-as3: cluster west cannot be read: kept 1 pool member entry and 1 application\(s\) the plan no longer has \(shop\/crd_10_1_1_2_80\)/m);
-    assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), ['172.16.0.1 cluster east', '172.16.0.2 cluster east', '172.17.0.1 cluster west'],
-      'east\'s new pod is added, west\'s member stays');
+    assert.match(
+      blind.stderr,
+      /^kube-as3: cluster west cannot be read: kept 1 pool member entry and 1 application\(s\) the plan no longer has \(shop\/crd_10_1_1_2_80\)/m,
+    );
+    assert.deepEqual(
+      addresses(pool('crd_10_1_1_1_80', 'web_80_shop')),
+      ['172.16.0.1 cluster east', '172.16.0.2 cluster east', '172.17.0.1 cluster west'],
+      "east's new pod is added, west's member stays",
+    );
     assert.ok(fake.tenants()['shop']?.['crd_10_1_1_2_80'], 'blog is not deleted while west is unknown');
 
     write('west', [service('web', ['172.17.0.1'])]);
     const back = await apply();
     assert.equal(back.code, 0, back.stderr);
     assert.equal(fake.tenants()['shop']?.['crd_10_1_1_2_80'], undefined, 'west can be read and has no blog: now it is deleted');
-    assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), ['172.16.0.1 cluster east', '172.16.0.2 cluster east', '172.17.0.1 cluster west']);
+    assert.deepEqual(addresses(pool('crd_10_1_1_1_80', 'web_80_shop')), [
+      '172.16.0.1 cluster east',
+      '172.16.0.2 cluster east',
+      '172.17.0.1 cluster west',
+    ]);
   });
 
   it('diff shows the same: nothing removed while a cluster cannot be read', async () => {
@@ -93,7 +115,10 @@ describe('kube-as3 apply with a cluster set against a fake BIG-IP', () => {
     for (const command of ['diff', 'apply']) {
       const result = await run(command);
       assert.equal(result.code, 1, `${command}: ${result.stderr}`);
-      assert.equal(result.stderr, `error: --cluster west=${join(dir, 'west')}: does not exist; nothing was planned, since without it what it describes would look deleted\n`);
+      assert.equal(
+        result.stderr,
+        `error: --cluster west=${join(dir, 'west')}: does not exist; nothing was planned, since without it what it describes would look deleted\n`,
+      );
     }
     assert.equal(fake.posts.length, writes, 'nothing was posted');
     assert.ok(fake.tenants()['shop']?.['crd_10_1_1_2_80'], 'blog, only in west, is still applied');

@@ -44,7 +44,10 @@ kind: ConfigMap
 metadata: {name: cis-ext, namespace: kube-system}
 data:
   extendedSpec: |
-${spec.split('\n').map((l) => `    ${l}`).join('\n')}
+${spec
+  .split('\n')
+  .map((l) => `    ${l}`)
+  .join('\n')}
 `;
 }
 
@@ -97,7 +100,7 @@ describe('kube-as3 plan with several clusters', () => {
     for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
   });
 
-  it('--cluster without multiCluster in the config: an active-active pool of every cluster\'s members', async () => {
+  it("--cluster without multiCluster in the config: an active-active pool of every cluster's members", async () => {
     const f = fixture();
     const east = f.cluster('east', VIRTUAL, web(['10.1.0.1', '10.1.0.2']));
     const west = f.cluster('west', VIRTUAL, web(['10.2.0.1']));
@@ -117,7 +120,11 @@ describe('kube-as3 plan with several clusters', () => {
   });
 
   const usage: Array<[string, string[], RegExp]> = [
-    ['a --cluster value without NAME=', ['--cluster', '/some/dir'], /^error: --cluster \/some\/dir: expected NAME=PATH \(NAME: lower-case letters, digits and -\)\n$/],
+    [
+      'a --cluster value without NAME=',
+      ['--cluster', '/some/dir'],
+      /^error: --cluster \/some\/dir: expected NAME=PATH \(NAME: lower-case letters, digits and -\)\n$/,
+    ],
     ['a --cluster name that is not a DNS label', ['--cluster', 'East=/some/dir'], /^error: --cluster East=\/some\/dir: expected NAME=PATH/],
   ];
   for (const [what, args, message] of usage) {
@@ -139,7 +146,7 @@ describe('kube-as3 plan with several clusters', () => {
     assert.equal(run.stderr, 'error: --cluster north: not in the cluster set (east, west)\n');
   });
 
-  it('plans a configured cluster with a file that cannot be read as unreadable, with the other clusters\' members', async () => {
+  it("plans a configured cluster with a file that cannot be read as unreadable, with the other clusters' members", async () => {
     const f = fixture();
     const config = f.config('multiCluster:\n  mode: active-active\n  clusters: [{name: east}, {name: west}, {name: south}]\n');
     const east = f.cluster('east', VIRTUAL, web(['10.1.0.1']));
@@ -147,7 +154,17 @@ describe('kube-as3 plan with several clusters', () => {
     const south = f.cluster('south', web(['10.3.0.1']));
     const dangling = join(south, 'more.yaml');
     symlinkSync(join(f.root, 'gone.yaml'), dangling);
-    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '--cluster', `south=${south}`]);
+    const run = await runCliCaptured([
+      'plan',
+      '--config',
+      config,
+      '--cluster',
+      `east=${east}`,
+      '--cluster',
+      `west=${west}`,
+      '--cluster',
+      `south=${south}`,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(webPool(run.stdout), ['cluster east: 10.1.0.1', 'cluster west: 10.2.0.1']);
     const lines = run.stderr.trimEnd().split('\n');
@@ -163,14 +180,27 @@ describe('kube-as3 plan with several clusters', () => {
     mkdirSync(west);
     writeFileSync(join(west, 'README.md'), 'not an input\n');
     const missing = join(f.root, 'no-such-dir');
-    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '--cluster', `south=${missing}`]);
+    const run = await runCliCaptured([
+      'plan',
+      '--config',
+      config,
+      '--cluster',
+      `east=${east}`,
+      '--cluster',
+      `west=${west}`,
+      '--cluster',
+      `south=${missing}`,
+    ]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, '');
-    assert.equal(run.stderr, [
-      `error: --cluster west=${west}: holds no .yaml, .yml or .json file; nothing was planned, since without it what it describes would look deleted`,
-      `error: --cluster south=${missing}: does not exist; nothing was planned, since without it what it describes would look deleted`,
-      '',
-    ].join('\n'));
+    assert.equal(
+      run.stderr,
+      [
+        `error: --cluster west=${west}: holds no .yaml, .yml or .json file; nothing was planned, since without it what it describes would look deleted`,
+        `error: --cluster south=${missing}: does not exist; nothing was planned, since without it what it describes would look deleted`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('reports a configured cluster given no --cluster at all as unreadable too', async () => {
@@ -179,12 +209,17 @@ describe('kube-as3 plan with several clusters', () => {
     const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${f.cluster('east', VIRTUAL, web(['10.1.0.1']))}`]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /^Cluster west: warning: cannot be read \(no input was given for it\); /);
-    assert.deepEqual(webPool(run.stdout).map((m) => m.split(':')[0]), ['cluster east']);
+    assert.deepEqual(
+      webPool(run.stdout).map((m) => m.split(':')[0]),
+      ['cluster east'],
+    );
   });
 
   it('-f feeds the local cluster beside --cluster', async () => {
     const f = fixture();
-    const config = f.config('multiCluster:\n  mode: active-active\n  localClusterName: west\n  clusters: [{name: east}, {name: west, adminState: disable}]\n');
+    const config = f.config(
+      'multiCluster:\n  mode: active-active\n  localClusterName: west\n  clusters: [{name: east}, {name: west, adminState: disable}]\n',
+    );
     const east = f.cluster('east', VIRTUAL, web(['10.1.0.1']));
     const local = f.cluster('local', web(['10.2.0.1', '10.2.0.2']));
     const run = await runCliCaptured(['plan', '--config', config, '-f', local, '--cluster', `east=${east}`]);
@@ -205,7 +240,7 @@ describe('kube-as3 plan with several clusters', () => {
   describe('multiCluster.extendedSpecConfigMap', () => {
     const config = 'multiCluster:\n  localClusterName: east\n  extendedSpecConfigMap: kube-system/cis-ext\n';
 
-    it('takes the cluster set from the ConfigMap in the local cluster\'s inputs', async () => {
+    it("takes the cluster set from the ConfigMap in the local cluster's inputs", async () => {
       const f = fixture();
       const spec = 'mode: active-active\nexternalClustersConfig:\n- clusterName: west\n  secret: kube-system/west-kubeconfig';
       const east = f.cluster('east', extendedConfigMap(spec), VIRTUAL, web(['10.1.0.1']));
@@ -215,13 +250,16 @@ describe('kube-as3 plan with several clusters', () => {
       assert.deepEqual(webPool(run.stdout), ['cluster east: 10.1.0.1', 'cluster west: 10.2.0.1']);
     });
 
-    it('exits 1 when the ConfigMap is not among the local cluster\'s inputs', async () => {
+    it("exits 1 when the ConfigMap is not among the local cluster's inputs", async () => {
       const f = fixture();
       const east = f.cluster('east', VIRTUAL, web(['10.1.0.1']));
       const run = await runCliCaptured(['plan', '--config', f.config(config), '--cluster', `east=${east}`]);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
-      assert.equal(run.stderr, 'error: multiCluster.extendedSpecConfigMap: ConfigMap kube-system/cis-ext is not among the local cluster\'s inputs\n');
+      assert.equal(
+        run.stderr,
+        "error: multiCluster.extendedSpecConfigMap: ConfigMap kube-system/cis-ext is not among the local cluster's inputs\n",
+      );
     });
 
     it('exits 1 naming the reason when the local cluster holding the ConfigMap cannot be read', async () => {
@@ -230,7 +268,10 @@ describe('kube-as3 plan with several clusters', () => {
       symlinkSync(join(f.root, 'gone.yaml'), join(east, 'dangling.yaml'));
       const run = await runCliCaptured(['plan', '--config', f.config(config), '--cluster', `east=${east}`]);
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /^error: multiCluster\.extendedSpecConfigMap: the local cluster east, which holds ConfigMap kube-system\/cis-ext, cannot be read \(.*dangling\.yaml: cannot read: ENOENT\)$/m);
+      assert.match(
+        run.stderr,
+        /^error: multiCluster\.extendedSpecConfigMap: the local cluster east, which holds ConfigMap kube-system\/cis-ext, cannot be read \(.*dangling\.yaml: cannot read: ENOENT\)$/m,
+      );
     });
 
     it('exits 1 listing the errors of an invalid ConfigMap', async () => {
@@ -240,37 +281,61 @@ describe('kube-as3 plan with several clusters', () => {
       const run = await runCliCaptured(['plan', '--config', f.config(config), '--cluster', `east=${east}`]);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
-      assert.equal(run.stderr, [
-        'error: ConfigMap kube-system/cis-ext (multiCluster.extendedSpecConfigMap) is invalid:',
-        '  data.extendedSpec.mode: must be one of "default", "active-active", "active-standby", "ratio"',
-        '  data.extendedSpec.externalClustersConfig[0].clusterName: must be a DNS label (lower-case letters, digits and "-", at most 63 characters)',
-        '  data.extendedSpec.externalClustersConfig[0].ratio: must be an integer from 0 to 100',
-      ].join('\n') + '\n');
+      assert.equal(
+        run.stderr,
+        [
+          'error: ConfigMap kube-system/cis-ext (multiCluster.extendedSpecConfigMap) is invalid:',
+          '  data.extendedSpec.mode: must be one of "default", "active-active", "active-standby", "ratio"',
+          '  data.extendedSpec.externalClustersConfig[0].clusterName: must be a DNS label (lower-case letters, digits and "-", at most 63 characters)',
+          '  data.extendedSpec.externalClustersConfig[0].ratio: must be an integer from 0 to 100',
+        ].join('\n') + '\n',
+      );
     });
   });
 
-  it('-o summary prints the POOL SHARES section with each cluster\'s members and state', async () => {
+  it("-o summary prints the POOL SHARES section with each cluster's members and state", async () => {
     const f = fixture();
     const config = f.config('multiCluster:\n  mode: ratio\n  clusters: [{name: east, ratio: 3}, {name: west, ratio: 1}]\n');
     const east = f.cluster('east', VIRTUAL, web(['10.1.0.1', '10.1.0.2']));
     const west = f.cluster('west', web(['10.2.0.1']));
-    const run = await runCliCaptured(['plan', '--config', config, '--cluster', `east=${east}`, '--cluster', `west=${west}`, '-o', 'summary']);
+    const run = await runCliCaptured([
+      'plan',
+      '--config',
+      config,
+      '--cluster',
+      `east=${east}`,
+      '--cluster',
+      `west=${west}`,
+      '-o',
+      'summary',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const section = run.stdout.split('\nPOOL SHARES (effective: share of new connections with every member up)\n')[1];
     assert.ok(section, run.stdout);
     const [header, ...rows] = section.trimEnd().split('\n');
     assert.match(header ?? '', /^TENANT\s+VIRTUAL\s+POOL\s+MECHANISM\s+CLUSTER\s+BACKEND\s+MEMBERS\s+CONFIGURED\s+EFFECTIVE\s+STATE$/);
-    assert.deepEqual(rows.map((r) => r.split(/\s{2,}/)), [
-      ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'east', 'shop/web:80', '2', '75%', '75%', 'enable'],
-      ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'west', 'shop/web:80', '1', '25%', '25%', 'enable'],
-    ]);
+    assert.deepEqual(
+      rows.map((r) => r.split(/\s{2,}/)),
+      [
+        ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'east', 'shop/web:80', '2', '75%', '75%', 'enable'],
+        ['kubernetes', 'crd_10_8_20_1_80', 'web_80_shop', 'member ratios', 'west', 'shop/web:80', '1', '25%', '25%', 'enable'],
+      ],
+    );
   });
 
   describe('the bundled example (examples/multi-cluster)', () => {
     let declaration: unknown;
 
     it('plans without a problem, into a declaration the project schema accepts', async () => {
-      const run = await runCliCaptured(['plan', '--config', 'examples/multi-cluster/kube-as3.yaml', '--cluster', 'east=examples/multi-cluster/east', '--cluster', 'west=examples/multi-cluster/west']);
+      const run = await runCliCaptured([
+        'plan',
+        '--config',
+        'examples/multi-cluster/kube-as3.yaml',
+        '--cluster',
+        'east=examples/multi-cluster/east',
+        '--cluster',
+        'west=examples/multi-cluster/west',
+      ]);
       assert.deepEqual([run.code, run.stderr], [0, '']);
       declaration = JSON.parse(run.stdout) as unknown;
       assert.equal(projectSchemaErrors(declaration), '');

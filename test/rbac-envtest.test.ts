@@ -122,7 +122,22 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
     env = await envtestForSuite(this, { audit: true, needsHelm: true });
     dir = mkdtempSync(join(tmpdir(), 'kube-as3-rbac-'));
     writeFileSync(join(dir, 'values.yaml'), VALUES);
-    const helm = spawnSync(helmBin as string, ['install', 'kube-as3', chart, '--kubeconfig', env.kubeconfigPath, '--namespace', 'kube-as3', '--create-namespace', '-f', join(dir, 'values.yaml')], { encoding: 'utf8' });
+    const helm = spawnSync(
+      helmBin as string,
+      [
+        'install',
+        'kube-as3',
+        chart,
+        '--kubeconfig',
+        env.kubeconfigPath,
+        '--namespace',
+        'kube-as3',
+        '--create-namespace',
+        '-f',
+        join(dir, 'values.yaml'),
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(helm.status, 0, `helm install: ${helm.stderr}`);
     await kubectl(env.kubeconfigPath, ['apply', '-f', '-'], OBJECTS);
     bigip = await startFakeBigip({ asyncPollsBeforeDone: 0 });
@@ -139,7 +154,9 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
     const admin = (args: string[], input?: string): Promise<string> => kubectl(e.kubeconfigPath, args, input);
 
     // The config is the chart's rendered ConfigMap, read back from the API server.
-    const cm = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'configmap', 'kube-as3', '-o', 'json'])) as { data: Record<string, string> };
+    const cm = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'configmap', 'kube-as3', '-o', 'json'])) as {
+      data: Record<string, string>;
+    };
     writeFileSync(join(work, 'kube-as3.yaml'), cm.data['kube-as3.yaml'] ?? '');
     writeFileSync(join(work, 'username'), 'admin\n');
     writeFileSync(join(work, 'password'), 'admin\n');
@@ -147,17 +164,37 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
     const token = (await admin(['-n', 'kube-as3', 'create', 'token', 'kube-as3', '--duration', '1h'])).trim();
     assert.match(token, /^ey/);
     const kubeconfig = join(work, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      `clusters: [{name: envtest, cluster: {server: "${e.url}", insecure-skip-tls-verify: true}}]`,
-      `users: [{name: kube-as3, user: {token: "${token}"}}]`,
-      'contexts: [{name: envtest, context: {cluster: envtest, user: kube-as3}}]',
-      'current-context: envtest', '',
-    ].join('\n'));
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{name: envtest, cluster: {server: "${e.url}", insecure-skip-tls-verify: true}}]`,
+        `users: [{name: kube-as3, user: {token: "${token}"}}]`,
+        'contexts: [{name: envtest, context: {cluster: envtest, user: kube-as3}}]',
+        'current-context: envtest',
+        '',
+      ].join('\n'),
+    );
 
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [bin, 'run', '--config', join(work, 'kube-as3.yaml'), '--kubeconfig', kubeconfig,
-      '--bigip-url', (bigip as FakeBigip).url, '--bigip-credentials-dir', work, '--port', '0'],
-    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, POD_NAMESPACE: 'kube-as3' } });
+    const child: ChildProcessWithoutNullStreams = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        '--config',
+        join(work, 'kube-as3.yaml'),
+        '--kubeconfig',
+        kubeconfig,
+        '--bigip-url',
+        (bigip as FakeBigip).url,
+        '--bigip-credentials-dir',
+        work,
+        '--port',
+        '0',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, POD_NAMESPACE: 'kube-as3' } },
+    );
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     const lines: string[] = [];
     let stderr = '';
@@ -179,12 +216,34 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
       // A later allocation replaces the stored IPAMAllocation (its update verb).
       await admin(['apply', '-f', '-'], LB2);
       await waitFor(['-n', 'shop', '--for=jsonpath={.status.loadBalancer.ingress[0].ip}=10.1.2.12', 'service/lb2']);
-      const stored = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'ipamallocation', 'kube-as3-prod', '-o', 'json'])) as { spec: { allocations: Record<string, { address: string }> } };
-      assert.deepEqual(Object.entries(stored.spec.allocations).map(([k, v]) => `${k}=${v.address}`).sort(),
-        ['shop/a.example.com_host=10.1.2.10', 'shop/lb2_svc=10.1.2.12', 'shop/lb_svc=10.1.2.11']);
+      const stored = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'ipamallocation', 'kube-as3-prod', '-o', 'json'])) as {
+        spec: { allocations: Record<string, { address: string }> };
+      };
+      assert.deepEqual(
+        Object.entries(stored.spec.allocations)
+          .map(([k, v]) => `${k}=${v.address}`)
+          .sort(),
+        ['shop/a.example.com_host=10.1.2.10', 'shop/lb2_svc=10.1.2.12', 'shop/lb_svc=10.1.2.11'],
+      );
 
       // A refused edit: an Event on the TransportServer (watched, so the wait is on its arrival).
-      const events = spawn('kubectl', ['--kubeconfig', e.kubeconfigPath, '-n', 'shop', 'get', 'events', '--watch', '--field-selector', 'involvedObject.name=db,reason=InvalidSpec', '-o', 'name'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const events = spawn(
+        'kubectl',
+        [
+          '--kubeconfig',
+          e.kubeconfigPath,
+          '-n',
+          'shop',
+          'get',
+          'events',
+          '--watch',
+          '--field-selector',
+          'involvedObject.name=db,reason=InvalidSpec',
+          '-o',
+          'name',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       try {
         const firstEvent = new Promise<string>((done) => createInterface({ input: events.stdout }).once('line', done));
         await admin(['patch', '-n', 'shop', 'transportserver', 'db', '--type', 'merge', '-p', '{"spec":{"pool":{"servicePort":9999}}}']);
@@ -193,7 +252,9 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
         events.kill('SIGTERM');
       }
 
-      const lease = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'lease', 'kube-as3-prod', '-o', 'json'])) as { spec: { holderIdentity?: string } };
+      const lease = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'lease', 'kube-as3-prod', '-o', 'json'])) as {
+        spec: { holderIdentity?: string };
+      };
       assert.ok(lease.spec.holderIdentity, 'the Lease has a holder');
     } finally {
       child.kill('SIGTERM');
@@ -205,23 +266,51 @@ describe('RBAC of the Helm chart: enough and not more (the binary with the Servi
 
     // Not more: read the audit log once, now that the controller has stopped (blocking mode: each
     // event is written before its request is answered).
-    const audit = readFileSync(e.auditLogPath as string, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AuditEvent);
+    const audit = readFileSync(e.auditLogPath as string, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as AuditEvent);
     const mine = audit.filter((a) => a.user.username === SA_USER);
-    assert.ok(mine.length > 0, 'the audit log holds the ServiceAccount\'s requests');
+    assert.ok(mine.length > 0, "the audit log holds the ServiceAccount's requests");
     const denied = mine.filter((a) => a.responseStatus?.code === 403 || a.annotations?.['authorization.k8s.io/decision'] !== 'allow');
-    assert.deepEqual(denied.map((a) => `${a.verb} ${a.requestURI} ${a.responseStatus?.code}`), [], 'every request allowed');
+    assert.deepEqual(
+      denied.map((a) => `${a.verb} ${a.requestURI} ${a.responseStatus?.code}`),
+      [],
+      'every request allowed',
+    );
 
     const clusterRole = JSON.parse(await admin(['get', 'clusterrole', 'kube-as3', '-o', 'json'])) as { rules: PolicyRule[] };
     const role = JSON.parse(await admin(['-n', 'kube-as3', 'get', 'role', 'kube-as3', '-o', 'json'])) as { rules: PolicyRule[] };
-    const roles = JSON.parse(await admin(['get', 'roles', '-A', '-l', 'app.kubernetes.io/instance=kube-as3', '-o', 'json'])) as { items: Array<{ metadata: { name: string; namespace: string } }> };
-    assert.deepEqual(roles.items.map((r) => `${r.metadata.namespace}/${r.metadata.name}`), ['kube-as3/kube-as3'], 'no -references Role without config.multiCluster');
-    const used = new Set(mine.map((a) => `${a.objectRef?.apiGroup ?? ''}|${a.objectRef?.resource ?? ''}${a.objectRef?.subresource ? `/${a.objectRef.subresource}` : ''}|${a.verb}`));
+    const roles = JSON.parse(await admin(['get', 'roles', '-A', '-l', 'app.kubernetes.io/instance=kube-as3', '-o', 'json'])) as {
+      items: Array<{ metadata: { name: string; namespace: string } }>;
+    };
+    assert.deepEqual(
+      roles.items.map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+      ['kube-as3/kube-as3'],
+      'no -references Role without config.multiCluster',
+    );
+    const used = new Set(
+      mine.map(
+        (a) =>
+          `${a.objectRef?.apiGroup ?? ''}|${a.objectRef?.resource ?? ''}${a.objectRef?.subresource ? `/${a.objectRef.subresource}` : ''}|${a.verb}`,
+      ),
+    );
     const clusterUnused = granted(clusterRole.rules).filter((g) => !used.has(g));
     const roleUnused = granted(role.rules).filter((g) => !used.has(g));
-    assert.deepEqual({ clusterUnused, roleUnused }, { clusterUnused: [], roleUnused: [] }, `granted but never used; used: ${[...used].sort().join(', ')}`);
+    assert.deepEqual(
+      { clusterUnused, roleUnused },
+      { clusterUnused: [], roleUnused: [] },
+      `granted but never used; used: ${[...used].sort().join(', ')}`,
+    );
     // Namespaced-Role verbs only in the controller's namespace.
     const namespaced = new Set(granted(role.rules));
-    const outside = mine.filter((a) => namespaced.has(`${a.objectRef?.apiGroup ?? ''}|${a.objectRef?.resource ?? ''}|${a.verb}`) && a.objectRef?.namespace !== 'kube-as3');
-    assert.deepEqual(outside.map((a) => a.requestURI), []);
+    const outside = mine.filter(
+      (a) =>
+        namespaced.has(`${a.objectRef?.apiGroup ?? ''}|${a.objectRef?.resource ?? ''}|${a.verb}`) && a.objectRef?.namespace !== 'kube-as3',
+    );
+    assert.deepEqual(
+      outside.map((a) => a.requestURI),
+      [],
+    );
   });
 });

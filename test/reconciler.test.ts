@@ -36,13 +36,22 @@ function shop(hosts: string[]): ClusterState {
   const state = new ClusterState('c1');
   state.upsert(service('shop', 'web', { ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), 'Service');
   state.upsert(slice('shop', 'web-a', 'web', ['172.16.0.1']), 'EndpointSlice');
-  for (const h of hosts) state.upsert(virtualServer('shop', h, { host: `${h}.example.com`, ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+  for (const h of hosts)
+    state.upsert(
+      virtualServer('shop', h, { host: `${h}.example.com`, ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }),
+      'VirtualServer',
+    );
   return state;
 }
 
 describe('Reconciler: the live loop against a fake BIG-IP', () => {
   let fake: FakeBigip;
-  const parsed = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: INSTANCE }, ipam: { ranges: { prod: ['10.1.2.10-10.1.2.12'] } } });
+  const parsed = validateConfig({
+    poolMemberType: 'cluster',
+    bigip: { partition: 'shop' },
+    as3: { instance: INSTANCE },
+    ipam: { ranges: { prod: ['10.1.2.10-10.1.2.12'] } },
+  });
   if (!parsed.config) throw new Error(parsed.errors.join('; '));
   const config = parsed.config;
 
@@ -54,8 +63,28 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
   });
 
   type Events = Array<{ ref: ObjectRef; reason: string; message: string }>;
-  function setup(state: ClusterState, store = new MemoryIpamStore(), unreadable: string[] = []): { reconciler: Reconciler; log: ReturnType<typeof recorder>; passes: PassRecord[]; published: Array<{ plan: Plan; report: ApplyReport | undefined }>; retries: Array<() => void>; store: MemoryIpamStore; events: Events } {
-    const api = new BigipRestClient({ url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, maxRetries: 1, sleep: () => Promise.resolve() });
+  function setup(
+    state: ClusterState,
+    store = new MemoryIpamStore(),
+    unreadable: string[] = [],
+  ): {
+    reconciler: Reconciler;
+    log: ReturnType<typeof recorder>;
+    passes: PassRecord[];
+    published: Array<{ plan: Plan; report: ApplyReport | undefined }>;
+    retries: Array<() => void>;
+    store: MemoryIpamStore;
+    events: Events;
+  } {
+    const api = new BigipRestClient({
+      url: fake.url,
+      credentials: createCredentials('admin', 'admin'),
+      pollIntervalMs: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 2,
+      maxRetries: 1,
+      sleep: () => Promise.resolve(),
+    });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const log = recorder();
     const passes: PassRecord[] = [];
@@ -64,7 +93,12 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     const events: Events = [];
     const reconciler = new Reconciler({
       events: { record: (appeared) => Promise.resolve(void events.push(...appeared)) },
-      config, source: () => state, engine, ipam: store, log, unreadable: () => unreadable,
+      config,
+      source: () => state,
+      engine,
+      ipam: store,
+      log,
+      unreadable: () => unreadable,
       status: { publish: (plan, report) => Promise.resolve(void published.push({ plan, report })) },
       onPass: (r) => void passes.push(r),
       setTimer: (fn) => {
@@ -79,16 +113,36 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     const state = shop(['a']);
     const { reconciler, passes, published, store } = setup(state);
     reconciler.trigger();
-    state.upsert(virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }),
+      'VirtualServer',
+    );
     reconciler.trigger();
     reconciler.trigger();
     await reconciler.idle();
     assert.equal(passes.length, 2, 'one pass, then one more for everything that came meanwhile');
-    assert.deepEqual(Object.keys(fake.tenants()['shop'] ?? {}).filter((k) => k.startsWith('crd_')).sort(), ['crd_10_1_2_10_80', 'crd_10_1_2_11_80']);
+    assert.deepEqual(
+      Object.keys(fake.tenants()['shop'] ?? {})
+        .filter((k) => k.startsWith('crd_'))
+        .sort(),
+      ['crd_10_1_2_10_80', 'crd_10_1_2_11_80'],
+    );
     const stored = await store.load();
-    assert.deepEqual(Object.values(stored.state.allocations).map((a) => a.address).sort(), ['10.1.2.10', '10.1.2.11']);
+    assert.deepEqual(
+      Object.values(stored.state.allocations)
+        .map((a) => a.address)
+        .sort(),
+      ['10.1.2.10', '10.1.2.11'],
+    );
     assert.equal(published.at(-1)?.report?.inSync, true);
-    assert.deepEqual(published.at(-1)?.plan.resources().map((r) => r.addresses[0]).sort(), ['10.1.2.10', '10.1.2.11']);
+    assert.deepEqual(
+      published
+        .at(-1)
+        ?.plan.resources()
+        .map((r) => r.addresses[0])
+        .sort(),
+      ['10.1.2.10', '10.1.2.11'],
+    );
   });
 
   it('re-plans on the stored allocations when another writer won the compare-and-swap: no address is given twice', async () => {
@@ -99,14 +153,21 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
       raced = true;
       // Another replica (same instance, same resources) stores its allocation between our load and our save.
       const { state, version } = await store.load();
-      await store.save({ ...state, allocations: { ...state.allocations, 'shop/a.example.com_host': { label: 'prod', address: '10.1.2.12' } } }, version);
+      await store.save(
+        { ...state, allocations: { ...state.allocations, 'shop/a.example.com_host': { label: 'prod', address: '10.1.2.12' } } },
+        version,
+      );
     };
     const state = shop(['a']);
     const { reconciler } = setup(state, store);
     reconciler.trigger();
     await reconciler.idle();
     const stored = await store.load();
-    assert.deepEqual(Object.entries(stored.state.allocations).map(([k, v]) => `${k}=${v.address}`), ['shop/a.example.com_host=10.1.2.12'], 'the winner\'s address, not a second one');
+    assert.deepEqual(
+      Object.entries(stored.state.allocations).map(([k, v]) => `${k}=${v.address}`),
+      ['shop/a.example.com_host=10.1.2.12'],
+      "the winner's address, not a second one",
+    );
     assert.ok(fake.tenants()['shop']?.['crd_10_1_2_12_80']);
     assert.equal(fake.tenants()['shop']?.['crd_10_1_2_10_80'], undefined);
     assert.equal(store.conflicts, 1);
@@ -123,8 +184,14 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     assert.deepEqual((await store.load()).state, kept);
     const warned = log.lines.filter(([level, msg]) => level === 'warn' && msg.includes('keeps address 10.1.9.9'));
     assert.equal(warned.length, 1, JSON.stringify(log.lines));
-    assert.deepEqual(events.map((e) => [e.ref.name, e.reason]), [['a', 'IPAMAddressKept']]);
-    assert.match(events[0]?.message ?? '', /^spec\.ipamLabel: keeps address 10\.1\.9\.9 although it is outside the ranges of IPAM label "prod" \(10\.1\.2\.10-10\.1\.2\.12\)/);
+    assert.deepEqual(
+      events.map((e) => [e.ref.name, e.reason]),
+      [['a', 'IPAMAddressKept']],
+    );
+    assert.match(
+      events[0]?.message ?? '',
+      /^spec\.ipamLabel: keeps address 10\.1\.9\.9 although it is outside the ranges of IPAM label "prod" \(10\.1\.2\.10-10\.1\.2\.12\)/,
+    );
   });
 
   it('frees an address only after the BIG-IP dropped its virtual', async () => {
@@ -163,7 +230,14 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
 
   it('logs each problem once, and says when it is resolved', async () => {
     const state = shop([]);
-    state.upsert(virtualServer('shop', 'bad', { host: 'bad.example.com', virtualServerAddress: '10.1.3.1', pools: [{ path: '/', service: 'web', servicePort: 9999 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'bad', {
+        host: 'bad.example.com',
+        virtualServerAddress: '10.1.3.1',
+        pools: [{ path: '/', service: 'web', servicePort: 9999 }],
+      }),
+      'VirtualServer',
+    );
     const { reconciler, log } = setup(state);
     reconciler.trigger();
     await reconciler.idle();
@@ -171,7 +245,14 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     await reconciler.idle();
     const reported = log.lines.filter(([, msg]) => msg.includes('VirtualServer shop/bad'));
     assert.equal(reported.length, 1, JSON.stringify(log.lines));
-    state.upsert(virtualServer('shop', 'bad', { host: 'bad.example.com', virtualServerAddress: '10.1.3.1', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'bad', {
+        host: 'bad.example.com',
+        virtualServerAddress: '10.1.3.1',
+        pools: [{ path: '/', service: 'web', servicePort: 80 }],
+      }),
+      'VirtualServer',
+    );
     reconciler.trigger();
     await reconciler.idle();
     assert.ok(log.lines.some(([level, msg]) => level === 'info' && msg.startsWith('resolved: VirtualServer shop/bad')));
@@ -198,7 +279,10 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     reconciler.trigger();
     await reconciler.idle();
     reconciler.pause();
-    state.upsert(virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }),
+      'VirtualServer',
+    );
     reconciler.trigger();
     await reconciler.idle();
     assert.equal(passes.length, 1, 'no pass while paused');
@@ -213,15 +297,32 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
   });
 
   it('with as3.postDelayMs, a burst of changes waits out the delay and becomes one pass; stopping cancels a waiting pass', async () => {
-    const delayed = validateConfig({ poolMemberType: 'cluster', bigip: { partition: 'shop' }, as3: { instance: INSTANCE, postDelayMs: 5000 }, ipam: { ranges: { prod: ['10.1.2.10-10.1.2.12'] } } });
+    const delayed = validateConfig({
+      poolMemberType: 'cluster',
+      bigip: { partition: 'shop' },
+      as3: { instance: INSTANCE, postDelayMs: 5000 },
+      ipam: { ranges: { prod: ['10.1.2.10-10.1.2.12'] } },
+    });
     if (!delayed.config) throw new Error(delayed.errors.join('; '));
     const state = shop(['a']);
     const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
     const passes: PassRecord[] = [];
-    const api = new BigipRestClient({ url: fake.url, credentials: createCredentials('admin', 'admin'), pollIntervalMs: 1, retryBaseMs: 1, retryMaxMs: 2, maxRetries: 1, sleep: () => Promise.resolve() });
+    const api = new BigipRestClient({
+      url: fake.url,
+      credentials: createCredentials('admin', 'admin'),
+      pollIntervalMs: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 2,
+      maxRetries: 1,
+      sleep: () => Promise.resolve(),
+    });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const reconciler = new Reconciler({
-      config: delayed.config, source: () => state, engine, log: recorder(), onPass: (r) => void passes.push(r),
+      config: delayed.config,
+      source: () => state,
+      engine,
+      log: recorder(),
+      onPass: (r) => void passes.push(r),
       setTimer: (fn, ms) => {
         const timer = { fn, ms, cancelled: false };
         timers.push(timer);
@@ -230,15 +331,27 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     });
     await reconciler.init();
     reconciler.trigger();
-    state.upsert(virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'b', { host: 'b.example.com', ipamLabel: 'prod', pools: [{ path: '/', service: 'web', servicePort: 80 }] }),
+      'VirtualServer',
+    );
     reconciler.trigger();
-    assert.deepEqual(timers.map((t) => t.ms), [5000], 'one wait for the whole burst');
+    assert.deepEqual(
+      timers.map((t) => t.ms),
+      [5000],
+      'one wait for the whole burst',
+    );
     assert.equal(passes.length, 0, 'nothing is posted before the delay');
     const waiting = reconciler.idle();
     timers[0]?.fn();
     await waiting;
     assert.equal(passes.length, 1);
-    assert.deepEqual(Object.keys(fake.tenants()['shop'] ?? {}).filter((k) => k.startsWith('crd_')).sort(), ['crd_10_1_2_10_80', 'crd_10_1_2_11_80']);
+    assert.deepEqual(
+      Object.keys(fake.tenants()['shop'] ?? {})
+        .filter((k) => k.startsWith('crd_'))
+        .sort(),
+      ['crd_10_1_2_10_80', 'crd_10_1_2_11_80'],
+    );
     reconciler.trigger();
     assert.equal(timers.length, 2);
     reconciler.stop();

@@ -21,9 +21,14 @@ const bin = resolve(import.meta.dirname, '..', 'bin', 'kube-as3.js');
 /** One List of COUNT VirtualServers (one `kubectl create`), each with its own address. */
 function virtualServers(): string {
   const items = Array.from({ length: COUNT }, (_, i) => ({
-    apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer',
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'VirtualServer',
     metadata: { name: `vs-${i}`, namespace: 'shop', labels: { f5cr: 'true' } },
-    spec: { host: `vs-${i}.example.com`, virtualServerAddress: `10.2.${Math.floor(i / 250)}.${(i % 250) + 1}`, pools: [{ path: '/', service: 'web', servicePort: 80 }] },
+    spec: {
+      host: `vs-${i}.example.com`,
+      virtualServerAddress: `10.2.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      pools: [{ path: '/', service: 'web', servicePort: 80 }],
+    },
   }));
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
@@ -42,7 +47,10 @@ describe('kube-as3 run (the binary) against a real API server', function () {
     dir = mkdtempSync(join(tmpdir(), 'kube-as3-envtest-run-'));
     writeFileSync(join(dir, 'username'), 'admin\n');
     writeFileSync(join(dir, 'password'), 'admin\n');
-    writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: shop, url: "${bigip.url}"}\nas3: {instance: it}\n`);
+    writeFileSync(
+      join(dir, 'kube-as3.yaml'),
+      `poolMemberType: cluster\nbigip: {partition: shop, url: "${bigip.url}"}\nas3: {instance: it}\n`,
+    );
   });
   after(async function () {
     this.timeout(60_000);
@@ -52,8 +60,25 @@ describe('kube-as3 run (the binary) against a real API server', function () {
 
   it(`stops on SIGTERM with --no-leader-election once ${COUNT} VirtualServers are listed, and says so`, async function () {
     this.timeout(120_000);
-    const child = spawn(process.execPath, [bin, 'run', '--config', join(dir, 'kube-as3.yaml'), '--kubeconfig', (env as Envtest).kubeconfigPath,
-      '--bigip-credentials-dir', dir, '--port', '0', '--no-leader-election', '--namespace', 'default'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        '--config',
+        join(dir, 'kube-as3.yaml'),
+        '--kubeconfig',
+        (env as Envtest).kubeconfigPath,
+        '--bigip-credentials-dir',
+        dir,
+        '--port',
+        '0',
+        '--no-leader-election',
+        '--namespace',
+        'default',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
     const messages: Array<{ msg: string; reason?: string }> = [];
     let stderr = '';

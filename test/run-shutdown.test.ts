@@ -39,11 +39,20 @@ function deadline(): { setTimer: (fn: () => void, ms: number) => ShutdownTimer; 
 }
 
 /** Captures stderr and resolves `waitFor(pattern)` when it shows. */
-function capturedIo(): { out: string; err: string; stdout(t: string): void; stderr(t: string): void; waitFor(pattern: RegExp): Promise<void> } {
+function capturedIo(): {
+  out: string;
+  err: string;
+  stdout(t: string): void;
+  stderr(t: string): void;
+  waitFor(pattern: RegExp): Promise<void>;
+} {
   const waiters: Array<{ pattern: RegExp; resolve: () => void }> = [];
   return {
-    out: '', err: '',
-    stdout(t) { this.out += t; },
+    out: '',
+    err: '',
+    stdout(t) {
+      this.out += t;
+    },
     stderr(t) {
       this.err += t;
       for (const w of waiters.filter((x) => x.pattern.test(this.err))) {
@@ -72,9 +81,16 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
     dir = mkdtempSync(join(tmpdir(), 'kube-as3-stop-'));
     writeFileSync(join(dir, 'username'), 'admin\n');
     writeFileSync(join(dir, 'password'), 'admin\n');
-    kube.put('', 'v1', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    kube.put('', 'v1', 'services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
     kube.put('cis.f5.com', 'v1', 'virtualservers', {
-      apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'web', namespace: 'shop', labels: { f5cr: 'true' } },
+      apiVersion: 'cis.f5.com/v1',
+      kind: 'VirtualServer',
+      metadata: { name: 'web', namespace: 'shop', labels: { f5cr: 'true' } },
       spec: { host: 'web.example.com', virtualServerAddress: '10.1.1.1', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
     });
   });
@@ -91,16 +107,42 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
 
   /** Options for `run` against this cluster URL and BIG-IP URL. */
   function options(kubeUrl: string, bigipUrl: string, leaderElection: boolean): RunOptions {
-    writeFileSync(join(dir, 'kube-as3.yaml'), `poolMemberType: cluster\nbigip: {partition: shop, url: "${bigipUrl}"}\nas3: {instance: it}\n`);
-    writeFileSync(join(dir, 'kubeconfig'), [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      `clusters: [{name: c, cluster: {server: "${kubeUrl}", insecure-skip-tls-verify: true}}]`,
-      'users: [{name: u, user: {token: t}}]', 'contexts: [{name: c, context: {cluster: c, user: u}}]',
-    ].join('\n'));
-    return { config: join(dir, 'kube-as3.yaml'), kubeconfig: join(dir, 'kubeconfig'), bigipCredentialsDir: dir, port: '0', namespace: 'kube-as3', leaderElection };
+    writeFileSync(
+      join(dir, 'kube-as3.yaml'),
+      `poolMemberType: cluster\nbigip: {partition: shop, url: "${bigipUrl}"}\nas3: {instance: it}\n`,
+    );
+    writeFileSync(
+      join(dir, 'kubeconfig'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: c',
+        `clusters: [{name: c, cluster: {server: "${kubeUrl}", insecure-skip-tls-verify: true}}]`,
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: c, context: {cluster: c, user: u}}]',
+      ].join('\n'),
+    );
+    return {
+      config: join(dir, 'kube-as3.yaml'),
+      kubeconfig: join(dir, 'kubeconfig'),
+      bigipCredentialsDir: dir,
+      port: '0',
+      namespace: 'kube-as3',
+      leaderElection,
+    };
   }
 
-  function start(opts: RunOptions, io = capturedIo()): { log: RecordingLog; stop: AbortController; force: AbortController; timer: ReturnType<typeof deadline>; exit: Promise<number>; io: ReturnType<typeof capturedIo> } {
+  function start(
+    opts: RunOptions,
+    io = capturedIo(),
+  ): {
+    log: RecordingLog;
+    stop: AbortController;
+    force: AbortController;
+    timer: ReturnType<typeof deadline>;
+    exit: Promise<number>;
+    io: ReturnType<typeof capturedIo>;
+  } {
     const log = recordingLog();
     const stop = new AbortController();
     const force = new AbortController();
@@ -119,9 +161,19 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
       assert.equal(problem.obj['reason'], 'refused');
       const readyz = await fetch(`${String(running.obj['url'])}/readyz`);
       assert.equal(readyz.status, 503);
-      assert.match(await readyz.text(), /^not ready: cluster local not listed yet: connection refused \(ECONNREFUSED\).* \(https:\/\/127\.0\.0\.1:\d+\)/);
-      assert.match(await (await fetch(`${String(running.obj['url'])}/metrics`)).text(), /^kube_as3_cluster_watch_failures_total\{cluster="local",reason="refused"\} [1-9]/m);
-      assert.deepEqual(run.log.lines.filter((l) => l.msg.startsWith('watch:')), [], 'no warning per kind');
+      assert.match(
+        await readyz.text(),
+        /^not ready: cluster local not listed yet: connection refused \(ECONNREFUSED\).* \(https:\/\/127\.0\.0\.1:\d+\)/,
+      );
+      assert.match(
+        await (await fetch(`${String(running.obj['url'])}/metrics`)).text(),
+        /^kube_as3_cluster_watch_failures_total\{cluster="local",reason="refused"\} [1-9]/m,
+      );
+      assert.deepEqual(
+        run.log.lines.filter((l) => l.msg.startsWith('watch:')),
+        [],
+        'no warning per kind',
+      );
 
       run.stop.abort('SIGTERM');
       assert.equal(await run.exit, 0);
@@ -142,11 +194,18 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
     await run.log.waitFor('stopping: waiting for the reconcile pass under way to finish');
     await run.log.waitFor(/^reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back$/);
     await run.log.waitFor('kube-as3 controller stopped');
-    assert.equal(run.log.lines.filter((l) => l.msg.startsWith('reconcile failed')).length, 0, 'a pass cut short by the stop is no failure to retry');
+    assert.equal(
+      run.log.lines.filter((l) => l.msg.startsWith('reconcile failed')).length,
+      0,
+      'a pass cut short by the stop is no failure to retry',
+    );
   });
 
   it('with an AS3 post in flight (leader election on): waits for it, then at the deadline exits 1 saying the BIG-IP may or may not have applied it', async () => {
-    proxy = await startHoldingProxy(bigip.url, (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'));
+    proxy = await startHoldingProxy(
+      bigip.url,
+      (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'),
+    );
     const run = start(options(kube.url, proxy.url, true));
     await proxy.held();
     run.stop.abort('SIGTERM');
@@ -155,12 +214,20 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
     assert.equal(await run.exit, 1);
     const gaveUp = await run.log.waitFor(/^the stop deadline \(10 s\) passed: exiting without waiting any longer$/);
     assert.match(String(gaveUp.obj['waitingFor']), /the AS3 post of tenant shop/);
-    await run.log.waitFor(/^the AS3 post of tenant shop \(sent \d+ s ago\) was in flight: the BIG-IP may or may not have applied it; the next start reads the device back$/);
-    assert.equal(run.log.lines.some((l) => l.msg === 'kube-as3 controller stopped'), false);
+    await run.log.waitFor(
+      /^the AS3 post of tenant shop \(sent \d+ s ago\) was in flight: the BIG-IP may or may not have applied it; the next start reads the device back$/,
+    );
+    assert.equal(
+      run.log.lines.some((l) => l.msg === 'kube-as3 controller stopped'),
+      false,
+    );
   });
 
   it('with an AS3 post in flight answered before the deadline (no leader election): waits for it and exits 0', async () => {
-    proxy = await startHoldingProxy(bigip.url, (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'));
+    proxy = await startHoldingProxy(
+      bigip.url,
+      (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'),
+    );
     const run = start(options(kube.url, proxy.url, false));
     await proxy.held();
     run.stop.abort('SIGINT');
@@ -169,11 +236,17 @@ describe('kube-as3 run: stopping in every state, within the deadline', () => {
     assert.equal(await run.exit, 0);
     await run.log.waitFor('BIG-IP updated');
     assert.ok(bigip.tenants()['shop']?.['crd_10_1_1_1_80'], 'the post went through and was followed to its end');
-    assert.equal(run.log.lines.some((l) => /may or may not/.test(l.msg)), false);
+    assert.equal(
+      run.log.lines.some((l) => /may or may not/.test(l.msg)),
+      false,
+    );
   });
 
   it('exits at once on a second signal', async () => {
-    proxy = await startHoldingProxy(bigip.url, (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'));
+    proxy = await startHoldingProxy(
+      bigip.url,
+      (req) => req.method === 'POST' && (req.url ?? '').startsWith('/mgmt/shared/appsvcs/declare'),
+    );
     const run = start(options(kube.url, proxy.url, false));
     await proxy.held();
     run.stop.abort('SIGTERM');

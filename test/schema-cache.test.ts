@@ -15,12 +15,17 @@ import { runCliCaptured } from './support/run-cli.js';
 
 const SCHEMA = {
   $id: 'https://example.test/as3-stand-in.json',
-  definitions: { AS3: { type: 'object', properties: { declaration: { type: 'object', properties: { schemaVersion: { type: 'string', minLength: 1 } } } } } },
+  definitions: {
+    AS3: {
+      type: 'object',
+      properties: { declaration: { type: 'object', properties: { schemaVersion: { type: 'string', minLength: 1 } } } },
+    },
+  },
 };
 const OBJECTS = [
   'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
-  'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\n'
-    + 'spec: {host: web.example.com, virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}',
+  'apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: web, namespace: shop, labels: {f5cr: "true"}}\n' +
+    'spec: {host: web.example.com, virtualServerAddress: 10.1.1.1, pools: [{path: /, service: web, servicePort: 80}]}',
 ].join('\n---\n');
 
 describe('as3.schemaCacheDir: the official AS3 schema compiled once, not at every start', () => {
@@ -34,7 +39,10 @@ describe('as3.schemaCacheDir: the official AS3 schema compiled once, not at ever
 
   const plan = (cacheDir: string): Promise<{ code: number; stdout: string; stderr: string }> => {
     const config = join(dir, 'kube-as3.yaml');
-    writeFileSync(config, `poolMemberType: cluster\nbigip: {partition: shop}\nas3: {schemaFile: ${join(dir, 'schema.json')}, schemaCacheDir: ${cacheDir}}\n`);
+    writeFileSync(
+      config,
+      `poolMemberType: cluster\nbigip: {partition: shop}\nas3: {schemaFile: ${join(dir, 'schema.json')}, schemaCacheDir: ${cacheDir}}\n`,
+    );
     return runCliCaptured(['plan', '-f', join(dir, 'objects.yaml'), '--config', config]);
   };
 
@@ -54,7 +62,10 @@ describe('as3.schemaCacheDir: the official AS3 schema compiled once, not at ever
     writeFileSync(join(dir, 'a-file'), '');
     const run = await plan(join(dir, 'a-file', 'cache'));
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^note: as3\.schemaFile was compiled but not cached \(set as3\.schemaCacheDir to a writable folder to start faster\): cannot write /);
+    assert.match(
+      run.stderr,
+      /^note: as3\.schemaFile was compiled but not cached \(set as3\.schemaCacheDir to a writable folder to start faster\): cannot write /,
+    );
     assert.ok(JSON.parse(run.stdout));
   });
 

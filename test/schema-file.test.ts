@@ -29,10 +29,12 @@ const SCHEMA = {
   },
 };
 
-const VIRTUALS = ['web', 'bad'].map((name, i) => [
-  `apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: ${name}, namespace: shop, labels: {f5cr: "true"}}`,
-  `spec: {host: ${name}.example.com, virtualServerAddress: 10.1.1.${i === 0 ? 1 : 9}, pools: [{path: /, service: web, servicePort: 80}]}`,
-].join('\n'));
+const VIRTUALS = ['web', 'bad'].map((name, i) =>
+  [
+    `apiVersion: cis.f5.com/v1\nkind: VirtualServer\nmetadata: {name: ${name}, namespace: shop, labels: {f5cr: "true"}}`,
+    `spec: {host: ${name}.example.com, virtualServerAddress: 10.1.1.${i === 0 ? 1 : 9}, pools: [{path: /, service: web, servicePort: 80}]}`,
+  ].join('\n'),
+);
 
 describe('as3.schemaFile in plan, diff and apply', () => {
   let fake: FakeBigip;
@@ -56,10 +58,13 @@ describe('as3.schemaFile in plan, diff and apply', () => {
     writeFileSync(join(dir, 'password'), 'admin\n');
     writeFileSync(join(dir, 'schema.json'), JSON.stringify(SCHEMA));
     writeFileSync(join(dir, 'empty.json'), '');
-    writeFileSync(join(dir, 'objects.yaml'), [
-      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
-      ...VIRTUALS,
-    ].join('\n---\n'));
+    writeFileSync(
+      join(dir, 'objects.yaml'),
+      [
+        'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
+        ...VIRTUALS,
+      ].join('\n---\n'),
+    );
   });
   afterEach(async () => {
     await fake.close();
@@ -71,7 +76,10 @@ describe('as3.schemaFile in plan, diff and apply', () => {
       const run = await runCliCaptured(args(command, configPath));
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
-      assert.equal(run.stderr, `config ${configPath} is invalid:\n  as3.schemaFile: cannot read ${join(dir, 'no-such-schema.json')} (ENOENT)\n`);
+      assert.equal(
+        run.stderr,
+        `config ${configPath} is invalid:\n  as3.schemaFile: cannot read ${join(dir, 'no-such-schema.json')} (ENOENT)\n`,
+      );
       assert.equal(fake.posts.length, 0);
     });
 
@@ -90,7 +98,10 @@ describe('as3.schemaFile in plan, diff and apply', () => {
       assert.doesNotMatch(run.stderr, /VirtualServer shop\/web:/);
       if (command === 'plan') {
         const tenant = (JSON.parse(run.stdout) as { declaration: Record<string, Record<string, unknown>> }).declaration['shop'] ?? {};
-        assert.deepEqual(Object.keys(tenant).filter((k) => k.startsWith('crd_')), ['crd_10_1_1_1_80']);
+        assert.deepEqual(
+          Object.keys(tenant).filter((k) => k.startsWith('crd_')),
+          ['crd_10_1_1_1_80'],
+        );
       } else if (command === 'diff') {
         assert.match(run.stdout, /^tenant shop: create \(1 application\)$/m);
         assert.doesNotMatch(run.stdout, new RegExp(REFUSED));

@@ -32,21 +32,48 @@ function assertNoKey(text: string, where: string): void {
 
 function objects(cert: string, key: string): string {
   return [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-tls', namespace: 'shop' }, type: 'kubernetes.io/tls', stringData: { 'tls.crt': cert, 'tls.key': key } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
     {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
-      addressType: 'IPv4', ports: [{ name: 'http', port: 8080 }], endpoints: [{ addresses: ['172.16.0.1'] }],
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'shop-tls', namespace: 'shop' },
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': cert, 'tls.key': key },
     },
     {
-      apiVersion: 'cis.f5.com/v1', kind: 'TLSProfile', metadata: { name: 'edge', namespace: 'shop', labels: { f5cr: 'true' } },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'web-a', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: ['172.16.0.1'] }],
+    },
+    {
+      apiVersion: 'cis.f5.com/v1',
+      kind: 'TLSProfile',
+      metadata: { name: 'edge', namespace: 'shop', labels: { f5cr: 'true' } },
       spec: { hosts: ['shop.example.com'], tls: { termination: 'edge', reference: 'secret', clientSSL: 'shop-tls' } },
     },
     {
-      apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'shop', namespace: 'shop', labels: { f5cr: 'true' } },
-      spec: { host: 'shop.example.com', virtualServerAddress: '10.1.1.1', tlsProfileName: 'edge', httpTraffic: 'redirect', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
+      apiVersion: 'cis.f5.com/v1',
+      kind: 'VirtualServer',
+      metadata: { name: 'shop', namespace: 'shop', labels: { f5cr: 'true' } },
+      spec: {
+        host: 'shop.example.com',
+        virtualServerAddress: '10.1.1.1',
+        tlsProfileName: 'edge',
+        httpTraffic: 'redirect',
+        pools: [{ path: '/', service: 'web', servicePort: 80 }],
+      },
     },
-  ].map((o) => JSON.stringify(o)).join('\n---\n');
+  ]
+    .map((o) => JSON.stringify(o))
+    .join('\n---\n');
 }
 
 describe('secrets in output (diff, plan -o summary, apply, errors)', () => {
@@ -80,7 +107,10 @@ describe('secrets in output (diff, plan -o summary, apply, errors)', () => {
     const text = await runCliCaptured(['diff', ...inputs(), ...device()]);
     assert.equal(text.code, 0, text.stderr);
     assertNoKey(text.stdout + text.stderr, 'diff');
-    assert.match(text.stdout, /\+ Certificate \S+ \(CN=shop\.example\.com \(shop\.example\.com, www\.shop\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}\)/);
+    assert.match(
+      text.stdout,
+      /\+ Certificate \S+ \(CN=shop\.example\.com \(shop\.example\.com, www\.shop\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}\)/,
+    );
     const json = await runCliCaptured(['diff', ...inputs(), ...device(), '-o', 'json']);
     assertNoKey(json.stdout + json.stderr, 'diff -o json');
     assert.ok(json.stdout.includes(marker(SHOP_KEY)), json.stdout);
@@ -94,7 +124,10 @@ describe('secrets in output (diff, plan -o summary, apply, errors)', () => {
     const rotated = await runCliCaptured(['diff', ...inputs(), ...device()]);
     assertNoKey(rotated.stdout + rotated.stderr, 'diff after a rotation');
     assert.ok(rotated.stdout.includes(`privateKey: "${marker(SHOP_KEY)}" → "${marker(WILDCARD_KEY)}"`), rotated.stdout);
-    assert.match(rotated.stdout, /certificate: <certificate CN=shop\.example\.com \(shop\.example\.com, www\.shop\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}> → <certificate CN=\*\.example\.com \(\*\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}>/);
+    assert.match(
+      rotated.stdout,
+      /certificate: <certificate CN=shop\.example\.com \(shop\.example\.com, www\.shop\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}> → <certificate CN=\*\.example\.com \(\*\.example\.com\) expires 2126-10-28 sha256:[0-9a-f]{12}>/,
+    );
     const patch = await runCliCaptured(['diff', ...inputs(), ...device(), '-o', 'json']);
     assertNoKey(patch.stdout, 'diff -o json after a rotation');
     assert.ok(patch.stdout.includes(marker(WILDCARD_KEY)), patch.stdout);
@@ -102,7 +135,11 @@ describe('secrets in output (diff, plan -o summary, apply, errors)', () => {
 
   it('an AS3 error that echoes the declaration is shown without the key', async () => {
     // Every post is refused with the key echoed back, as AS3 does with declaration fragments.
-    fake.failNext(10, 422, { code: 422, message: 'declaration is invalid', errors: [`/shop/crd_10_1_1_1_443/shop_tls: privateKey ${JSON.stringify(SHOP_KEY)} could not be loaded`, `raw ${SHOP_KEY}`] });
+    fake.failNext(10, 422, {
+      code: 422,
+      message: 'declaration is invalid',
+      errors: [`/shop/crd_10_1_1_1_443/shop_tls: privateKey ${JSON.stringify(SHOP_KEY)} could not be loaded`, `raw ${SHOP_KEY}`],
+    });
     const apply = await runCliCaptured(['apply', ...inputs(), ...device()]);
     assert.equal(apply.code, 2, apply.stdout + apply.stderr);
     assert.match(apply.stderr, /AS3 refused the application: .*could not be loaded/);
@@ -128,14 +165,20 @@ describe('secrets in the controller outputs (logs, statuses, Events)', () => {
   });
 
   it('status.error and Events show a fingerprint, never the key', async () => {
-    const [status] = desiredStatuses({ resources: [{ ref: vs, addresses: ['10.1.1.1'] }], problems: [], applyProblems: [{ sources: [vs], message: echoed }], now: '2026-01-01T00:00:00Z' });
+    const [status] = desiredStatuses({
+      resources: [{ ref: vs, addresses: ['10.1.1.1'] }],
+      problems: [],
+      applyProblems: [{ sources: [vs], message: echoed }],
+      now: '2026-01-01T00:00:00Z',
+    });
     const error = String(status?.status['error']);
     assertNoKey(error, 'status.error');
     assert.ok(error.includes(marker(SHOP_KEY)), error);
 
     const created: CoreV1Event[] = [];
     const recorder = new KubeEventRecorder({
-      api: () => ({ create: (_ns, event) => Promise.resolve(void created.push(event)) }), instance: 'it',
+      api: () => ({ create: (_ns, event) => Promise.resolve(void created.push(event)) }),
+      instance: 'it',
       objectOf: () => ({ apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer', metadata: { name: 'shop', namespace: 'shop' } }),
     });
     await recorder.record([{ ref: vs, reason: 'ApplyFailed', message: echoed }]);

@@ -67,7 +67,9 @@ function configOf(dir: string): Config | undefined {
 }
 
 describe('objects keep what kube-as3 reads (golden cases planned whole and slimmed)', () => {
-  const cases = readdirSync(goldenRoot).filter((name) => existsSync(join(goldenRoot, name, 'input'))).sort();
+  const cases = readdirSync(goldenRoot)
+    .filter((name) => existsSync(join(goldenRoot, name, 'input')))
+    .sort();
 
   it('has the single-cluster golden cases to compare', () => assert.ok(cases.length >= 60, `${cases.length} cases`));
 

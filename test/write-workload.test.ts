@@ -16,7 +16,10 @@ describe('bench/write-workload.ts', () => {
     it(`writes ${format} files that plan reads without a problem`, async () => {
       const dir = mkdtempSync(join(tmpdir(), `kube-as3-workload-${format}-`));
       const written = await writeWorkload(dir, { n: 4, clusters: 2, format });
-      assert.deepEqual(written.clusters.map((c) => c.name), ['c1', 'c2']);
+      assert.deepEqual(
+        written.clusters.map((c) => c.name),
+        ['c1', 'c2'],
+      );
       for (const cluster of written.clusters) {
         const loaded = await loadInputs([cluster.path]);
         assert.deepEqual(loaded.diagnostics, []);
@@ -32,7 +35,10 @@ describe('bench/write-workload.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kube-as3-workload-dump-'));
     const written = await writeWorkload(dir, { n: 2, clusters: 1, format: 'kubectl-dump' });
     const path = written.clusters[0]?.path ?? '';
-    const list = JSON.parse(readFileSync(join(path, 'objects.json'), 'utf8')) as { kind: string; items: Array<{ metadata: Record<string, unknown> }> };
+    const list = JSON.parse(readFileSync(join(path, 'objects.json'), 'utf8')) as {
+      kind: string;
+      items: Array<{ metadata: Record<string, unknown> }>;
+    };
     assert.equal(list.kind, 'List');
     for (const item of list.items) {
       assert.ok(Array.isArray(item.metadata['managedFields']));

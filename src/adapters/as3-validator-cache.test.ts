@@ -56,7 +56,7 @@ describe('the official AS3 schema compiled once and cached (as3.schemaCacheDir)'
     assert.deepEqual(verdicts(second.validate), expected);
   });
 
-  it('names the file by the schema text and Ajv\'s version: another schema is a miss', async () => {
+  it("names the file by the schema text and Ajv's version: another schema is a miss", async () => {
     await cachedOfficialValidator(SCHEMA, dir);
     const other = SCHEMA.replace('"minLength":2', '"minLength":3');
     assert.notEqual(cacheFileOf(dir, other), cacheFileOf(dir, SCHEMA));

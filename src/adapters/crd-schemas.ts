@@ -24,7 +24,9 @@ let loaded: CrdSchemas | undefined;
 /** Every document of a folder of `.yaml` files, read with the parser of the input files. */
 export function readCrdDocuments(dir: string): unknown[] {
   const documents: unknown[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const parsed = parseYamlText(readFileSync(join(dir, file), 'utf8'));
     if (!parsed.ok) throw new Error(`${join(dir, file)}: ${parsed.message}`);
     documents.push(...parsed.values);

@@ -11,4 +11,3 @@ export function isF5Ip(value: string): boolean {
   if (mask === undefined) return true;
   return Number(mask) <= (addr.includes(':') ? 128 : 32);
 }
-

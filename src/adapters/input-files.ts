@@ -35,7 +35,11 @@ export interface LoadedInputs {
 }
 
 function fileProblem(path: string, err: unknown): Diagnostic {
-  return diagnostic({ kind: 'File', namespace: '', name: path }, 'error', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  return diagnostic(
+    { kind: 'File', namespace: '', name: path },
+    'error',
+    `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+  );
 }
 
 /** Whether `stat` failed because nothing is at the path (rather than because it cannot be read). */
@@ -73,7 +77,11 @@ async function expand(path: string, out: Expansion, top: boolean): Promise<void>
 }
 
 /** The text of one input, and the name messages give it; undefined after reporting why not. */
-async function readInput(file: string, stdin: StdinReader | undefined, diagnostics: Diagnostic[]): Promise<{ text: string; source: string } | undefined> {
+async function readInput(
+  file: string,
+  stdin: StdinReader | undefined,
+  diagnostics: Diagnostic[],
+): Promise<{ text: string; source: string } | undefined> {
   const source = file === STDIN_PATH && stdin ? STDIN_SOURCE : file;
   try {
     return { text: file === STDIN_PATH && stdin ? await stdin() : await readFile(file, 'utf8'), source };
@@ -104,7 +112,8 @@ export async function loadInputs(paths: string[], exclude: string[] = [], stdin?
     await expand(path, found, true);
     const added = found.files.slice(before).filter((f) => !skip.has(resolve(f)));
     const absent = found.missing.some((m) => m.path === path);
-    if (!absent && added.length === 0 && found.problems.length === problemsBefore) found.missing.push({ path, reason: 'holds no .yaml, .yml or .json file' });
+    if (!absent && added.length === 0 && found.problems.length === problemsBefore)
+      found.missing.push({ path, reason: 'holds no .yaml, .yml or .json file' });
   }
   const files = found.files.filter((f) => !skip.has(resolve(f)));
   const objects: KubeObject[] = [];

@@ -98,7 +98,10 @@ describe('FileIpamStore', () => {
 
   it('lets allocateWithStore persist across runs: the same addresses after a restart, no rewrite', async () => {
     const { ranges } = parseRanges({ prod: ['10.1.1.10-10.1.1.20'] });
-    const requests = [{ key: 'b', label: 'prod' }, { key: 'a', label: 'prod' }];
+    const requests = [
+      { key: 'b', label: 'prod' },
+      { key: 'a', label: 'prod' },
+    ];
     const first = await allocateWithStore(new FileIpamStore(file), requests, ranges);
     const bytes = readFileSync(file, 'utf8');
     const second = await allocateWithStore(new FileIpamStore(file), requests, ranges);
@@ -109,7 +112,11 @@ describe('FileIpamStore', () => {
 
   const invalid: Array<[string, string, RegExp]> = [
     ['not JSON', '{"allocations": ', /is not valid JSON/],
-    ['the wrong shape', '{"allocations": {"k": {"label": "prod", "address": "nope"}}}', /allocations\["k"\]\.address: "nope" is not an IP address/],
+    [
+      'the wrong shape',
+      '{"allocations": {"k": {"label": "prod", "address": "nope"}}}',
+      /allocations\["k"\]\.address: "nope" is not an IP address/,
+    ],
     ['a list', '[]', /must be an object/],
   ];
   for (const [title, content, message] of invalid) {
@@ -134,7 +141,12 @@ describe('crds/ipamallocations.kube-as3.dev.yaml', () => {
   const crdFile = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crds', 'ipamallocations.kube-as3.dev.yaml');
   const crd = parseYaml(readFileSync(crdFile, 'utf8')) as {
     metadata: { name: string };
-    spec: { group: string; scope: string; names: { kind: string; plural: string }; versions: Array<{ name: string; storage: boolean; schema: { openAPIV3Schema: object } }> };
+    spec: {
+      group: string;
+      scope: string;
+      names: { kind: string; plural: string };
+      versions: Array<{ name: string; storage: boolean; schema: { openAPIV3Schema: object } }>;
+    };
   };
   const version = crd.spec.versions[0];
   // The CRD's status.lastUpdated is `format: date-time`: register the standard formats so Ajv checks it
@@ -143,12 +155,23 @@ describe('crds/ipamallocations.kube-as3.dev.yaml', () => {
 
   it('defines the namespaced IPAMAllocation kind of kube-as3.dev/v1alpha1', () => {
     assert.equal(crd.metadata.name, `${crd.spec.names.plural}.${crd.spec.group}`);
-    assert.deepEqual([crd.metadata.name, crd.spec.names.kind, crd.spec.scope], ['ipamallocations.kube-as3.dev', 'IPAMAllocation', 'Namespaced']);
-    assert.deepEqual(crd.spec.versions.map((v) => [v.name, v.storage]), [['v1alpha1', true]]);
+    assert.deepEqual(
+      [crd.metadata.name, crd.spec.names.kind, crd.spec.scope],
+      ['ipamallocations.kube-as3.dev', 'IPAMAllocation', 'Namespaced'],
+    );
+    assert.deepEqual(
+      crd.spec.versions.map((v) => [v.name, v.storage]),
+      [['v1alpha1', true]],
+    );
   });
 
   it('accepts the state the stores write as its spec', () => {
-    const object = { apiVersion: 'kube-as3.dev/v1alpha1', kind: 'IPAMAllocation', metadata: { name: 'kube-as3' }, spec: JSON.parse(serializeIpamState(state)) as unknown };
+    const object = {
+      apiVersion: 'kube-as3.dev/v1alpha1',
+      kind: 'IPAMAllocation',
+      metadata: { name: 'kube-as3' },
+      spec: JSON.parse(serializeIpamState(state)) as unknown,
+    };
     assert.equal(validate(object), true, JSON.stringify(validate.errors));
     assert.equal(validate({ spec: {} }), true, 'a fresh object with an empty spec');
   });

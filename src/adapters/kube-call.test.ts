@@ -5,12 +5,17 @@ import { classifyClusterError } from '../controller/cluster-problems.js';
 
 /** A call that never settles unless its signal aborts, like a request to a hung API server. */
 function hung(_options: unknown, signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), { once: true }));
+  return new Promise((_, reject) =>
+    signal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), { once: true }),
+  );
 }
 
 describe('kubeCall', () => {
   it('gives up on a request without answer after its deadline, naming the call and the deadline', async () => {
-    const err = await kubeCall('Lease ns/x: cannot read', hung, { timeoutMs: 20 }).then(() => undefined, (e: unknown) => e);
+    const err = await kubeCall('Lease ns/x: cannot read', hung, { timeoutMs: 20 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof KubeApiError);
     assert.equal(err.message, 'Lease ns/x: cannot read: no answer from the API server within 0.02 s');
     assert.equal(err.timedOut, true);
@@ -19,7 +24,10 @@ describe('kubeCall', () => {
   });
 
   it('settles on the deadline even when the callee ignores the signal', async () => {
-    const err = await kubeCall('x: cannot list', () => new Promise<never>(() => undefined), { timeoutMs: 10 }).then(() => undefined, (e: unknown) => e);
+    const err = await kubeCall('x: cannot list', () => new Promise<never>(() => undefined), { timeoutMs: 10 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.match((err as Error).message, /^x: cannot list: no answer from the API server within 0.01 s$/);
   });
 
@@ -27,7 +35,10 @@ describe('kubeCall', () => {
     const stop = new AbortController();
     const pending = kubeCall('x: cannot read', hung, { timeoutMs: 60_000, signal: stop.signal });
     stop.abort(new Error('stopping'));
-    const err = await pending.then(() => undefined, (e: unknown) => e as KubeApiError);
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e as KubeApiError,
+    );
     assert.equal(err?.timedOut, false);
     assert.equal(err?.message, 'x: cannot read: stopping');
   });
@@ -35,12 +46,32 @@ describe('kubeCall', () => {
   it('formats every failure one way (table)', () => {
     const refused = (code: number, body: unknown): ApiException<unknown> => new ApiException(code, 'summary', body, {});
     const cases: Array<[err: unknown, notFound: string | undefined, message: string, status: number | undefined]> = [
-      [refused(403, { kind: 'Status', reason: 'Forbidden', message: 'denied' }), undefined, 'W: cannot write: the API server answered HTTP 403: Forbidden: denied', 403],
-      [refused(404, { reason: 'NotFound', message: 'gone' }), 'the resource no longer exists', 'W: cannot write: the API server answered HTTP 404 (the resource no longer exists): NotFound: gone', 404],
+      [
+        refused(403, { kind: 'Status', reason: 'Forbidden', message: 'denied' }),
+        undefined,
+        'W: cannot write: the API server answered HTTP 403: Forbidden: denied',
+        403,
+      ],
+      [
+        refused(404, { reason: 'NotFound', message: 'gone' }),
+        'the resource no longer exists',
+        'W: cannot write: the API server answered HTTP 404 (the resource no longer exists): NotFound: gone',
+        404,
+      ],
       [refused(401, undefined), undefined, 'W: cannot write: the API server answered HTTP 401: summary', 401],
       [refused(500, 'plain text'), undefined, 'W: cannot write: the API server answered HTTP 500: plain text', 500],
-      [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), undefined, 'W: cannot write: connect ECONNREFUSED 127.0.0.1:1', undefined],
-      [new Error('request to https://u:p@host/x failed, Authorization: Bearer abc.def'), undefined, 'W: cannot write: request to https://[redacted]@host/x failed, Authorization: Bearer [redacted]', undefined],
+      [
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        undefined,
+        'W: cannot write: connect ECONNREFUSED 127.0.0.1:1',
+        undefined,
+      ],
+      [
+        new Error('request to https://u:p@host/x failed, Authorization: Bearer abc.def'),
+        undefined,
+        'W: cannot write: request to https://[redacted]@host/x failed, Authorization: Bearer [redacted]',
+        undefined,
+      ],
     ];
     for (const [err, notFound, message, status] of cases) {
       const failed = kubeFailure('W: cannot write', err, { timedOut: false, timeoutMs: 1 }, notFound);

@@ -97,13 +97,20 @@ export function refusedMessage(what: string, status: number, said: string, notFo
 }
 
 /** The one error for a failed call, whatever failed. */
-export function kubeFailure(what: string, err: unknown, deadline: { timedOut: boolean; timeoutMs: number }, notFound?: string): KubeApiError {
+export function kubeFailure(
+  what: string,
+  err: unknown,
+  deadline: { timedOut: boolean; timeoutMs: number },
+  notFound?: string,
+): KubeApiError {
   if (err instanceof KubeApiError) return err;
   if (err instanceof ApiException) {
     return new KubeApiError(refusedMessage(what, err.code, apiServerMessage(err), notFound), what, err.code, false, { cause: err });
   }
   if (deadline.timedOut) {
-    return new KubeApiError(`${what}: no answer from the API server within ${deadline.timeoutMs / 1000} s`, what, undefined, true, { cause: err });
+    return new KubeApiError(`${what}: no answer from the API server within ${deadline.timeoutMs / 1000} s`, what, undefined, true, {
+      cause: err,
+    });
   }
   const said = err instanceof Error ? err.message : String(err);
   return new KubeApiError(redactCredentials(`${what}: ${said}`), what, undefined, false, { cause: err });

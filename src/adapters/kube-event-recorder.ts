@@ -27,7 +27,10 @@ export interface EventApi {
 
 export function eventApiFor(kc: KubeConfig): EventApi {
   const core = pooledApiClient(kc, CoreV1Api);
-  return { create: async (namespace, body, signal) => void (await core.createNamespacedEvent({ namespace, body }, signal ? abortableBy(signal) : undefined)) };
+  return {
+    create: async (namespace, body, signal) =>
+      void (await core.createNamespacedEvent({ namespace, body }, signal ? abortableBy(signal) : undefined)),
+  };
 }
 
 /** The API server refuses longer Event messages. */
@@ -59,7 +62,9 @@ export class KubeEventRecorder {
       const event = this.eventFor(e, obj);
       const what = `Event ${e.reason} on ${describeRef(e.ref)}: cannot create`;
       try {
-        await kubeCall(what, (_, signal) => api.create(e.ref.namespace, event, signal), { timeoutMs: this.options.timeoutMs ?? KUBE_REQUEST_TIMEOUT_MS });
+        await kubeCall(what, (_, signal) => api.create(e.ref.namespace, event, signal), {
+          timeoutMs: this.options.timeoutMs ?? KUBE_REQUEST_TIMEOUT_MS,
+        });
       } catch (err) {
         this.options.onError?.(e.ref, err as Error);
       }
@@ -75,12 +80,22 @@ export class KubeEventRecorder {
     return {
       metadata: { name: `${e.ref.name}.${now.getTime().toString(16)}${(this.counter++).toString(16)}`, namespace: e.ref.namespace },
       involvedObject: {
-        apiVersion: obj.apiVersion ?? '', kind: e.ref.kind, name: e.ref.name, namespace: e.ref.namespace,
+        apiVersion: obj.apiVersion ?? '',
+        kind: e.ref.kind,
+        name: e.ref.name,
+        namespace: e.ref.namespace,
         ...(typeof meta.uid === 'string' ? { uid: meta.uid } : {}),
         ...(typeof meta.resourceVersion === 'string' ? { resourceVersion: meta.resourceVersion } : {}),
       },
-      reason: e.reason, message, type: 'Warning', count: 1, firstTimestamp: now, lastTimestamp: now,
-      source: { component: 'kube-as3' }, reportingComponent: 'kube-as3', reportingInstance: this.options.instance,
+      reason: e.reason,
+      message,
+      type: 'Warning',
+      count: 1,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      source: { component: 'kube-as3' },
+      reportingComponent: 'kube-as3',
+      reportingInstance: this.options.instance,
     };
   }
 }

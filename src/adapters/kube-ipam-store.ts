@@ -109,9 +109,12 @@ export class KubeIpamStore implements IpamStore {
     const body = this.objectFor(state, expected);
     let written: unknown;
     try {
-      written = expected === undefined
-        ? await this.call('create', (options) => this.api.createNamespacedCustomObject({ ...this.collection, body }, options))
-        : await this.call('update', (options) => this.api.replaceNamespacedCustomObject({ ...this.collection, name: this.name, body }, options));
+      written =
+        expected === undefined
+          ? await this.call('create', (options) => this.api.createNamespacedCustomObject({ ...this.collection, body }, options))
+          : await this.call('update', (options) =>
+              this.api.replaceNamespacedCustomObject({ ...this.collection, name: this.name, body }, options),
+            );
     } catch (err) {
       if (isKubeStatus(err, 409) || (expected !== undefined && isKubeStatus(err, 404))) return { ok: false, conflict: true };
       throw err;
@@ -147,7 +150,11 @@ export class KubeIpamStore implements IpamStore {
       kind: IPAM_KIND,
       metadata,
       spec: { allocations, releasing },
-      status: { allocated: Object.keys(allocations).length, releasing: Object.keys(releasing).length, lastUpdated: this.now().toISOString() },
+      status: {
+        allocated: Object.keys(allocations).length,
+        releasing: Object.keys(releasing).length,
+        lastUpdated: this.now().toISOString(),
+      },
     };
   }
 

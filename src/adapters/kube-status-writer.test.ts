@@ -101,13 +101,21 @@ describe('KubeStatusWriter', () => {
   it('goes on after failures, reports each with HTTP status and server message, never throws', async () => {
     const calls: Call[] = [];
     const fail = (path: string): unknown => {
-      if (path.includes('/virtualservers/gone/')) return apiError(404, { kind: 'Status', reason: 'NotFound', message: 'virtualservers.cis.f5.com "gone" not found' });
-      if (path.includes('/services/')) return apiError(409, JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'the object has been modified' }));
-      if (path.includes('/ingresses/')) return new Error('connect ECONNREFUSED https://admin:hunter2@10.0.0.1:6443 with Authorization: Bearer abc.def');
+      if (path.includes('/virtualservers/gone/'))
+        return apiError(404, { kind: 'Status', reason: 'NotFound', message: 'virtualservers.cis.f5.com "gone" not found' });
+      if (path.includes('/services/'))
+        return apiError(409, JSON.stringify({ kind: 'Status', reason: 'Conflict', message: 'the object has been modified' }));
+      if (path.includes('/ingresses/'))
+        return new Error('connect ECONNREFUSED https://admin:hunter2@10.0.0.1:6443 with Authorization: Bearer abc.def');
       return undefined;
     };
     const errors: StatusWriteError[] = [];
-    const writer = new KubeStatusWriter({ api: new FakeStatusApi(calls, 'local', fail), current: () => undefined, onError: (_ref, err) => errors.push(err), concurrency: 1 });
+    const writer = new KubeStatusWriter({
+      api: new FakeStatusApi(calls, 'local', fail),
+      current: () => undefined,
+      onError: (_ref, err) => errors.push(err),
+      concurrency: 1,
+    });
     const result = await writer.write([
       { ref: { ...vs, name: 'gone' }, status: ok },
       { ref: svc, status: lb },
@@ -116,9 +124,22 @@ describe('KubeStatusWriter', () => {
     ]);
     assert.deepEqual(result, { written: 1, skipped: 0, failed: 3 });
     assert.equal(calls.length, 4, 'every write was attempted');
-    assert.deepEqual(errors.map((e) => [e.ref.name, e.httpStatus, e.gone]), [['gone', 404, true], ['lb', 409, false], ['web', undefined, false]]);
-    assert.equal(errors[0]?.message, 'VirtualServer shop/gone: cannot write status: the API server answered HTTP 404 (the resource no longer exists): NotFound: virtualservers.cis.f5.com "gone" not found');
-    assert.equal(errors[1]?.message, 'Service shop/lb: cannot write status: the API server answered HTTP 409: Conflict: the object has been modified');
+    assert.deepEqual(
+      errors.map((e) => [e.ref.name, e.httpStatus, e.gone]),
+      [
+        ['gone', 404, true],
+        ['lb', 409, false],
+        ['web', undefined, false],
+      ],
+    );
+    assert.equal(
+      errors[0]?.message,
+      'VirtualServer shop/gone: cannot write status: the API server answered HTTP 404 (the resource no longer exists): NotFound: virtualservers.cis.f5.com "gone" not found',
+    );
+    assert.equal(
+      errors[1]?.message,
+      'Service shop/lb: cannot write status: the API server answered HTTP 409: Conflict: the object has been modified',
+    );
     assert.doesNotMatch(errors[2]?.message ?? '', /hunter2|abc\.def/);
     assert.match(errors[2]?.message ?? '', /^Ingress shop\/web: cannot write status: connect ECONNREFUSED/);
   });
@@ -131,7 +152,13 @@ describe('KubeStatusWriter', () => {
         throw new Error('logger broke');
       },
     });
-    assert.deepEqual(await writer.write([{ ref: vs, status: ok }, { ref: ts, status: ok }]), { written: 0, skipped: 0, failed: 2 });
+    assert.deepEqual(
+      await writer.write([
+        { ref: vs, status: ok },
+        { ref: ts, status: ok },
+      ]),
+      { written: 0, skipped: 0, failed: 2 },
+    );
   });
 
   it('routes each ref to its cluster; an unknown cluster or kind is a failure, not a throw', async () => {
@@ -141,7 +168,11 @@ describe('KubeStatusWriter', () => {
       ['east', new FakeStatusApi(calls, 'east')],
     ]);
     const errors: string[] = [];
-    const writer = new KubeStatusWriter({ api: (cluster) => apis.get(cluster), current: () => undefined, onError: (_ref, err) => errors.push(err.message) });
+    const writer = new KubeStatusWriter({
+      api: (cluster) => apis.get(cluster),
+      current: () => undefined,
+      onError: (_ref, err) => errors.push(err.message),
+    });
     const result = await writer.write([
       { ref: vs, status: ok },
       { ref: { ...vs, cluster: 'east' }, status: ok },
@@ -161,14 +192,15 @@ describe('KubeStatusWriter', () => {
     let peak = 0;
     const releases: Array<() => void> = [];
     const slow: StatusApi = {
-      patchCustomStatus: () => new Promise<void>((resolve) => {
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        releases.push(() => {
-          inFlight--;
-          resolve();
-        });
-      }),
+      patchCustomStatus: () =>
+        new Promise<void>((resolve) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          releases.push(() => {
+            inFlight--;
+            resolve();
+          });
+        }),
       patchServiceStatus: () => Promise.resolve(),
       patchIngressStatus: () => Promise.resolve(),
     };

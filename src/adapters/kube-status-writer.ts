@@ -42,7 +42,13 @@ export const TRANSPORT_SERVER_TYPE: CustomResourceType = { group: 'cis.f5.com', 
  * aborts the request (the writer's deadline, see kube-call.ts).
  */
 export interface StatusApi {
-  patchCustomStatus(type: CustomResourceType, namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
+  patchCustomStatus(
+    type: CustomResourceType,
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<void>;
   patchServiceStatus(namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
   patchIngressStatus(namespace: string, name: string, status: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
 }
@@ -70,10 +76,14 @@ export function statusApiFor(kc: KubeConfig): StatusApi {
   const core = pooledApiClient(kc, CoreV1Api);
   const networking = pooledApiClient(kc, NetworkingV1Api);
   const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  const options = (signal: AbortSignal | undefined): ReturnType<typeof setHeaderOptions> => (signal ? abortableBy(signal, mergePatch) : mergePatch);
+  const options = (signal: AbortSignal | undefined): ReturnType<typeof setHeaderOptions> =>
+    signal ? abortableBy(signal, mergePatch) : mergePatch;
   return {
     async patchCustomStatus(type, namespace, name, status, signal) {
-      await custom.patchNamespacedCustomObjectStatus({ ...type, namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, options(signal));
+      await custom.patchNamespacedCustomObjectStatus(
+        { ...type, namespace, name, body: { status }, fieldManager: FIELD_MANAGER },
+        options(signal),
+      );
     },
     async patchServiceStatus(namespace, name, status, signal) {
       await core.patchNamespacedServiceStatus({ namespace, name, body: { status }, fieldManager: FIELD_MANAGER }, options(signal));

@@ -152,15 +152,26 @@ describe('LeaderElection', () => {
     assert.equal(await a.election.tryAcquireOrRenew(), true);
     assert.equal(a.election.leading, true);
     assert.deepEqual(a.events, ['started']);
-    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.status}`), ['GET 404', 'POST 201']);
+    assert.deepEqual(
+      fake.requests.map((r) => `${r.method} ${r.status}`),
+      ['GET 404', 'POST 201'],
+    );
     assert.deepEqual(storedLease(fake).spec, {
-      holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: '2025-03-01T12:00:00.000000Z', renewTime: '2025-03-01T12:00:00.000000Z', leaseTransitions: 0,
+      holderIdentity: 'a',
+      leaseDurationSeconds: 15,
+      acquireTime: '2025-03-01T12:00:00.000000Z',
+      renewTime: '2025-03-01T12:00:00.000000Z',
+      leaseTransitions: 0,
     });
 
     a.time.advance(2500);
     assert.equal(await a.election.tryAcquireOrRenew(), true);
     assert.deepEqual(storedLease(fake).spec, {
-      holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: '2025-03-01T12:00:00.000000Z', renewTime: '2025-03-01T12:00:02.500000Z', leaseTransitions: 0,
+      holderIdentity: 'a',
+      leaseDurationSeconds: 15,
+      acquireTime: '2025-03-01T12:00:00.000000Z',
+      renewTime: '2025-03-01T12:00:02.500000Z',
+      leaseTransitions: 0,
     });
     assert.equal(fake.requests.at(-1)?.method, 'PUT');
     assert.deepEqual(a.events, ['started'], 'a renewal is not a new start');
@@ -195,7 +206,11 @@ describe('LeaderElection', () => {
     assert.deepEqual(b.events, ['started']);
     const taken = storedLease(fake);
     assert.deepEqual(taken.spec, {
-      holderIdentity: 'b', leaseDurationSeconds: 15, acquireTime: '2025-03-01T12:00:15.001000Z', renewTime: '2025-03-01T12:00:15.001000Z', leaseTransitions: 1,
+      holderIdentity: 'b',
+      leaseDurationSeconds: 15,
+      acquireTime: '2025-03-01T12:00:15.001000Z',
+      renewTime: '2025-03-01T12:00:15.001000Z',
+      leaseTransitions: 1,
     });
 
     a.time.advance(2000);
@@ -205,7 +220,10 @@ describe('LeaderElection', () => {
     assert.equal(storedLease(fake).metadata.resourceVersion, taken.metadata.resourceVersion, 'the old leader wrote nothing');
   });
 
-  for (const [skew, renewTime] of [['an hour behind', '2025-03-01T11:00:00.000000Z'], ['an hour ahead', '2025-03-01T13:00:00.000000Z']]) {
+  for (const [skew, renewTime] of [
+    ['an hour behind', '2025-03-01T11:00:00.000000Z'],
+    ['an hour ahead', '2025-03-01T13:00:00.000000Z'],
+  ]) {
     it(`judges expiry by its own clock: a holder's renewTime ${skew} neither hastens nor delays a takeover`, async () => {
       fake.put(GROUP, 'v1', 'leases', {
         metadata: { name: LEASE, namespace: NAMESPACE },
@@ -235,7 +253,10 @@ describe('LeaderElection', () => {
     assert.deepEqual(a.events, ['started', `stopped: Lease ${NAMESPACE}/${LEASE} could not be renewed within 10 s`]);
     assert.equal(a.errors.length, 5);
     for (const message of a.errors) {
-      assert.equal(message, `Lease ${NAMESPACE}/${LEASE}: cannot renew: the API server answered HTTP 500: InternalError: etcdserver: request timed out`);
+      assert.equal(
+        message,
+        `Lease ${NAMESPACE}/${LEASE}: cannot renew: the API server answered HTTP 500: InternalError: etcdserver: request timed out`,
+      );
     }
 
     a.time.advance(2000);
@@ -343,7 +364,10 @@ describe('LeaderElection', () => {
       assert.equal(storedLease(fake, name).spec.holderIdentity, won[0] ? 'a' : 'b');
       assert.deepEqual([...a.errors, ...b.errors], []);
     }
-    assert.ok(fake.requests.some((r) => r.method === 'POST' && r.status === 409), 'the creates did race');
+    assert.ok(
+      fake.requests.some((r) => r.method === 'POST' && r.status === 409),
+      'the creates did race',
+    );
   });
 
   it('runs on its own timers once started, renewing every retryPeriod and reporting errors instead of throwing', async () => {
@@ -359,7 +383,9 @@ describe('LeaderElection', () => {
     next = a.time.scheduled(2000);
     a.time.advance(2000);
     await next;
-    assert.deepEqual(a.errors, [`Lease ${NAMESPACE}/${LEASE}: cannot read: the API server answered HTTP 403: Forbidden: leases.coordination.k8s.io "kube-as3-edge" is forbidden`]);
+    assert.deepEqual(a.errors, [
+      `Lease ${NAMESPACE}/${LEASE}: cannot read: the API server answered HTTP 403: Forbidden: leases.coordination.k8s.io "kube-as3-edge" is forbidden`,
+    ]);
     assert.equal(a.election.leading, true, 'one failure within renewDeadline');
 
     next = a.time.scheduled(2000);
@@ -376,7 +402,13 @@ describe('LeaderElection', () => {
     const sent: unknown[] = [];
     const stored: V1Lease = {
       metadata: { name: LEASE, namespace: NAMESPACE, resourceVersion: '7' },
-      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: new Date('2025-03-01T11:59:00.250Z'), renewTime: new Date('2025-03-01T11:59:58Z'), leaseTransitions: 2 },
+      spec: {
+        holderIdentity: 'a',
+        leaseDurationSeconds: 15,
+        acquireTime: new Date('2025-03-01T11:59:00.250Z'),
+        renewTime: new Date('2025-03-01T11:59:58Z'),
+        leaseTransitions: 2,
+      },
     };
     const api = {
       readNamespacedLease: () => Promise.resolve(stored),
@@ -387,14 +419,31 @@ describe('LeaderElection', () => {
     } as unknown as CoordinationV1Api;
     const a = replica(fake.url, 'a', { api });
     assert.equal(await a.election.tryAcquireOrRenew(), true);
-    assert.deepEqual(sent, [{
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE, namespace: NAMESPACE, resourceVersion: '7' },
-      spec: { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: '2025-03-01T11:59:00.250000Z', renewTime: '2025-03-01T12:00:00.000000Z', leaseTransitions: 2 },
-    }]);
+    assert.deepEqual(sent, [
+      {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: LEASE, namespace: NAMESPACE, resourceVersion: '7' },
+        spec: {
+          holderIdentity: 'a',
+          leaseDurationSeconds: 15,
+          acquireTime: '2025-03-01T11:59:00.250000Z',
+          renewTime: '2025-03-01T12:00:00.000000Z',
+          leaseTransitions: 2,
+        },
+      },
+    ]);
   });
 
   it('refuses timings under which a leader could still act after its lease expired', () => {
-    const base = { api: kubeConfigFor(fake.url).makeApiClient(CoordinationV1Api), namespace: NAMESPACE, name: LEASE, identity: 'a', onStartedLeading: () => {}, onStoppedLeading: () => {} };
+    const base = {
+      api: kubeConfigFor(fake.url).makeApiClient(CoordinationV1Api),
+      namespace: NAMESPACE,
+      name: LEASE,
+      identity: 'a',
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+    };
     const cases: Array<[Partial<LeaderElectionOptions>, RegExp]> = [
       [{ leaseDurationSeconds: 10, renewDeadlineSeconds: 10 }, /renewDeadlineSeconds must be less than leaseDurationSeconds/],
       [{ renewDeadlineSeconds: 2 }, /retryPeriodSeconds must be less than renewDeadlineSeconds/],

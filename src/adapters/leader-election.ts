@@ -74,7 +74,8 @@ type Outcome = { held: true } | { held: false; holder?: string };
 
 function positiveSeconds(value: number | undefined, fallback: number, field: string): number {
   const seconds = value ?? fallback;
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`leader election: ${field} must be a positive number of seconds, not ${String(value)}`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Error(`leader election: ${field} must be a positive number of seconds, not ${String(value)}`);
   return seconds;
 }
 
@@ -95,7 +96,6 @@ function holderOf(lease: V1Lease): string | undefined {
   const holder = lease.spec?.holderIdentity;
   return typeof holder === 'string' && holder !== '' ? holder : undefined;
 }
-
 
 function isConflict(err: unknown): boolean {
   return isKubeStatus(err, 409);
@@ -147,7 +147,8 @@ export class LeaderElection {
     const retryPeriod = positiveSeconds(options.retryPeriodSeconds, 2, 'retryPeriodSeconds');
     // The leader must have stopped acting before anyone can see its lease expire, and must get
     // more than one renewal attempt before it gives up.
-    if (renewDeadline >= this.leaseDurationSeconds) throw new Error('leader election: renewDeadlineSeconds must be less than leaseDurationSeconds');
+    if (renewDeadline >= this.leaseDurationSeconds)
+      throw new Error('leader election: renewDeadlineSeconds must be less than leaseDurationSeconds');
     if (retryPeriod >= renewDeadline) throw new Error('leader election: retryPeriodSeconds must be less than renewDeadlineSeconds');
     this.renewDeadlineMs = renewDeadline * 1000;
     this.retryPeriodMs = retryPeriod * 1000;
@@ -239,7 +240,11 @@ export class LeaderElection {
       outcome = await this.acquireOrRenew(signal);
     } catch (err) {
       if (this.stopped) return false;
-      this.report(signal.aborted ? new Error(`${this.where}: gave up waiting for the API server (renewDeadline ${this.renewDeadlineMs / 1000} s)`, { cause: err }) : err);
+      this.report(
+        signal.aborted
+          ? new Error(`${this.where}: gave up waiting for the API server (renewDeadline ${this.renewDeadlineMs / 1000} s)`, { cause: err })
+          : err,
+      );
       this.enforceDeadline();
       return false;
     }
@@ -287,7 +292,11 @@ export class LeaderElection {
   private invoke(callback: () => unknown): Promise<void> {
     try {
       const result = callback();
-      if (result instanceof Promise) return result.then(() => undefined, (err: unknown) => this.report(err));
+      if (result instanceof Promise)
+        return result.then(
+          () => undefined,
+          (err: unknown) => this.report(err),
+        );
     } catch (err) {
       this.report(err);
     }
@@ -344,7 +353,9 @@ export class LeaderElection {
   /** The lease, or undefined when there is none. */
   private async read(signal: AbortSignal): Promise<V1Lease | undefined> {
     try {
-      const lease = await this.call('read', signal, (options) => this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, options));
+      const lease = await this.call('read', signal, (options) =>
+        this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, options),
+      );
       this.observe(lease);
       return lease;
     } catch (err) {
@@ -361,10 +372,18 @@ export class LeaderElection {
       apiVersion: LEASE_API_VERSION,
       kind: LEASE_KIND,
       metadata: { name: this.name, namespace: this.namespace },
-      spec: { holderIdentity: this.identity, leaseDurationSeconds: this.leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+      spec: {
+        holderIdentity: this.identity,
+        leaseDurationSeconds: this.leaseDurationSeconds,
+        acquireTime: now,
+        renewTime: now,
+        leaseTransitions: 0,
+      },
     };
     try {
-      this.observe(await this.call('create', signal, (options) => this.api.createNamespacedLease({ namespace: this.namespace, body }, options)));
+      this.observe(
+        await this.call('create', signal, (options) => this.api.createNamespacedLease({ namespace: this.namespace, body }, options)),
+      );
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
@@ -379,7 +398,11 @@ export class LeaderElection {
   private async replace(lease: V1Lease, spec: V1LeaseSpec, action: string, signal: AbortSignal): Promise<boolean> {
     const body: V1Lease = { ...lease, apiVersion: LEASE_API_VERSION, kind: LEASE_KIND, spec };
     try {
-      this.observe(await this.call(action, signal, (options) => this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, options)));
+      this.observe(
+        await this.call(action, signal, (options) =>
+          this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, options),
+        ),
+      );
       return true;
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
@@ -397,7 +420,13 @@ export class LeaderElection {
       const { holderIdentity: _holder, acquireTime: _acquired, renewTime: _renewed, ...rest } = lease.spec ?? {};
       await this.replace(lease, { ...rest, leaseDurationSeconds: this.leaseDurationSeconds }, 'release', abort.signal);
     } catch (err) {
-      this.report(abort.signal.aborted ? new Error(`${this.where}: cannot release: no answer from the API server within ${this.renewDeadlineMs / 1000} s`, { cause: err }) : err);
+      this.report(
+        abort.signal.aborted
+          ? new Error(`${this.where}: cannot release: no answer from the API server within ${this.renewDeadlineMs / 1000} s`, {
+              cause: err,
+            })
+          : err,
+      );
     } finally {
       timeout.cancel();
     }

@@ -19,7 +19,7 @@ const agents = new WeakMap<KubeConfig, HttpAgent>();
 
 /** The TLS settings of an agent that decide which connections it may reuse. */
 function tlsOf(agent: unknown): unknown[] {
-  const options = ((agent as { options?: Record<string, unknown> }).options ?? {});
+  const options = (agent as { options?: Record<string, unknown> }).options ?? {};
   return ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'proxy'].map((k) => options[k]);
 }
 
@@ -55,5 +55,7 @@ function pooledAuth(kubeConfig: KubeConfig): SecurityAuthentication {
 export function pooledApiClient<T>(kubeConfig: KubeConfig, type: new (config: Configuration) => T): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
-  return new type(createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: pooledAuth(kubeConfig) } }));
+  return new type(
+    createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: pooledAuth(kubeConfig) } }),
+  );
 }

@@ -15,8 +15,13 @@ import { validate as generatedProjectValidate } from './project-validator.genera
 import type { DeclarationValidator } from '../apply/declaration-validator.js';
 
 /** `as3-schemas/` of the package: two levels up from both `src/adapters` and `dist/adapters`. */
-export const PROJECT_SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'as3-schemas', 'kube-as3-declaration.schema.json');
-
+export const PROJECT_SCHEMA_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'as3-schemas',
+  'kube-as3-declaration.schema.json',
+);
 
 function isF5Bigip(value: string): boolean {
   // eslint-disable-next-line no-control-regex -- AS3 forbids control characters in BIG-IP paths
@@ -74,7 +79,10 @@ function describe(e: ErrorObject): string {
 }
 
 function formatErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).slice(0, 8).map((e) => `${e.instancePath || '(root)'}: ${describe(e)}`).join('\n');
+  return (validate.errors ?? [])
+    .slice(0, 8)
+    .map((e) => `${e.instancePath || '(root)'}: ${describe(e)}`)
+    .join('\n');
 }
 
 /**

@@ -45,7 +45,12 @@ function poolWithKept(desired: As3Object, current: unknown, unreadable: Readonly
   return { pool: { ...desired, members: [...members, ...keep] }, kept: keep.length };
 }
 
-function applicationWithKept(desired: As3Application, current: As3Application, shared: boolean, unreadable: ReadonlySet<string>): { app: As3Application; kept: number } {
+function applicationWithKept(
+  desired: As3Application,
+  current: As3Application,
+  shared: boolean,
+  unreadable: ReadonlySet<string>,
+): { app: As3Application; kept: number } {
   let app = desired;
   let kept = 0;
   for (const [name, obj] of Object.entries(current)) {
@@ -69,7 +74,11 @@ function applicationWithKept(desired: As3Application, current: As3Application, s
  * `current`: the tenants this kube-as3 instance owns on the BIG-IP. Objects are copied where they
  * change; the inputs are never modified.
  */
-export function carryOverUnreadable(desired: ReadonlyMap<string, As3Tenant>, current: ReadonlyMap<string, As3Tenant>, unreadable: readonly string[]): CarryOver {
+export function carryOverUnreadable(
+  desired: ReadonlyMap<string, As3Tenant>,
+  current: ReadonlyMap<string, As3Tenant>,
+  unreadable: readonly string[],
+): CarryOver {
   const tenants = new Map(desired);
   const out: CarryOver = { tenants, keptApplications: [], keptMembers: 0 };
   if (unreadable.length === 0) return out;
@@ -103,6 +112,7 @@ export function carryOverUnreadable(desired: ReadonlyMap<string, As3Tenant>, cur
 export function describeCarryOver(result: CarryOver, unreadable: readonly string[]): string | undefined {
   if (unreadable.length === 0) return undefined;
   const parts = [`${result.keptMembers} pool member entr${result.keptMembers === 1 ? 'y' : 'ies'}`];
-  if (result.keptApplications.length > 0) parts.push(`${result.keptApplications.length} application(s) the plan no longer has (${result.keptApplications.join(', ')})`);
+  if (result.keptApplications.length > 0)
+    parts.push(`${result.keptApplications.length} application(s) the plan no longer has (${result.keptApplications.join(', ')})`);
   return `cluster${unreadable.length === 1 ? '' : 's'} ${unreadable.join(', ')} cannot be read: kept ${parts.join(' and ')} as the BIG-IP has them; deletions wait until every cluster can be read`;
 }

@@ -52,7 +52,9 @@ function objectSummary(name: string, obj: unknown): string {
   if (!isObject(obj)) return name;
   const cls = String(obj['class'] ?? 'object');
   if (cls.startsWith('Service_') && cls !== 'Service_Address') {
-    const addresses = (Array.isArray(obj['virtualAddresses']) ? obj['virtualAddresses'] : []).map((a) => (isObject(a) ? String(a['use']) : String(a)));
+    const addresses = (Array.isArray(obj['virtualAddresses']) ? obj['virtualAddresses'] : []).map((a) =>
+      isObject(a) ? String(a['use']) : String(a),
+    );
     return `virtual ${name} (${cls} ${addresses.join(', ')} port ${String(obj['virtualPort'])})`;
   }
   if (cls === 'Pool') return `pool ${name} (${memberTexts(obj).length} members)`;
@@ -114,7 +116,9 @@ function sourceChanges(before: unknown, after: unknown): string[] {
 export function describeApplication(before: As3Application | undefined, after: As3Application | undefined): string[] {
   const was = before ?? {};
   const now = after ?? {};
-  const names = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((n) => !['class', 'template', 'label', 'remark', CONSTANTS_PROPERTY].includes(n)).sort();
+  const names = [...new Set([...Object.keys(was), ...Object.keys(now)])]
+    .filter((n) => !['class', 'template', 'label', 'remark', CONSTANTS_PROPERTY].includes(n))
+    .sort();
   const lines: string[] = before !== undefined && after !== undefined ? sourceChanges(before, after) : [];
   for (const name of names) {
     const a = (was as AnyObject)[name];
@@ -134,8 +138,10 @@ function headline(change: TenantChange): string {
   if (change.kind === 'delete') return `tenant ${change.tenant}: delete (${countWord(change.removed.length, 'application')})`;
   if (change.kind === 'create') return `tenant ${change.tenant}: create (${countWord(change.added.length, 'application')})`;
   const parts = [
-    change.added.length > 0 ? `${change.added.length} added` : '', change.changed.length > 0 ? `${change.changed.length} changed` : '',
-    change.removed.length > 0 ? `${change.removed.length} removed` : '', change.propertiesChanged ? 'tenant properties changed' : '',
+    change.added.length > 0 ? `${change.added.length} added` : '',
+    change.changed.length > 0 ? `${change.changed.length} changed` : '',
+    change.removed.length > 0 ? `${change.removed.length} removed` : '',
+    change.propertiesChanged ? 'tenant properties changed' : '',
   ].filter((p) => p !== '');
   return `tenant ${change.tenant}: update (${parts.join(', ')})`;
 }
@@ -144,7 +150,11 @@ function headline(change: TenantChange): string {
  * The readable diff of one tenant change. Deleted and created tenants list their applications and
  * virtuals; updated tenants show every changed application object by object.
  */
-export function describeTenantChange(change: TenantChange, appliedTenant: As3Tenant | undefined, desiredTenant: As3Tenant | undefined): string {
+export function describeTenantChange(
+  change: TenantChange,
+  appliedTenant: As3Tenant | undefined,
+  desiredTenant: As3Tenant | undefined,
+): string {
   // Secrets become fingerprint markers before anything is compared or shown: a rotated key is a change, never a value.
   const applied = redactValue(appliedTenant);
   const desired = redactValue(desiredTenant);

@@ -12,7 +12,8 @@ const MARK = { label: 'kube-as3', remark: ownerRemark(INSTANCE) };
 /** A pool application; `bad` ones are refused by the in-memory device, like a dangling reference. */
 function app(members: string[], bad = false): As3Application {
   return {
-    class: 'Application', template: 'generic',
+    class: 'Application',
+    template: 'generic',
     vs: { class: 'Service_HTTP', virtualAddresses: ['10.0.0.1'], virtualPort: 80, pool: bad ? 'missing' : 'p' },
     p: { class: 'Pool', members: [{ servicePort: 80, serverAddresses: members, shareNodes: true }] },
   };
@@ -23,7 +24,10 @@ function tenant(apps: Record<string, As3Application>): As3Tenant {
 }
 
 function input(tenants: Record<string, As3Tenant>): ApplyInput {
-  return { tenants: new Map(Object.entries(tenants)), sourcesOf: (t, a): ObjectRef[] => [{ kind: 'VirtualServer', namespace: t, name: a }] };
+  return {
+    tenants: new Map(Object.entries(tenants)),
+    sourcesOf: (t, a): ObjectRef[] => [{ kind: 'VirtualServer', namespace: t, name: a }],
+  };
 }
 
 /**
@@ -41,7 +45,14 @@ class MemoryAs3 implements As3Api {
 
   currentDeclaration(): Promise<As3Adc | undefined> {
     if (this.tenants.size === 0) return Promise.resolve(undefined);
-    return Promise.resolve({ class: 'ADC', schemaVersion: this.version, id: 'x', label: 'x', remark: 'x', ...Object.fromEntries(structuredClone([...this.tenants])) });
+    return Promise.resolve({
+      class: 'ADC',
+      schemaVersion: this.version,
+      id: 'x',
+      label: 'x',
+      remark: 'x',
+      ...Object.fromEntries(structuredClone([...this.tenants])),
+    });
   }
 
   private refusal(t: As3Tenant): string | undefined {
@@ -79,7 +90,11 @@ class MemoryAs3 implements As3Api {
   }
 }
 
-function engine(device: MemoryAs3, events: ApplyEvent[] = [], extra: Partial<ConstructorParameters<typeof ApplyEngine>[0]> = {}): ApplyEngine {
+function engine(
+  device: MemoryAs3,
+  events: ApplyEvent[] = [],
+  extra: Partial<ConstructorParameters<typeof ApplyEngine>[0]> = {},
+): ApplyEngine {
   return new ApplyEngine({ api: device, instance: INSTANCE, schemaVersion: '3.56.0', onEvent: (e) => events.push(e), ...extra });
 }
 
@@ -103,21 +118,35 @@ describe('ApplyEngine', () => {
     assert.equal(changed.inSync, true);
     assert.deepEqual(device.posts.at(-1), { endpoint: 'applications', tenants: ['A'], apps: ['a1'] });
     await e.apply(input({ A: tenant({ a1: app(['10.1.0.1', '10.1.0.9']) }) }));
-    assert.deepEqual(device.posts.at(-1), { endpoint: 'tenants', tenants: ['A'], schemaVersion: '3.56.0' }, 'a removed application needs the tenant');
+    assert.deepEqual(
+      device.posts.at(-1),
+      { endpoint: 'tenants', tenants: ['A'], schemaVersion: '3.56.0' },
+      'a removed application needs the tenant',
+    );
     const old = new MemoryAs3('3.45.0');
     const e2 = engine(old);
     await e2.apply(input({ A: tenant({ a1: app(['10.1.0.1']) }) }));
     await e2.apply(input({ A: tenant({ a1: app(['10.1.0.2']) }) }));
-    assert.deepEqual(old.posts.map((p) => p.endpoint), ['tenants', 'tenants']);
+    assert.deepEqual(
+      old.posts.map((p) => p.endpoint),
+      ['tenants', 'tenants'],
+    );
   });
 
   it('posts the tenant, not the application, when the Shared application (Service_Address) changes', async () => {
     const device = new MemoryAs3();
     const e = engine(device);
-    const shared = (icmp: string): As3Application => ({ class: 'Application', template: 'shared', addr: { class: 'Service_Address', virtualAddress: '10.0.0.1', icmpEcho: icmp } });
+    const shared = (icmp: string): As3Application => ({
+      class: 'Application',
+      template: 'shared',
+      addr: { class: 'Service_Address', virtualAddress: '10.0.0.1', icmpEcho: icmp },
+    });
     await e.apply(input({ A: tenant({ a: app(['10.1.0.1']), Shared: shared('enable') }) }));
     await e.apply(input({ A: tenant({ a: app(['10.1.0.1']), Shared: shared('disable') }) }));
-    assert.deepEqual(device.posts.map((p) => p.endpoint), ['tenants', 'tenants']);
+    assert.deepEqual(
+      device.posts.map((p) => p.endpoint),
+      ['tenants', 'tenants'],
+    );
   });
 
   it('withholds only the application AS3 refuses (bisection) and applies the rest, naming its resources', async () => {
@@ -128,7 +157,10 @@ describe('ApplyEngine', () => {
     for (let i = 0; i < 8; i++) apps[`app${i}`] = app([`10.1.0.${i}`], i === 5);
     const report = await e.apply(input({ A: tenant(apps), B: tenant({ b1: app(['10.2.0.1']) }) }));
     assert.equal(report.inSync, false);
-    assert.deepEqual(report.problems.map((p) => [p.tenant, p.application, p.sources.map((s) => s.name)]), [['A', 'app5', ['app5']]]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.tenant, p.application, p.sources.map((s) => s.name)]),
+      [['A', 'app5', ['app5']]],
+    );
     assert.match(report.problems[0]?.message ?? '', /AS3 refused the application: \/app5\/vs\/pool: pointer "missing" does not exist/);
     const held = Object.keys(device.tenants.get('A') ?? {}).filter((k) => k.startsWith('app'));
     assert.deepEqual(held, ['app0', 'app1', 'app2', 'app3', 'app4', 'app6', 'app7']);
@@ -137,15 +169,21 @@ describe('ApplyEngine', () => {
     assert.ok(events.some((ev) => ev.type === 'withheld' && ev.application === 'app5'));
     // The bad application keeps being withheld; the good ones are not re-sent.
     const again = await e.apply(input({ A: tenant(apps), B: tenant({ b1: app(['10.2.0.1']) }) }));
-    assert.deepEqual(again.problems.map((p) => p.application), ['app5']);
+    assert.deepEqual(
+      again.problems.map((p) => p.application),
+      ['app5'],
+    );
   });
 
-  it('a refused change leaves the device\'s previous version of that application in place', async () => {
+  it("a refused change leaves the device's previous version of that application in place", async () => {
     const device = new MemoryAs3();
     const e = engine(device);
     await e.apply(input({ A: tenant({ a1: app(['10.1.0.1']), a2: app(['10.1.0.2']) }) }));
     const report = await e.apply(input({ A: tenant({ a1: app(['10.1.0.1'], true), a2: app(['10.1.0.3']) }) }));
-    assert.deepEqual(report.problems.map((p) => p.application), ['a1']);
+    assert.deepEqual(
+      report.problems.map((p) => p.application),
+      ['a1'],
+    );
     const held = device.tenants.get('A') as Record<string, As3Application>;
     assert.equal((held['a1']?.['vs'] as { pool: string }).pool, 'p', 'the working version stays');
     assert.deepEqual((held['a2']?.['p'] as { members: Array<{ serverAddresses: string[] }> }).members[0]?.serverAddresses, ['10.1.0.3']);
@@ -157,11 +195,17 @@ describe('ApplyEngine', () => {
     device.tenants.set('Other', { class: 'Tenant', label: 'kube-as3', remark: ownerRemark('other-instance'), x: app(['10.8.0.1']) });
     const e = engine(device);
     const report = await e.apply(input({ Finance: tenant({ shop: app(['10.1.0.1']) }), Mine: tenant({ m: app(['10.1.0.2']) }) }));
-    assert.deepEqual(report.problems.map((p) => [p.tenant, p.application, p.sources[0]?.name]), [['Finance', 'shop', 'shop']]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.tenant, p.application, p.sources[0]?.name]),
+      [['Finance', 'shop', 'shop']],
+    );
     assert.match(report.problems[0]?.message ?? '', /without the ownership marker of kube-as3 instance test/);
     assert.deepEqual(device.tenants.get('Finance'), { class: 'Tenant', legacy: app(['10.9.0.1']) });
-    assert.ok(device.tenants.has('Other'), 'another instance\'s tenant is not deleted as an orphan');
-    assert.deepEqual(device.posts.map((p) => p.tenants), [['Mine']]);
+    assert.ok(device.tenants.has('Other'), "another instance's tenant is not deleted as an orphan");
+    assert.deepEqual(
+      device.posts.map((p) => p.tenants),
+      [['Mine']],
+    );
   });
 
   it('deletes its own tenants that nothing needs any more, also ones left by an earlier run', async () => {
@@ -169,20 +213,31 @@ describe('ApplyEngine', () => {
     device.tenants.set('Stale', tenant({ old: app(['10.7.0.1']) }));
     const e = engine(device);
     const report = await e.apply(input({ A: tenant({ a1: app(['10.1.0.1']) }) }));
-    assert.deepEqual(report.changes.map((c) => [c.tenant, c.kind]), [['A', 'create'], ['Stale', 'delete']]);
+    assert.deepEqual(
+      report.changes.map((c) => [c.tenant, c.kind]),
+      [
+        ['A', 'create'],
+        ['Stale', 'delete'],
+      ],
+    );
     assert.deepEqual([...device.tenants.keys()], ['A']);
   });
 
   it('withholds an application that fails local validation without posting it', async () => {
     const device = new MemoryAs3();
-    const e = engine(device, [], { validators: [(d) => (JSON.stringify(d).includes('10.6.6.6') ? '/declaration/A/bad: invalid address' : '')] });
+    const e = engine(device, [], {
+      validators: [(d) => (JSON.stringify(d).includes('10.6.6.6') ? '/declaration/A/bad: invalid address' : '')],
+    });
     const report = await e.apply(input({ A: tenant({ good: app(['10.1.0.1']), bad: app(['10.6.6.6']) }) }));
-    assert.deepEqual(report.problems.map((p) => [p.application, p.message]), [['bad', 'the application failed validation before posting, so it was not sent: /declaration/A/bad: invalid address']]);
+    assert.deepEqual(
+      report.problems.map((p) => [p.application, p.message]),
+      [['bad', 'the application failed validation before posting, so it was not sent: /declaration/A/bad: invalid address']],
+    );
     assert.deepEqual(Object.keys(device.tenants.get('A') ?? {}).sort(), ['class', 'good', 'label', 'remark']);
     assert.equal(device.posts.length, 1);
   });
 
-  it('never sends a schemaVersion above the device\'s schemaCurrent', async () => {
+  it("never sends a schemaVersion above the device's schemaCurrent", async () => {
     const device = new MemoryAs3('3.45.0');
     await engine(device).apply(input({ A: tenant({ a: app(['10.1.0.1']) }) }));
     assert.equal(device.posts[0]?.schemaVersion, '3.45.0');
@@ -197,7 +252,10 @@ describe('ApplyEngine', () => {
     const runs = [1, 2, 3, 4].map((n) => e.submit(input({ A: tenant({ a: app([`10.1.0.${n}`]) }) })));
     const reports = await Promise.all(runs);
     assert.equal(device.posts.length, 2, 'the first input, then only the last one');
-    assert.deepEqual(reports.map((r) => r.inSync), [true, true, true, true]);
+    assert.deepEqual(
+      reports.map((r) => r.inSync),
+      [true, true, true, true],
+    );
     const held = device.tenants.get('A') as Record<string, As3Application>;
     assert.deepEqual((held['a']?.['p'] as { members: Array<{ serverAddresses: string[] }> }).members[0]?.serverAddresses, ['10.1.0.4']);
   });

@@ -92,7 +92,10 @@ function withChanges(base: As3Tenant | undefined, changes: AppChange[], properti
 
 function errorOf(outcome: DeployOutcome, tenant: string): string {
   const own = outcome.results.find((r) => r.tenant === tenant && r.code !== 200);
-  return own?.error ?? (outcome.errors.length > 0 ? outcome.errors.join('; ') : `AS3 answered ${outcome.httpStatus} (${own?.message ?? 'declaration failed'})`);
+  return (
+    own?.error ??
+    (outcome.errors.length > 0 ? outcome.errors.join('; ') : `AS3 answered ${outcome.httpStatus} (${own?.message ?? 'declaration failed'})`)
+  );
 }
 
 function tenantSucceeded(outcome: DeployOutcome, tenant: string): boolean {
@@ -200,7 +203,13 @@ export class ApplyEngine {
     const started = (this.options.now ?? Date.now)();
     this.posts++;
     const outcome = await this.options.api.deployTenants(names, this.declarationOf(tenants, version));
-    this.emit({ type: 'post', endpoint: 'tenants', tenants: names, status: outcome.status, ms: (this.options.now ?? Date.now)() - started });
+    this.emit({
+      type: 'post',
+      endpoint: 'tenants',
+      tenants: names,
+      status: outcome.status,
+      ms: (this.options.now ?? Date.now)() - started,
+    });
     return outcome;
   }
 
@@ -223,7 +232,13 @@ export class ApplyEngine {
       const started = (this.options.now ?? Date.now)();
       this.posts++;
       outcome = await this.options.api.deployApplications(perApp.tenant, version, body);
-      this.emit({ type: 'post', endpoint: 'applications', tenants: [perApp.tenant], status: outcome.status, ms: (this.options.now ?? Date.now)() - started });
+      this.emit({
+        type: 'post',
+        endpoint: 'applications',
+        tenants: [perApp.tenant],
+        status: outcome.status,
+        ms: (this.options.now ?? Date.now)() - started,
+      });
     } else {
       outcome = await this.postTenants(new Map(changes.map((c) => [c.tenant, this.desiredOf(c, desired)])), version);
     }
@@ -251,7 +266,13 @@ export class ApplyEngine {
    * A tenant AS3 refused: `error` is AS3's text when the tenant's whole change was already posted
    * alone; otherwise it is posted alone first. Then its changes are bisected.
    */
-  private async isolate(change: TenantChange, desired: Map<string, As3Tenant>, version: string, run: Run, error: string | undefined): Promise<void> {
+  private async isolate(
+    change: TenantChange,
+    desired: Map<string, As3Tenant>,
+    version: string,
+    run: Run,
+    error: string | undefined,
+  ): Promise<void> {
     const target = this.desiredOf(change, desired);
     if (error === undefined) {
       const outcome = await this.postTenants(new Map([[change.tenant, target]]), version);
@@ -260,7 +281,11 @@ export class ApplyEngine {
     }
     this.emit({ type: 'tenant', tenant: change.tenant, result: 'failed' });
     if (change.kind === 'delete') {
-      run.problems.push({ tenant: change.tenant, message: `the tenant is no longer needed but AS3 refused to delete it: ${error}`, sources: [] });
+      run.problems.push({
+        tenant: change.tenant,
+        message: `the tenant is no longer needed but AS3 refused to delete it: ${error}`,
+        sources: [],
+      });
       return;
     }
     const apps = applicationsOf(target);

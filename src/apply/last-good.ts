@@ -71,7 +71,11 @@ function sharedUsedBy(tenant: string, apps: As3Application[], shared: As3Applica
  * The desired tenants with every application of `current` (what the device holds, ours only) that
  * an `invalid` resource (by `Kind/namespace/name`) contributed to put back as the device holds it.
  */
-export function keepLastGood(desired: ReadonlyMap<string, As3Tenant>, current: ReadonlyMap<string, As3Tenant>, invalid: ReadonlySet<string>): LastGood {
+export function keepLastGood(
+  desired: ReadonlyMap<string, As3Tenant>,
+  current: ReadonlyMap<string, As3Tenant>,
+  invalid: ReadonlySet<string>,
+): LastGood {
   const out: LastGood = { tenants: new Map(desired), kept: new Map(), waiting: new Map() };
   if (invalid.size === 0) return out;
   for (const [tenantName, tenant] of current) {
@@ -108,11 +112,17 @@ function noteWaiting(waiting: LastGood['waiting'], sources: Map<string, string>,
 
 /** The desired tenant (or the device's shell of it) with the kept applications and the Shared objects they use. */
 function withKept(name: string, wanted: As3Tenant | undefined, device: As3Tenant, apps: Array<[string, As3Application]>): As3Tenant {
-  const tenant: As3Tenant = wanted ? { ...wanted } : { class: 'Tenant', ...(device.label ? { label: device.label } : {}), ...(device.remark ? { remark: device.remark } : {}) };
+  const tenant: As3Tenant = wanted
+    ? { ...wanted }
+    : { class: 'Tenant', ...(device.label ? { label: device.label } : {}), ...(device.remark ? { remark: device.remark } : {}) };
   for (const [appName, app] of apps) tenant[appName] = app;
   const deviceShared = device[SHARED_APPLICATION];
   if (isApplication(deviceShared)) {
-    const needed = sharedUsedBy(name, apps.map(([, app]) => app), deviceShared);
+    const needed = sharedUsedBy(
+      name,
+      apps.map(([, app]) => app),
+      deviceShared,
+    );
     const own = tenant[SHARED_APPLICATION];
     const shared: As3Application = isApplication(own) ? { ...own } : { class: 'Application', template: 'shared' };
     let added = false;
@@ -130,7 +140,10 @@ function withKept(name: string, wanted: As3Tenant | undefined, device: As3Tenant
 function sortedTenant(tenant: As3Tenant): As3Tenant {
   const out: As3Tenant = { class: 'Tenant' };
   for (const [key, value] of Object.entries(tenant)) if (!isApplication(value)) out[key] = value;
-  for (const key of Object.keys(tenant).filter((k) => isApplication(tenant[k])).sort()) out[key] = tenant[key];
+  for (const key of Object.keys(tenant)
+    .filter((k) => isApplication(tenant[k]))
+    .sort())
+    out[key] = tenant[key];
   return out;
 }
 
@@ -145,11 +158,15 @@ export function describeLastGood(result: LastGood): string[] {
   const lines: string[] = [];
   for (const kept of [...result.kept.values()].sort((a, b) => (a.key < b.key ? -1 : 1))) {
     const ref = refFromKey(kept.key);
-    lines.push(`${ref.kind} ${ref.namespace}/${ref.name}: invalid, so the BIG-IP keeps its last good version (${kept.version}) in ${kept.applications.join(', ')}; fix the error, or delete the resource to remove it`);
+    lines.push(
+      `${ref.kind} ${ref.namespace}/${ref.name}: invalid, so the BIG-IP keeps its last good version (${kept.version}) in ${kept.applications.join(', ')}; fix the error, or delete the resource to remove it`,
+    );
   }
   for (const [key, apps] of [...result.waiting].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const ref = refFromKey(key);
-    lines.push(`${ref.kind} ${ref.namespace}/${ref.name}: warning: changes to ${apps.join(', ')} wait: that listener is kept as the BIG-IP has it while a resource sharing it is invalid`);
+    lines.push(
+      `${ref.kind} ${ref.namespace}/${ref.name}: warning: changes to ${apps.join(', ')} wait: that listener is kept as the BIG-IP has it while a resource sharing it is invalid`,
+    );
   }
   return lines;
 }

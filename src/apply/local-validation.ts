@@ -28,7 +28,12 @@ export interface Withheld {
  * `tenant` with every application that differs from `before` and fails a validator replaced by
  * its version in `before` (or left out when `before` has none), and those applications.
  */
-export function locallyValidTenant(name: string, tenant: As3Tenant, before: As3Tenant | undefined, check: LocalCheck): { tenant: As3Tenant; withheld: Withheld[] } {
+export function locallyValidTenant(
+  name: string,
+  tenant: As3Tenant,
+  before: As3Tenant | undefined,
+  check: LocalCheck,
+): { tenant: As3Tenant; withheld: Withheld[] } {
   if (check.validators.length === 0) return { tenant, withheld: [] };
   const previousApps = applicationsOf(before);
   const withheld: Withheld[] = [];
@@ -36,7 +41,9 @@ export function locallyValidTenant(name: string, tenant: As3Tenant, before: As3T
   for (const [app, value] of applicationsOf(tenant)) {
     const previous = previousApps.get(app);
     if (previous !== undefined && isDeepStrictEqual(previous, value)) continue;
-    const alone = new Map([[name, { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(check.instance), [app]: value } as As3Tenant]]);
+    const alone = new Map([
+      [name, { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(check.instance), [app]: value } as As3Tenant],
+    ]);
     const wrapped = buildDeclaration(alone, { schemaVersion: check.schemaVersion, instance: check.instance });
     const error = check.validators.map((v) => v(wrapped)).find((e) => e !== '');
     if (error === undefined) continue;

@@ -34,8 +34,10 @@ export function splitOwnership(adc: As3Adc | undefined, instance: string): Devic
 
 /** Why a resource that asks for a partition another owner holds gets nothing. */
 export function foreignTenantMessage(tenant: string, instance: string): string {
-  return `partition ${tenant} exists on the BIG-IP without the ownership marker of kube-as3 instance ${instance}; ` +
-    'kube-as3 never modifies it: choose another partition, or remove that tenant from the BIG-IP';
+  return (
+    `partition ${tenant} exists on the BIG-IP without the ownership marker of kube-as3 instance ${instance}; ` +
+    'kube-as3 never modifies it: choose another partition, or remove that tenant from the BIG-IP'
+  );
 }
 
 /** The tenant AS3 deletes (with its partition) when it receives it: no applications, our marker. */

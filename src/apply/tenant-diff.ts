@@ -69,7 +69,10 @@ export function diffTenant(name: string, applied: As3Tenant | undefined, desired
  * a 10,000-application tenant with one change costs little more than the identity checks
  * (unchanged applications are the same objects).
  */
-function applicationChanges(before: Record<string, unknown>, after: Record<string, unknown>): Pick<TenantChange, 'added' | 'changed' | 'removed'> {
+function applicationChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Pick<TenantChange, 'added' | 'changed' | 'removed'> {
   const added: string[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
@@ -89,7 +92,7 @@ function applicationChanges(before: Record<string, unknown>, after: Record<strin
  * with one change costs one application's comparison.
  */
 export function tenantPatch(change: TenantChange, applied: As3Tenant | undefined, desired: As3Tenant | undefined): Operation[] {
-  if (change.kind !== 'update') return fjp.compare(applied ?? {}, change.kind === 'delete' ? {} : desired ?? {});
+  if (change.kind !== 'update') return fjp.compare(applied ?? {}, change.kind === 'delete' ? {} : (desired ?? {}));
   const ops: Operation[] = [];
   const escape = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
   if (change.propertiesChanged) ops.push(...fjp.compare(tenantProperties(applied), tenantProperties(desired)));
@@ -99,7 +102,8 @@ export function tenantPatch(change: TenantChange, applied: As3Tenant | undefined
     const path = `/${escape(name)}`;
     if (!before.has(name)) ops.push({ op: 'add', path, value: after.get(name) });
     else if (!after.has(name)) ops.push({ op: 'remove', path });
-    else ops.push(...fjp.compare(before.get(name) as object, after.get(name) as object).map((op) => ({ ...op, path: `${path}${op.path}` })));
+    else
+      ops.push(...fjp.compare(before.get(name) as object, after.get(name) as object).map((op) => ({ ...op, path: `${path}${op.path}` })));
   }
   return ops;
 }

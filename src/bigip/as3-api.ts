@@ -53,7 +53,11 @@ export type BigipErrorKind =
   | 'protocol';
 
 export class BigipError extends Error {
-  constructor(readonly kind: BigipErrorKind, message: string, readonly httpStatus?: number) {
+  constructor(
+    readonly kind: BigipErrorKind,
+    message: string,
+    readonly httpStatus?: number,
+  ) {
     super(message);
     this.name = 'BigipError';
   }

@@ -52,11 +52,14 @@ describe('loadCredentials', () => {
   ];
   for (const [name, env, expected] of envCases) {
     it(`names what is missing in the environment: ${name}`, () => {
-      assert.throws(() => loadCredentials({ env }), (error: Error) => {
-        assert.match(error.message, expected);
-        assert.ok(!error.message.includes(PASSWORD));
-        return true;
-      });
+      assert.throws(
+        () => loadCredentials({ env }),
+        (error: Error) => {
+          assert.match(error.message, expected);
+          assert.ok(!error.message.includes(PASSWORD));
+          return true;
+        },
+      );
     });
   }
 
@@ -69,11 +72,14 @@ describe('loadCredentials', () => {
   for (const [name, username, password, expected] of fileCases) {
     it(`names the file at fault: ${name}`, () => {
       writeFiles(username, password);
-      assert.throws(() => loadCredentials({ credentialsDir: dir }), (error: Error) => {
-        assert.match(error.message, expected);
-        assert.ok(!error.message.includes(PASSWORD));
-        return true;
-      });
+      assert.throws(
+        () => loadCredentials({ credentialsDir: dir }),
+        (error: Error) => {
+          assert.match(error.message, expected);
+          assert.ok(!error.message.includes(PASSWORD));
+          return true;
+        },
+      );
     });
   }
 
@@ -89,7 +95,14 @@ describe('createCredentials', () => {
   const credentials = createCredentials('admin', PASSWORD);
 
   it('hides the password from JSON.stringify, util.inspect, String() and spreading', () => {
-    for (const shown of [JSON.stringify(credentials), JSON.stringify({ nested: credentials }), inspect(credentials), inspect({ deep: { credentials } }), String(credentials), JSON.stringify({ ...credentials })]) {
+    for (const shown of [
+      JSON.stringify(credentials),
+      JSON.stringify({ nested: credentials }),
+      inspect(credentials),
+      inspect({ deep: { credentials } }),
+      String(credentials),
+      JSON.stringify({ ...credentials }),
+    ]) {
       assert.ok(!shown.includes(PASSWORD), shown);
     }
     assert.match(JSON.stringify(credentials), /"username":"admin"/);
@@ -106,6 +119,9 @@ describe('createCredentials', () => {
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of every secret', () => {
-    assert.equal(redactSecrets('user admin pw abc, again abc; token T1', ['abc', 'T1', undefined, '']), 'user admin pw [redacted], again [redacted]; token [redacted]');
+    assert.equal(
+      redactSecrets('user admin pw abc, again abc; token T1', ['abc', 'T1', undefined, '']),
+      'user admin pw [redacted], again [redacted]; token [redacted]',
+    );
   });
 });

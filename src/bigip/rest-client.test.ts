@@ -146,7 +146,9 @@ describe('BigipRestClient', () => {
 
     it('accepts http:// for labs and a trailing slash', async () => {
       const scopes = [
-        nock('http://lab.test:8080').post(LOGIN).reply(200, { token: { token: TOKEN, timeout: 1200 } }),
+        nock('http://lab.test:8080')
+          .post(LOGIN)
+          .reply(200, { token: { token: TOKEN, timeout: 1200 } }),
         nock('http://lab.test:8080').get(INFO).reply(200, { version: '3.56.0', schemaCurrent: '3.56.0' }),
       ];
       const { client } = harness({ url: 'http://lab.test:8080/' });
@@ -235,7 +237,9 @@ describe('BigipRestClient', () => {
 
     it('takes the token lifetime from expirationMicros when the timeout is missing', async () => {
       const { client, advanceClock } = harness();
-      const first = nock(BASE).post(LOGIN).reply(200, { token: { token: TOKEN, expirationMicros: (1_000_000 + 300_000) * 1000 } });
+      const first = nock(BASE)
+        .post(LOGIN)
+        .reply(200, { token: { token: TOKEN, expirationMicros: (1_000_000 + 300_000) * 1000 } });
       device(TOKEN).get(INFO).times(2).reply(200, { version: '3.56.0' });
       await client.info();
       advanceClock(200_000); // still valid: 300 s lifetime, 30 s margin
@@ -271,12 +275,21 @@ describe('BigipRestClient', () => {
     for (const status of [401, 403, 400]) {
       it(`reports a refused login (HTTP ${status}) as auth, without the password`, async () => {
         // A device that echoes the request must not get the password into our message.
-        const scope = nock(BASE).post(LOGIN).reply(status, { code: status, message: `Authentication failed for ${USERNAME} with password ${PASSWORD}` });
+        const scope = nock(BASE)
+          .post(LOGIN)
+          .reply(status, { code: status, message: `Authentication failed for ${USERNAME} with password ${PASSWORD}` });
         const { client, events } = harness();
-        const error = await rejectsWith(client.info(), 'auth', new RegExp(`login as "${USERNAME}" refused \\(HTTP ${status}\\).*\\[redacted\\]`));
+        const error = await rejectsWith(
+          client.info(),
+          'auth',
+          new RegExp(`login as "${USERNAME}" refused \\(HTTP ${status}\\).*\\[redacted\\]`),
+        );
         assert.equal(error.httpStatus, status);
         assert.ok(scope.isDone());
-        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'auth' }]);
+        assert.deepEqual(
+          events.filter((event) => event.type === 'login'),
+          [{ type: 'login', ok: false, kind: 'auth' }],
+        );
         assert.equal(retryEvents(events).length, 0);
       });
     }
@@ -324,7 +337,9 @@ describe('BigipRestClient', () => {
     for (const [name, body] of shapes) {
       it(`returns the ADC from ${name}`, async () => {
         login();
-        device().get(DECLARE).reply(200, body as nock.Body);
+        device()
+          .get(DECLARE)
+          .reply(200, body as nock.Body);
         assert.deepEqual(await harness().client.currentDeclaration(), adc);
       });
     }
@@ -366,7 +381,10 @@ describe('BigipRestClient', () => {
 
     it('treats 200 "no change" as success', async () => {
       login();
-      device().post(`${DECLARE}/T1`).query(true).reply(200, { results: [result('T1', 200, 'no change')] });
+      device()
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(200, { results: [result('T1', 200, 'no change')] });
       const outcome = await harness().client.deployTenants(['T1'], declaration(['T1']));
       assert.equal(outcome.status, 'ok');
       assert.deepEqual(outcome.results, [{ tenant: 'T1', code: 200, message: 'no change' }]);
@@ -374,7 +392,10 @@ describe('BigipRestClient', () => {
 
     it('treats the code-less "no change" of a request that touched no tenant as success', async () => {
       login();
-      device().post(`${DECLARE}/T1`).query(true).reply(200, { results: [{ message: 'no change', host: 'localhost' }] });
+      device()
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(200, { results: [{ message: 'no change', host: 'localhost' }] });
       const outcome = await harness().client.deployTenants(['T1'], declaration([]));
       assert.equal(outcome.status, 'ok');
       assert.deepEqual(outcome.results, [{ tenant: '', code: 200, message: 'no change' }]);
@@ -411,7 +432,10 @@ describe('BigipRestClient', () => {
       login();
       const passphrase = { ciphertext: 'cGFzc3BocmFzZS0xMjM0', protected: 'eyJhbGciOiJkaXIiLCJlbmMiOiJub25lIn0' };
       const body = declaration(['T1', 'T2']);
-      (body.declaration['T1'] as Record<string, unknown>)['app'] = { class: 'Application', cert: { class: 'Certificate', certificate: API_CERT, privateKey: API_KEY, passphrase } };
+      (body.declaration['T1'] as Record<string, unknown>)['app'] = {
+        class: 'Application',
+        cert: { class: 'Certificate', certificate: API_CERT, privateKey: API_KEY, passphrase },
+      };
       const echo = `/T1/app/cert: privateKey ${JSON.stringify(API_KEY)} with passphrase ${passphrase.ciphertext} cannot be loaded`;
       device()
         .post(`${DECLARE}/T1,T2`)
@@ -468,7 +492,11 @@ describe('BigipRestClient', () => {
         .once()
         .reply(500, { code: 500, message: 'An unexpected error occurred. See logs for details. Error: save sys config failed' });
       const { client, sleeps } = harness();
-      const error = await rejectsWith(client.deployTenants(['T1'], declaration(['T1'])), 'protocol', /HTTP 500.*partly applied.*save sys config failed/);
+      const error = await rejectsWith(
+        client.deployTenants(['T1'], declaration(['T1'])),
+        'protocol',
+        /HTTP 500.*partly applied.*save sys config failed/,
+      );
       assert.equal(error.httpStatus, 500);
       assert.ok(scope.isDone());
       assert.deepEqual(sleeps, []);
@@ -521,8 +549,13 @@ describe('BigipRestClient', () => {
 
     it('finds the task id in selfLink when id is missing', async () => {
       login();
-      device().post(`${DECLARE}/T1`).query(true).reply(202, { ...SUBMITTED, id: undefined });
-      const poll = device().get(`${TASK}/task-1`).reply(200, { id: 'task-1', results: [result('T1', 200, 'no change')] });
+      device()
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(202, { ...SUBMITTED, id: undefined });
+      const poll = device()
+        .get(`${TASK}/task-1`)
+        .reply(200, { id: 'task-1', results: [result('T1', 200, 'no change')] });
       assert.equal((await harness().client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
       assert.ok(poll.isDone());
     });
@@ -534,9 +567,30 @@ describe('BigipRestClient', () => {
     });
 
     const finished: Array<[name: string, results: Array<Record<string, unknown>>, status: string, httpStatus: number, errors: string[]]> = [
-      ['mixed results → partial', [result('T1', 200, 'success'), result('T2', 422, 'declaration failed', { response: 'T2 broke' })], 'partial', 207, ['T2 broke']],
-      ['all tenants failed → rejected', [result('T1', 422, 'declaration failed', { response: 'T1 broke' }), result('T2', 422, 'declaration failed', { response: 'T2 broke' })], 'rejected', 422, ['T1 broke', 'T2 broke']],
-      ['an invalid declaration → rejected with its errors', [{ code: 422, message: 'declaration is invalid', errors: ['/T1/app: should be object', '/T2: bad'] }], 'rejected', 422, ['/T1/app: should be object; /T2: bad']],
+      [
+        'mixed results → partial',
+        [result('T1', 200, 'success'), result('T2', 422, 'declaration failed', { response: 'T2 broke' })],
+        'partial',
+        207,
+        ['T2 broke'],
+      ],
+      [
+        'all tenants failed → rejected',
+        [
+          result('T1', 422, 'declaration failed', { response: 'T1 broke' }),
+          result('T2', 422, 'declaration failed', { response: 'T2 broke' }),
+        ],
+        'rejected',
+        422,
+        ['T1 broke', 'T2 broke'],
+      ],
+      [
+        'an invalid declaration → rejected with its errors',
+        [{ code: 422, message: 'declaration is invalid', errors: ['/T1/app: should be object', '/T2: bad'] }],
+        'rejected',
+        422,
+        ['/T1/app: should be object; /T2: bad'],
+      ],
     ];
     for (const [name, results, status, httpStatus, errors] of finished) {
       it(`derives the outcome from the finished task: ${name}`, async () => {
@@ -571,7 +625,9 @@ describe('BigipRestClient', () => {
     it('reports a cancelled task as a protocol error', async () => {
       login();
       device().post(`${DECLARE}/T1`).query(true).reply(202, SUBMITTED);
-      device().get(`${TASK}/task-1`).reply(200, { id: 'task-1', results: [{ message: 'task cancelled', code: 0, tenant: '' }] });
+      device()
+        .get(`${TASK}/task-1`)
+        .reply(200, { id: 'task-1', results: [{ message: 'task cancelled', code: 0, tenant: '' }] });
       await rejectsWith(harness().client.deployTenants(['T1'], declaration(['T1'])), 'protocol', /cancelled/);
     });
 
@@ -606,7 +662,10 @@ describe('BigipRestClient', () => {
     it('gives up with busy when every post ends with a 503 task', async () => {
       login();
       device().post(`${DECLARE}/T1`).query(true).times(3).reply(202, SUBMITTED);
-      device().get(`${TASK}/task-1`).times(3).reply(200, { id: 'task-1', results: [{ ...BUSY_BODY }] });
+      device()
+        .get(`${TASK}/task-1`)
+        .times(3)
+        .reply(200, { id: 'task-1', results: [{ ...BUSY_BODY }] });
       await rejectsWith(harness({ maxRetries: 2 }).client.deployTenants(['T1'], declaration(['T1'])), 'busy', /gave up after 2 retries/);
     });
   });
@@ -630,7 +689,9 @@ describe('BigipRestClient', () => {
     it('handles 202 and the task like deployTenants', async () => {
       login();
       device().post(`${DECLARE}/T1/applications`).query(true).reply(202, SUBMITTED);
-      device().get(`${TASK}/task-1`).reply(200, { id: 'task-1', results: [result('T1', 422, 'declaration failed', { response: 'bad app' })] });
+      device()
+        .get(`${TASK}/task-1`)
+        .reply(200, { id: 'task-1', results: [result('T1', 422, 'declaration failed', { response: 'bad app' })] });
       const outcome = await harness().client.deployApplications('T1', '3.56.0', { a: { class: 'Application', template: 'generic' } });
       assert.equal(outcome.status, 'rejected');
       assert.deepEqual(outcome.errors, ['bad app']);
@@ -653,11 +714,14 @@ describe('BigipRestClient', () => {
       assert.ok(scope.isDone());
       assert.deepEqual(sleeps, [250, 500, 1000]);
       const retries = retryEvents(events);
-      assert.deepEqual(retries.map((event) => [event.attempt, event.delayMs, event.method, event.path]), [
-        [1, 250, 'POST', `${DECLARE}/T1?async=true`],
-        [2, 500, 'POST', `${DECLARE}/T1?async=true`],
-        [3, 1000, 'POST', `${DECLARE}/T1?async=true`],
-      ]);
+      assert.deepEqual(
+        retries.map((event) => [event.attempt, event.delayMs, event.method, event.path]),
+        [
+          [1, 250, 'POST', `${DECLARE}/T1?async=true`],
+          [2, 500, 'POST', `${DECLARE}/T1?async=true`],
+          [3, 1000, 'POST', `${DECLARE}/T1?async=true`],
+        ],
+      );
       assert.match(retries[0]?.reason ?? '', /HTTP 503: Error: Configuration operation in progress/);
     });
 
@@ -701,12 +765,7 @@ describe('BigipRestClient', () => {
       // 40 ms budget let the retry time out too under load). The first answer is held far beyond
       // it (and dropped after the test), so only the timeout can end the first exchange.
       login();
-      const scope = device()
-        .get(INFO)
-        .delay(60_000)
-        .reply(200, { version: '3.56.0' })
-        .get(INFO)
-        .reply(200, { version: '3.55.0' });
+      const scope = device().get(INFO).delay(60_000).reply(200, { version: '3.56.0' }).get(INFO).reply(200, { version: '3.55.0' });
       const { client, events } = harness({ timeoutMs: 1_000 });
       assert.equal((await client.info()).version, '3.55.0');
       assert.ok(scope.isDone());
@@ -742,10 +801,17 @@ describe('BigipRestClient', () => {
     it('retries a refused connection during login and gives up saying it cannot connect, not that the login was refused', async () => {
       const scope = nock(BASE).post(LOGIN).times(3).replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 192.0.2.1:443'));
       const { client, events } = harness({ maxRetries: 2 });
-      const error = await rejectsWith(client.info(), 'unreachable', /^cannot connect to https:\/\/bigip\.example\.test: connection refused \(connect ECONNREFUSED 192\.0\.2\.1:443\); gave up after 2 retries \(POST \/mgmt\/shared\/authn\/login\)$/);
+      const error = await rejectsWith(
+        client.info(),
+        'unreachable',
+        /^cannot connect to https:\/\/bigip\.example\.test: connection refused \(connect ECONNREFUSED 192\.0\.2\.1:443\); gave up after 2 retries \(POST \/mgmt\/shared\/authn\/login\)$/,
+      );
       assert.doesNotMatch(error.message, /login.*refused/);
       assert.ok(scope.isDone());
-      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
+      assert.deepEqual(
+        events.filter((event) => event.type === 'login'),
+        [{ type: 'login', ok: false, kind: 'unreachable' }],
+      );
     });
 
     const unreachable: Array<[code: string, nodeMessage: string, kind: BigipErrorKind, words: string, retried: boolean]> = [
@@ -757,12 +823,22 @@ describe('BigipRestClient', () => {
     ];
     for (const [code, nodeMessage, kind, words, retried] of unreachable) {
       it(`reports ${code} at login as "cannot connect to <url>: ${words}"`, async () => {
-        const scope = nock(BASE).post(LOGIN).times(retried ? 2 : 1).replyWithError(socketError(code, nodeMessage));
+        const scope = nock(BASE)
+          .post(LOGIN)
+          .times(retried ? 2 : 1)
+          .replyWithError(socketError(code, nodeMessage));
         const { client, events } = harness({ maxRetries: 1 });
-        const error = await rejectsWith(client.info(), kind, new RegExp(`^cannot connect to https://bigip\\.example\\.test: ${words} \\(${nodeMessage}\\)`));
+        const error = await rejectsWith(
+          client.info(),
+          kind,
+          new RegExp(`^cannot connect to https://bigip\\.example\\.test: ${words} \\(${nodeMessage}\\)`),
+        );
         assert.doesNotMatch(error.message, /refused/);
         assert.ok(scope.isDone());
-        assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind }]);
+        assert.deepEqual(
+          events.filter((event) => event.type === 'login'),
+          [{ type: 'login', ok: false, kind }],
+        );
       });
     }
 
@@ -795,7 +871,11 @@ describe('BigipRestClient', () => {
     it('follows a declaration already posted to its end, and posts no new one', async () => {
       login();
       const post = device().post(`${DECLARE}/T1`).query(true).reply(202, SUBMITTED);
-      const poll = device().get(`${TASK}/task-1`).reply(200, IN_PROGRESS).get(`${TASK}/task-1`).reply(200, { id: 'task-1', results: [result('T1', 200, 'success')] });
+      const poll = device()
+        .get(`${TASK}/task-1`)
+        .reply(200, IN_PROGRESS)
+        .get(`${TASK}/task-1`)
+        .reply(200, { id: 'task-1', results: [result('T1', 200, 'success')] });
       const stop = new AbortController();
       const { client } = harness({
         signal: stop.signal,
@@ -806,14 +886,21 @@ describe('BigipRestClient', () => {
       });
       assert.equal((await client.deployTenants(['T1'], declaration(['T1']))).status, 'ok');
       assert.ok(post.isDone() && poll.isDone(), 'polled after the signal');
-      await rejectsWith(client.deployTenants(['T2'], declaration(['T2'])), 'unreachable', /^POST \/mgmt\/shared\/appsvcs\/declare\/T2\?async=true: not sent: stopping$/);
+      await rejectsWith(
+        client.deployTenants(['T2'], declaration(['T2'])),
+        'unreachable',
+        /^POST \/mgmt\/shared\/appsvcs\/declare\/T2\?async=true: not sent: stopping$/,
+      );
     });
   });
 
   describe('events', () => {
     it('reports each exchange with method, path, status, duration and bytes sent, and nothing else', async () => {
       login();
-      device().post(`${DECLARE}/T1`).query(true).reply(200, { results: [result('T1', 200, 'success')] });
+      device()
+        .post(`${DECLARE}/T1`)
+        .query(true)
+        .reply(200, { results: [result('T1', 200, 'success')] });
       const { client, events } = harness();
       const body = declaration(['T1']);
       await client.deployTenants(['T1'], body);
@@ -828,12 +915,19 @@ describe('BigipRestClient', () => {
         bytesSent: Buffer.byteLength(JSON.stringify(body)),
       });
       assert.deepEqual(Object.keys(requests[0] ?? {}).sort(), ['bytesSent', 'httpStatus', 'method', 'ms', 'path', 'type']);
-      assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: true }]);
+      assert.deepEqual(
+        events.filter((event) => event.type === 'login'),
+        [{ type: 'login', ok: true }],
+      );
     });
 
     it('redacts secrets a device echoes into a retry reason', async () => {
       login();
-      device().get(INFO).reply(503, { message: `busy, token ${TOKEN} user ${USERNAME}` }).get(INFO).reply(200, { version: '3.56.0' });
+      device()
+        .get(INFO)
+        .reply(503, { message: `busy, token ${TOKEN} user ${USERNAME}` })
+        .get(INFO)
+        .reply(200, { version: '3.56.0' });
       const { client, events } = harness();
       await client.info();
       assert.match(retryEvents(events)[0]?.reason ?? '', /busy, token \[redacted\] user automation/);
@@ -915,12 +1009,24 @@ describe('BigipRestClient against a closed port on 127.0.0.1', () => {
     await new Promise((resolve) => probe.close(resolve));
     const events: BigipEvent[] = [];
     const bigip = new BigipRestClient({
-      url: `http://127.0.0.1:${port}`, credentials: createCredentials(USERNAME, PASSWORD), maxRetries: 1,
-      sleep: () => Promise.resolve(), onEvent: (event) => events.push(event),
+      url: `http://127.0.0.1:${port}`,
+      credentials: createCredentials(USERNAME, PASSWORD),
+      maxRetries: 1,
+      sleep: () => Promise.resolve(),
+      onEvent: (event) => events.push(event),
     });
-    const error = await rejectsWith(bigip.info(), 'unreachable', new RegExp(`^cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`));
+    const error = await rejectsWith(
+      bigip.info(),
+      'unreachable',
+      new RegExp(
+        `^cannot connect to http://127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)`,
+      ),
+    );
     assert.doesNotMatch(error.message, /login (as .*)?refused/i);
-    assert.deepEqual(events.filter((event) => event.type === 'login'), [{ type: 'login', ok: false, kind: 'unreachable' }]);
+    assert.deepEqual(
+      events.filter((event) => event.type === 'login'),
+      [{ type: 'login', ok: false, kind: 'unreachable' }],
+    );
     bigip.close();
   });
 });

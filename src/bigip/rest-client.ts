@@ -208,11 +208,7 @@ export class BigipRestClient implements As3Api {
     return this.#guard(() => this.#deploy(path, declaration));
   }
 
-  async deployApplications(
-    tenant: string,
-    schemaVersion: string,
-    applications: Record<string, As3Application>,
-  ): Promise<DeployOutcome> {
+  async deployApplications(tenant: string, schemaVersion: string, applications: Record<string, As3Application>): Promise<DeployOutcome> {
     const path = `${DECLARE_PATH}/${encodeURIComponent(tenant)}/applications`;
     return this.#guard(() => this.#deploy(path, { schemaVersion, ...applications }));
   }
@@ -244,7 +240,8 @@ export class BigipRestClient implements As3Api {
       const outcome = await this.#postAndWait(asyncPath, payload);
       if (!isBusyOutcome(outcome)) return outcome;
       const reason = redactText(`AS3 task ended busy: ${outcome.errors[0] ?? 'configuration operation in progress'}`, secrets);
-      if (retry > this.#maxRetries) throw new BigipError('busy', `POST ${asyncPath}: ${reason}; gave up after ${this.#maxRetries} retries`, 503);
+      if (retry > this.#maxRetries)
+        throw new BigipError('busy', `POST ${asyncPath}: ${reason}; gave up after ${this.#maxRetries} retries`, 503);
       await this.#pause({ kind: 'busy', reason }, 'POST', asyncPath, retry);
     }
   }
@@ -287,13 +284,22 @@ export class BigipRestClient implements As3Api {
   async #request(method: Method, path: string, body?: string, posted = false): Promise<HttpAnswer> {
     for (let relogin = 0; ; relogin++) {
       let usedToken: string | undefined;
-      const answer = await this.#withRetries(method, path, async () => {
-        usedToken = await this.#token();
-        return this.#exchange(method, path, body, usedToken, posted);
-      }, posted);
+      const answer = await this.#withRetries(
+        method,
+        path,
+        async () => {
+          usedToken = await this.#token();
+          return this.#exchange(method, path, body, usedToken, posted);
+        },
+        posted,
+      );
       if (answer.status !== 401) return answer;
       if (relogin > 0) {
-        throw new BigipError('auth', `${method} ${path}: HTTP 401 even after logging in again: ${deviceMessage(answer) || 'not authorized'}`, 401);
+        throw new BigipError(
+          'auth',
+          `${method} ${path}: HTTP 401 even after logging in again: ${deviceMessage(answer) || 'not authorized'}`,
+          401,
+        );
       }
       this.#forgetToken(usedToken);
     }
@@ -303,7 +309,12 @@ export class BigipRestClient implements As3Api {
    * Repeats `attempt` while it fails transiently, up to maxRetries, with backoff between tries.
    * `posted`: part of following a declaration already sent, which stopping does not cut short.
    */
-  async #withRetries(method: Method, path: string, attempt: () => Promise<HttpAnswer | NetworkFailure>, posted = false): Promise<HttpAnswer> {
+  async #withRetries(
+    method: Method,
+    path: string,
+    attempt: () => Promise<HttpAnswer | NetworkFailure>,
+    posted = false,
+  ): Promise<HttpAnswer> {
     for (let retry = 1; ; retry++) {
       const result = await attempt();
       const problem = transientProblem(result);
@@ -340,7 +351,13 @@ export class BigipRestClient implements As3Api {
   }
 
   /** One HTTP exchange; never throws: a transport failure becomes a NetworkFailure. */
-  async #exchange(method: Method, path: string, body: string | undefined, token: string | undefined, posted = false): Promise<HttpAnswer | NetworkFailure> {
+  async #exchange(
+    method: Method,
+    path: string,
+    body: string | undefined,
+    token: string | undefined,
+    posted = false,
+  ): Promise<HttpAnswer | NetworkFailure> {
     const started = this.#now();
     const bytesSent = body === undefined ? 0 : Buffer.byteLength(body);
     const headers: Record<string, string> = {};
@@ -436,7 +453,9 @@ export class BigipRestClient implements As3Api {
 /** The outcome with every text AS3 wrote redacted (lib/redact.ts): posted secrets and PEM keys become markers. */
 function redactOutcome(outcome: DeployOutcome, secrets: Set<string>): DeployOutcome {
   const results = outcome.results.map((r) => ({
-    ...r, message: redactText(r.message, secrets), ...(r.error === undefined ? {} : { error: redactText(r.error, secrets) }),
+    ...r,
+    message: redactText(r.message, secrets),
+    ...(r.error === undefined ? {} : { error: redactText(r.error, secrets) }),
   }));
   return { ...outcome, results, errors: outcome.errors.map((e) => redactText(e, secrets)) };
 }
@@ -507,7 +526,12 @@ function networkFailure(error: unknown): NetworkFailure {
     return { ok: false, kind: 'unreachable', reason: `${words ?? 'connection failed'} (${described})`, retryable: true };
   }
   if (TLS_CODE_PATTERN.test(code)) {
-    return { ok: false, kind: 'unreachable', reason: `TLS verification failed (${described}); give the CA bundle or set insecure`, retryable: false };
+    return {
+      ok: false,
+      kind: 'unreachable',
+      reason: `TLS verification failed (${described}); give the CA bundle or set insecure`,
+      retryable: false,
+    };
   }
   return { ok: false, kind: 'unreachable', reason: `${words ?? 'connection failed'} (${described})`, retryable: false };
 }
@@ -557,7 +581,8 @@ function unexpectedAnswer(method: Method, path: string, answer: HttpAnswer): Big
   const detail = deviceMessage(answer);
   const suffix = detail ? `: ${detail}` : '';
   if (answer.status === 404) return new BigipError('protocol', `${method} ${path}: HTTP 404: ${NOT_INSTALLED_HINT}${suffix}`, 404);
-  if (answer.status === 403) return new BigipError('auth', `${method} ${path}: HTTP 403, the user may not use AS3 (needs the admin role)${suffix}`, 403);
+  if (answer.status === 403)
+    return new BigipError('auth', `${method} ${path}: HTTP 403, the user may not use AS3 (needs the admin role)${suffix}`, 403);
   if (answer.status >= 500) {
     return new BigipError('protocol', `${method} ${path}: HTTP ${answer.status} from the BIG-IP${suffix}`, answer.status);
   }
@@ -572,7 +597,11 @@ function outcomeFromDeclareAnswer(method: Method, path: string, answer: HttpAnsw
     return { status: status === 200 ? 'ok' : 'partial', httpStatus: status, results, errors: failureTexts(results) };
   }
   if (status >= 500) {
-    throw new BigipError('protocol', `${method} ${path}: HTTP ${status} from AS3 (the change may be partly applied): ${deviceMessage(answer) || 'no message'}`, status);
+    throw new BigipError(
+      'protocol',
+      `${method} ${path}: HTTP ${status} from AS3 (the change may be partly applied): ${deviceMessage(answer) || 'no message'}`,
+      status,
+    );
   }
   // 401 never gets here (re-login); 403 and 404 are not AS3 judging the declaration.
   if (status < 400 || status === 403 || status === 404) throw unexpectedAnswer(method, path, answer);
@@ -582,7 +611,7 @@ function outcomeFromDeclareAnswer(method: Method, path: string, answer: HttpAnsw
 /** 422/400 (and AS3's other 4xx): nothing was applied; keep AS3's own words. */
 function rejectedOutcome(answer: HttpAnswer): DeployOutcome {
   const body = asRecord(parseJsonOrUndefined(answer.body));
-  const results = body ? parseResults(body['results']) ?? [] : [];
+  const results = body ? (parseResults(body['results']) ?? []) : [];
   let errors = body ? stringList(body['errors']) : [];
   if (errors.length === 0 && typeof body?.['message'] === 'string') errors = [body['message']];
   if (errors.length === 0) errors = failureTexts(results);
@@ -623,7 +652,11 @@ function parseResults(value: unknown): TenantResult[] | undefined {
 
 function tenantResult(entry: Json): TenantResult {
   const message = typeof entry['message'] === 'string' ? entry['message'] : '';
-  const result: TenantResult = { tenant: typeof entry['tenant'] === 'string' ? entry['tenant'] : '', code: resultCode(entry['code'], message), message };
+  const result: TenantResult = {
+    tenant: typeof entry['tenant'] === 'string' ? entry['tenant'] : '',
+    code: resultCode(entry['code'], message),
+    message,
+  };
   const error = entryError(entry);
   if (error !== undefined) result.error = error;
   return result;
@@ -680,7 +713,11 @@ function parseJson(answer: HttpAnswer, what: string): unknown {
   const parsed = parseJsonOrUndefined(answer.body);
   if (parsed === undefined) {
     const shown = answer.body.length > 80 ? `${answer.body.slice(0, 80)}...` : answer.body;
-    throw new BigipError('protocol', `${what}: HTTP ${answer.status} with a body that is not JSON: ${JSON.stringify(shown)}`, answer.status);
+    throw new BigipError(
+      'protocol',
+      `${what}: HTTP ${answer.status} with a body that is not JSON: ${JSON.stringify(shown)}`,
+      answer.status,
+    );
   }
   return parsed;
 }

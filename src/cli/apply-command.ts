@@ -65,7 +65,11 @@ function changesText(report: ApplyReport, before: ReadonlyMap<string, As3Tenant>
  * The plan's tenants, keeping what the BIG-IP has from clusters that cannot be read (carry-over.ts)
  * and the last good version of invalid resources (last-good.ts).
  */
-function desiredKeeping(planned: PlannedInputs, before: ReadonlyMap<string, As3Tenant>, io: CliIo): { tenants: ReadonlyMap<string, As3Tenant>; lastGood: LastGood } {
+function desiredKeeping(
+  planned: PlannedInputs,
+  before: ReadonlyMap<string, As3Tenant>,
+  io: CliIo,
+): { tenants: ReadonlyMap<string, As3Tenant>; lastGood: LastGood } {
   const device = desiredAgainstDevice(planned.plan, before, planned.unreadableClusters);
   const kept = describeCarryOver(device.carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
@@ -79,7 +83,10 @@ function desiredKeeping(planned: PlannedInputs, before: ReadonlyMap<string, As3T
 async function releaseAddresses(planned: PlannedInputs, lastGood: LastGood, options: ApplyOptions, io: CliIo): Promise<void> {
   if (!planned.ipam) return;
   const saved = await planned.ipam.store.save(planned.planner.releaseUnusedAddresses(keptAddresses(lastGood)), planned.ipam.version);
-  if (!saved.ok) io.stderr(`kube-as3: --ipam-state ${options.ipamState ?? ''} changed during apply; unused addresses stay reserved until the next apply\n`);
+  if (!saved.ok)
+    io.stderr(
+      `kube-as3: --ipam-state ${options.ipamState ?? ''} changed during apply; unused addresses stay reserved until the next apply\n`,
+    );
 }
 
 export async function runApply(options: ApplyOptions, io: CliIo): Promise<number> {
@@ -112,7 +119,9 @@ export async function runApply(options: ApplyOptions, io: CliIo): Promise<number
   } catch (err) {
     if (!(err instanceof BigipError)) throw err;
     for (const d of planned.problems) io.stderr(`${formatDiagnostic(d)}\n`);
-    io.stderr(`error: ${bigipErrorText(options.bigipUrl ?? config.bigip.url, err)}; what was not confirmed will be sent again by the next apply\n`);
+    io.stderr(
+      `error: ${bigipErrorText(options.bigipUrl ?? config.bigip.url, err)}; what was not confirmed will be sent again by the next apply\n`,
+    );
     return EXIT_FATAL;
   }
   const result = applyResult(report, planned.problems);

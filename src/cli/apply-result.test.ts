@@ -7,7 +7,13 @@ import { applyResult } from './apply-result.js';
 
 const BAD = { kind: 'VirtualServer', namespace: 'shop', name: 'bad' };
 
-function change(tenant: string, added: string[], changed: string[] = [], removed: string[] = [], kind: TenantChange['kind'] = 'update'): TenantChange {
+function change(
+  tenant: string,
+  added: string[],
+  changed: string[] = [],
+  removed: string[] = [],
+  kind: TenantChange['kind'] = 'update',
+): TenantChange {
   return { tenant, kind, added, changed, removed, propertiesChanged: false };
 }
 
@@ -16,7 +22,12 @@ function report(changes: TenantChange[], problems: ApplyProblem[] = [], posts = 
   return { changes, applied: changes.map((c) => c.tenant).filter((t) => !failed.has(t)), problems, posts, inSync: problems.length === 0 };
 }
 
-const refusedApp: ApplyProblem = { tenant: 'shop', application: 'crd_10_1_1_9_80', message: 'AS3 refused the application: ...', sources: [BAD] };
+const refusedApp: ApplyProblem = {
+  tenant: 'shop',
+  application: 'crd_10_1_1_9_80',
+  message: 'AS3 refused the application: ...',
+  sources: [BAD],
+};
 
 describe('applyResult (the last line of apply)', () => {
   const cases: Array<{ what: string; report: ApplyReport; problems?: Diagnostic[]; line: string; code: 0 | 2 }> = [

@@ -35,7 +35,9 @@ function appliedApplications(report: ApplyReport): string[] {
 function withheldItems(report: ApplyReport, problems: readonly Diagnostic[]): string[] {
   const resources = new Map<string, string>();
   for (const d of problems) if (d.severity === 'error') resources.set(refKey(d.ref), describeRef(d.ref));
-  const refused = report.problems.map((p) => (p.application === undefined ? `tenant ${p.tenant}` : `application ${p.tenant}/${p.application}`));
+  const refused = report.problems.map((p) =>
+    p.application === undefined ? `tenant ${p.tenant}` : `application ${p.tenant}/${p.application}`,
+  );
   return [...[...resources.values()].sort(), ...[...new Set(refused)].sort()];
 }
 
@@ -46,9 +48,12 @@ function withheldItems(report: ApplyReport, problems: readonly Diagnostic[]): st
 export function applyResult(report: ApplyReport, problems: readonly Diagnostic[]): ApplyResult {
   const applied = appliedApplications(report);
   const tenants = [...new Set(applied.map((a) => a.slice(0, a.indexOf('/'))))].sort();
-  const done = applied.length === 0
-    ? (report.changes.length === 0 ? 'No changes: the BIG-IP already holds the desired state' : 'Nothing applied')
-    : `Applied ${count(applied.length, 'application')} in ${tenants.length === 1 ? 'tenant' : 'tenants'} ${tenants.join(', ')} (${count(report.posts, 'post')} to AS3)`;
+  const done =
+    applied.length === 0
+      ? report.changes.length === 0
+        ? 'No changes: the BIG-IP already holds the desired state'
+        : 'Nothing applied'
+      : `Applied ${count(applied.length, 'application')} in ${tenants.length === 1 ? 'tenant' : 'tenants'} ${tenants.join(', ')} (${count(report.posts, 'post')} to AS3)`;
   const withheld = withheldItems(report, problems);
   // The engine reports every shortfall as a problem; should it not, the line still must not claim success.
   if (withheld.length === 0 && !report.inSync) withheld.push('part of the desired state (the BIG-IP does not hold all of it)');

@@ -18,7 +18,8 @@ export interface BigipFlags {
 }
 
 function describeEvent(event: BigipEvent): string | undefined {
-  if (event.type === 'retry') return `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}): ${event.reason}`;
+  if (event.type === 'retry')
+    return `retrying ${event.method} ${event.path} in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt}): ${event.reason}`;
   // Only a device that answered can refuse a login; an unreachable one is reported by the final error.
   if (event.type === 'login' && !event.ok && event.kind === 'auth') return 'BIG-IP login refused';
   return undefined;
@@ -38,7 +39,12 @@ export function bigipErrorText(url: string | undefined, error: BigipError): stri
  * credentials, unreadable CA file). Retries are reported on stderr as they happen. Once `signal`
  * aborts (`run` stopping), retries stop and only a declaration already posted is followed.
  */
-export async function connectBigip(flags: BigipFlags, config: Config, io: CliIo, signal?: AbortSignal): Promise<BigipRestClient | undefined> {
+export async function connectBigip(
+  flags: BigipFlags,
+  config: Config,
+  io: CliIo,
+  signal?: AbortSignal,
+): Promise<BigipRestClient | undefined> {
   const url = flags.bigipUrl ?? config.bigip.url;
   if (!url) {
     io.stderr('error: give the BIG-IP with --bigip-url URL (or bigip.url in the config file)\n');
@@ -67,8 +73,12 @@ export async function connectBigip(flags: BigipFlags, config: Config, io: CliIo,
     }
   }
   return new BigipRestClient({
-    url: url.replace(/\/$/, ''), credentials, insecure: flags.insecure ?? config.bigip.insecure, ...(ca ? { ca } : {}),
-    maxRetries: config.as3.maxRetries, ...(signal ? { signal } : {}),
+    url: url.replace(/\/$/, ''),
+    credentials,
+    insecure: flags.insecure ?? config.bigip.insecure,
+    ...(ca ? { ca } : {}),
+    maxRetries: config.as3.maxRetries,
+    ...(signal ? { signal } : {}),
     onEvent: (event) => {
       const line = describeEvent(event);
       if (line) io.stderr(`kube-as3: ${line}\n`);

@@ -59,7 +59,8 @@ function clusterPaths(values: string[], io: CliIo): Map<string, string[]> | unde
 function implicitSet(names: string[], withLocal: boolean): MultiClusterConfig {
   const all = withLocal ? [IMPLICIT_LOCAL, ...names.filter((n) => n !== IMPLICIT_LOCAL)] : names;
   return {
-    mode: 'active-active', ...(withLocal ? { localClusterName: IMPLICIT_LOCAL } : {}),
+    mode: 'active-active',
+    ...(withLocal ? { localClusterName: IMPLICIT_LOCAL } : {}),
     clusters: all.map((name) => ({ name, ratio: 1, adminState: 'enable', primary: false })),
   };
 }
@@ -84,7 +85,12 @@ function findConfigMap(objects: KubeObject[], ref: string): KubeObject | undefin
  * The cluster set of an extended ConfigMap found in the local cluster's inputs; undefined after
  * printing why it cannot be used (a fatal config problem, as in CIS).
  */
-function importedSet(multiCluster: MultiClusterConfig, localObjects: KubeObject[], problems: Diagnostic[], io: CliIo): MultiClusterConfig | undefined {
+function importedSet(
+  multiCluster: MultiClusterConfig,
+  localObjects: KubeObject[],
+  problems: Diagnostic[],
+  io: CliIo,
+): MultiClusterConfig | undefined {
   const ref = multiCluster.extendedSpecConfigMap as string;
   const configMap = findConfigMap(localObjects, ref);
   if (!configMap) {
@@ -95,7 +101,9 @@ function importedSet(multiCluster: MultiClusterConfig, localObjects: KubeObject[
   const [namespace = '', name = ''] = ref.split('/');
   for (const w of imported.warnings) problems.push(diagnostic({ kind: 'ConfigMap', namespace, name }, 'warning', w));
   if (!imported.multiCluster) {
-    io.stderr(`error: ConfigMap ${ref} (multiCluster.extendedSpecConfigMap) is invalid:\n${imported.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    io.stderr(
+      `error: ConfigMap ${ref} (multiCluster.extendedSpecConfigMap) is invalid:\n${imported.errors.map((e) => `  ${e}`).join('\n')}\n`,
+    );
     return undefined;
   }
   return imported.multiCluster;
@@ -108,7 +116,12 @@ interface Loaded {
   missing: MissingInput[];
 }
 
-async function loadCluster(paths: string[], exclude: string[], cluster: string | undefined, stdin: StdinReader | undefined): Promise<Loaded> {
+async function loadCluster(
+  paths: string[],
+  exclude: string[],
+  cluster: string | undefined,
+  stdin: StdinReader | undefined,
+): Promise<Loaded> {
   const loaded = await loadInputs(paths, exclude, stdin);
   const broken = unreadableFiles(loaded);
   if (cluster !== undefined && broken.length > 0) {
@@ -125,14 +138,19 @@ async function loadCluster(paths: string[], exclude: string[], cluster: string |
  */
 function reportMissing(missing: Array<{ option: string; input: MissingInput }>, io: CliIo): boolean {
   for (const { option, input } of missing) {
-    io.stderr(`error: ${option}${input.path}: ${input.reason}; nothing was planned, since without it what it describes would look deleted\n`);
+    io.stderr(
+      `error: ${option}${input.path}: ${input.reason}; nothing was planned, since without it what it describes would look deleted\n`,
+    );
   }
   return missing.length === 0;
 }
 
 /** Standard input can be read once: one `-f -` or `--cluster NAME=-` at most. False after saying so. */
 function stdinOnce(files: string[], byName: Map<string, string[]>, io: CliIo): boolean {
-  const readers = [...files.filter((f) => f === STDIN_PATH).map(() => '-f -'), ...[...byName].flatMap(([name, paths]) => paths.filter((p) => p === STDIN_PATH).map(() => `--cluster ${name}=-`))];
+  const readers = [
+    ...files.filter((f) => f === STDIN_PATH).map(() => '-f -'),
+    ...[...byName].flatMap(([name, paths]) => paths.filter((p) => p === STDIN_PATH).map(() => `--cluster ${name}=-`)),
+  ];
   if (readers.length <= 1) return true;
   io.stderr(`error: ${readers.join(', ')}: standard input can be read only once; give - to one of them and the others files\n`);
   return false;
@@ -152,7 +170,13 @@ export async function loadClusterInputs(options: ClusterInputOptions, baseConfig
   const multiCluster = baseConfig.multiCluster ?? (byName.size > 0 ? implicitSet([...byName.keys()], files.length > 0) : undefined);
   if (multiCluster) return loadClusterSet({ multiCluster, byName, files, exclude }, baseConfig, io);
   const local = await loadCluster(files, exclude, undefined, io.stdin);
-  if (!reportMissing(local.missing.map((input) => ({ option: '-f ', input })), io)) return undefined;
+  if (
+    !reportMissing(
+      local.missing.map((input) => ({ option: '-f ', input })),
+      io,
+    )
+  )
+    return undefined;
   const { state, diagnostics } = populateCluster('local', local.objects, { crdSchemas: crdSchemasFor(local.objects) });
   return { config: baseConfig, input: state, problems: [...local.problems, ...diagnostics], unreadable: [] };
 }
@@ -173,12 +197,16 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
   if (files.length > 0) byName.set(localName, [...files, ...(byName.get(localName) ?? [])]);
   const loaded = new Map<string, Loaded>();
   for (const [name, paths] of byName) loaded.set(name, await loadCluster(paths, exclude, name, io.stdin));
-  const missing = [...loaded].flatMap(([name, entry]) => entry.missing.map((input) => ({ option: name === localName && files.includes(input.path) ? '-f ' : `--cluster ${name}=`, input })));
+  const missing = [...loaded].flatMap(([name, entry]) =>
+    entry.missing.map((input) => ({ option: name === localName && files.includes(input.path) ? '-f ' : `--cluster ${name}=`, input })),
+  );
   if (!reportMissing(missing, io)) return undefined;
   if (multiCluster.extendedSpecConfigMap !== undefined) {
     const unreadable = loaded.get(localName)?.unreadable;
     if (unreadable !== undefined) {
-      io.stderr(`error: multiCluster.extendedSpecConfigMap: the local cluster ${localName}, which holds ConfigMap ${multiCluster.extendedSpecConfigMap}, cannot be read (${unreadable})\n`);
+      io.stderr(
+        `error: multiCluster.extendedSpecConfigMap: the local cluster ${localName}, which holds ConfigMap ${multiCluster.extendedSpecConfigMap}, cannot be read (${unreadable})\n`,
+      );
       return undefined;
     }
     const imported = importedSet(multiCluster, loaded.get(localName)?.objects ?? [], problems, io);
@@ -202,5 +230,10 @@ async function loadClusterSet(request: SetRequest, baseConfig: Config, io: CliIo
     problems.push(...entry.problems, ...tagged(diagnostics, name));
   }
   const set = ClusterSet.fromConfig(multiCluster, states, unreadable);
-  return { config: { ...baseConfig, multiCluster }, input: set, problems, unreadable: set.clusters.filter((c) => c.unreadable !== undefined).map((c) => c.name) };
+  return {
+    config: { ...baseConfig, multiCluster },
+    input: set,
+    problems,
+    unreadable: set.clusters.filter((c) => c.unreadable !== undefined).map((c) => c.name),
+  };
 }

@@ -108,7 +108,11 @@ export async function runDiff(options: DiffOptions, io: CliIo): Promise<number> 
       for (const ref of planned.plan.sourcesOf(name, app)) problems.push(diagnostic(ref, 'error', foreignTenantMessage(name, instance)));
     }
   }
-  const device = desiredAgainstDevice({ tenants: desired, invalid: planned.plan.invalid, kept: planned.plan.kept }, ours, planned.unreadableClusters);
+  const device = desiredAgainstDevice(
+    { tenants: desired, invalid: planned.plan.invalid, kept: planned.plan.kept },
+    ours,
+    planned.unreadableClusters,
+  );
   const kept = describeCarryOver(device.carried, planned.unreadableClusters);
   if (kept) io.stderr(`kube-as3: ${kept}\n`);
   for (const line of describeLastGood(device.lastGood)) io.stderr(`${line}\n`);

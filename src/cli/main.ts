@@ -24,8 +24,16 @@ function collect(value: string, previous: string[] = []): string[] {
 /** `-f` and `--config`, as `plan` has them. */
 function withInputs(command: Command, io: CliIo): Command {
   return command
-    .option('-f, --filename <path>', 'file or directory of Kubernetes objects (YAML/JSON) of the (local) cluster, or - for standard input (kubectl get ... -o json | kube-as3 plan -f -); repeatable', collect)
-    .option('--cluster <name=path>', 'file or directory of one cluster of a cluster set, or - for standard input (once in all); repeatable (several clusters, or several paths per cluster)', collect)
+    .option(
+      '-f, --filename <path>',
+      'file or directory of Kubernetes objects (YAML/JSON) of the (local) cluster, or - for standard input (kubectl get ... -o json | kube-as3 plan -f -); repeatable',
+      collect,
+    )
+    .option(
+      '--cluster <name=path>',
+      'file or directory of one cluster of a cluster set, or - for standard input (once in all); repeatable (several clusters, or several paths per cluster)',
+      collect,
+    )
     .option('--config <file>', 'kube-as3 config file (YAML)')
     .option('--ipam-state <file>', 'IPAM allocations: read, and updated with new ones (created when missing)')
     .exitOverride()
@@ -37,8 +45,8 @@ function withBigip(command: Command): Command {
   return command
     .option('--bigip-url <url>', 'BIG-IP management URL, https://host[:port] (default: bigip.url of the config)')
     .option('--bigip-credentials-dir <dir>', 'directory with files username and password (default: BIGIP_USERNAME/BIGIP_PASSWORD)')
-    .option('--insecure', 'do not verify the BIG-IP\'s TLS certificate (labs only)')
-    .option('--ca-file <file>', 'PEM CA bundle that signed the BIG-IP\'s certificate');
+    .option('--insecure', "do not verify the BIG-IP's TLS certificate (labs only)")
+    .option('--ca-file <file>', "PEM CA bundle that signed the BIG-IP's certificate");
 }
 
 function buildProgram(io: CliIo, done: (code: number) => void): Command {
@@ -53,30 +61,37 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .addOption(new Option('-o, --output <format>', 'json (the AS3 declaration) or summary (a table)').default('json'))
     .action(async (options: PlanOptions) => done(await (await import('./plan-command.js')).runPlan(options, io)));
 
-  withBigip(withInputs(program.command('diff'), io)
-    .description('show what apply would change, per tenant and application, against a saved declaration or a BIG-IP')
-    .option('--against <file>', 'a saved AS3 declaration (JSON or YAML) to compare with')
-    .addOption(new Option('-o, --output <format>', 'text (readable) or json (RFC 6902 patch per tenant)').default('text')))
-    .action(async (options: DiffOptions) => done(await (await import('./diff-command.js')).runDiff(options, io)));
+  withBigip(
+    withInputs(program.command('diff'), io)
+      .description('show what apply would change, per tenant and application, against a saved declaration or a BIG-IP')
+      .option('--against <file>', 'a saved AS3 declaration (JSON or YAML) to compare with')
+      .addOption(new Option('-o, --output <format>', 'text (readable) or json (RFC 6902 patch per tenant)').default('text')),
+  ).action(async (options: DiffOptions) => done(await (await import('./diff-command.js')).runDiff(options, io)));
 
-  withBigip(withInputs(program.command('apply'), io)
-    .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state')
-    .option('--allow-delete-all', 'let inputs without any resource delete every tenant this instance owns'))
-    .action(async (options: ApplyOptions) => done(await (await import('./apply-command.js')).runApply(options, io)));
+  withBigip(
+    withInputs(program.command('apply'), io)
+      .description('plan, then post only what changed to the BIG-IP and wait for AS3; exit 0 only when the BIG-IP holds the desired state')
+      .option('--allow-delete-all', 'let inputs without any resource delete every tenant this instance owns'),
+  ).action(async (options: ApplyOptions) => done(await (await import('./apply-command.js')).runApply(options, io)));
 
-  withBigip(program.command('run')
-    .description('the controller: watch the clusters, keep the BIG-IP in sync, write statuses (stops on SIGTERM/SIGINT)')
-    .option('--config <file>', 'kube-as3 config file (YAML)')
-    .option('--kubeconfig <file>', 'kubeconfig of the local cluster (default: in-cluster service account, or $KUBECONFIG / ~/.kube/config)')
-    .option('--namespace <ns>', 'namespace of the controller, where its IPAMAllocation object lives (default: $POD_NAMESPACE or default)')
-    .option('--port <port>', '/healthz, /readyz and /metrics port', '8080')
-    .option('--no-leader-election', 'reconcile without holding the Lease kube-as3-<instance> (run exactly one replica)')
-    .option('--manifests <dir>', 'follow a folder of Kubernetes objects instead of a cluster (no statuses are written)')
-    .option('--ipam-state <file>', 'with --manifests: IPAM allocations kept in this file')
-    .addHelpText('after', RUN_HELP_FOOTER)
-    .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }))
-    .action(async (options: RunOptions) => done(await (await import('./run-command.js')).runWithSignals(options, io)));
+  withBigip(
+    program
+      .command('run')
+      .description('the controller: watch the clusters, keep the BIG-IP in sync, write statuses (stops on SIGTERM/SIGINT)')
+      .option('--config <file>', 'kube-as3 config file (YAML)')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig of the local cluster (default: in-cluster service account, or $KUBECONFIG / ~/.kube/config)',
+      )
+      .option('--namespace <ns>', 'namespace of the controller, where its IPAMAllocation object lives (default: $POD_NAMESPACE or default)')
+      .option('--port <port>', '/healthz, /readyz and /metrics port', '8080')
+      .option('--no-leader-election', 'reconcile without holding the Lease kube-as3-<instance> (run exactly one replica)')
+      .option('--manifests <dir>', 'follow a folder of Kubernetes objects instead of a cluster (no statuses are written)')
+      .option('--ipam-state <file>', 'with --manifests: IPAM allocations kept in this file')
+      .addHelpText('after', RUN_HELP_FOOTER)
+      .exitOverride()
+      .configureOutput({ writeOut: io.stdout, writeErr: io.stderr }),
+  ).action(async (options: RunOptions) => done(await (await import('./run-command.js')).runWithSignals(options, io)));
 
   return program;
 }
@@ -88,7 +103,11 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
 export async function runCli(argv: string[], output: CliIo = processIo): Promise<number> {
   // stderr never shows a private key, whatever a message echoes; stdout is redacted where it is
   // produced, since `plan -o json` is the declaration itself and must keep its keys.
-  const io: CliIo = { stdout: (text) => output.stdout(text), stderr: (text) => output.stderr(redactText(text)), ...(output.stdin ? { stdin: output.stdin } : {}) };
+  const io: CliIo = {
+    stdout: (text) => output.stdout(text),
+    stderr: (text) => output.stderr(redactText(text)),
+    ...(output.stdin ? { stdin: output.stdin } : {}),
+  };
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {

@@ -76,8 +76,10 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
   const fileConfig = await loadConfigFile(options.config, io);
   if (!fileConfig) return undefined;
   // Ajv and the AS3 schema only when the config names one (schema-check.ts imports them).
-  const official = fileConfig.as3.schemaFile === undefined
-    ? undefined : await (await import('./schema-check.js')).officialValidatorOf(fileConfig, options.config, io);
+  const official =
+    fileConfig.as3.schemaFile === undefined
+      ? undefined
+      : await (await import('./schema-check.js')).officialValidatorOf(fileConfig, options.config, io);
   if (official === false) return undefined;
   const inputs = await loadClusterInputs(options, fileConfig, io);
   if (!inputs) return undefined;
@@ -108,8 +110,14 @@ export async function planInputs(options: ClusterInputOptions & { ipamState?: st
     return { plan: again, problems: namingMisspeltSiblings([...inputs.problems, ...again.diagnostics]) };
   };
   return {
-    config, planner, plan, problems, unreadableClusters: inputs.unreadable, replan,
-    ...(store ? { ipam: { store, version } } : {}), ...(official ? { official } : {}),
+    config,
+    planner,
+    plan,
+    problems,
+    unreadableClusters: inputs.unreadable,
+    replan,
+    ...(store ? { ipam: { store, version } } : {}),
+    ...(official ? { official } : {}),
   };
 }
 

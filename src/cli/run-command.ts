@@ -65,7 +65,9 @@ function splitRef(ref: string): [string, string] {
 
 async function secretKubeConfig(core: CoreV1Api, ref: string): Promise<KubeConfig> {
   const [namespace, name] = splitRef(ref);
-  const secret = await kubeCall(`Secret ${ref}: cannot read`, (options) => core.readNamespacedSecret({ namespace, name }, options), { timeoutMs: KUBE_REQUEST_TIMEOUT_MS });
+  const secret = await kubeCall(`Secret ${ref}: cannot read`, (options) => core.readNamespacedSecret({ namespace, name }, options), {
+    timeoutMs: KUBE_REQUEST_TIMEOUT_MS,
+  });
   const data = secret.data?.['kubeconfig'];
   if (!data) throw new Error(`Secret ${ref} has no key "kubeconfig"`);
   const kc = new KubeConfig();
@@ -78,8 +80,15 @@ async function clusterSet(config: Config, core: CoreV1Api): Promise<MultiCluster
   const multi = config.multiCluster;
   if (!multi?.extendedSpecConfigMap) return multi;
   const [namespace, name] = splitRef(multi.extendedSpecConfigMap);
-  const configMap = await kubeCall(`ConfigMap ${multi.extendedSpecConfigMap}: cannot read`, (options) => core.readNamespacedConfigMap({ namespace, name }, options), { timeoutMs: KUBE_REQUEST_TIMEOUT_MS });
-  const imported = importExtendedSpec({ ...configMap, apiVersion: 'v1', kind: 'ConfigMap' } as Parameters<typeof importExtendedSpec>[0], multi.localClusterName);
+  const configMap = await kubeCall(
+    `ConfigMap ${multi.extendedSpecConfigMap}: cannot read`,
+    (options) => core.readNamespacedConfigMap({ namespace, name }, options),
+    { timeoutMs: KUBE_REQUEST_TIMEOUT_MS },
+  );
+  const imported = importExtendedSpec(
+    { ...configMap, apiVersion: 'v1', kind: 'ConfigMap' } as Parameters<typeof importExtendedSpec>[0],
+    multi.localClusterName,
+  );
   if (!imported.multiCluster) throw new Error(`ConfigMap ${multi.extendedSpecConfigMap} is invalid: ${imported.errors.join('; ')}`);
   return { ...imported.multiCluster, extendedSpecConfigMap: multi.extendedSpecConfigMap };
 }
@@ -97,7 +106,9 @@ async function clustersOf(multi: MultiClusterConfig | undefined, local: KubeConf
     } else if (c.kubeconfigSecret !== undefined) {
       kubeConfig = await secretKubeConfig(core, c.kubeconfigSecret);
     } else if (c.name !== localName) {
-      throw new Error(`multiCluster.clusters ${c.name}: set kubeconfigFile or kubeconfigSecret (only the local cluster may use the controller's own)`);
+      throw new Error(
+        `multiCluster.clusters ${c.name}: set kubeconfigFile or kubeconfigSecret (only the local cluster may use the controller's own)`,
+      );
     }
     out.push({ name: c.name, kubeConfig });
   }
@@ -112,7 +123,11 @@ function portOf(text: string | undefined, io: CliIo): number | undefined {
 }
 
 /** The live clusters: the local kubeconfig, the cluster set, each cluster's kubeconfig, the lease identity. */
-async function startClusters(options: RunOptions, fileConfig: Config, deps: Pick<ControllerOptions, 'bigip' | 'validators' | 'log' | 'port'>): Promise<RunningController> {
+async function startClusters(
+  options: RunOptions,
+  fileConfig: Config,
+  deps: Pick<ControllerOptions, 'bigip' | 'validators' | 'log' | 'port'>,
+): Promise<RunningController> {
   const local = new KubeConfig();
   if (options.kubeconfig !== undefined) local.loadFromFile(options.kubeconfig);
   else local.loadFromDefault();
@@ -155,7 +170,13 @@ function aborted(signal: AbortSignal): Promise<void> {
  * stops within the deadline: 0 when everything stopped, 1 when the deadline or `stops.force` cut
  * the stop short (the caller then exits without waiting for what is left).
  */
-export async function runController(options: RunOptions, io: CliIo, signal: AbortSignal, log: Log = controllerLogger(), stops: RunStopOptions = {}): Promise<number> {
+export async function runController(
+  options: RunOptions,
+  io: CliIo,
+  signal: AbortSignal,
+  log: Log = controllerLogger(),
+  stops: RunStopOptions = {},
+): Promise<number> {
   if (options.config === undefined) {
     io.stderr('error: give the config file with --config FILE\n');
     return EXIT_FATAL;
@@ -168,7 +189,16 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   let launching: Promise<RunningController>;
   if (options.manifests !== undefined) {
     const ipam = options.ipamState === undefined ? {} : { ipam: new FileIpamStore(options.ipamState) };
-    launching = startManifestController({ config: fileConfig, dir: options.manifests, exclude: [options.config], bigip, validators, log, port, ...ipam });
+    launching = startManifestController({
+      config: fileConfig,
+      dir: options.manifests,
+      exclude: [options.config],
+      bigip,
+      validators,
+      log,
+      port,
+      ...ipam,
+    });
   } else {
     launching = startClusters(options, fileConfig, { bigip, validators, log, port });
   }
@@ -182,7 +212,12 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   if (running === undefined) {
     // Stopped while the cluster set was still being read: nothing runs yet, and whatever that
     // read would have started is stopped as soon as it exists.
-    launching.then((late) => late.stop(), () => undefined).catch(() => undefined);
+    launching
+      .then(
+        (late) => late.stop(),
+        () => undefined,
+      )
+      .catch(() => undefined);
     log.info({ reason: stopReason(signal) }, 'stopped before the controller started');
     return EXIT_OK;
   }
@@ -190,8 +225,12 @@ export async function runController(options: RunOptions, io: CliIo, signal: Abor
   await aborted(signal);
   const current = running;
   const result = await shutDown(stopReason(signal), (waitFor) => current.stop(waitFor), {
-    log, ...stops,
-    unfinished: () => current.inFlight().map((post) => `the ${post} was in flight: the BIG-IP may or may not have applied it; the next start reads the device back`),
+    log,
+    ...stops,
+    unfinished: () =>
+      current
+        .inFlight()
+        .map((post) => `the ${post} was in flight: the BIG-IP may or may not have applied it; the next start reads the device back`),
   });
   if (result.outcome !== 'stopped') return EXIT_FATAL;
   log.info({}, 'kube-as3 controller stopped');
@@ -213,7 +252,10 @@ export async function runWithSignals(options: RunOptions, io: CliIo): Promise<nu
   const log = controllerLogger();
   const onUncaught = (err: Error): void => {
     if (isStraySocketError(err)) {
-      log.warn({ code: (err as NodeJS.ErrnoException).code }, `a connection failed with nobody waiting on it (${err.message}); what used it retries on its own`);
+      log.warn(
+        { code: (err as NodeJS.ErrnoException).code },
+        `a connection failed with nobody waiting on it (${err.message}); what used it retries on its own`,
+      );
       return;
     }
     log.error({ err }, 'uncaught error: stopping');

@@ -23,7 +23,11 @@ import type { CliIo } from './io.js';
  * file and kept in `as3.schemaCacheDir` (as3-validator-cache.ts); a folder that cannot be written
  * means compiling at every start, with a note saying so.
  */
-export async function officialValidatorOf(config: Config, configPath: string | undefined, io: CliIo): Promise<DeclarationValidator | undefined | false> {
+export async function officialValidatorOf(
+  config: Config,
+  configPath: string | undefined,
+  io: CliIo,
+): Promise<DeclarationValidator | undefined | false> {
   const file = config.as3.schemaFile;
   if (file === undefined) return undefined;
   let problem: string;
@@ -31,7 +35,9 @@ export async function officialValidatorOf(config: Config, configPath: string | u
     const text = await readFile(file, 'utf8');
     const cached = await cachedOfficialValidator(text, config.as3.schemaCacheDir ?? defaultCacheDir());
     if (!cached.stored && cached.from === 'compiled') {
-      io.stderr(`note: as3.schemaFile was compiled but not cached (set as3.schemaCacheDir to a writable folder to start faster): ${cached.problem ?? ''}\n`);
+      io.stderr(
+        `note: as3.schemaFile was compiled but not cached (set as3.schemaCacheDir to a writable folder to start faster): ${cached.problem ?? ''}\n`,
+      );
     }
     return officialDeclarationValidator(cached.validate);
   } catch (err) {
@@ -48,7 +54,11 @@ export function validatorsWith(official: DeclarationValidator | undefined): Decl
 }
 
 /** The validators of `apply` and `run`; undefined after printing a config error. */
-export async function validatorsFor(config: Config, configPath: string | undefined, io: CliIo): Promise<DeclarationValidator[] | undefined> {
+export async function validatorsFor(
+  config: Config,
+  configPath: string | undefined,
+  io: CliIo,
+): Promise<DeclarationValidator[] | undefined> {
   const official = await officialValidatorOf(config, configPath, io);
   return official === false ? undefined : validatorsWith(official);
 }
@@ -65,8 +75,11 @@ export interface SchemaChecked {
  * that fails a validator is withheld.
  */
 export function schemaChecked(
-  tenants: ReadonlyMap<string, As3Tenant>, before: ReadonlyMap<string, As3Tenant>, config: Config,
-  official: DeclarationValidator, sourcesOf: (tenant: string, application: string) => ObjectRef[],
+  tenants: ReadonlyMap<string, As3Tenant>,
+  before: ReadonlyMap<string, As3Tenant>,
+  config: Config,
+  official: DeclarationValidator,
+  sourcesOf: (tenant: string, application: string) => ObjectRef[],
 ): SchemaChecked {
   const check = { validators: validatorsWith(official), instance: config.as3.instance, schemaVersion: config.as3.schemaVersion };
   const out = new Map<string, As3Tenant>();

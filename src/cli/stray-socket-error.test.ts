@@ -7,7 +7,11 @@ function errno(message: string, code: string, syscall?: string): Error {
 
 describe('isStraySocketError: which uncaught errors run survives', () => {
   const cases: Array<[string, unknown, boolean]> = [
-    ['a TLS write cancelled when the API server went away', errno('write ECANCELED Canceled because of SSL destruction', 'ECANCELED', 'write'), true],
+    [
+      'a TLS write cancelled when the API server went away',
+      errno('write ECANCELED Canceled because of SSL destruction', 'ECANCELED', 'write'),
+      true,
+    ],
     ['a reset read', errno('read ECONNRESET', 'ECONNRESET', 'read'), true],
     ['a broken pipe', errno('write EPIPE', 'EPIPE', 'write'), true],
     ['a programming error', new TypeError('cannot read properties of undefined'), false],

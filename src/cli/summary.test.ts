@@ -11,7 +11,13 @@ describe('renderSummary: what happens to invalid resources', () => {
     const s = new ClusterState('c1');
     s.upsert(service('ns', 'web', { ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), 'Service');
     s.upsert(slice('ns', 'web-a', 'web', ['172.16.0.1']), 'EndpointSlice');
-    s.upsert(virtualServer('ns', 'vs', { virtualServerAddress: '10.1.1.1', pools: [{ service: 'web', servicePort: 80, loadBalancingMethod: lb }] }), 'VirtualServer');
+    s.upsert(
+      virtualServer('ns', 'vs', {
+        virtualServerAddress: '10.1.1.1',
+        pools: [{ service: 'web', servicePort: 80, loadBalancingMethod: lb }],
+      }),
+      'VirtualServer',
+    );
     return s;
   };
 
@@ -20,7 +26,13 @@ describe('renderSummary: what happens to invalid resources', () => {
     const planner = new Planner(config);
     const cluster = state('round-robin');
     planner.plan(cluster);
-    cluster.upsert(virtualServer('ns', 'vs', { virtualServerAddress: '10.1.1.1', pools: [{ service: 'web', servicePort: 80, loadBalancingMethod: 'fastest-guess' }] }), 'VirtualServer');
+    cluster.upsert(
+      virtualServer('ns', 'vs', {
+        virtualServerAddress: '10.1.1.1',
+        pools: [{ service: 'web', servicePort: 80, loadBalancingMethod: 'fastest-guess' }],
+      }),
+      'VirtualServer',
+    );
     const plan = planner.plan(cluster);
     const text = renderSummary(plan, plan.diagnostics);
     assert.match(text, /VirtualServer ns\/vs \(kept: sha256:[0-9a-f]{12}\)$/m);
@@ -30,6 +42,9 @@ describe('renderSummary: what happens to invalid resources', () => {
   it('a plan without memory (the CLI) lists the invalid resources whose BIG-IP version diff, apply and run keep', () => {
     assert.ok(config);
     const plan = new Planner(config).plan(state('fastest-guess'));
-    assert.match(renderSummary(plan, plan.diagnostics), /^KEPT AS THE BIG-IP HAS THEM \(invalid: diff, apply and run leave their last good version in place until fixed or deleted\)\n {2}VirtualServer ns\/vs$/m);
+    assert.match(
+      renderSummary(plan, plan.diagnostics),
+      /^KEPT AS THE BIG-IP HAS THEM \(invalid: diff, apply and run leave their last good version in place until fixed or deleted\)\n {2}VirtualServer ns\/vs$/m,
+    );
   });
 });

@@ -73,24 +73,32 @@ function missingKey(e: ErrorObject, where: string, data: unknown): string {
 function sentence(e: ErrorObject): string {
   const params = e.params;
   switch (e.keyword) {
-    case 'type': return TYPE_TEXT[String(params['type'])] ?? `must be of type ${String(params['type'])}`;
-    case 'enum': return `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'type':
+      return TYPE_TEXT[String(params['type'])] ?? `must be of type ${String(params['type'])}`;
+    case 'enum':
+      return `must be one of ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'pattern': {
       const text = (e.parentSchema as { patternText?: string } | undefined)?.patternText;
       return text === undefined ? 'is not in the expected form' : `must be ${text}`;
     }
-    case 'minimum': return `must be at least ${String(params['limit'])}`;
-    case 'maximum': return `must be at most ${String(params['limit'])}`;
-    case 'minLength': return Number(params['limit']) === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters long`;
-    case 'minItems': return Number(params['limit']) === 1 ? 'must list at least one entry' : `must list at least ${String(params['limit'])} entries`;
+    case 'minimum':
+      return `must be at least ${String(params['limit'])}`;
+    case 'maximum':
+      return `must be at most ${String(params['limit'])}`;
+    case 'minLength':
+      return Number(params['limit']) === 1 ? 'must not be empty' : `must be at least ${String(params['limit'])} characters long`;
+    case 'minItems':
+      return Number(params['limit']) === 1 ? 'must list at least one entry' : `must list at least ${String(params['limit'])} entries`;
     case 'uniqueItems': {
       const [first, second] = [Number(params['i']), Number(params['j'])].sort((a, b) => a - b);
       return `lists the same value twice (entries ${String(first)} and ${String(second)})`;
     }
-    case 'not': return e.instancePath.endsWith('/partition')
-      ? 'the Common partition is reserved for the BIG-IP system and cannot be managed'
-      : 'is not allowed';
-    default: return e.message ?? 'is invalid';
+    case 'not':
+      return e.instancePath.endsWith('/partition')
+        ? 'the Common partition is reserved for the BIG-IP system and cannot be managed'
+        : 'is not allowed';
+    default:
+      return e.message ?? 'is invalid';
   }
 }
 

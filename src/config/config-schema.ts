@@ -65,7 +65,8 @@ export const configSchema = {
             required: ['name'],
             properties: {
               name: {
-                type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
+                type: 'string',
+                pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
                 patternText: 'a DNS label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit',
               },
               kubeconfigFile: { type: 'string', minLength: 1 },
@@ -96,9 +97,16 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        schemaVersion: { type: 'string', pattern: '^3\\.[0-9]+(\\.[0-9]+)?$', patternText: 'an AS3 schema version such as 3.56.0', default: '3.56.0' },
+        schemaVersion: {
+          type: 'string',
+          pattern: '^3\\.[0-9]+(\\.[0-9]+)?$',
+          patternText: 'an AS3 schema version such as 3.56.0',
+          default: '3.56.0',
+        },
         instance: {
-          type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$', default: 'default',
+          type: 'string',
+          pattern: '^[a-z0-9]([-a-z0-9.]{0,38}[a-z0-9])?$',
+          default: 'default',
           patternText: 'at most 40 lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
         },
         postDelayMs: { type: 'integer', minimum: 0, default: 0 },

@@ -32,6 +32,7 @@ const HEADER = `/* eslint-disable */
 export function configValidatorSource(): string {
   const ajv = configAjv();
   const code = standaloneCode(ajv, ajv.compile(configSchema)).replaceAll(UCS2LENGTH_REQUIRE, UCS2LENGTH_INLINE);
-  if (/\brequire\(/.test(code)) throw new Error('the config validator needs Ajv at run time; keep the config schema to keywords compiled inline');
+  if (/\brequire\(/.test(code))
+    throw new Error('the config validator needs Ajv at run time; keep the config schema to keywords compiled inline');
   return `${HEADER}${code.trim()}\n`;
 }

@@ -26,7 +26,8 @@ externalClustersConfig:
 
 describe('importExtendedSpec', () => {
   it('imports a standalone CIS setup: the local cluster first, then the externals in list order', () => {
-    const result = importExtendedSpec(configMap(`
+    const result = importExtendedSpec(
+      configMap(`
 mode: ratio
 localClusterRatio: 4
 localClusterAdminState: offline
@@ -37,7 +38,9 @@ externalClustersConfig:
     adminState: no-pool
   - clusterName: cluster3
     secret: kube-system/kubeconfig3
-`), 'cluster1');
+`),
+      'cluster1',
+    );
     assert.deepEqual(result, {
       multiCluster: {
         mode: 'ratio',
@@ -66,11 +69,14 @@ externalClustersConfig:
       ],
     });
     const fromPrimary = importExtendedSpec(configMap(HA_SPEC), 'east');
-    assert.deepEqual(fromPrimary.multiCluster?.clusters.map((c) => [c.name, c.kubeconfigSecret, c.primary]), [
-      ['east', undefined, true],
-      ['west', 'default/west-kubeconfig', false],
-      ['dr', 'default/dr-kubeconfig', false],
-    ]);
+    assert.deepEqual(
+      fromPrimary.multiCluster?.clusters.map((c) => [c.name, c.kubeconfigSecret, c.primary]),
+      [
+        ['east', undefined, true],
+        ['west', 'default/west-kubeconfig', false],
+        ['dr', 'default/dr-kubeconfig', false],
+      ],
+    );
   });
 
   it('warns about the HA probe settings, which leader election replaces', () => {
@@ -88,7 +94,9 @@ externalClustersConfig:
       localClusterName: 'local',
       clusters: [{ name: 'local', ratio: 2, adminState: 'enable', primary: false }],
     });
-    assert.deepEqual(result.warnings, ['data.extendedSpec: the local cluster is named "local" (set multiCluster.localClusterName to name it)']);
+    assert.deepEqual(result.warnings, [
+      'data.extendedSpec: the local cluster is named "local" (set multiCluster.localClusterName to name it)',
+    ]);
   });
 
   it('gives the same result for the same input and leaves the input alone', () => {
@@ -154,19 +162,25 @@ externalClustersConfig:
     {
       name: 'external cluster named like the local cluster',
       spec: 'externalClustersConfig: [{clusterName: c1, secret: a/b}]',
-      errors: ['data.extendedSpec.externalClustersConfig[0].clusterName: "c1" is the local cluster; an external cluster needs a name of its own'],
+      errors: [
+        'data.extendedSpec.externalClustersConfig[0].clusterName: "c1" is the local cluster; an external cluster needs a name of its own',
+      ],
     },
     {
       name: 'external cluster named like the HA secondary',
       spec: `${HA_SPEC}  - {clusterName: west, secret: a/b}\n`,
       local: 'east',
-      errors: ['data.extendedSpec.externalClustersConfig[1].clusterName: "west" is the HA secondaryCluster; an external cluster needs a name of its own'],
+      errors: [
+        'data.extendedSpec.externalClustersConfig[1].clusterName: "west" is the HA secondaryCluster; an external cluster needs a name of its own',
+      ],
     },
     {
       name: 'local cluster not in the HA pair',
       spec: HA_SPEC,
       local: 'north',
-      errors: ['data.extendedSpec.highAvailabilityCIS: the local cluster\'s name (kube-as3 config multiCluster.localClusterName, "north") must be the primaryCluster\'s ("east") or the secondaryCluster\'s ("west")'],
+      errors: [
+        'data.extendedSpec.highAvailabilityCIS: the local cluster\'s name (kube-as3 config multiCluster.localClusterName, "north") must be the primaryCluster\'s ("east") or the secondaryCluster\'s ("west")',
+      ],
     },
     {
       name: 'HA without a secondary',
@@ -181,13 +195,17 @@ externalClustersConfig:
     {
       name: 'HA peer without a Secret',
       spec: 'highAvailabilityCIS: {primaryCluster: {clusterName: c1}, secondaryCluster: {clusterName: c2}}',
-      errors: ['data.extendedSpec.highAvailabilityCIS.secondaryCluster.secret: is required: the kubeconfig Secret ("namespace/name") kube-as3 reads this cluster through'],
+      errors: [
+        'data.extendedSpec.highAvailabilityCIS.secondaryCluster.secret: is required: the kubeconfig Secret ("namespace/name") kube-as3 reads this cluster through',
+      ],
     },
     {
       name: 'externals but no local cluster name',
       spec: 'externalClustersConfig: [{clusterName: c2, secret: a/b}]',
       local: undefined,
-      errors: ['data.extendedSpec.externalClustersConfig: localClusterName is needed (kube-as3 config multiCluster.localClusterName) to tell the local cluster from the external ones'],
+      errors: [
+        'data.extendedSpec.externalClustersConfig: localClusterName is needed (kube-as3 config multiCluster.localClusterName) to tell the local cluster from the external ones',
+      ],
     },
     {
       name: 'bad mode',
@@ -229,14 +247,14 @@ externalClustersConfig:
     });
   }
 
-  it('rejects YAML that does not parse, quoting the parser\'s first line', () => {
+  it("rejects YAML that does not parse, quoting the parser's first line", () => {
     const result = importExtendedSpec(configMap('mode: ratio\nexternalClustersConfig: [{clusterName: c2'), 'c1');
     assert.equal(result.multiCluster, undefined);
     assert.equal(result.errors.length, 1);
     assert.match(result.errors[0] ?? '', /^data\.extendedSpec: not valid YAML: \S.*$/);
   });
 
-  it('rejects a key given twice, as CIS\'s strict YAML does', () => {
+  it("rejects a key given twice, as CIS's strict YAML does", () => {
     const result = importExtendedSpec(configMap('mode: ratio\nmode: default'), 'c1');
     assert.match(result.errors[0] ?? '', /^data\.extendedSpec: not valid YAML: /);
   });
@@ -246,7 +264,9 @@ externalClustersConfig:
       name: 'serviceTypeLBDiscovery, as kube-as3 reads LoadBalancer Services from every cluster',
       configMap: configMap('externalClustersConfig: [{clusterName: c2, secret: a/b, serviceTypeLBDiscovery: false}]'),
       local: 'c1',
-      warnings: ['data.extendedSpec.externalClustersConfig[0].serviceTypeLBDiscovery: ignored: kube-as3 reads LoadBalancer Services from every cluster; nothing to change (the ConfigMap may keep it for CIS)'],
+      warnings: [
+        'data.extendedSpec.externalClustersConfig[0].serviceTypeLBDiscovery: ignored: kube-as3 reads LoadBalancer Services from every cluster; nothing to change (the ConfigMap may keep it for CIS)',
+      ],
     },
     {
       name: 'OpenShift route keys',
@@ -259,9 +279,13 @@ externalClustersConfig:
     },
     {
       name: 'local cluster settings next to an HA pair',
-      configMap: configMap('localClusterRatio: 2\nhighAvailabilityCIS: {primaryCluster: {clusterName: c1}, secondaryCluster: {clusterName: c2, secret: a/b}}'),
+      configMap: configMap(
+        'localClusterRatio: 2\nhighAvailabilityCIS: {primaryCluster: {clusterName: c1}, secondaryCluster: {clusterName: c2, secret: a/b}}',
+      ),
       local: 'c1',
-      warnings: ['data.extendedSpec.localClusterRatio: ignored: with highAvailabilityCIS the local cluster\'s ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there'],
+      warnings: [
+        "data.extendedSpec.localClusterRatio: ignored: with highAvailabilityCIS the local cluster's ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there",
+      ],
     },
     {
       name: 'a ConfigMap without the f5nr label',

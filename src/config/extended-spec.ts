@@ -11,18 +11,39 @@ import { isRecord as isMapping } from '../lib/is-record.js';
 import type { KubeObject } from '../kube/types.js';
 import type { AdminState, ClusterConfig, MultiClusterConfig, MultiClusterMode } from './config.js';
 
-export interface ExtendedSpecImport { multiCluster?: MultiClusterConfig; errors: string[]; warnings: string[] }
+export interface ExtendedSpecImport {
+  multiCluster?: MultiClusterConfig;
+  errors: string[];
+  warnings: string[];
+}
 
 type Mapping = Record<string, unknown>;
-interface Issues { errors: string[]; warnings: string[] }
+interface Issues {
+  errors: string[];
+  warnings: string[];
+}
 
 /** A cluster as the ConfigMap describes it; `path` locates it for messages. */
-interface ClusterEntry { path: string; name: string; secret?: string; ratio: number; adminState: AdminState }
+interface ClusterEntry {
+  path: string;
+  name: string;
+  secret?: string;
+  ratio: number;
+  adminState: AdminState;
+}
 
 const SPEC = 'data.extendedSpec';
 const MODES: readonly MultiClusterMode[] = ['default', 'active-active', 'active-standby', 'ratio'];
 const ADMIN_STATES: readonly AdminState[] = ['enable', 'disable', 'offline', 'no-pool'];
-const SPEC_KEYS = ['mode', 'externalClustersConfig', 'localClusterRatio', 'localClusterAdminState', 'highAvailabilityCIS', 'extendedRouteSpec', 'baseRouteSpec'];
+const SPEC_KEYS = [
+  'mode',
+  'externalClustersConfig',
+  'localClusterRatio',
+  'localClusterAdminState',
+  'highAvailabilityCIS',
+  'extendedRouteSpec',
+  'baseRouteSpec',
+];
 const HA_KEYS = ['primaryEndPoint', 'probeInterval', 'retryInterval', 'primaryCluster', 'secondaryCluster'];
 const CLUSTER_KEYS = ['clusterName', 'secret', 'ratio', 'adminState', 'serviceTypeLBDiscovery'];
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -81,15 +102,21 @@ function readCluster(value: unknown, path: string, issues: Issues): ClusterEntry
   }
   const ratio = ratioAt(m['ratio'], `${path}.ratio`, issues);
   const adminState = adminStateAt(m['adminState'], `${path}.adminState`, issues);
-  ignoredAt(m['serviceTypeLBDiscovery'], `${path}.serviceTypeLBDiscovery`, 'boolean',
-    'kube-as3 reads LoadBalancer Services from every cluster', issues);
+  ignoredAt(
+    m['serviceTypeLBDiscovery'],
+    `${path}.serviceTypeLBDiscovery`,
+    'boolean',
+    'kube-as3 reads LoadBalancer Services from every cluster',
+    issues,
+  );
   if (issues.errors.length > before) return undefined;
   return { path, name: name as string, ratio, adminState, ...(secret === undefined ? {} : { secret: secret as string }) };
 }
 
 /** kube-as3 reaches a remote cluster only through its kubeconfig Secret, so remote clusters need one. */
 function requireSecret(entry: ClusterEntry, issues: Issues): void {
-  if (entry.secret === undefined) issues.errors.push(`${entry.path}.secret: is required: the kubeconfig Secret ("namespace/name") kube-as3 reads this cluster through`);
+  if (entry.secret === undefined)
+    issues.errors.push(`${entry.path}.secret: is required: the kubeconfig Secret ("namespace/name") kube-as3 reads this cluster through`);
 }
 
 function toCluster(entry: ClusterEntry, primary: boolean, withSecret: boolean): ClusterConfig {
@@ -113,7 +140,10 @@ function warnRouteKeys(spec: Mapping, issues: Issues): void {
   ];
   for (const [key, ok, shape] of shapes) {
     if (spec[key] === undefined) continue;
-    if (ok) issues.warnings.push(`${SPEC}.${key}: ignored: kube-as3 does not read OpenShift Routes; nothing to change (the ConfigMap may keep it for CIS)`);
+    if (ok)
+      issues.warnings.push(
+        `${SPEC}.${key}: ignored: kube-as3 does not read OpenShift Routes; nothing to change (the ConfigMap may keep it for CIS)`,
+      );
     else issues.errors.push(`${SPEC}.${key}: must be ${shape}`);
   }
 }
@@ -140,7 +170,10 @@ function haClusters(value: unknown, spec: Mapping, localName: string | undefined
   ignoredAt(ha['probeInterval'], `${path}.probeInterval`, 'integer', why, issues);
   ignoredAt(ha['retryInterval'], `${path}.retryInterval`, 'integer', why, issues);
   for (const key of ['localClusterRatio', 'localClusterAdminState']) {
-    if (spec[key] !== undefined) issues.warnings.push(`${SPEC}.${key}: ignored: with highAvailabilityCIS the local cluster's ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there`);
+    if (spec[key] !== undefined)
+      issues.warnings.push(
+        `${SPEC}.${key}: ignored: with highAvailabilityCIS the local cluster's ratio and adminState come from its primaryCluster or secondaryCluster entry (as in CIS); set them there`,
+      );
   }
   const primary = haMember(ha, 'primaryCluster', issues);
   const secondary = haMember(ha, 'secondaryCluster', issues);
@@ -150,7 +183,9 @@ function haClusters(value: unknown, spec: Mapping, localName: string | undefined
     return undefined;
   }
   if (localName !== primary.name && localName !== secondary.name) {
-    issues.errors.push(`${path}: the local cluster's name (kube-as3 config multiCluster.localClusterName, ${localName === undefined ? 'not set' : `"${localName}"`}) must be the primaryCluster's ("${primary.name}") or the secondaryCluster's ("${secondary.name}")`);
+    issues.errors.push(
+      `${path}: the local cluster's name (kube-as3 config multiCluster.localClusterName, ${localName === undefined ? 'not set' : `"${localName}"`}) must be the primaryCluster's ("${primary.name}") or the secondaryCluster's ("${secondary.name}")`,
+    );
     return undefined;
   }
   const peer = localName === primary.name ? secondary : primary;
@@ -164,7 +199,9 @@ function standaloneLocal(spec: Mapping, localName: string | undefined, externals
   const adminState = adminStateAt(spec['localClusterAdminState'], `${SPEC}.localClusterAdminState`, issues);
   if (localName !== undefined) return { name: localName, ratio, adminState, primary: false };
   if (externals > 0) {
-    issues.errors.push(`${SPEC}.externalClustersConfig: localClusterName is needed (kube-as3 config multiCluster.localClusterName) to tell the local cluster from the external ones`);
+    issues.errors.push(
+      `${SPEC}.externalClustersConfig: localClusterName is needed (kube-as3 config multiCluster.localClusterName) to tell the local cluster from the external ones`,
+    );
     return undefined;
   }
   issues.warnings.push(`${SPEC}: the local cluster is named "${FALLBACK_LOCAL_NAME}" (set multiCluster.localClusterName to name it)`);
@@ -204,9 +241,10 @@ function readSpec(spec: Mapping, localName: string | undefined, issues: Issues):
   const mode = readMode(spec['mode'], issues);
   warnRouteKeys(spec, issues);
   const externals = readExternals(spec['externalClustersConfig'], issues);
-  const first = spec['highAvailabilityCIS'] !== undefined
-    ? haClusters(spec['highAvailabilityCIS'], spec, localName, issues)
-    : [standaloneLocal(spec, localName, externals.length, issues)].filter((c) => c !== undefined);
+  const first =
+    spec['highAvailabilityCIS'] !== undefined
+      ? haClusters(spec['highAvailabilityCIS'], spec, localName, issues)
+      : [standaloneLocal(spec, localName, externals.length, issues)].filter((c) => c !== undefined);
   checkExternalNames(externals, first ?? [], issues);
   const clusters = [...(first ?? []), ...externals.map((e) => toCluster(e, false, true))];
   return { mode, localClusterName: localName ?? clusters[0]?.name, clusters };
@@ -214,7 +252,8 @@ function readSpec(spec: Mapping, localName: string | undefined, issues: Issues):
 
 /** The YAML under `data.extendedSpec` as a mapping (an empty value is an empty spec). */
 function specDocument(configMap: KubeObject, issues: Issues): Mapping | undefined {
-  if (configMap.kind !== undefined && configMap.kind !== 'ConfigMap') issues.errors.push(`kind: must be ConfigMap, not "${String(configMap.kind)}"`);
+  if (configMap.kind !== undefined && configMap.kind !== 'ConfigMap')
+    issues.errors.push(`kind: must be ConfigMap, not "${String(configMap.kind)}"`);
   if (configMap.metadata?.labels?.['f5nr'] !== 'true') {
     issues.warnings.push('metadata.labels.f5nr: not "true": CIS would not read this ConfigMap (kube-as3 reads it by name)');
   }

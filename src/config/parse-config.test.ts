@@ -35,7 +35,7 @@ as3: {postDelayMs: 500, maxRetries: 3, asyncThresholdMs: 10000, schemaVersion: "
     assert.equal(result.config.as3.schemaVersion, '3.50.0');
   });
 
-  it('lists every error at once, the schema\'s and the later checks\', each as `dotted.path: sentence`', () => {
+  it("lists every error at once, the schema's and the later checks', each as `dotted.path: sentence`", () => {
     const result = parseConfig(`
 bigip: {url: "ftp://bigip", partition: Common, insecure: "yes"}
 poolMemberType: calico

@@ -48,10 +48,14 @@ function defaultIngressErrors(data: Record<string, unknown>, labels: string[]): 
     errors.push(`defaultIngressAddress: "${address}" is not an IPv4 or IPv6 address`);
   }
   if (typeof label === 'string' && label !== '' && !labels.includes(label)) {
-    errors.push(`defaultIngressIpamLabel: "${label}" is not a label of ipam.ranges${labels.length === 0 ? ' (no ranges are configured)' : ` (${labels.join(', ')})`}`);
+    errors.push(
+      `defaultIngressIpamLabel: "${label}" is not a label of ipam.ranges${labels.length === 0 ? ' (no ranges are configured)' : ` (${labels.join(', ')})`}`,
+    );
   }
   if (address !== undefined && label !== undefined) {
-    errors.push('defaultIngressIpamLabel: cannot be combined with defaultIngressAddress; choose one address for all such Ingresses, or one per Ingress from IPAM');
+    errors.push(
+      'defaultIngressIpamLabel: cannot be combined with defaultIngressAddress; choose one address for all such Ingresses, or one per Ingress from IPAM',
+    );
   }
   return errors;
 }
@@ -76,7 +80,9 @@ function clusterSetErrors(multiCluster: Record<string, unknown>): string[] {
   });
   const primaries = clusters.flatMap((c, i) => (c['primary'] === true ? [i] : []));
   for (const i of primaries.slice(1)) {
-    errors.push(`multiCluster.clusters[${i}].primary: only one cluster can be primary ("${String(clusters[primaries[0] ?? 0]?.['name'] ?? '')}" already is)`);
+    errors.push(
+      `multiCluster.clusters[${i}].primary: only one cluster can be primary ("${String(clusters[primaries[0] ?? 0]?.['name'] ?? '')}" already is)`,
+    );
   }
   const local = multiCluster['localClusterName'];
   if (typeof local === 'string' && clusters.length > 0 && !seen.has(local)) {

@@ -24,7 +24,10 @@ export class As3Gate implements As3Api {
   private closed = false;
   private readonly posts = new Set<Post>();
 
-  constructor(private readonly api: As3Api, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly api: As3Api,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** No request starts after this; those under way go on. */
   close(): void {
@@ -51,7 +54,9 @@ export class As3Gate implements As3Api {
 
   deployApplications(tenant: string, schemaVersion: string, applications: Record<string, As3Application>): Promise<DeployOutcome> {
     const names = Object.keys(applications);
-    return this.post(`AS3 post of tenant ${tenant} (application ${names.join(', ')})`, () => this.api.deployApplications(tenant, schemaVersion, applications));
+    return this.post(`AS3 post of tenant ${tenant} (application ${names.join(', ')})`, () =>
+      this.api.deployApplications(tenant, schemaVersion, applications),
+    );
   }
 
   private pass<T>(what: string, call: () => Promise<T>): Promise<T> {

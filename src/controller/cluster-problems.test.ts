@@ -14,9 +14,17 @@ function apiException(code: number): Error {
 describe('ClusterProblems: why a cluster cannot be read, once per cluster', () => {
   it('classifies connection, DNS, certificate and authorization failures', () => {
     const cases: Array<[Error, string, RegExp]> = [
-      [fetchError('ECONNREFUSED', 'request to https://127.0.0.1:1/api/v1/nodes failed, reason: connect ECONNREFUSED 127.0.0.1:1'), 'refused', /^connection refused/],
+      [
+        fetchError('ECONNREFUSED', 'request to https://127.0.0.1:1/api/v1/nodes failed, reason: connect ECONNREFUSED 127.0.0.1:1'),
+        'refused',
+        /^connection refused/,
+      ],
       [fetchError('ENOTFOUND', 'getaddrinfo ENOTFOUND api.invalid'), 'dns', /^host not found \(ENOTFOUND\)/],
-      [fetchError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'), 'certificate', /^certificate error \(SELF_SIGNED_CERT_IN_CHAIN\)/],
+      [
+        fetchError('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'),
+        'certificate',
+        /^certificate error \(SELF_SIGNED_CERT_IN_CHAIN\)/,
+      ],
       [apiException(401), 'unauthorized', /^HTTP 401 Unauthorized/],
       [apiException(403), 'forbidden', /^HTTP 403 Forbidden/],
       [new Error('HTTP 500: Internal Server Error', { cause: { statusCode: 500 } }), 'http', /HTTP 500/],
@@ -36,13 +44,20 @@ describe('ClusterProblems: why a cluster cannot be read, once per cluster', () =
     let now = 0;
     const failures: string[] = [];
     const problems = new ClusterProblems({
-      log, now: () => now, server: () => 'https://10.0.0.1:6443', firstRepeatMs: 1000, maxRepeatMs: 3000,
+      log,
+      now: () => now,
+      server: () => 'https://10.0.0.1:6443',
+      firstRepeatMs: 1000,
+      maxRepeatMs: 3000,
       onFailure: (cluster, problem) => failures.push(`${cluster}:${problem.class}`),
     });
     const refused = fetchError('ECONNREFUSED', 'connect ECONNREFUSED');
     for (const kind of ['Node', 'Service', 'Secret']) problems.failed('east', kind, refused);
     assert.equal(lines.length, 1, 'one line for the cluster, not one per kind');
-    assert.equal(lines[0]?.msg, 'cluster east (https://10.0.0.1:6443) cannot be read: connection refused (ECONNREFUSED): nothing listens at the API server address; retrying with backoff');
+    assert.equal(
+      lines[0]?.msg,
+      'cluster east (https://10.0.0.1:6443) cannot be read: connection refused (ECONNREFUSED): nothing listens at the API server address; retrying with backoff',
+    );
     assert.equal(problems.reason('east'), 'connection refused (ECONNREFUSED): nothing listens at the API server address');
     now = 999;
     problems.failed('east', 'Node', refused);

@@ -32,15 +32,26 @@ export function classifyClusterError(err: Error): ClusterProblem {
   const code = codeOf(err);
   const message = err.message.split('\n')[0] ?? '';
   const http = typeof code === 'number' ? code : Number(/^HTTP[- ](?:Code: )?(\d{3})/.exec(message)?.[1] ?? NaN);
-  if (http === 401) return { class: 'unauthorized', reason: 'HTTP 401 Unauthorized: the API server refuses the credentials of the kubeconfig (token or client certificate)' };
-  if (http === 403) return { class: 'forbidden', reason: 'HTTP 403 Forbidden: the credentials lack the RBAC permissions kube-as3 needs (list and watch)' };
+  if (http === 401)
+    return {
+      class: 'unauthorized',
+      reason: 'HTTP 401 Unauthorized: the API server refuses the credentials of the kubeconfig (token or client certificate)',
+    };
+  if (http === 403)
+    return { class: 'forbidden', reason: 'HTTP 403 Forbidden: the credentials lack the RBAC permissions kube-as3 needs (list and watch)' };
   if (Number.isInteger(http)) return { class: 'http', reason: `the API server answered HTTP ${http}` };
   if (typeof code === 'string') {
-    if (code === 'ECONNREFUSED') return { class: 'refused', reason: 'connection refused (ECONNREFUSED): nothing listens at the API server address' };
+    if (code === 'ECONNREFUSED')
+      return { class: 'refused', reason: 'connection refused (ECONNREFUSED): nothing listens at the API server address' };
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { class: 'dns', reason: `host not found (${code})` };
     if (/TIMEDOUT|TIMEOUT|ECONNABORTED/i.test(code)) return { class: 'timeout', reason: `no answer in time (${code})` };
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { class: 'reset', reason: `connection failed (${code})` };
-    if (TLS_CODE.test(code)) return { class: 'certificate', reason: `certificate error (${code}): the API server's certificate is not trusted by the kubeconfig's certificate-authority` };
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+      return { class: 'reset', reason: `connection failed (${code})` };
+    if (TLS_CODE.test(code))
+      return {
+        class: 'certificate',
+        reason: `certificate error (${code}): the API server's certificate is not trusted by the kubeconfig's certificate-authority`,
+      };
   }
   return { class: 'other', reason: message || String(code ?? 'unknown error') };
 }
@@ -99,7 +110,10 @@ export class ClusterProblems {
     const was = this.failing.get(cluster);
     if (!was) return;
     this.failing.delete(cluster);
-    this.options.log.info({ cluster, server: this.options.server(cluster) }, `cluster ${cluster} can be read again (it failed with: ${was.problem.reason})`);
+    this.options.log.info(
+      { cluster, server: this.options.server(cluster) },
+      `cluster ${cluster} can be read again (it failed with: ${was.problem.reason})`,
+    );
   }
 
   /** The current reason `cluster` cannot be read, if any. */

@@ -71,7 +71,10 @@ export interface ControllerOptions {
    * Only the holder of the Lease `kube-as3-<instance>` (in `namespace`) reconciles; the others
    * watch and wait. Undefined: this replica always reconciles (one replica only).
    */
-  leaderElection?: Pick<LeaderElectionOptions, 'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'>;
+  leaderElection?: Pick<
+    LeaderElectionOptions,
+    'identity' | 'leaseDurationSeconds' | 'renewDeadlineSeconds' | 'retryPeriodSeconds' | 'now' | 'setTimer'
+  >;
   /** How often an unreadable cluster is logged again: first pause, doubling up to the max (default 10 s to 5 min). */
   clusterProblemRepeatMs?: { first?: number; max?: number };
   /** Clock (ms) for the cluster problem log and in-flight posts (tests). */
@@ -112,13 +115,16 @@ interface Member {
 function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), ms);
-    promise.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    }, () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+    );
   });
 }
 
@@ -131,7 +137,11 @@ function routedEvents(stopping: () => boolean, recorder: KubeEventRecorder, hold
 }
 
 /** Waits without telling anyone (tests, and `stop()` without a shutdown). */
-export const settle: WaitFor = (_what, promise) => promise.then(() => undefined, () => undefined);
+export const settle: WaitFor = (_what, promise) =>
+  promise.then(
+    () => undefined,
+    () => undefined,
+  );
 
 /** What a stop waits for while a pass runs: its AS3 post in flight, or the rest of the pass. */
 export function passDescription(gate: As3Gate): string {
@@ -173,7 +183,9 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   const metrics = new ControllerMetrics();
   const servers = new Map(options.clusters.map((c) => [c.name, c.kubeConfig.getCurrentCluster()?.server]));
   const problems = new ClusterProblems({
-    log, server: (cluster) => servers.get(cluster), ...(options.now ? { now: options.now } : {}),
+    log,
+    server: (cluster) => servers.get(cluster),
+    ...(options.now ? { now: options.now } : {}),
     ...(options.clusterProblemRepeatMs?.first === undefined ? {} : { firstRepeatMs: options.clusterProblemRepeatMs.first }),
     ...(options.clusterProblemRepeatMs?.max === undefined ? {} : { maxRepeatMs: options.clusterProblemRepeatMs.max }),
     onFailure: (cluster, problem) => metrics.clusterFailure(cluster, problem.class),
@@ -183,7 +195,10 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   const members: Member[] = options.clusters.map((c) => {
     const state = new ClusterState(c.name);
     const watch = new ClusterWatch({
-      ...options.watch, kubeConfig: c.kubeConfig, state, namespaces: config.namespaces,
+      ...options.watch,
+      kubeConfig: c.kubeConfig,
+      state,
+      namespaces: config.namespaces,
       pods: config.poolMemberType === 'nodeportlocal',
       onChange: () => loop.current?.trigger(),
       // Connection, TLS and authorization failures: one line per cluster, repeated with backoff.
@@ -206,21 +221,55 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   const holders: Holders | undefined = config.multiCluster
     ? (ref) => members.filter((m) => m.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined).map((m) => m.name)
     : undefined;
-  const objectOf = (ref: ObjectRef): KubeObject | undefined => (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
+  const objectOf = (ref: ObjectRef): KubeObject | undefined =>
+    (byName.get(ref.cluster ?? local) ?? localMember).state.get(ref.kind as KnownKind, ref.namespace, ref.name);
   const apiTimeout = options.apiTimeoutMs === undefined ? {} : { timeoutMs: options.apiTimeoutMs };
-  const ipam = Object.keys(config.ipam.ranges).length === 0 ? undefined : new KubeIpamStore({
-    api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`, instance: config.as3.instance, ...apiTimeout,
-  });
+  const ipam =
+    Object.keys(config.ipam.ranges).length === 0
+      ? undefined
+      : new KubeIpamStore({
+          api: pooledApiClient(localMember.kubeConfig, CustomObjectsApi),
+          namespace: options.namespace,
+          name: `kube-as3-${config.as3.instance}`,
+          instance: config.as3.instance,
+          ...apiTimeout,
+        });
   const gate = new As3Gate(options.bigip, options.now);
   let stopping = false;
-  const engine = new ApplyEngine({ api: gate, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
+  const engine = new ApplyEngine({
+    api: gate,
+    instance: config.as3.instance,
+    schemaVersion: config.as3.schemaVersion,
+    validators: options.validators,
+    onEvent: (e) => metrics.apply(e),
+  });
   const reconciler = new Reconciler({
-    config, source, engine, log, unreadable, ...(ipam ? { ipam } : {}), ...options.reconciler,
-    status: new ClusterStatusSink({ api: (cluster) => byName.get(cluster ?? local)?.status, objectOf, log, stopped: () => stopping, ...(holders ? { holders } : {}), ...apiTimeout }),
-    events: routedEvents(() => stopping, new KubeEventRecorder({
-      api: (cluster) => byName.get(cluster ?? local)?.events, objectOf, instance: config.as3.instance, ...apiTimeout,
-      onError: (ref, err) => log.warn({ resource: ref }, err.message),
-    }), holders),
+    config,
+    source,
+    engine,
+    log,
+    unreadable,
+    ...(ipam ? { ipam } : {}),
+    ...options.reconciler,
+    status: new ClusterStatusSink({
+      api: (cluster) => byName.get(cluster ?? local)?.status,
+      objectOf,
+      log,
+      stopped: () => stopping,
+      ...(holders ? { holders } : {}),
+      ...apiTimeout,
+    }),
+    events: routedEvents(
+      () => stopping,
+      new KubeEventRecorder({
+        api: (cluster) => byName.get(cluster ?? local)?.events,
+        objectOf,
+        instance: config.as3.instance,
+        ...apiTimeout,
+        onError: (ref, err) => log.warn({ resource: ref }, err.message),
+      }),
+      holders,
+    ),
     onPass: (record: PassRecord, plan: Plan | undefined) => {
       metrics.pass(record, plan);
       metrics.clusters(members.map((m) => ({ cluster: m.name, synced: m.watch.health().synced, restarts: m.watch.health().restarts })));
@@ -228,32 +277,42 @@ export async function launchController(options: ControllerOptions): Promise<Runn
     },
   });
   loop.current = reconciler;
-  const election = options.leaderElection === undefined ? undefined : new LeaderElection({
-    ...options.leaderElection, api: pooledApiClient(localMember.kubeConfig, CoordinationV1Api), namespace: options.namespace, name: `kube-as3-${config.as3.instance}`,
-    onStartedLeading: () => {
-      log.info({ identity: options.leaderElection?.identity }, 'leading: reconciling');
-      reconciler.resume();
-    },
-    onStoppedLeading: async (reason) => {
-      log.warn({ reason }, 'not leading any more: standing by');
-      reconciler.pause();
-      await reconciler.idle();
-    },
-    onError: (err) => log.warn({}, `leader election: ${err.message}`),
-  });
+  const election =
+    options.leaderElection === undefined
+      ? undefined
+      : new LeaderElection({
+          ...options.leaderElection,
+          api: pooledApiClient(localMember.kubeConfig, CoordinationV1Api),
+          namespace: options.namespace,
+          name: `kube-as3-${config.as3.instance}`,
+          onStartedLeading: () => {
+            log.info({ identity: options.leaderElection?.identity }, 'leading: reconciling');
+            reconciler.resume();
+          },
+          onStoppedLeading: async (reason) => {
+            log.warn({ reason }, 'not leading any more: standing by');
+            reconciler.pause();
+            await reconciler.idle();
+          },
+          onError: (err) => log.warn({}, `leader election: ${err.message}`),
+        });
   if (election) reconciler.pause();
   const readiness = (): Readiness => {
     if (stopping) return { ready: false, reason: 'the controller is stopping' };
     const waiting = unreadable();
     if (waiting.length > 0) {
-      const why = waiting.map((name) => `cluster ${name} not listed yet${problems.reason(name) ? `: ${problems.reason(name) ?? ''} (${servers.get(name) ?? 'no server'})` : ''}`);
+      const why = waiting.map(
+        (name) =>
+          `cluster ${name} not listed yet${problems.reason(name) ? `: ${problems.reason(name) ?? ''} (${servers.get(name) ?? 'no server'})` : ''}`,
+      );
       return { ready: false, reason: why.join('; ') };
     }
     // A standby replica is ready: it only has to be able to take over.
     if (election && !election.leading) return { ready: true };
     return applied(reconciler);
   };
-  const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
+  const server =
+    options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
 
   // The local cluster must be read before anything is planned; other clusters get a bounded wait,
   // then the plan keeps what the BIG-IP has from them until they list.
@@ -271,7 +330,10 @@ export async function launchController(options: ControllerOptions): Promise<Runn
       if (!listed[i]) log.warn({ cluster: m.name }, 'cluster not listed in time: planning without it, keeping what the BIG-IP has from it');
     });
     if (election) {
-      log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; waiting for the leader lease');
+      log.info(
+        { clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) },
+        'watching; waiting for the leader lease',
+      );
       election.start();
     } else {
       log.info({ clusters: members.map((m) => m.name), listMs: Math.round(performance.now() - listing) }, 'watching; first reconcile');
@@ -297,7 +359,12 @@ export async function launchController(options: ControllerOptions): Promise<Runn
   };
   let stopped: Promise<void> | undefined;
   return {
-    reconciler, metrics, events, readiness, started, ...(server ? { server } : {}),
+    reconciler,
+    metrics,
+    events,
+    readiness,
+    started,
+    ...(server ? { server } : {}),
     inFlight: () => gate.inFlight(),
     stop: (waitFor = settle) => (stopped ??= stopAll(waitFor)),
   };

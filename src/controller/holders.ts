@@ -10,5 +10,7 @@ export type Holders = (ref: ObjectRef) => string[];
  */
 export function toHolders<T extends { ref: ObjectRef }>(items: T[], holders: Holders | undefined): T[] {
   if (!holders) return items;
-  return items.flatMap((item) => (item.ref.cluster !== undefined ? [item] : holders(item.ref).map((cluster) => ({ ...item, ref: { ...item.ref, cluster } }))));
+  return items.flatMap((item) =>
+    item.ref.cluster !== undefined ? [item] : holders(item.ref).map((cluster) => ({ ...item, ref: { ...item.ref, cluster } })),
+  );
 }

@@ -20,7 +20,12 @@ export interface ControllerServer {
   close(): Promise<void>;
 }
 
-export async function startControllerServer(options: { port: number; host?: string; registry: Registry; readiness: () => Readiness }): Promise<ControllerServer> {
+export async function startControllerServer(options: {
+  port: number;
+  host?: string;
+  registry: Registry;
+  readiness: () => Readiness;
+}): Promise<ControllerServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
@@ -29,7 +34,9 @@ export async function startControllerServer(options: { port: number; host?: stri
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const r = options.readiness();
-      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(r.ready ? 'ready\n' : `not ready: ${r.reason ?? 'starting'}\n`);
+      res
+        .writeHead(r.ready ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(r.ready ? 'ready\n' : `not ready: ${r.reason ?? 'starting'}\n`);
     } else if (path === '/metrics') {
       options.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(text),

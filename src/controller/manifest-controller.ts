@@ -44,11 +44,27 @@ export async function startManifestController(options: ManifestControllerOptions
   const events = new EventEmitter();
   const metrics = new ControllerMetrics();
   const loop: { current?: Reconciler } = {};
-  const manifests = new ManifestSource({ dir: options.dir, exclude: options.exclude ?? [], log, onChange: () => loop.current?.trigger(), ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }) });
+  const manifests = new ManifestSource({
+    dir: options.dir,
+    exclude: options.exclude ?? [],
+    log,
+    onChange: () => loop.current?.trigger(),
+    ...(options.settleMs === undefined ? {} : { settleMs: options.settleMs }),
+  });
   const gate = new As3Gate(options.bigip);
-  const engine = new ApplyEngine({ api: gate, instance: config.as3.instance, schemaVersion: config.as3.schemaVersion, validators: options.validators, onEvent: (e) => metrics.apply(e) });
+  const engine = new ApplyEngine({
+    api: gate,
+    instance: config.as3.instance,
+    schemaVersion: config.as3.schemaVersion,
+    validators: options.validators,
+    onEvent: (e) => metrics.apply(e),
+  });
   const reconciler = new Reconciler({
-    config, source: () => manifests.state, engine, log, ...(options.ipam ? { ipam: options.ipam } : {}),
+    config,
+    source: () => manifests.state,
+    engine,
+    log,
+    ...(options.ipam ? { ipam: options.ipam } : {}),
     onPass: (record: PassRecord, plan: Plan | undefined) => {
       metrics.pass(record, plan);
       events.emit('pass', record, plan);
@@ -56,7 +72,8 @@ export async function startManifestController(options: ManifestControllerOptions
   });
   loop.current = reconciler;
   const readiness = (): Readiness => applied(reconciler);
-  const server = options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
+  const server =
+    options.port === undefined ? undefined : await startControllerServer({ port: options.port, registry: metrics.registry, readiness });
   if (!(await manifests.start())) {
     await server?.close();
     throw new Error(`the manifests in ${options.dir} cannot all be read; fix them and start again`);
@@ -72,7 +89,11 @@ export async function startManifestController(options: ManifestControllerOptions
     await server?.close();
   };
   return {
-    reconciler, metrics, events, readiness, ...(server ? { server } : {}),
+    reconciler,
+    metrics,
+    events,
+    readiness,
+    ...(server ? { server } : {}),
     started: Promise.resolve(),
     inFlight: () => gate.inFlight(),
     stop: (waitFor = settle) => (stopped ??= stop(waitFor)),

@@ -56,9 +56,14 @@ export class ManifestSource {
   private soon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
-      this.reading = this.reading.then(() => this.sync()).then(() => this.options.onChange(), (err: unknown) => {
-        this.options.log.error({ dir: this.options.dir }, `reading the manifests: ${(err as Error).message}`);
-      });
+      this.reading = this.reading
+        .then(() => this.sync())
+        .then(
+          () => this.options.onChange(),
+          (err: unknown) => {
+            this.options.log.error({ dir: this.options.dir }, `reading the manifests: ${(err as Error).message}`);
+          },
+        );
     }, this.options.settleMs ?? 200);
   }
 
@@ -67,7 +72,8 @@ export class ManifestSource {
     const loaded = await loadInputs([this.options.dir], this.options.exclude ?? []);
     const broken = loaded.diagnostics.filter((d) => d.ref.kind === 'File' && d.severity === 'error');
     if (broken.length > 0) {
-      for (const d of broken) this.options.log.error({ file: d.ref.name }, `${formatDiagnostic(d)}; the manifests are not read again until it is fixed`);
+      for (const d of broken)
+        this.options.log.error({ file: d.ref.name }, `${formatDiagnostic(d)}; the manifests are not read again until it is fixed`);
       return false;
     }
     for (const m of loaded.missing) {
@@ -112,4 +118,3 @@ function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');
   return slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
 }
-

@@ -20,52 +20,88 @@ export interface ClusterHealth {
 export class ControllerMetrics {
   readonly registry = new Registry();
   private readonly reconcileSeconds = new Histogram({
-    name: 'kube_as3_reconcile_duration_seconds', help: 'Time of one reconcile pass (plan, IPAM, apply, status).',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+    name: 'kube_as3_reconcile_duration_seconds',
+    help: 'Time of one reconcile pass (plan, IPAM, apply, status).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
   });
   private readonly phaseSeconds = new Histogram({
     name: 'kube_as3_reconcile_phase_seconds',
     help: 'Time of each phase of a reconcile pass: connect (BIG-IP read-back), plan, ipam, validate (local schema checks), post (AS3 writes and task waits), release, status, events.',
-    labelNames: ['phase'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
+    labelNames: ['phase'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
   });
   private readonly listSeconds = new Gauge({
-    name: 'kube_as3_cluster_initial_list_seconds', help: 'Time from the start of a cluster\'s watches until every kind was listed.', labelNames: ['cluster'], registers: [this.registry],
+    name: 'kube_as3_cluster_initial_list_seconds',
+    help: "Time from the start of a cluster's watches until every kind was listed.",
+    labelNames: ['cluster'],
+    registers: [this.registry],
   });
   private readonly reconciles = new Counter({
-    name: 'kube_as3_reconciles_total', help: 'Reconcile passes by result (in_sync, partial, failed).', labelNames: ['result'], registers: [this.registry],
+    name: 'kube_as3_reconciles_total',
+    help: 'Reconcile passes by result (in_sync, partial, failed).',
+    labelNames: ['result'],
+    registers: [this.registry],
   });
   private readonly inSync = new Gauge({
-    name: 'kube_as3_in_sync', help: '1 when the latest reconcile pass left the BIG-IP holding the whole plan, 0 when it did not or failed.', registers: [this.registry],
+    name: 'kube_as3_in_sync',
+    help: '1 when the latest reconcile pass left the BIG-IP holding the whole plan, 0 when it did not or failed.',
+    registers: [this.registry],
   });
   private readonly translated = new Counter({
-    name: 'kube_as3_applications_translated_total', help: 'Applications translated (the rest were reused unchanged).', registers: [this.registry],
+    name: 'kube_as3_applications_translated_total',
+    help: 'Applications translated (the rest were reused unchanged).',
+    registers: [this.registry],
   });
   private readonly postSeconds = new Histogram({
-    name: 'kube_as3_as3_post_duration_seconds', help: 'Time of one AS3 write, by endpoint and result.', labelNames: ['endpoint', 'result'],
-    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry],
+    name: 'kube_as3_as3_post_duration_seconds',
+    help: 'Time of one AS3 write, by endpoint and result.',
+    labelNames: ['endpoint', 'result'],
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [this.registry],
   });
   private readonly tenantResults = new Counter({
-    name: 'kube_as3_tenant_apply_total', help: 'Tenant writes by tenant and result (applied, failed).', labelNames: ['tenant', 'result'], registers: [this.registry],
+    name: 'kube_as3_tenant_apply_total',
+    help: 'Tenant writes by tenant and result (applied, failed).',
+    labelNames: ['tenant', 'result'],
+    registers: [this.registry],
   });
   private readonly resources = new Gauge({
-    name: 'kube_as3_resources', help: 'Resources of the latest plan by state (ok: translated; error: rejected; warning: translated with warnings).',
-    labelNames: ['state'], registers: [this.registry],
+    name: 'kube_as3_resources',
+    help: 'Resources of the latest plan by state (ok: translated; error: rejected; warning: translated with warnings).',
+    labelNames: ['state'],
+    registers: [this.registry],
   });
   private readonly clusterSynced = new Gauge({
-    name: 'kube_as3_cluster_watch_synced', help: '1 when every watch of the cluster has listed and is current.', labelNames: ['cluster'], registers: [this.registry],
+    name: 'kube_as3_cluster_watch_synced',
+    help: '1 when every watch of the cluster has listed and is current.',
+    labelNames: ['cluster'],
+    registers: [this.registry],
   });
   private readonly clusterRestarts = new Gauge({
-    name: 'kube_as3_cluster_watch_restarts', help: 'Watch restarts since start, per cluster.', labelNames: ['cluster'], registers: [this.registry],
+    name: 'kube_as3_cluster_watch_restarts',
+    help: 'Watch restarts since start, per cluster.',
+    labelNames: ['cluster'],
+    registers: [this.registry],
   });
   private readonly clusterFailures = new Counter({
-    name: 'kube_as3_cluster_watch_failures_total', help: 'Failed lists and watches per cluster, by reason (refused, dns, timeout, reset, certificate, unauthorized, forbidden, http).',
-    labelNames: ['cluster', 'reason'], registers: [this.registry],
+    name: 'kube_as3_cluster_watch_failures_total',
+    help: 'Failed lists and watches per cluster, by reason (refused, dns, timeout, reset, certificate, unauthorized, forbidden, http).',
+    labelNames: ['cluster', 'reason'],
+    registers: [this.registry],
   });
   private readonly ipamAllocated = new Gauge({
-    name: 'kube_as3_ipam_addresses_allocated', help: 'IPAM addresses allocated per label.', labelNames: ['label'], registers: [this.registry],
+    name: 'kube_as3_ipam_addresses_allocated',
+    help: 'IPAM addresses allocated per label.',
+    labelNames: ['label'],
+    registers: [this.registry],
   });
   private readonly ipamCapacity = new Gauge({
-    name: 'kube_as3_ipam_addresses_capacity', help: 'IPAM addresses in the ranges of each label.', labelNames: ['label'], registers: [this.registry],
+    name: 'kube_as3_ipam_addresses_capacity',
+    help: 'IPAM addresses in the ranges of each label.',
+    labelNames: ['label'],
+    registers: [this.registry],
   });
 
   private served: { resources: PlannedResource[]; keys: Set<string> } | undefined;
@@ -83,7 +119,8 @@ export class ControllerMetrics {
     if (!plan) return;
     const rejected = new Set<string>();
     const warned = new Set<string>();
-    for (const d of plan.diagnostics) (d.severity === 'error' ? rejected : warned).add(`${d.ref.kind}/${d.ref.namespace}/${d.ref.name}/${d.ref.cluster ?? ''}`);
+    for (const d of plan.diagnostics)
+      (d.severity === 'error' ? rejected : warned).add(`${d.ref.kind}/${d.ref.namespace}/${d.ref.name}/${d.ref.cluster ?? ''}`);
     const served = this.servedKeys(plan);
     this.resources.set({ state: 'error' }, rejected.size);
     this.resources.set({ state: 'warning' }, [...warned].filter((k) => !rejected.has(k)).length);
@@ -100,7 +137,10 @@ export class ControllerMetrics {
   private servedKeys(plan: Plan): Set<string> {
     const resources = plan.resources();
     if (this.served?.resources !== resources) {
-      this.served = { resources, keys: new Set(resources.map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}/${r.ref.cluster ?? ''}`)) };
+      this.served = {
+        resources,
+        keys: new Set(resources.map((r) => `${r.ref.kind}/${r.ref.namespace}/${r.ref.name}/${r.ref.cluster ?? ''}`)),
+      };
     }
     return this.served.keys;
   }

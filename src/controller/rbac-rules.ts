@@ -64,7 +64,9 @@ export const NAMESPACED_RULES: readonly PolicyRule[] = [
  * cluster's kubeconfig Secret and the CIS extended ConfigMap, `get` by name only, in their own
  * namespaces. Returned by namespace, one Role each.
  */
-export function referencedObjectRules(multiCluster: { clusters?: Array<{ kubeconfigSecret?: string }>; extendedSpecConfigMap?: string } | undefined): Map<string, PolicyRule[]> {
+export function referencedObjectRules(
+  multiCluster: { clusters?: Array<{ kubeconfigSecret?: string }>; extendedSpecConfigMap?: string } | undefined,
+): Map<string, PolicyRule[]> {
   const byNamespace = new Map<string, { secrets: string[]; configmaps: string[] }>();
   const add = (ref: string, resource: 'secrets' | 'configmaps'): void => {
     const [namespace = '', name = ''] = ref.split('/');
@@ -76,9 +78,12 @@ export function referencedObjectRules(multiCluster: { clusters?: Array<{ kubecon
   if (multiCluster?.extendedSpecConfigMap) add(multiCluster.extendedSpecConfigMap, 'configmaps');
   const result = new Map<string, PolicyRule[]>();
   for (const [namespace, names] of byNamespace) {
-    result.set(namespace, (['secrets', 'configmaps'] as const)
-      .filter((r) => names[r].length > 0)
-      .map((r) => ({ apiGroups: [''], resources: [r], verbs: ['get'], resourceNames: names[r] })));
+    result.set(
+      namespace,
+      (['secrets', 'configmaps'] as const)
+        .filter((r) => names[r].length > 0)
+        .map((r) => ({ apiGroups: [''], resources: [r], verbs: ['get'], resourceNames: names[r] })),
+    );
   }
   return result;
 }

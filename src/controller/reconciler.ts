@@ -240,18 +240,36 @@ export class Reconciler {
     } catch (err) {
       const failure = err instanceof BigipError ? `BIG-IP: ${err.message}` : (err as Error).message;
       this.lastFailure = failure;
-      if (this.stopped) this.options.log.warn({ failure }, 'reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back');
+      if (this.stopped)
+        this.options.log.warn({ failure }, 'reconcile pass cut short: the controller is stopping; the next start reads the BIG-IP back');
       else this.options.log.error({ failure }, 'reconcile failed; nothing was deleted, and the pass is retried');
-      this.options.onPass?.({ ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure, phases: clock.times() }, this.lastPlan);
+      this.options.onPass?.(
+        { ms: now() - started, translated: 0, inSync: false, posts: 0, errors: 0, warnings: 0, failure, phases: clock.times() },
+        this.lastPlan,
+      );
       return false;
     }
   }
 
   private record(plan: Plan, report: ApplyReport, ms: number, phases: PhaseTimes): void {
     const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
-    this.options.onPass?.({ ms, translated: plan.translated, inSync: report.inSync, posts: report.posts, errors, warnings: plan.diagnostics.length - errors, phases }, plan);
+    this.options.onPass?.(
+      {
+        ms,
+        translated: plan.translated,
+        inSync: report.inSync,
+        posts: report.posts,
+        errors,
+        warnings: plan.diagnostics.length - errors,
+        phases,
+      },
+      plan,
+    );
     if (report.posts > 0 || !report.inSync) {
-      this.options.log.info({ applied: report.applied, posts: report.posts, inSync: report.inSync, translated: plan.translated, ms, phases }, 'BIG-IP updated');
+      this.options.log.info(
+        { applied: report.applied, posts: report.posts, inSync: report.inSync, translated: plan.translated, ms, phases },
+        'BIG-IP updated',
+      );
     }
     for (const problem of report.problems) {
       this.options.log.error({ tenant: problem.tenant, application: problem.application, resources: problem.sources }, problem.message);
@@ -284,7 +302,9 @@ export class Reconciler {
       const plan = clock.timeSync('plan', () => {
         const first = planner.plan(this.options.source());
         // Invalid resources this planner never saw valid: their last good version as the BIG-IP recorded it.
-        return planner.seedLastGood(recordedLastGood(this.options.engine.appliedTenants, notKept(first))) ? planner.plan(this.options.source()) : first;
+        return planner.seedLastGood(recordedLastGood(this.options.engine.appliedTenants, notKept(first)))
+          ? planner.plan(this.options.source())
+          : first;
       });
       if (!store || !plan.ipam?.changed) return plan;
       const state = plan.ipam.state;
@@ -338,7 +358,11 @@ export class Reconciler {
       const fields = { resource: d.ref, ...(d.field ? { field: d.field } : {}) };
       if (d.severity === 'error') {
         this.options.log.error(fields, line);
-        appeared.push({ ref: d.ref, reason: 'InvalidSpec', message: `${d.field ? `${d.field}: ${d.message}` : d.message}${keptNote(d.ref)}` });
+        appeared.push({
+          ref: d.ref,
+          reason: 'InvalidSpec',
+          message: `${d.field ? `${d.field}: ${d.message}` : d.message}${keptNote(d.ref)}`,
+        });
       } else {
         this.options.log.warn(fields, line);
         if (d.event !== undefined) appeared.push({ ref: d.ref, reason: d.event, message: `${d.field ? `${d.field}: ` : ''}${d.message}` });

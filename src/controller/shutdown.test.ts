@@ -37,10 +37,14 @@ describe('shutDown: one stop path with a deadline', () => {
   it('logs the reason and each wait, and ends when the stop finished (deadline 10 s by default, cancelled)', async () => {
     const log = recorder();
     const timer = manualTimer();
-    const result = await shutDown('SIGTERM', async (waitFor) => {
-      await waitFor('the watches to close', Promise.resolve());
-      await waitFor('the lease release', Promise.reject(new Error('API server gone')));
-    }, { log, setTimer: timer.setTimer });
+    const result = await shutDown(
+      'SIGTERM',
+      async (waitFor) => {
+        await waitFor('the watches to close', Promise.resolve());
+        await waitFor('the lease release', Promise.reject(new Error('API server gone')));
+      },
+      { log, setTimer: timer.setTimer },
+    );
     assert.deepEqual(result, { outcome: 'stopped', waitingFor: [] });
     assert.deepEqual(timer.armed, [DEFAULT_SHUTDOWN_DEADLINE_MS]);
     assert.equal(DEFAULT_SHUTDOWN_DEADLINE_MS, 10_000);
@@ -56,7 +60,10 @@ describe('shutDown: one stop path with a deadline', () => {
     const log = recorder();
     const timer = manualTimer();
     const ending = shutDown('SIGINT', (waitFor) => waitFor('the AS3 post of tenant shop to be answered', never), {
-      log, setTimer: timer.setTimer, deadlineMs: 3000, unfinished: () => ['the AS3 post of tenant shop was in flight: the BIG-IP may or may not have applied it'],
+      log,
+      setTimer: timer.setTimer,
+      deadlineMs: 3000,
+      unfinished: () => ['the AS3 post of tenant shop was in flight: the BIG-IP may or may not have applied it'],
     });
     await Promise.resolve();
     timer.fire();
@@ -71,10 +78,17 @@ describe('shutDown: one stop path with a deadline', () => {
   it('gives up at once on a second signal', async () => {
     const log = recorder();
     const force = new AbortController();
-    const ending = shutDown('SIGTERM', (waitFor) => waitFor('the release of the leader lease', never), { log, setTimer: manualTimer().setTimer, force: force.signal });
+    const ending = shutDown('SIGTERM', (waitFor) => waitFor('the release of the leader lease', never), {
+      log,
+      setTimer: manualTimer().setTimer,
+      force: force.signal,
+    });
     force.abort('SIGINT');
     assert.equal((await ending).outcome, 'forced');
-    assert.equal(log.lines.at(-1), 'error a second signal (SIGINT) came: exiting without waiting any longer [the release of the leader lease]');
+    assert.equal(
+      log.lines.at(-1),
+      'error a second signal (SIGINT) came: exiting without waiting any longer [the release of the leader lease]',
+    );
   });
 
   it('names the signal from the abort reason', () => {

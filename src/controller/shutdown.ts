@@ -57,7 +57,11 @@ export function stopReason(signal: AbortSignal): string {
  * Runs `stop` (which reports its waits through `waitFor`) within the deadline. Resolves when the
  * stop finished, at the deadline, or at a second signal, whichever comes first; never rejects.
  */
-export async function shutDown(reason: string, stop: (waitFor: WaitFor) => Promise<void>, options: ShutdownOptions): Promise<ShutdownResult> {
+export async function shutDown(
+  reason: string,
+  stop: (waitFor: WaitFor) => Promise<void>,
+  options: ShutdownOptions,
+): Promise<ShutdownResult> {
   const { log } = options;
   const deadlineMs = options.deadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS;
   const waiting = new Set<string>();
@@ -93,7 +97,10 @@ export async function shutDown(reason: string, stop: (waitFor: WaitFor) => Promi
   if (onForce) options.force?.removeEventListener('abort', onForce);
   const waitingFor = [...waiting];
   if (outcome === 'stopped') return { outcome, waitingFor };
-  const why = outcome === 'deadline' ? `the stop deadline (${deadlineMs / 1000} s) passed` : `a second signal (${options.force ? stopReason(options.force) : reason}) came`;
+  const why =
+    outcome === 'deadline'
+      ? `the stop deadline (${deadlineMs / 1000} s) passed`
+      : `a second signal (${options.force ? stopReason(options.force) : reason}) came`;
   log.error({ reason, waitingFor }, `${why}: exiting without waiting any longer`);
   for (const line of options.unfinished?.() ?? []) log.error({ reason }, line);
   return { outcome, waitingFor };

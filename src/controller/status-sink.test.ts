@@ -18,7 +18,14 @@ describe('ClusterStatusSink: statuses after each pass', () => {
     state.upsert(service('shop', 'web', { ports: [{ name: 'http', port: 80, targetPort: 8080 }] }), 'Service');
     state.upsert(slice('shop', 'web-a', 'web', ['172.16.0.1']), 'EndpointSlice');
     for (const i of [1, 2, 3]) {
-      state.upsert(virtualServer('shop', `vs${i}`, { host: `vs${i}.example.com`, virtualServerAddress: `10.1.1.${i}`, pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+      state.upsert(
+        virtualServer('shop', `vs${i}`, {
+          host: `vs${i}.example.com`,
+          virtualServerAddress: `10.1.1.${i}`,
+          pools: [{ path: '/', service: 'web', servicePort: 80 }],
+        }),
+        'VirtualServer',
+      );
     }
     const writes: string[] = [];
     let failures = failFirst ? 1 : 0;
@@ -35,8 +42,10 @@ describe('ClusterStatusSink: statuses after each pass', () => {
       patchIngressStatus: () => Promise.resolve(),
     };
     const sink = new ClusterStatusSink({
-      api, objectOf: (ref: ObjectRef) => state.get(ref.kind as KnownKind, ref.namespace, ref.name),
-      log: { info: () => undefined, warn: () => undefined, error: () => undefined }, now: () => new Date('2026-11-21T10:00:00Z'),
+      api,
+      objectOf: (ref: ObjectRef) => state.get(ref.kind as KnownKind, ref.namespace, ref.name),
+      log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      now: () => new Date('2026-11-21T10:00:00Z'),
     });
     return { state, planner: new Planner(config), sink, writes };
   }
@@ -49,7 +58,14 @@ describe('ClusterStatusSink: statuses after each pass', () => {
     assert.deepEqual(await sink.publish(planner.plan(state), report), { written: 0, skipped: 3, failed: 0 });
     state.upsert(slice('shop', 'web-a', 'web', ['172.16.0.1', '172.16.0.2']), 'EndpointSlice');
     assert.deepEqual(await sink.publish(planner.plan(state), report), { written: 0, skipped: 0, failed: 0 });
-    state.upsert(virtualServer('shop', 'vs2', { host: 'vs2.example.com', virtualServerAddress: '10.1.1.20', pools: [{ path: '/', service: 'web', servicePort: 80 }] }), 'VirtualServer');
+    state.upsert(
+      virtualServer('shop', 'vs2', {
+        host: 'vs2.example.com',
+        virtualServerAddress: '10.1.1.20',
+        pools: [{ path: '/', service: 'web', servicePort: 80 }],
+      }),
+      'VirtualServer',
+    );
     assert.deepEqual(await sink.publish(planner.plan(state), report), { written: 1, skipped: 0, failed: 0 });
     assert.deepEqual(writes, ['vs1', 'vs2', 'vs3', 'vs2']);
   });

@@ -61,7 +61,11 @@ export class ClusterStatusSink implements StatusSink {
   }
 
   /** Writes what changed; returns how many statuses were written, found as desired, or failed. */
-  async publish(plan: Plan, report: ApplyReport | undefined, kept?: LastGood['kept']): Promise<{ written: number; skipped: number; failed: number }> {
+  async publish(
+    plan: Plan,
+    report: ApplyReport | undefined,
+    kept?: LastGood['kept'],
+  ): Promise<{ written: number; skipped: number; failed: number }> {
     const now = (this.options.now ?? (() => new Date()))().toISOString();
     // Not confirmed by the BIG-IP and no reason given for a resource: its status is Pending.
     const pending = report === undefined || (!report.inSync && report.problems.length === 0);
@@ -72,7 +76,9 @@ export class ClusterStatusSink implements StatusSink {
     // Refused resources without a virtual have no entry among the resources: always looked at (they are few).
     for (const d of plan.diagnostics) if (d.severity === 'error') keys.add(refKey(d.ref));
     const statuses = desiredStatuses({
-      resources: changed, now, pending,
+      resources: changed,
+      now,
+      pending,
       problems: plan.diagnostics.filter((d) => keys.has(refKey(d.ref))),
       applyProblems: (report?.problems ?? []).filter((p) => p.sources.some((ref) => keys.has(refKey(ref)))),
       previous: (ref) => statusOf(this.options.objectOf(ref)),
@@ -89,7 +95,12 @@ export class ClusterStatusSink implements StatusSink {
    * Compared by identity or element by element, so a change to one resource costs one status,
    * not one per resource.
    */
-  private changedResources(plan: Plan, problems: Map<string, unknown[]>, refused: Map<string, unknown[]>, pending: boolean): ServedResource[] {
+  private changedResources(
+    plan: Plan,
+    problems: Map<string, unknown[]>,
+    refused: Map<string, unknown[]>,
+    pending: boolean,
+  ): ServedResource[] {
     const next = new Map<string, Seen>();
     const changed: ServedResource[] = [];
     for (const resource of plan.resources()) {
@@ -122,8 +133,14 @@ function sameList(a: unknown[], b: unknown[]): boolean {
 }
 
 function sameSeen(a: Seen | undefined, b: Seen): boolean {
-  return a !== undefined && sameList(a.resource.addresses, b.resource.addresses) && a.object === b.object && a.pending === b.pending &&
-    sameList(a.problems, b.problems) && sameList(a.refused, b.refused);
+  return (
+    a !== undefined &&
+    sameList(a.resource.addresses, b.resource.addresses) &&
+    a.object === b.object &&
+    a.pending === b.pending &&
+    sameList(a.problems, b.problems) &&
+    sameList(a.refused, b.refused)
+  );
 }
 
 /** Items by the `kind/ns/name` of each resource they name (a problem about every copy names no cluster). */

@@ -26,7 +26,11 @@ export interface ClusterEntry {
  * one `single` cluster, so the planner has one code path.
  */
 export class ClusterSet {
-  private constructor(readonly mode: ClusterSetMode, readonly clusters: readonly ClusterEntry[], readonly localName: string) {}
+  private constructor(
+    readonly mode: ClusterSetMode,
+    readonly clusters: readonly ClusterEntry[],
+    readonly localName: string,
+  ) {}
 
   static single(state: ClusterState): ClusterSet {
     return new ClusterSet('single', [{ name: state.name, state, ratio: 1, adminState: 'enable', rank: 0 }], state.name);
@@ -36,7 +40,11 @@ export class ClusterSet {
    * The configured clusters, each with its state (a cluster without one is unreadable: an empty
    * state and the reason). The primary is the cluster marked `primary`, else the local cluster.
    */
-  static fromConfig(multiCluster: NonNullable<Config['multiCluster']>, states: ReadonlyMap<string, ClusterState>, unreadable: ReadonlyMap<string, string> = new Map()): ClusterSet {
+  static fromConfig(
+    multiCluster: NonNullable<Config['multiCluster']>,
+    states: ReadonlyMap<string, ClusterState>,
+    unreadable: ReadonlyMap<string, string> = new Map(),
+  ): ClusterSet {
     const configured = multiCluster.clusters;
     const localName = multiCluster.localClusterName ?? configured[0]?.name ?? 'local';
     const primary = configured.find((c) => c.primary)?.name ?? localName;
@@ -45,7 +53,11 @@ export class ClusterSet {
       const state = states.get(c.name);
       const reason = unreadable.get(c.name) ?? (state ? undefined : 'no input was given for it');
       return {
-        name: c.name, state: state ?? new ClusterState(c.name), ratio: c.ratio, adminState: c.adminState, rank: order.indexOf(c.name),
+        name: c.name,
+        state: state ?? new ClusterState(c.name),
+        ratio: c.ratio,
+        adminState: c.adminState,
+        rank: order.indexOf(c.name),
         ...(reason === undefined ? {} : { unreadable: reason }),
       };
     });
@@ -58,6 +70,9 @@ export class ClusterSet {
 
   /** Changes when a cluster's ratio, admin state, rank or readability changes: every pool may change then. */
   get signature(): string {
-    return this.clusters.map((c) => `${c.name}:${c.ratio}:${c.adminState}:${c.rank}:${c.unreadable === undefined ? '' : 'x'}`).join(',') + `/${this.mode}/${this.localName}`;
+    return (
+      this.clusters.map((c) => `${c.name}:${c.ratio}:${c.adminState}:${c.rank}:${c.unreadable === undefined ? '' : 'x'}`).join(',') +
+      `/${this.mode}/${this.localName}`
+    );
   }
 }

@@ -8,10 +8,19 @@ describe('ClusterState', () => {
     const state = new ClusterState('c');
     state.upsert(slice('ns', 's1', 'web', ['10.0.0.1']), 'EndpointSlice');
     state.upsert(slice('ns', 's2', 'web', ['10.0.0.2']), 'EndpointSlice');
-    assert.deepEqual(state.slicesOf('ns', 'web').map((s) => s.metadata?.name), ['s1', 's2']);
+    assert.deepEqual(
+      state.slicesOf('ns', 'web').map((s) => s.metadata?.name),
+      ['s1', 's2'],
+    );
     state.upsert(slice('ns', 's2', 'api', ['10.0.0.2']), 'EndpointSlice');
-    assert.deepEqual(state.slicesOf('ns', 'web').map((s) => s.metadata?.name), ['s1']);
-    assert.deepEqual(state.slicesOf('ns', 'api').map((s) => s.metadata?.name), ['s2']);
+    assert.deepEqual(
+      state.slicesOf('ns', 'web').map((s) => s.metadata?.name),
+      ['s1'],
+    );
+    assert.deepEqual(
+      state.slicesOf('ns', 'api').map((s) => s.metadata?.name),
+      ['s2'],
+    );
   });
 
   it('reports which Services changed since a revision, through the Service or its slices', () => {
@@ -64,9 +73,14 @@ describe('ClusterState', () => {
 
   it('marks the Services whose slices list a Pod when the Pod changes, however the Pods and slices arrive', () => {
     const withPod = (name: string, svc: string, pod: string): EndpointSlice => ({
-      ...slice('ns', name, svc, ['10.0.0.1']), endpoints: [{ addresses: ['10.0.0.1'], targetRef: { kind: 'Pod', name: pod } }],
+      ...slice('ns', name, svc, ['10.0.0.1']),
+      endpoints: [{ addresses: ['10.0.0.1'], targetRef: { kind: 'Pod', name: pod } }],
     });
-    const pod = (name: string, generation: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'ns', annotations: { g: generation } } });
+    const pod = (name: string, generation: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'ns', annotations: { g: generation } },
+    });
     const slicesFirst = new ClusterState('c');
     slicesFirst.upsert(withPod('s1', 'web', 'web-0'), 'EndpointSlice');
     slicesFirst.upsert(withPod('s2', 'api', 'api-0'), 'EndpointSlice');
@@ -76,7 +90,11 @@ describe('ClusterState', () => {
     slicesFirst.upsert(withPod('s3', 'api', 'web-0'), 'EndpointSlice');
     mark = slicesFirst.revision;
     slicesFirst.upsert(pod('web-0', '2'), 'Pod');
-    assert.deepEqual([...(slicesFirst.servicesChangedSince(mark) ?? [])].sort(), ['ns/api', 'ns/web'], 'a slice added after the index was built is in it');
+    assert.deepEqual(
+      [...(slicesFirst.servicesChangedSince(mark) ?? [])].sort(),
+      ['ns/api', 'ns/web'],
+      'a slice added after the index was built is in it',
+    );
 
     const podsFirst = new ClusterState('c');
     podsFirst.upsert(pod('web-0', '1'), 'Pod');
@@ -91,15 +109,23 @@ describe('ClusterState', () => {
     const vs = cisResource('VirtualServer', 'ns', 'web', { host: 'web.example.com' });
     assert.equal(state.upsertChanged(vs, 'VirtualServer'), true);
     const revision = state.resourceRevision;
-    const written = { ...vs, metadata: { ...vs.metadata, resourceVersion: '9', managedFields: [{ manager: 'kube-as3' }] }, status: { vsAddress: '10.1.1.1' } } as KubeObject;
+    const written = {
+      ...vs,
+      metadata: { ...vs.metadata, resourceVersion: '9', managedFields: [{ manager: 'kube-as3' }] },
+      status: { vsAddress: '10.1.1.1' },
+    } as KubeObject;
     assert.equal(state.upsertChanged(written, 'VirtualServer'), false);
     assert.equal(state.resourceRevision, revision);
-    assert.deepEqual((state.get('VirtualServer', 'ns', 'web') as { status?: unknown }).status, { vsAddress: '10.1.1.1' }, 'the new status is what the writer compares with');
+    assert.deepEqual(
+      (state.get('VirtualServer', 'ns', 'web') as { status?: unknown }).status,
+      { vsAddress: '10.1.1.1' },
+      'the new status is what the writer compares with',
+    );
     const edited = { ...written, spec: { host: 'shop.example.com' } } as KubeObject;
     assert.equal(state.upsertChanged(edited, 'VirtualServer'), true);
     assert.notEqual(state.resourceRevision, revision);
     const ready = node('n1', '10.0.0.1');
     state.upsertChanged(ready, 'Node');
-    assert.equal(state.upsertChanged(node('n1', '10.0.0.1', false), 'Node'), true, 'a Node\'s status (readiness, addresses) matters');
+    assert.equal(state.upsertChanged(node('n1', '10.0.0.1', false), 'Node'), true, "a Node's status (readiness, addresses) matters");
   });
 });

@@ -14,7 +14,13 @@ const NO_ENTRIES: ReadonlyMap<string, { readonly obj: KubeObject }> = new Map();
  * (`secretRevision`): clusters hold many, and only the ones a resource read matter.
  */
 const RESOURCE_KINDS: ReadonlySet<string> = new Set([
-  'VirtualServer', 'TransportServer', 'Namespace', 'TLSProfile', 'Policy', 'Ingress', 'IngressClass',
+  'VirtualServer',
+  'TransportServer',
+  'Namespace',
+  'TLSProfile',
+  'Policy',
+  'Ingress',
+  'IngressClass',
 ]);
 
 /** Kinds whose `status` kube-as3 writes and never reads. */

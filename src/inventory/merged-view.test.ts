@@ -25,14 +25,18 @@ const vs = (host: string, extra: Partial<KubeObject['metadata']> = {}): KubeObje
 };
 
 function lbService(spec: Service['spec'] = {}, annotations: Record<string, string> = {}): Service {
-  const svc = service('shop', 'lb', { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }], ...spec });
+  const svc = service('shop', 'lb', {
+    type: 'LoadBalancer',
+    ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }],
+    ...spec,
+  });
   return { ...svc, metadata: { ...svc.metadata, annotations: { 'cis.f5.com/ip': '10.8.20.9', ...annotations } } };
 }
 
 const everything = (): boolean => true;
 
 describe('MergedView', () => {
-  it('gives the first cluster\'s copy of an object, and a later cluster\'s when only it has one', () => {
+  it("gives the first cluster's copy of an object, and a later cluster's when only it has one", () => {
     const entries = clusters([vs('east.example.com')], [vs('west.example.com'), service('shop', 'api')]);
     const view = new MergedView(entries);
     assert.equal(view.get<KubeObject & { spec: { host: string } }>('VirtualServer', 'shop', 'web')?.spec.host, 'east.example.com');
@@ -40,16 +44,31 @@ describe('MergedView', () => {
     assert.equal(view.get('Service', 'shop', 'missing'), undefined);
   });
 
-  it('lists one object per namespace/name, the first cluster\'s copy', () => {
-    const entries = clusters([vs('east.example.com'), service('shop', 'web')], [vs('west.example.com'), service('shop', 'api'), service('shop', 'web')]);
+  it("lists one object per namespace/name, the first cluster's copy", () => {
+    const entries = clusters(
+      [vs('east.example.com'), service('shop', 'web')],
+      [vs('west.example.com'), service('shop', 'api'), service('shop', 'web')],
+    );
     const view = new MergedView(entries);
     const listed = view.list<KubeObject & { spec: { host: string } }>('VirtualServer');
-    assert.deepEqual(listed.map((o) => o.spec.host), ['east.example.com']);
-    assert.deepEqual(view.list('Service').map((s) => s.metadata?.name).sort(), ['api', 'web']);
-    assert.equal(view.list('Service').find((s) => s.metadata?.name === 'web'), state(entries, 0).service('shop', 'web'));
+    assert.deepEqual(
+      listed.map((o) => o.spec.host),
+      ['east.example.com'],
+    );
+    assert.deepEqual(
+      view
+        .list('Service')
+        .map((s) => s.metadata?.name)
+        .sort(),
+      ['api', 'web'],
+    );
+    assert.equal(
+      view.list('Service').find((s) => s.metadata?.name === 'web'),
+      state(entries, 0).service('shop', 'web'),
+    );
   });
 
-  it('changes an object\'s revision when the copy used changes, not when a later copy does', () => {
+  it("changes an object's revision when the copy used changes, not when a later copy does", () => {
     const entries = clusters([vs('a.example.com')], [vs('a.example.com')]);
     const view = (): MergedView => new MergedView(entries);
     const start = view().revisionOf('VirtualServer', 'shop', 'web');
@@ -66,7 +85,7 @@ describe('MergedView', () => {
     assert.equal(view().revisionOf('VirtualServer', 'shop', 'web'), 0, 'absent everywhere');
   });
 
-  it('changes the resource and Secret revisions when any cluster\'s change', () => {
+  it("changes the resource and Secret revisions when any cluster's change", () => {
     const entries = clusters([vs('a.example.com')], []);
     const view = new MergedView(entries);
     const [resources, secrets] = [view.resourceRevision, view.secretRevision];
@@ -81,28 +100,60 @@ describe('MergedView', () => {
   });
 
   describe('conflicts', () => {
-    const transport = (port: number): KubeObject => cisResource('TransportServer', 'shop', 'db', { virtualServerAddress: '10.8.20.2', virtualServerPort: port, pool: { service: 'db', servicePort: 5432 } });
+    const transport = (port: number): KubeObject =>
+      cisResource('TransportServer', 'shop', 'db', {
+        virtualServerAddress: '10.8.20.2',
+        virtualServerPort: port,
+        pool: { service: 'db', servicePort: 5432 },
+      });
     const ingress = (path: string): Ingress => ({
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { namespace: 'shop', name: 'ing' },
-      spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { namespace: 'shop', name: 'ing' },
+      spec: {
+        rules: [
+          {
+            host: 'shop.example.com',
+            http: { paths: [{ path, pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+          },
+        ],
+      },
     });
     const cases: Array<[string, KubeObject, KubeObject, boolean]> = [
       ['differing VirtualServer specs', vs('a.example.com'), vs('b.example.com'), true],
       ['differing VirtualServer labels', vs('a.example.com'), vs('a.example.com', { labels: { f5cr: 'true', team: 'x' } }), true],
       ['differing VirtualServer annotations', vs('a.example.com'), vs('a.example.com', { annotations: { note: 'x' } }), true],
       ['identical VirtualServers', vs('a.example.com'), vs('a.example.com'), false],
-      ['VirtualServers differing in the kubectl last-applied annotation only', vs('a.example.com', { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"a":1}' } }),
-        vs('a.example.com', { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"b":2}' } }), false],
+      [
+        'VirtualServers differing in the kubectl last-applied annotation only',
+        vs('a.example.com', { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"a":1}' } }),
+        vs('a.example.com', { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"b":2}' } }),
+        false,
+      ],
       ['differing TransportServers', transport(5432), transport(5433), true],
       ['identical TransportServers', transport(5432), transport(5432), false],
       ['differing Ingresses', ingress('/'), ingress('/shop'), true],
       ['identical Ingresses', ingress('/'), ingress('/'), false],
-      ['LoadBalancer Services differing in nodePort and clusterIP only', lbService({ clusterIP: '10.96.0.1' }),
-        lbService({ clusterIP: '10.100.0.7', ports: [{ name: 'http', port: 80, nodePort: 31999, protocol: 'TCP' }] }), false],
+      [
+        'LoadBalancer Services differing in nodePort and clusterIP only',
+        lbService({ clusterIP: '10.96.0.1' }),
+        lbService({ clusterIP: '10.100.0.7', ports: [{ name: 'http', port: 80, nodePort: 31999, protocol: 'TCP' }] }),
+        false,
+      ],
       ['LoadBalancer Services differing in annotations', lbService(), lbService({}, { 'cis.f5.com/ip': '10.8.20.10' }), true],
-      ['LoadBalancer Services differing in ports', lbService(), lbService({ ports: [{ name: 'http', port: 8080, nodePort: 30080, protocol: 'TCP' }] }), true],
+      [
+        'LoadBalancer Services differing in ports',
+        lbService(),
+        lbService({ ports: [{ name: 'http', port: 8080, nodePort: 30080, protocol: 'TCP' }] }),
+        true,
+      ],
       ['a LoadBalancer Service and a later ClusterIP Service of the name', lbService(), service('shop', 'lb'), false],
-      ['a ClusterIP Service and a later ClusterIP Service of the name', service('shop', 'lb', { clusterIP: '10.96.0.1' }), service('shop', 'lb', { clusterIP: '10.100.0.2', ports: [] }), false],
+      [
+        'a ClusterIP Service and a later ClusterIP Service of the name',
+        service('shop', 'lb', { clusterIP: '10.96.0.1' }),
+        service('shop', 'lb', { clusterIP: '10.100.0.2', ports: [] }),
+        false,
+      ],
     ];
     for (const [what, first, later, conflict] of cases) {
       it(`${conflict ? 'reports' : 'does not report'} ${what}`, () => {
@@ -116,15 +167,27 @@ describe('MergedView', () => {
       });
     }
 
-    it('reports a later LoadBalancer copy as ignored when the first cluster\'s Service of that name is not one', () => {
+    it("reports a later LoadBalancer copy as ignored when the first cluster's Service of that name is not one", () => {
       const found = new MergedView(clusters([service('shop', 'lb')], [lbService()], [lbService()])).conflicts(everything);
-      assert.deepEqual(found.map((d) => [d.severity, d.ref.cluster]), [['error', 'west'], ['error', 'south']]);
-      assert.match(found[0]?.message ?? '', /^is ignored: cluster east, first in the cluster list, has a Service of this name that is not a LoadBalancer/);
+      assert.deepEqual(
+        found.map((d) => [d.severity, d.ref.cluster]),
+        [
+          ['error', 'west'],
+          ['error', 'south'],
+        ],
+      );
+      assert.match(
+        found[0]?.message ?? '',
+        /^is ignored: cluster east, first in the cluster list, has a Service of this name that is not a LoadBalancer/,
+      );
     });
 
     it('compares every later copy with the first, naming the first cluster', () => {
       const found = new MergedView(clusters([vs('a.example.com')], [vs('a.example.com')], [vs('c.example.com')])).conflicts(everything);
-      assert.deepEqual(found.map((d) => d.ref.cluster), ['south']);
+      assert.deepEqual(
+        found.map((d) => d.ref.cluster),
+        ['south'],
+      );
       assert.match(found[0]?.message ?? '', /cluster east/);
     });
 
@@ -134,8 +197,13 @@ describe('MergedView', () => {
         seen.push(`${kind}/${obj.metadata?.name ?? ''}`);
         return kind !== 'VirtualServer';
       };
-      const found = new MergedView(clusters([vs('a.example.com'), lbService()], [vs('b.example.com'), lbService({}, { other: 'x' })])).conflicts(served);
-      assert.deepEqual(found.map((d) => d.ref.kind), ['Service']);
+      const found = new MergedView(
+        clusters([vs('a.example.com'), lbService()], [vs('b.example.com'), lbService({}, { other: 'x' })]),
+      ).conflicts(served);
+      assert.deepEqual(
+        found.map((d) => d.ref.kind),
+        ['Service'],
+      );
       assert.ok(seen.includes('VirtualServer/web'), 'asked about the later VirtualServer copy');
     });
   });

@@ -44,7 +44,6 @@ function comparable(kind: KnownKind, obj: KubeObject): unknown {
   return { spec: (obj as { spec?: unknown }).spec ?? null, labels: obj.metadata?.labels ?? {}, annotations: meaningfulAnnotations(obj) };
 }
 
-
 /**
  * The objects of several clusters as one inventory: an object (kind/namespace/name) found in
  * several clusters is the earliest-listed cluster's copy (docs/multi-cluster.md). Used for the resources and
@@ -115,9 +114,15 @@ export class MergedView implements ResourceView {
           if (!resource || !served(kind, obj)) continue;
           used.view ??= comparable(kind, used.obj);
           if (used.resource && jsonEqual(used.view, comparable(kind, obj))) continue;
-          out.push(diagnostic(refOf(obj, c.name), 'error', used.resource
-            ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match; make the copies the same, or rename one`
-            : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides; make both LoadBalancer Services, or rename one`));
+          out.push(
+            diagnostic(
+              refOf(obj, c.name),
+              'error',
+              used.resource
+                ? `differs from the copy in cluster ${used.cluster}, which comes first in the cluster list and is the one used; this copy is ignored until they match; make the copies the same, or rename one`
+                : `is ignored: cluster ${used.cluster}, first in the cluster list, has a Service of this name that is not a LoadBalancer, and the first copy decides; make both LoadBalancer Services, or rename one`,
+            ),
+          );
         }
       }
     }

@@ -24,7 +24,11 @@ export interface PopulateOptions {
  * most likely meant for kube-as3 (a wrong apiVersion or a misspelt kind), which get a warning.
  * Objects without a name, and a second copy of the same object, are reported.
  */
-export function populateCluster(name: string, objects: KubeObject[], options: PopulateOptions = {}): { state: ClusterState; diagnostics: Diagnostic[] } {
+export function populateCluster(
+  name: string,
+  objects: KubeObject[],
+  options: PopulateOptions = {},
+): { state: ClusterState; diagnostics: Diagnostic[] } {
   const state = new ClusterState(name);
   const diagnostics: Diagnostic[] = [];
   for (const obj of objects) {

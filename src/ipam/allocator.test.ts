@@ -16,7 +16,8 @@ const { ranges } = parseRanges({
   big: ['10.128.0.0/16'],
 });
 
-const req = (key: string, label: string, address?: string): IpamRequest => (address === undefined ? { key, label } : { key, label, address });
+const req = (key: string, label: string, address?: string): IpamRequest =>
+  address === undefined ? { key, label } : { key, label, address };
 
 function addressesOf(result: IpamResult): Record<string, string> {
   const out: Record<string, string> = {};
@@ -50,7 +51,11 @@ describe('allocate', () => {
   });
 
   it('gives requests sharing a key one address and one outcome', () => {
-    const result = allocate(emptyIpamState(), [req('ns/app.example.com_host', 'prod'), req('ns/app.example.com_host', 'prod'), req('other', 'prod')], ranges);
+    const result = allocate(
+      emptyIpamState(),
+      [req('ns/app.example.com_host', 'prod'), req('ns/app.example.com_host', 'prod'), req('other', 'prod')],
+      ranges,
+    );
     assert.deepEqual(addressesOf(result), { 'ns/app.example.com_host': '10.1.1.10', other: '10.1.1.11' });
     assert.equal(Object.keys(result.state.allocations).length, 2);
   });
@@ -129,16 +134,59 @@ describe('allocate', () => {
   describe('a live address is never moved by IPAM itself', () => {
     const reallocate = { reallocate: true };
     const broken = new Map([...ranges, ['broken', parseRanges({ broken: ['10.0.0.9-10.0.0.1'] }).ranges.get('broken') ?? []]]);
-    const howToMove = /IPAM never moves a live address by itself\. To move it, delete "k" from the IPAM allocations \(the --ipam-state file, or the IPAMAllocation object of kube-as3 run\), or set ipam\.reallocate: true in the config$/;
+    const howToMove =
+      /IPAM never moves a live address by itself\. To move it, delete "k" from the IPAM allocations \(the --ipam-state file, or the IPAMAllocation object of kube-as3 run\), or set ipam\.reallocate: true in the config$/;
     // title, stored allocation of k, the label k now asks for, ranges, the reason in the warning
     const kept: Array<[string, [string, string], string, Map<string, AddressRange[]>, RegExp]> = [
-      ['the label changed', ['prod', '10.1.1.10'], 'dev', ranges, /^keeps address 10\.1\.1\.10 although it was allocated under IPAM label "prod" and the resource now asks for label "dev": /],
-      ['the label changed to an exhausted one', ['prod', '10.1.1.10'], 'tiny', ranges, /although it was allocated under IPAM label "prod" and the resource now asks for label "tiny"/],
-      ['the label changed to an unknown one', ['prod', '10.1.1.10'], 'prd', ranges, /although it was allocated under IPAM label "prod" and the resource now asks for label "prd"/],
-      ['the ranges shrank', ['prod', '10.1.1.99'], 'prod', ranges, /^keeps address 10\.1\.1\.99 although it is outside the ranges of IPAM label "prod" \(10\.1\.1\.10-10\.1\.1\.14\): /],
-      ['the label now holds the other family', ['v6', '10.1.1.99'], 'v6', ranges, /although it is outside the ranges of IPAM label "v6" \(2001:db8::\/126, 2001:db8::10-2001:db8::11\)/],
-      ['the label was removed from the config', ['gone', '10.9.9.9'], 'gone', ranges, /^keeps address 10\.9\.9\.9 although IPAM label "gone" is no longer in ipam\.ranges: /],
-      ['the label has no valid range left', ['broken', '10.0.0.5'], 'broken', broken, /although IPAM label "broken" has no valid range in ipam\.ranges: /],
+      [
+        'the label changed',
+        ['prod', '10.1.1.10'],
+        'dev',
+        ranges,
+        /^keeps address 10\.1\.1\.10 although it was allocated under IPAM label "prod" and the resource now asks for label "dev": /,
+      ],
+      [
+        'the label changed to an exhausted one',
+        ['prod', '10.1.1.10'],
+        'tiny',
+        ranges,
+        /although it was allocated under IPAM label "prod" and the resource now asks for label "tiny"/,
+      ],
+      [
+        'the label changed to an unknown one',
+        ['prod', '10.1.1.10'],
+        'prd',
+        ranges,
+        /although it was allocated under IPAM label "prod" and the resource now asks for label "prd"/,
+      ],
+      [
+        'the ranges shrank',
+        ['prod', '10.1.1.99'],
+        'prod',
+        ranges,
+        /^keeps address 10\.1\.1\.99 although it is outside the ranges of IPAM label "prod" \(10\.1\.1\.10-10\.1\.1\.14\): /,
+      ],
+      [
+        'the label now holds the other family',
+        ['v6', '10.1.1.99'],
+        'v6',
+        ranges,
+        /although it is outside the ranges of IPAM label "v6" \(2001:db8::\/126, 2001:db8::10-2001:db8::11\)/,
+      ],
+      [
+        'the label was removed from the config',
+        ['gone', '10.9.9.9'],
+        'gone',
+        ranges,
+        /^keeps address 10\.9\.9\.9 although IPAM label "gone" is no longer in ipam\.ranges: /,
+      ],
+      [
+        'the label has no valid range left',
+        ['broken', '10.0.0.5'],
+        'broken',
+        broken,
+        /although IPAM label "broken" has no valid range in ipam\.ranges: /,
+      ],
     ];
     for (const [title, [label, address], asked, labelRanges, reason] of kept) {
       it(`keeps the address, with a warning, when ${title}`, () => {
@@ -249,29 +297,52 @@ describe('allocate', () => {
   it('reports an exhausted label on that key only; the others still allocate', () => {
     const previous = state({ holder: ['tiny', '10.3.0.1'] });
     const result = allocate(previous, [req('holder', 'tiny'), req('late', 'tiny'), req('fine', 'dev')], ranges);
-    assert.equal(errorOf(result.outcomes.get('late')), 'no free address left in IPAM label "tiny" (ranges 10.3.0.1: 1 address, all allocated)');
+    assert.equal(
+      errorOf(result.outcomes.get('late')),
+      'no free address left in IPAM label "tiny" (ranges 10.3.0.1: 1 address, all allocated)',
+    );
     assert.deepEqual(addressesOf(result)['fine'], '10.2.0.1');
-    const full = allocate(emptyIpamState(), ['a', 'b', 'c'].map((k) => req(k, 'dev')), ranges);
-    assert.equal(errorOf(full.outcomes.get('c')), 'no free address left in IPAM label "dev" (ranges 10.2.0.0/30: 2 addresses, all allocated)');
+    const full = allocate(
+      emptyIpamState(),
+      ['a', 'b', 'c'].map((k) => req(k, 'dev')),
+      ranges,
+    );
+    assert.equal(
+      errorOf(full.outcomes.get('c')),
+      'no free address left in IPAM label "dev" (ranges 10.2.0.0/30: 2 addresses, all allocated)',
+    );
   });
 
   it('refuses an unknown label, listing the configured ones', () => {
     const result = allocate(emptyIpamState(), [req('k', 'staging')], ranges);
-    assert.equal(errorOf(result.outcomes.get('k')), 'IPAM label "staging" is not configured (ipam.ranges has: big, dev, prod, shared, tiny, v6)');
+    assert.equal(
+      errorOf(result.outcomes.get('k')),
+      'IPAM label "staging" is not configured (ipam.ranges has: big, dev, prod, shared, tiny, v6)',
+    );
     const none = allocate(emptyIpamState(), [req('k', 'prod')], new Map());
     assert.equal(errorOf(none.outcomes.get('k')), 'IPAM label "prod" is not configured (ipam.ranges is empty)');
   });
 
   it('refuses a configured label whose ranges were all invalid', () => {
     const broken = parseRanges({ broken: ['10.0.0.9-10.0.0.1'] }).ranges;
-    assert.match(errorOf(allocate(emptyIpamState(), [req('k', 'broken')], broken).outcomes.get('k')), /IPAM label "broken" has no valid range/);
+    assert.match(
+      errorOf(allocate(emptyIpamState(), [req('k', 'broken')], broken).outcomes.get('k')),
+      /IPAM label "broken" has no valid range/,
+    );
   });
 
   it('gives the same state whatever the order of the requests', () => {
     const previous = state({ keep: ['prod', '10.1.1.12'] }, { old: ['shared', '10.1.1.15'] });
     const requests = [
-      req('keep', 'prod'), ...['a', 'b', 'c', 'd'].map((k) => req(k, 'shared')), req('e', 'prod'), req('f', 'prod', '10.1.1.14'),
-      req('g', 'v6'), req('h', 'v6'), req('i', 'dev'), req('a', 'shared'), req('x', 'nope'),
+      req('keep', 'prod'),
+      ...['a', 'b', 'c', 'd'].map((k) => req(k, 'shared')),
+      req('e', 'prod'),
+      req('f', 'prod', '10.1.1.14'),
+      req('g', 'v6'),
+      req('h', 'v6'),
+      req('i', 'dev'),
+      req('a', 'shared'),
+      req('x', 'nope'),
     ];
     const reference = allocate(previous, requests, ranges);
     for (let seed = 1; seed <= 20; seed++) {
@@ -287,15 +358,29 @@ describe('allocate', () => {
     const addresses = Object.values(result.state.allocations).map((a) => a.address);
     assert.equal(new Set(addresses).size, addresses.length);
     assert.deepEqual(addressesOf(result), {
-      p1: '10.1.1.10', p2: '10.1.1.11', p3: '10.1.1.12', p4: '10.1.1.13',
-      s1: '10.1.1.14', s2: '10.1.1.15', s3: '10.1.1.16', s4: 'error: no free address left in IPAM label "shared" (ranges 10.1.1.12-10.1.1.16: 5 addresses, all allocated)',
+      p1: '10.1.1.10',
+      p2: '10.1.1.11',
+      p3: '10.1.1.12',
+      p4: '10.1.1.13',
+      s1: '10.1.1.14',
+      s2: '10.1.1.15',
+      s3: '10.1.1.16',
+      s4: 'error: no free address left in IPAM label "shared" (ranges 10.1.1.12-10.1.1.16: 5 addresses, all allocated)',
     });
   });
 
   it('allocates IPv6 addresses across the label ranges in ascending order, skipping the subnet-router anycast', () => {
-    const result = allocate(emptyIpamState(), ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => req(k, 'v6')), ranges);
+    const result = allocate(
+      emptyIpamState(),
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => req(k, 'v6')),
+      ranges,
+    );
     assert.deepEqual(addressesOf(result), {
-      a: '2001:db8::1', b: '2001:db8::2', c: '2001:db8::3', d: '2001:db8::10', e: '2001:db8::11',
+      a: '2001:db8::1',
+      b: '2001:db8::2',
+      c: '2001:db8::3',
+      d: '2001:db8::10',
+      e: '2001:db8::11',
       f: 'error: no free address left in IPAM label "v6" (ranges 2001:db8::/126, 2001:db8::10-2001:db8::11: 5 addresses, all allocated)',
     });
   });

@@ -198,7 +198,10 @@ class Allocator {
     const name = names.find((n) => this.releasing.get(n)?.address === address);
     if (name === undefined) return;
     this.releasing.delete(name);
-    this.releasingOf.set(key, names.filter((n) => n !== name));
+    this.releasingOf.set(
+      key,
+      names.filter((n) => n !== name),
+    );
   }
 
   /**
@@ -238,9 +241,15 @@ class Allocator {
 }
 
 /** Merges the requests of one key: one label, at most one specific address. */
-function demandOf(key: string, requests: IpamRequest[], spaces: Map<string, LabelSpace | undefined>, ranges: Map<string, AddressRange[]>): KeyDemand | string {
+function demandOf(
+  key: string,
+  requests: IpamRequest[],
+  spaces: Map<string, LabelSpace | undefined>,
+  ranges: Map<string, AddressRange[]>,
+): KeyDemand | string {
   const labels = [...new Set(requests.map((r) => r.label))].sort(byKey);
-  if (labels.length > 1) return `IPAM key "${key}" is asked for with different labels (${labels.join(', ')}); resources sharing a key must use one ipamLabel`;
+  if (labels.length > 1)
+    return `IPAM key "${key}" is asked for with different labels (${labels.join(', ')}); resources sharing a key must use one ipamLabel`;
   const label = labels[0] as string;
   if (!ranges.has(label)) return `IPAM label "${label}" is not configured (${labelList(ranges)})`;
   const space = spaces.get(label);
@@ -265,7 +274,12 @@ function demandOf(key: string, requests: IpamRequest[], spaces: Map<string, Labe
  * label) keeps it, with a warning saying why and how to move it. Undefined when the key has nothing
  * to keep, may keep its address normally, or asks for a specific address (an explicit move).
  */
-function stayPut(work: Allocator, key: string, requests: IpamRequest[], spaces: Map<string, LabelSpace | undefined>): IpamOutcome | undefined {
+function stayPut(
+  work: Allocator,
+  key: string,
+  requests: IpamRequest[],
+  spaces: Map<string, LabelSpace | undefined>,
+): IpamOutcome | undefined {
   const labels = new Set(requests.map((r) => r.label));
   const held = work.held(key);
   if (!held || labels.size !== 1 || requests.some((r) => (r.address ?? '').trim() !== '')) return undefined;
@@ -274,10 +288,13 @@ function stayPut(work: Allocator, key: string, requests: IpamRequest[], spaces: 
   if (space && held.family === space.family && contains(space, held.value)) return undefined;
   const address = held.allocation.address;
   const why =
-    held.allocation.label !== label ? `it was allocated under IPAM label "${held.allocation.label}" and the resource now asks for label "${label}"`
-    : !spaces.has(label) ? `IPAM label "${label}" is no longer in ipam.ranges`
-    : !space || space.intervals.length === 0 ? `IPAM label "${label}" has no valid range in ipam.ranges`
-    : `it is outside the ranges of IPAM label "${label}" (${space.texts.join(', ')})`;
+    held.allocation.label !== label
+      ? `it was allocated under IPAM label "${held.allocation.label}" and the resource now asks for label "${label}"`
+      : !spaces.has(label)
+        ? `IPAM label "${label}" is no longer in ipam.ranges`
+        : !space || space.intervals.length === 0
+          ? `IPAM label "${label}" has no valid range in ipam.ranges`
+          : `it is outside the ranges of IPAM label "${label}" (${space.texts.join(', ')})`;
   const warning = `keeps address ${address} although ${why}: IPAM never moves a live address by itself. To move it, delete "${key}" from the IPAM allocations (the --ipam-state file, or the IPAMAllocation object of kube-as3 run), or set ipam.reallocate: true in the config`;
   return { address, warning };
 }
@@ -288,7 +305,9 @@ function reserve(work: Allocator, demand: KeyDemand & { wanted: bigint }): IpamO
   const address = formatAddress(demand.space.family, demand.wanted);
   if (holder && holder.key !== demand.key) {
     return holder.releasing
-      ? { error: `address ${address} is still being released by IPAM key "${holder.key}" (it is free once the change that removed it is applied)` }
+      ? {
+          error: `address ${address} is still being released by IPAM key "${holder.key}" (it is free once the change that removed it is applied)`,
+        }
       : { error: `address ${address} is already allocated to IPAM key "${holder.key}"` };
   }
   return { address: work.assign(demand, demand.wanted) };
@@ -299,7 +318,9 @@ function allocateLowest(work: Allocator, demand: KeyDemand): IpamOutcome {
   if (value === undefined) {
     const capacity = capacityOf(demand.space);
     const count = `${capacity} address${capacity === 1n ? '' : 'es'}`;
-    return { error: `no free address left in IPAM label "${demand.label}" (ranges ${demand.space.texts.join(', ')}: ${count}, all allocated)` };
+    return {
+      error: `no free address left in IPAM label "${demand.label}" (ranges ${demand.space.texts.join(', ')}: ${count}, all allocated)`,
+    };
   }
   return { address: work.assign(demand, value) };
 }
@@ -324,7 +345,12 @@ function groupByKey(requests: IpamRequest[]): Map<string, IpamRequest[]> {
  * by name. A key whose request fails keeps its previous allocation untouched; keys nobody asks for
  * move to `releasing`.
  */
-export function allocate(previous: IpamState, requests: IpamRequest[], ranges: Map<string, AddressRange[]>, options: AllocateOptions = {}): IpamResult {
+export function allocate(
+  previous: IpamState,
+  requests: IpamRequest[],
+  ranges: Map<string, AddressRange[]>,
+  options: AllocateOptions = {},
+): IpamResult {
   const work = new Allocator(previous);
   const spaces = new Map([...ranges].map(([label, list]) => [label, labelSpace(list)]));
   const groups = groupByKey(requests);
@@ -376,7 +402,10 @@ export function commitReleases(state: IpamState, released?: Record<string, Alloc
 }
 
 /** Allocations per label (count, capacity) for metrics and summaries; configured labels, sorted. */
-export function usage(state: IpamState, ranges: Map<string, AddressRange[]>): Array<{ label: string; allocated: number; capacity: bigint }> {
+export function usage(
+  state: IpamState,
+  ranges: Map<string, AddressRange[]>,
+): Array<{ label: string; allocated: number; capacity: bigint }> {
   const counts = new Map<string, number>();
   for (const allocation of Object.values(state.allocations)) counts.set(allocation.label, (counts.get(allocation.label) ?? 0) + 1);
   return [...ranges.keys()].sort(byKey).map((label) => ({

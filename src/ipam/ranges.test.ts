@@ -109,7 +109,10 @@ describe('parseRanges', () => {
       v6: ['2001:db8::/120'],
     });
     assert.deepEqual([...ranges.keys()], ['prod', 'dev', 'v6']);
-    assert.deepEqual(ranges.get('prod')?.map(ends), [[4, '10.1.1.10', '10.1.1.20'], [4, '10.1.2.1', '10.1.2.2']]);
+    assert.deepEqual(ranges.get('prod')?.map(ends), [
+      [4, '10.1.1.10', '10.1.1.20'],
+      [4, '10.1.2.1', '10.1.2.2'],
+    ]);
     assert.deepEqual(ranges.get('dev')?.map(ends), [[4, '10.2.0.5', '10.2.0.5']]);
     assert.deepEqual(errors, ['ipam.ranges.dev[0]: "10.2.0.1-10.2.0.0": the first address is after the last']);
   });

@@ -114,7 +114,9 @@ function parseLabel(label: string, texts: unknown, errors: string[]): AddressRan
     }
     const family = ranges[0]?.family;
     if (family !== undefined && range.family !== family) {
-      errors.push(`${where}[${i}]: "${range.text}" is ${familyName(range.family)} but the label's first range is ${familyName(family)}; one label allocates from one family (use a second label)`);
+      errors.push(
+        `${where}[${i}]: "${range.text}" is ${familyName(range.family)} but the label's first range is ${familyName(family)}; one label allocates from one family (use a second label)`,
+      );
       return;
     }
     ranges.push(range);

@@ -95,9 +95,18 @@ describe('allocateWithStore', () => {
         return { ok: false, conflict: true };
       },
     };
-    await assert.rejects(allocateWithStore(alwaysRacing, [{ key: 'a', label: 'web' }], ranges, 3), /lost the race for the stored state 3 times in a row/);
+    await assert.rejects(
+      allocateWithStore(alwaysRacing, [{ key: 'a', label: 'web' }], ranges, 3),
+      /lost the race for the stored state 3 times in a row/,
+    );
     assert.equal(attempts, 3);
-    await assert.rejects(commitReleasesWithStore({ ...alwaysRacing, load: async () => ({ state: { allocations: {}, releasing: { x: { label: 'web', address: '10.0.0.1' } } }, version: '1' }) }), /10 times in a row/);
+    await assert.rejects(
+      commitReleasesWithStore({
+        ...alwaysRacing,
+        load: async () => ({ state: { allocations: {}, releasing: { x: { label: 'web', address: '10.0.0.1' } } }, version: '1' }),
+      }),
+      /10 times in a row/,
+    );
   });
 
   describe('two replicas racing on one store (seeded random interleavings)', () => {
@@ -134,8 +143,12 @@ describe('allocateWithStore', () => {
         conflicts += store.conflicts;
 
         const where = `seed ${seed}`;
-        for (const [requests, result] of [[setA, a], [setB, b]] as const) {
-          for (const { key } of requests) assert.ok(addressOf(result, key), `${where}: ${key} got ${JSON.stringify(result.outcomes.get(key))}`);
+        for (const [requests, result] of [
+          [setA, a],
+          [setB, b],
+        ] as const) {
+          for (const { key } of requests)
+            assert.ok(addressOf(result, key), `${where}: ${key} got ${JSON.stringify(result.outcomes.get(key))}`);
         }
         // Whatever each replica was told, no address went to two keys.
         const holders = new Map<string, string>();
@@ -189,13 +202,16 @@ describe('commitReleasesWithStore', () => {
 
 describe('parseIpamState', () => {
   it('accepts a stored state and writes addresses canonically', () => {
-    assert.deepEqual(parseIpamState({
-      allocations: { 'ns/a_host': { label: 'web', address: '10.0.0.1' }, 'ns/b_ts': { label: 'v6', address: '2001:DB8:0::1' } },
-      releasing: {},
-    }), {
-      allocations: { 'ns/a_host': { label: 'web', address: '10.0.0.1' }, 'ns/b_ts': { label: 'v6', address: '2001:db8::1' } },
-      releasing: {},
-    });
+    assert.deepEqual(
+      parseIpamState({
+        allocations: { 'ns/a_host': { label: 'web', address: '10.0.0.1' }, 'ns/b_ts': { label: 'v6', address: '2001:DB8:0::1' } },
+        releasing: {},
+      }),
+      {
+        allocations: { 'ns/a_host': { label: 'web', address: '10.0.0.1' }, 'ns/b_ts': { label: 'v6', address: '2001:db8::1' } },
+        releasing: {},
+      },
+    );
   });
 
   it('reads missing maps as empty (a fresh custom resource)', () => {
@@ -207,7 +223,11 @@ describe('parseIpamState', () => {
     ['null', null, /must be an object/],
     ['allocations as a list', { allocations: [] }, /allocations: must be an object of key → \{label, address\}/],
     ['an entry that is a string', { allocations: { k: '10.0.0.1' } }, /allocations\["k"\]: must be an object \{label, address\}/],
-    ['a bad address', { allocations: { k: { label: 'web', address: '10.0.0.300' } } }, /allocations\["k"\]\.address: "10\.0\.0\.300" is not an IP address/],
+    [
+      'a bad address',
+      { allocations: { k: { label: 'web', address: '10.0.0.300' } } },
+      /allocations\["k"\]\.address: "10\.0\.0\.300" is not an IP address/,
+    ],
     ['a route domain', { releasing: { k: { label: 'web', address: '10.0.0.3%2' } } }, /releasing\["k"\]\.address/],
     ['an empty label', { allocations: { k: { label: '', address: '10.0.0.1' } } }, /allocations\["k"\]\.label: must be a non-empty string/],
     ['an unknown field', { allocations: {}, extra: 1 }, /unknown field\(s\) "extra"/],

@@ -27,7 +27,9 @@ export interface IpamStore {
 const DEFAULT_ATTEMPTS = 10;
 
 function givingUp(what: string, attempts: number): Error {
-  return new Error(`IPAM: ${what} lost the race for the stored state ${attempts} times in a row (another writer keeps changing it); giving up`);
+  return new Error(
+    `IPAM: ${what} lost the race for the stored state ${attempts} times in a row (another writer keeps changing it); giving up`,
+  );
 }
 
 /**

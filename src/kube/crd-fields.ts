@@ -51,7 +51,8 @@ export interface CrdFields {
 export function crdFieldsOf(document: unknown): CrdFields | undefined {
   if (!isRecord(document) || document['kind'] !== 'CustomResourceDefinition') return undefined;
   const spec = document['spec'];
-  if (!isRecord(spec) || typeof spec['group'] !== 'string' || !isRecord(spec['names']) || !Array.isArray(spec['versions'])) return undefined;
+  if (!isRecord(spec) || typeof spec['group'] !== 'string' || !isRecord(spec['names']) || !Array.isArray(spec['versions']))
+    return undefined;
   const kind = spec['names']['kind'];
   if (typeof kind !== 'string') return undefined;
   const versions = new Map<string, FieldSchema>();

@@ -23,7 +23,13 @@ function fileRef(source: string): Diagnostic['ref'] {
 function flatten(value: unknown, source: string, where: string, out: ParsedDocuments, keep: Keep): void {
   if (value === null || value === undefined) return;
   if (!isRecord(value)) {
-    out.diagnostics.push(diagnostic(fileRef(source), 'error', `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`));
+    out.diagnostics.push(
+      diagnostic(
+        fileRef(source),
+        'error',
+        `${where}: expected a Kubernetes object, found ${Array.isArray(value) ? 'a list' : typeof value}`,
+      ),
+    );
     return;
   }
   const kind = value['kind'];
@@ -70,11 +76,17 @@ function parseText(text: string, source: string): ParsedText {
 export function parseDocuments(text: string, source: string, keep: Keep = slimObject): ParsedDocuments {
   const out: ParsedDocuments = { objects: [], diagnostics: [] };
   const parsed = parseText(withoutBom(text), source);
-  if (!parsed.ok) return { objects: [], diagnostics: [diagnostic(fileRef(source), 'error', `${parsed.message}; nothing in this file was used`)] };
+  if (!parsed.ok)
+    return { objects: [], diagnostics: [diagnostic(fileRef(source), 'error', `${parsed.message}; nothing in this file was used`)] };
   const values = parsed.values;
   if (!values.some(looksLikeKubernetes) && values.some((v) => v !== null && v !== undefined)) {
     // A Helm values.yaml or a config file in the folder: said once, and it does not count as broken input.
-    return { objects: [], diagnostics: [diagnostic(fileRef(source), 'warning', 'holds no Kubernetes object (no document has kind or metadata); the file was skipped')] };
+    return {
+      objects: [],
+      diagnostics: [
+        diagnostic(fileRef(source), 'warning', 'holds no Kubernetes object (no document has kind or metadata); the file was skipped'),
+      ],
+    };
   }
   values.forEach((value, i) => flatten(value, source, `document ${i + 1}`, out, keep));
   return out;

@@ -28,7 +28,8 @@ describe('JSON input text', () => {
     ['ab', 99, { line: 1, column: 3 }],
   ];
   for (const [text, offset, expected] of positions) {
-    it(`offset ${offset} of ${JSON.stringify(text)} is line ${expected.line}, column ${expected.column}`, () => assert.deepEqual(positionOf(text, offset), expected));
+    it(`offset ${offset} of ${JSON.stringify(text)} is line ${expected.line}, column ${expected.column}`, () =>
+      assert.deepEqual(positionOf(text, offset), expected));
   }
 
   const errors: Array<[string, string, RegExp]> = [
@@ -36,7 +37,11 @@ describe('JSON input text', () => {
     ['a missing colon', '{"kind" "List"}', /^invalid JSON at line 1, column 9: /],
     ['an unclosed array', '{"items": [\n  {}', /^invalid JSON at line 2, column 5: /],
     ['a bare word (V8 gives no position)', '{\n  "a": tru\n}', /^invalid JSON at line 2, column 8: /],
-    ['an unexpected token in a long text (V8 quotes an excerpt)', `{"items": [${'{"a": 1}, '.repeat(20)}}`, /^invalid JSON at line 1, column 212: Unexpected token '}'$/],
+    [
+      'an unexpected token in a long text (V8 quotes an excerpt)',
+      `{"items": [${'{"a": 1}, '.repeat(20)}}`,
+      /^invalid JSON at line 1, column 212: Unexpected token '}'$/,
+    ],
     ['a second document', '{"a": 1}\n{"b": 2}', /^invalid JSON at line 2, column 1: .*after JSON$/],
     ['an empty text', '', /^invalid JSON at line 1, column 1: /],
   ];
@@ -46,7 +51,7 @@ describe('JSON input text', () => {
       assert.equal(parsed.ok, false);
       if (!parsed.ok) {
         assert.match(parsed.message, expected);
-        assert.doesNotMatch(parsed.message, /position|is not valid JSON/, 'the reason without V8\'s position or excerpt');
+        assert.doesNotMatch(parsed.message, /position|is not valid JSON/, "the reason without V8's position or excerpt");
       }
     });
   }

@@ -4,9 +4,7 @@
  * file is reported with every other config error.
  */
 
-type Requirement =
-  | { op: 'in' | 'notin'; key: string; values: string[] }
-  | { op: 'exists' | 'notexists'; key: string };
+type Requirement = { op: 'in' | 'notin'; key: string; values: string[] } | { op: 'exists' | 'notexists'; key: string };
 
 export interface LabelSelector {
   readonly source: string;

@@ -42,12 +42,16 @@ function wrongVersion(kind: KnownKind, apiVersion: string | undefined): SkipWarn
 function unknownKind(kind: string, apiVersion: string | undefined): SkipWarning | undefined {
   const group = apiVersion ? groupOf(apiVersion) : undefined;
   if (group === CIS_GROUP && LATER_CIS_KINDS.has(kind)) {
-    return { field: 'kind', message: `${kind} is not supported by this version of kube-as3 and was ignored; keep it for CIS or remove it (docs/migrating-from-cis.md)` };
+    return {
+      field: 'kind',
+      message: `${kind} is not supported by this version of kube-as3 and was ignored; keep it for CIS or remove it (docs/migrating-from-cis.md)`,
+    };
   }
   // A misspelt kind is only guessed among the kinds of the object's own API group (any, without apiVersion).
   const candidates = KNOWN_KINDS.filter((k) => group === undefined || groupOf(API_VERSION[k]) === group);
   const suggestion = closestName(kind, candidates);
-  if (suggestion !== undefined) return { field: 'kind', message: `${kind} is not a kind kube-as3 reads; did you mean ${suggestion}? This object was skipped` };
+  if (suggestion !== undefined)
+    return { field: 'kind', message: `${kind} is not a kind kube-as3 reads; did you mean ${suggestion}? This object was skipped` };
   if (group === CIS_GROUP) return { field: 'kind', message: `${kind} is not a ${CIS_GROUP} kind kube-as3 reads; this object was skipped` };
   return undefined;
 }

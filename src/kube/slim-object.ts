@@ -23,7 +23,13 @@ import type { KnownKind, KubeObject } from './types.js';
 
 /** ObjectMeta fields nothing in kube-as3 reads. */
 const DROPPED_METADATA: ReadonlySet<string> = new Set([
-  'managedFields', 'ownerReferences', 'finalizers', 'selfLink', 'generateName', 'deletionGracePeriodSeconds', 'deletionTimestamp',
+  'managedFields',
+  'ownerReferences',
+  'finalizers',
+  'selfLink',
+  'generateName',
+  'deletionGracePeriodSeconds',
+  'deletionTimestamp',
 ]);
 
 /** kubectl's copy of the whole object as last applied: every reader ignores it. */

@@ -154,8 +154,18 @@ export interface IngressClass extends KubeObject {
 
 /** Kinds kube-as3 keeps in its inventory, by their `kind` field. */
 export const KNOWN_KINDS = [
-  'Node', 'Namespace', 'Service', 'EndpointSlice', 'Secret', 'Pod', 'VirtualServer', 'TransportServer',
-  'TLSProfile', 'Policy', 'Ingress', 'IngressClass',
+  'Node',
+  'Namespace',
+  'Service',
+  'EndpointSlice',
+  'Secret',
+  'Pod',
+  'VirtualServer',
+  'TransportServer',
+  'TLSProfile',
+  'Policy',
+  'Ingress',
+  'IngressClass',
 ] as const;
 export type KnownKind = (typeof KNOWN_KINDS)[number];
 

@@ -20,37 +20,89 @@ function object(kind: string, rest: Record<string, unknown>): KubeObject {
 
 describe('unknownFields (against the shipped CRDs)', () => {
   const cases: Array<[string, string, Record<string, unknown>, Array<[string, string?]>]> = [
-    ['a valid VirtualServer has none', 'VirtualServer',
-      { spec: { host: 'a.example.com', virtualServerAddress: '10.0.0.1', pools: [{ path: '/', service: 'web', servicePort: 80, monitor: { type: 'http', interval: 5 } }] } }, []],
-    ['a misspelt pool field, with its fix', 'VirtualServer',
-      { spec: { virtualServerAddress: '10.0.0.1', pools: [{ service: 'web', servicePort: 80 }, { service: 'api', servicePort: 80, loadBalancingMetod: 'round-robin' }] } },
-      [['spec.pools[1].loadBalancingMetod', 'loadBalancingMethod']]],
-    ['deep in a list of lists', 'VirtualServer',
-      { spec: { virtualServerAddress: '10.0.0.1', pools: [{ service: 'web', servicePort: 80, monitors: [{ type: 'http' }, { type: 'tcp', intervall: 5 }] }] } },
-      [['spec.pools[0].monitors[1].intervall', 'interval']]],
-    ['a name too far from every field: no guess', 'VirtualServer',
-      { spec: { virtualServerAddress: '10.0.0.1', colour: 'blue' } }, [['spec.colour']]],
-    ['letter case', 'TransportServer',
-      { spec: { virtualServerPort: 5432, pool: { service: 'db', serviceport: 5432 } } }, [['spec.pool.serviceport', 'servicePort']]],
+    [
+      'a valid VirtualServer has none',
+      'VirtualServer',
+      {
+        spec: {
+          host: 'a.example.com',
+          virtualServerAddress: '10.0.0.1',
+          pools: [{ path: '/', service: 'web', servicePort: 80, monitor: { type: 'http', interval: 5 } }],
+        },
+      },
+      [],
+    ],
+    [
+      'a misspelt pool field, with its fix',
+      'VirtualServer',
+      {
+        spec: {
+          virtualServerAddress: '10.0.0.1',
+          pools: [
+            { service: 'web', servicePort: 80 },
+            { service: 'api', servicePort: 80, loadBalancingMetod: 'round-robin' },
+          ],
+        },
+      },
+      [['spec.pools[1].loadBalancingMetod', 'loadBalancingMethod']],
+    ],
+    [
+      'deep in a list of lists',
+      'VirtualServer',
+      {
+        spec: {
+          virtualServerAddress: '10.0.0.1',
+          pools: [{ service: 'web', servicePort: 80, monitors: [{ type: 'http' }, { type: 'tcp', intervall: 5 }] }],
+        },
+      },
+      [['spec.pools[0].monitors[1].intervall', 'interval']],
+    ],
+    [
+      'a name too far from every field: no guess',
+      'VirtualServer',
+      { spec: { virtualServerAddress: '10.0.0.1', colour: 'blue' } },
+      [['spec.colour']],
+    ],
+    [
+      'letter case',
+      'TransportServer',
+      { spec: { virtualServerPort: 5432, pool: { service: 'db', serviceport: 5432 } } },
+      [['spec.pool.serviceport', 'servicePort']],
+    ],
     ['a misspelt top-level field', 'TLSProfile', { spce: { tls: { termination: 'edge' } } }, [['spce', 'spec']]],
     ['a misspelt metadata field', 'Policy', { metadata: { name: 'p', namespce: 'shop' }, spec: {} }, [['metadata.namespce', 'namespace']]],
     ['status is not input: never checked', 'VirtualServer', { spec: { virtualServerAddress: '10.0.0.1' }, status: { anything: 1 } }, []],
-    ['TLSProfile nested object', 'TLSProfile', { spec: { tls: { termination: 'edge', clientSSL: '/Common/clientssl', refernce: 'bigip' } } }, [['spec.tls.refernce', 'reference']]],
+    [
+      'TLSProfile nested object',
+      'TLSProfile',
+      { spec: { tls: { termination: 'edge', clientSSL: '/Common/clientssl', refernce: 'bigip' } } },
+      [['spec.tls.refernce', 'reference']],
+    ],
   ];
   for (const [what, kind, rest, expected] of cases) {
     it(`${kind}: ${what}`, () => {
-      const found = unknownFields(object(kind, rest), schemaOf(kind)).map((u) => (u.suggestion === undefined ? [u.field] : [u.field, u.suggestion]));
+      const found = unknownFields(object(kind, rest), schemaOf(kind)).map((u) =>
+        u.suggestion === undefined ? [u.field] : [u.field, u.suggestion],
+      );
       assert.deepEqual(found, expected);
     });
   }
 
   it('gives one warning per field, naming the resource, the field and the fix', () => {
-    const obj = object('VirtualServer', { spec: { virtualServerAddress: '10.0.0.1', pools: [{ service: 'web', servicePort: 80, loadBalancingMetod: 'x' }] } });
-    const [warning, ...rest] = unknownFieldWarnings({ kind: 'VirtualServer', namespace: 'shop', name: 'web' }, obj, schemaOf('VirtualServer'));
+    const obj = object('VirtualServer', {
+      spec: { virtualServerAddress: '10.0.0.1', pools: [{ service: 'web', servicePort: 80, loadBalancingMetod: 'x' }] },
+    });
+    const [warning, ...rest] = unknownFieldWarnings(
+      { kind: 'VirtualServer', namespace: 'shop', name: 'web' },
+      obj,
+      schemaOf('VirtualServer'),
+    );
     assert.deepEqual(rest, []);
     assert.deepEqual(warning, {
-      ref: { kind: 'VirtualServer', namespace: 'shop', name: 'web' }, severity: 'warning',
-      field: 'spec.pools[0].loadBalancingMetod', message: 'unknown field; did you mean loadBalancingMethod?',
+      ref: { kind: 'VirtualServer', namespace: 'shop', name: 'web' },
+      severity: 'warning',
+      field: 'spec.pools[0].loadBalancingMetod',
+      message: 'unknown field; did you mean loadBalancingMethod?',
     });
   });
 });
@@ -63,7 +115,11 @@ describe('unknownFields (schema keywords)', () => {
         type: 'object',
         properties: {
           free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-          partly: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { known: { type: 'object', properties: { a: { type: 'string' } } } } },
+          partly: {
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+            properties: { known: { type: 'object', properties: { a: { type: 'string' } } } },
+          },
           labels: { type: 'object', additionalProperties: { type: 'string' } },
           byName: { type: 'object', additionalProperties: { type: 'object', properties: { port: { type: 'integer' } } } },
           empty: { type: 'object' },
@@ -74,7 +130,11 @@ describe('unknownFields (schema keywords)', () => {
   });
   const cases: Array<[string, Record<string, unknown>, string[]]> = [
     ['x-kubernetes-preserve-unknown-fields keeps anything', { free: { x: { y: 1 } } }, []],
-    ['preserved object: its known fields are still checked below', { partly: { other: 1, known: { a: 'x', b: 'y' } } }, ['spec.partly.known.b']],
+    [
+      'preserved object: its known fields are still checked below',
+      { partly: { other: 1, known: { a: 'x', b: 'y' } } },
+      ['spec.partly.known.b'],
+    ],
     ['a map allows any key', { labels: { anything: 'x' } }, []],
     ['a map of objects checks each value', { byName: { web: { port: 80, prot: 'TCP' } } }, ['spec.byName.web.prot']],
     ['an object without properties holds no fields', { empty: { x: 1 } }, ['spec.empty.x']],
@@ -82,6 +142,11 @@ describe('unknownFields (schema keywords)', () => {
     ['a value of the wrong type is left to the normalizers', { labels: 'not-a-map', byName: [1] }, []],
   ];
   for (const [what, spec, expected] of cases) {
-    it(what, () => assert.deepEqual(unknownFields({ apiVersion: 'x/v1', kind: 'X', spec } as KubeObject, schema).map((u) => u.field), expected));
+    it(what, () =>
+      assert.deepEqual(
+        unknownFields({ apiVersion: 'x/v1', kind: 'X', spec } as KubeObject, schema).map((u) => u.field),
+        expected,
+      ),
+    );
   }
 });

@@ -14,8 +14,21 @@ import type { KubeObject } from './types.js';
 
 /** The fields of Kubernetes' ObjectMeta, which every object's `metadata` may hold (not part of a CRD's schema). */
 const OBJECT_META_FIELDS: readonly string[] = [
-  'annotations', 'creationTimestamp', 'deletionGracePeriodSeconds', 'deletionTimestamp', 'finalizers', 'generateName',
-  'generation', 'labels', 'managedFields', 'name', 'namespace', 'ownerReferences', 'resourceVersion', 'selfLink', 'uid',
+  'annotations',
+  'creationTimestamp',
+  'deletionGracePeriodSeconds',
+  'deletionTimestamp',
+  'finalizers',
+  'generateName',
+  'generation',
+  'labels',
+  'managedFields',
+  'name',
+  'namespace',
+  'ownerReferences',
+  'resourceVersion',
+  'selfLink',
+  'uid',
 ];
 
 /** Top-level fields every object has besides its schema's: `status` is written by controllers, not read as input. */

@@ -24,13 +24,15 @@ describe('YAML input text', () => {
     it(`reads ${what} as the yaml library did`, () => assert.deepEqual(values(text), [parse(text)]));
   }
 
-  it('applies merge keys (as Kubernetes\' YAML reader does), later keys winning', () => {
+  it("applies merge keys (as Kubernetes' YAML reader does), later keys winning", () => {
     const text = 'base: &base {port: 80, protocol: TCP}\nport: {<<: *base, port: 8080}\nlist: {<<: [*base], name: x}\n';
-    assert.deepEqual(values(text), [{
-      base: { port: 80, protocol: 'TCP' },
-      port: { port: 8080, protocol: 'TCP' },
-      list: { port: 80, protocol: 'TCP', name: 'x' },
-    }]);
+    assert.deepEqual(values(text), [
+      {
+        base: { port: 80, protocol: 'TCP' },
+        port: { port: 8080, protocol: 'TCP' },
+        list: { port: 80, protocol: 'TCP', name: 'x' },
+      },
+    ]);
   });
 
   it('reads several documents, empty ones as null', () => {
@@ -39,7 +41,11 @@ describe('YAML input text', () => {
   });
 
   const errors: Array<[string, string, string]> = [
-    ['an unclosed flow sequence at the end', 'kind: [unclosed', 'invalid YAML at line 1: unexpected end of the stream within a flow collection'],
+    [
+      'an unclosed flow sequence at the end',
+      'kind: [unclosed',
+      'invalid YAML at line 1: unexpected end of the stream within a flow collection',
+    ],
     ['a duplicated key', 'kind: Service\nkind: Pod\n', 'invalid YAML at line 2: duplicated mapping key'],
     ['a bad indentation', 'metadata:\n  name: a\n namespace: b\n', 'invalid YAML at line 3: bad indentation of a mapping entry'],
     ['a tab indentation', 'spec:\n\tports: []\n', 'invalid YAML at line 2: tab characters must not be used in indentation'],
@@ -60,7 +66,10 @@ describe('YAML input text', () => {
   });
 
   it('accepts the ordinary use of aliases (shared labels)', () => {
-    const items = Array.from({ length: 2000 }, (_, i) => `- {kind: Service, metadata: {name: s${i}, labels: ${i === 0 ? '&l {app: shop, tier: web}' : '*l'}}}`);
+    const items = Array.from(
+      { length: 2000 },
+      (_, i) => `- {kind: Service, metadata: {name: s${i}, labels: ${i === 0 ? '&l {app: shop, tier: web}' : '*l'}}}`,
+    );
     const [list] = values(`kind: List\nitems:\n${items.join('\n')}\n`) as Array<{ items: unknown[] }>;
     assert.equal(list?.items.length, 2000);
   });

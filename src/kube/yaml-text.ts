@@ -73,7 +73,10 @@ export function parseYamlText(text: string): ParsedText {
     return { ok: false, message: `invalid YAML${line}: ${err.reason}` };
   }
   if (mayHaveAliases(text) && expandsTooFar(values)) {
-    return { ok: false, message: `invalid YAML: its aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (a resource exhaustion attack?)` };
+    return {
+      ok: false,
+      message: `invalid YAML: its aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (a resource exhaustion attack?)`,
+    };
   }
   return { ok: true, values };
 }

@@ -35,7 +35,11 @@ describe('backoff', () => {
       ['cluster problems', { baseMs: 10_000, maxMs: 300_000 }, 6, 0.9, 300_000],
     ];
     for (const [user, p, attempt, random, expected] of cases) {
-      assert.equal(backoffDelay(attempt, p, () => random), expected, `${user}: attempt ${attempt}, random ${random}`);
+      assert.equal(
+        backoffDelay(attempt, p, () => random),
+        expected,
+        `${user}: attempt ${attempt}, random ${random}`,
+      );
     }
   });
 

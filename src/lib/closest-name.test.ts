@@ -24,8 +24,17 @@ describe('editDistance', () => {
 });
 
 describe('typoBudget', () => {
-  const cases: Array<[number, number]> = [[1, 0], [2, 0], [3, 1], [7, 1], [8, 2], [12, 3], [40, 3]];
-  for (const [length, budget] of cases) it(`a name of ${length} characters allows ${budget} edit(s)`, () => assert.equal(typoBudget(length), budget));
+  const cases: Array<[number, number]> = [
+    [1, 0],
+    [2, 0],
+    [3, 1],
+    [7, 1],
+    [8, 2],
+    [12, 3],
+    [40, 3],
+  ];
+  for (const [length, budget] of cases)
+    it(`a name of ${length} characters allows ${budget} edit(s)`, () => assert.equal(typoBudget(length), budget));
 });
 
 describe('closestName', () => {

@@ -82,13 +82,34 @@ describe('addressSortKey', () => {
   }
 
   it('gives IPv4 addresses the same key as their parsed form, and rejects what the parser rejects', () => {
-    const cases = ['0.0.0.0', '10.1.0.9', '255.255.255.255', '172.16.254.1', '1.2.3.4%7', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1..2.3', '.1.2.3', '1.2.3.', '1.2.3.4 ', 'a.b.c.d', '1.2.3.1000', '2001:db8::1', '::ffff:1.2.3.4', ''];
+    const cases = [
+      '0.0.0.0',
+      '10.1.0.9',
+      '255.255.255.255',
+      '172.16.254.1',
+      '1.2.3.4%7',
+      '256.1.1.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      '.1.2.3',
+      '1.2.3.',
+      '1.2.3.4 ',
+      'a.b.c.d',
+      '1.2.3.1000',
+      '2001:db8::1',
+      '::ffff:1.2.3.4',
+      '',
+    ];
     for (let i = 0; i < 200; i++) cases.push(`${(i * 37) % 256}.${(i * 11) % 256}.${i % 256}.${(i * 101) % 256}`);
     for (const text of cases) assert.equal(addressSortKey(text), slowKey(text), text);
   });
 
   it('orders addresses numerically, IPv4 before IPv6', () => {
-    const sorted = ['10.0.0.10', '2001:db8::1', '10.0.0.9', '9.255.255.255'].sort((a, b) => (addressSortKey(a) < addressSortKey(b) ? -1 : 1));
+    const sorted = ['10.0.0.10', '2001:db8::1', '10.0.0.9', '9.255.255.255'].sort((a, b) =>
+      addressSortKey(a) < addressSortKey(b) ? -1 : 1,
+    );
     assert.deepEqual(sorted, ['9.255.255.255', '10.0.0.9', '10.0.0.10', '2001:db8::1']);
   });
 });

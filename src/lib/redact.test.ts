@@ -21,7 +21,12 @@ describe('redact', () => {
   it('replaces secret properties deeply and keeps everything else, including certificates', () => {
     const app = {
       class: 'Application',
-      cert: { class: 'Certificate', certificate: SHOP_CERT, privateKey: SHOP_KEY, passphrase: { ciphertext: 'c2VjcmV0LXBocmFzZQ==', protected: 'eyJhbGciOiJkaXIifQ' } },
+      cert: {
+        class: 'Certificate',
+        certificate: SHOP_CERT,
+        privateKey: SHOP_KEY,
+        passphrase: { ciphertext: 'c2VjcmV0LXBocmFzZQ==', protected: 'eyJhbGciOiJkaXIifQ' },
+      },
       pools: [{ password: 'hunter22' }],
       remark: 'kept',
     };
@@ -40,7 +45,12 @@ describe('redact', () => {
     ['a known key, JSON-escaped as AS3 echoes declarations', `{"privateKey":${JSON.stringify(SHOP_KEY)}}`, [SHOP_KEY], SHOP_MARK],
     ['a JSON-escaped key not known beforehand', `{"privateKey":${JSON.stringify(SHOP_KEY)}}`, [], undefined],
     ['a key cut short by a message limit', `bad: ${SHOP_KEY.slice(0, 90)}`, [], undefined],
-    ['an encrypted key', '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----', [], undefined],
+    [
+      'an encrypted key',
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----',
+      [],
+      undefined,
+    ],
   ];
   for (const [what, text, known, shows] of texts) {
     it(`redacts ${what}`, () => {
@@ -53,7 +63,10 @@ describe('redact', () => {
   }
 
   it('redacts known passphrases and leaves other text alone', () => {
-    assert.equal(redactText('AS3: passphrase "s3cr3t-phrase" is wrong', ['s3cr3t-phrase']), `AS3: passphrase "${secretMarker('s3cr3t-phrase')}" is wrong`);
+    assert.equal(
+      redactText('AS3: passphrase "s3cr3t-phrase" is wrong', ['s3cr3t-phrase']),
+      `AS3: passphrase "${secretMarker('s3cr3t-phrase')}" is wrong`,
+    );
     assert.equal(redactText('nothing secret here: 10.1.1.1:443'), 'nothing secret here: 10.1.1.1:443');
   });
 
@@ -75,7 +88,11 @@ describe('redact', () => {
   });
 
   it('makes log arguments safe: messages, fields and errors', () => {
-    const [message, fields, error] = [`refused: ${SHOP_KEY}`, { tenant: 'shop', detail: `x ${SHOP_KEY}`, privateKey: SHOP_KEY }, new Error(`bad ${SHOP_KEY}`)].map(redactLogArgument);
+    const [message, fields, error] = [
+      `refused: ${SHOP_KEY}`,
+      { tenant: 'shop', detail: `x ${SHOP_KEY}`, privateKey: SHOP_KEY },
+      new Error(`bad ${SHOP_KEY}`),
+    ].map(redactLogArgument);
     const shown = JSON.stringify([message, fields, (error as Error).message]);
     assertNoKey(shown);
     assert.ok(shown.includes(SHOP_MARK));

@@ -26,7 +26,7 @@ export function isSecretProperty(name: string): boolean {
 
 /** The first 12 hex digits of the SHA-256 of a value (a string as is, anything else as JSON). */
 export function secretFingerprint(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
@@ -53,7 +53,8 @@ function redactWith(value: unknown, leaf: (value: unknown) => unknown): unknown 
   if (typeof value !== 'object' || value === null || value instanceof Error) return leaf(value);
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = isSecretProperty(key) && inner !== undefined && inner !== null && inner !== '' ? secretMarker(inner) : redactWith(inner, leaf);
+    out[key] =
+      isSecretProperty(key) && inner !== undefined && inner !== null && inner !== '' ? secretMarker(inner) : redactWith(inner, leaf);
   }
   return out;
 }

@@ -8,12 +8,24 @@ import type { ServiceClass } from './service-classes.js';
 
 function group(change: Partial<VirtualGroup>): VirtualGroup {
   return {
-    id: 'kubernetes/app', partition: 'kubernetes', application: 'app', virtualName: 'vs', type: 'http',
-    address: '10.0.0.10', port: 80, snat: 'auto', settings: {}, claims: [], ...change,
+    id: 'kubernetes/app',
+    partition: 'kubernetes',
+    application: 'app',
+    virtualName: 'vs',
+    type: 'http',
+    address: '10.0.0.10',
+    port: 80,
+    snat: 'auto',
+    settings: {},
+    claims: [],
+    ...change,
   };
 }
 
-const tls = (termination: 'edge' | 'reencrypt' | 'passthrough'): VirtualGroup['tls'] => ({ termination, source: { kind: 'TLSProfile', namespace: 'prod', name: 't' } });
+const tls = (termination: 'edge' | 'reencrypt' | 'passthrough'): VirtualGroup['tls'] => ({
+  termination,
+  source: { kind: 'TLSProfile', namespace: 'prod', name: 't' },
+});
 
 describe('serviceClassOf', () => {
   const cases: Array<[string, Partial<VirtualGroup>, ServiceClass]> = [
@@ -32,7 +44,12 @@ describe('serviceClassOf', () => {
 
   it('gives L4 virtuals the class l4ServiceClass names', () => {
     assert.deepEqual(
-      [l4ServiceClass('tcp', 'standard'), l4ServiceClass('udp', 'standard'), l4ServiceClass('sctp', 'standard'), l4ServiceClass('sctp', 'performance')],
+      [
+        l4ServiceClass('tcp', 'standard'),
+        l4ServiceClass('udp', 'standard'),
+        l4ServiceClass('sctp', 'standard'),
+        l4ServiceClass('sctp', 'performance'),
+      ],
       ['Service_TCP', 'Service_UDP', 'Service_SCTP', 'Service_L4'],
     );
   });
@@ -40,8 +57,12 @@ describe('serviceClassOf', () => {
 
 describe('applySettings', () => {
   const settings: ServiceSettings = {
-    profileUDP: { bigip: '/Common/udp' }, iRules: [{ bigip: '/Common/rule' }], policyWAF: { bigip: '/Common/waf' },
-    profileTCP: { bigip: '/Common/tcp' }, allowVlans: [{ bigip: '/Common/external' }], profileDOS: { bigip: '/Common/dos' },
+    profileUDP: { bigip: '/Common/udp' },
+    iRules: [{ bigip: '/Common/rule' }],
+    policyWAF: { bigip: '/Common/waf' },
+    profileTCP: { bigip: '/Common/tcp' },
+    allowVlans: [{ bigip: '/Common/external' }],
+    profileDOS: { bigip: '/Common/dos' },
   };
 
   const tcp = (): As3Object => ({ class: 'Service_TCP', virtualAddresses: ['10.0.0.10'], virtualPort: 443 });
@@ -60,7 +81,10 @@ describe('applySettings', () => {
     assert.deepEqual(service['policyWAF'], { bigip: '/Common/waf' });
   });
 
-  for (const [as3Class, make] of [['Service_TCP', tcp], ['Service_HTTP', http]] as const) {
+  for (const [as3Class, make] of [
+    ['Service_TCP', tcp],
+    ['Service_HTTP', http],
+  ] as const) {
     it(`gives a ${as3Class} the official AS3 schema accepts`, function () {
       const service = make();
       applySettings(service, as3Class, settings);

@@ -5,14 +5,37 @@ import type { As3Object } from './as3-types.js';
 export type ServiceClass = 'Service_HTTP' | 'Service_HTTPS' | 'Service_TCP' | 'Service_UDP' | 'Service_SCTP' | 'Service_L4';
 
 const COMMON: ServiceSettingName[] = [
-  'iRules', 'allowVlans', 'persistenceMethods', 'mirroring', 'policyFirewallEnforced', 'ipIntelligencePolicy',
-  'securityLogProfiles', 'lastHop', 'httpMrfRoutingEnabled', 'profileProtocolInspection', 'profileTrafficLog',
+  'iRules',
+  'allowVlans',
+  'persistenceMethods',
+  'mirroring',
+  'policyFirewallEnforced',
+  'ipIntelligencePolicy',
+  'securityLogProfiles',
+  'lastHop',
+  'httpMrfRoutingEnabled',
+  'profileProtocolInspection',
+  'profileTrafficLog',
 ];
 /** DoS, bot defense and WAF profiles exist on HTTP virtuals only in AS3 3.56 (L4 classes reject them). */
 const HTTP: ServiceSettingName[] = [
-  ...COMMON, 'profileDOS', 'profileBotDefense', 'policyWAF', 'profileTCP', 'profileHTTP', 'profileMultiplex', 'profileHTTPCompression', 'profileHTML', 'profileAccess',
-  'policyPerRequestAccess', 'profileRequestAdapt', 'profileResponseAdapt', 'profileWebSocket', 'profileAnalytics',
-  'profileAnalyticsTcp', 'profileApiProtection',
+  ...COMMON,
+  'profileDOS',
+  'profileBotDefense',
+  'policyWAF',
+  'profileTCP',
+  'profileHTTP',
+  'profileMultiplex',
+  'profileHTTPCompression',
+  'profileHTML',
+  'profileAccess',
+  'policyPerRequestAccess',
+  'profileRequestAdapt',
+  'profileResponseAdapt',
+  'profileWebSocket',
+  'profileAnalytics',
+  'profileAnalyticsTcp',
+  'profileApiProtection',
 ];
 
 /**

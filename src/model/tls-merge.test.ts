@@ -11,10 +11,21 @@ const wild: CertificateMaterial = { secret: 'ns/wild', certificate: WILDCARD_CER
 const caBundle = { secret: 'ns/ca', bundle: TEST_CA_CERT };
 
 describe('mergeTls', () => {
-  it('serves the certificates of both, deduplicated, the owner\'s first, with the owner\'s settings, naming the settings not applied', () => {
+  it("serves the certificates of both, deduplicated, the owner's first, with the owner's settings, naming the settings not applied", () => {
     const owner: TlsModel = { termination: 'edge', clientSide: { certificates: [shop] }, cipher: { ciphers: 'DEFAULT' }, source };
-    const newcomer: TlsModel = { termination: 'edge', clientSide: { certificates: [wild, shop] }, cipher: { ciphers: 'HIGH' }, renegotiationEnabled: false, source: other };
-    assert.deepEqual(mergeTls(owner, newcomer), { termination: 'edge', clientSide: { certificates: [shop, wild] }, cipher: { ciphers: 'DEFAULT' }, source });
+    const newcomer: TlsModel = {
+      termination: 'edge',
+      clientSide: { certificates: [wild, shop] },
+      cipher: { ciphers: 'HIGH' },
+      renegotiationEnabled: false,
+      source: other,
+    };
+    assert.deepEqual(mergeTls(owner, newcomer), {
+      termination: 'edge',
+      clientSide: { certificates: [shop, wild] },
+      cipher: { ciphers: 'DEFAULT' },
+      source,
+    });
     assert.deepEqual(tlsSettingsIgnored(owner, newcomer), ['tlsCipher', 'renegotiationEnabled']);
   });
 
@@ -30,7 +41,12 @@ describe('mergeTls', () => {
     const serverSide = { profiles: [{ bigip: '/Common/serverssl' }] };
     const merged = mergeTls(
       { termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide, source },
-      { termination: 'reencrypt', clientSide: { certificates: [wild] }, serverSide: { profiles: [{ bigip: '/Common/serverssl' }] }, source: other },
+      {
+        termination: 'reencrypt',
+        clientSide: { certificates: [wild] },
+        serverSide: { profiles: [{ bigip: '/Common/serverssl' }] },
+        source: other,
+      },
     );
     assert.deepEqual(merged, { termination: 'reencrypt', clientSide: { certificates: [shop, wild] }, serverSide, source });
   });
@@ -68,7 +84,12 @@ describe('mergeTls', () => {
     [
       'a different pod side',
       { termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide: { caBundles: [caBundle] }, source },
-      { termination: 'reencrypt', clientSide: { certificates: [wild] }, serverSide: { profiles: [{ bigip: '/Common/serverssl' }] }, source: other },
+      {
+        termination: 'reencrypt',
+        clientSide: { certificates: [wild] },
+        serverSide: { profiles: [{ bigip: '/Common/serverssl' }] },
+        source: other,
+      },
       /^re-encrypts with BIG-IP server-ssl profile \/Common\/serverssl but the virtual uses the CA bundle of Secret ns\/ca \(set by TLSProfile a\/x\)$/,
     ],
   ];
@@ -82,15 +103,40 @@ describe('mergeTls', () => {
 });
 
 describe('tlsSettingsIgnored', () => {
-  const edge = (settings: Partial<TlsModel>, from = source): TlsModel => ({ termination: 'edge', clientSide: { certificates: [shop] }, ...settings, source: from });
+  const edge = (settings: Partial<TlsModel>, from = source): TlsModel => ({
+    termination: 'edge',
+    clientSide: { certificates: [shop] },
+    ...settings,
+    source: from,
+  });
   const cases: Array<[string, Partial<TlsModel>, Partial<TlsModel>, string[]]> = [
-    ['the same settings', { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false }, { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false }, []],
+    [
+      'the same settings',
+      { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false },
+      { cipher: { ciphers: 'DEFAULT' }, renegotiationEnabled: false },
+      [],
+    ],
     ['no settings on either side', {}, {}, []],
     ['renegotiation left at its default and written as true', {}, { renegotiationEnabled: true }, []],
     ['a different cipher string', { cipher: { ciphers: 'DEFAULT' } }, { cipher: { ciphers: 'HIGH' } }, ['tlsCipher']],
-    ['cipher settings only on the other resource', {}, { cipher: { tls1_3Enabled: true, cipherGroup: { bigip: '/Common/f5-default' } } }, ['tlsCipher']],
-    ['different disabled versions', { cipher: { disabledVersions: ['1.0'] } }, { cipher: { disabledVersions: ['1.0', '1.1'] } }, ['tlsCipher']],
-    ['a different cipher group', { cipher: { cipherGroup: { bigip: '/Common/a' } } }, { cipher: { cipherGroup: { bigip: '/Common/b' } } }, ['tlsCipher']],
+    [
+      'cipher settings only on the other resource',
+      {},
+      { cipher: { tls1_3Enabled: true, cipherGroup: { bigip: '/Common/f5-default' } } },
+      ['tlsCipher'],
+    ],
+    [
+      'different disabled versions',
+      { cipher: { disabledVersions: ['1.0'] } },
+      { cipher: { disabledVersions: ['1.0', '1.1'] } },
+      ['tlsCipher'],
+    ],
+    [
+      'a different cipher group',
+      { cipher: { cipherGroup: { bigip: '/Common/a' } } },
+      { cipher: { cipherGroup: { bigip: '/Common/b' } } },
+      ['tlsCipher'],
+    ],
     ['renegotiation turned off only by the owner', { renegotiationEnabled: false }, {}, ['renegotiationEnabled']],
   ];
   for (const [what, mine, theirs, expected] of cases) {

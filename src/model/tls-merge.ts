@@ -13,7 +13,8 @@ function describeClientSide(side: ClientSideTls | undefined): string {
 
 function describeServerSide(side: ServerSideTls | undefined): string {
   if (!side) return 'no server-side TLS';
-  if ('profiles' in side) return `BIG-IP server-ssl profile${side.profiles.length > 1 ? 's' : ''} ${side.profiles.map((p) => p.bigip).join(', ')}`;
+  if ('profiles' in side)
+    return `BIG-IP server-ssl profile${side.profiles.length > 1 ? 's' : ''} ${side.profiles.map((p) => p.bigip).join(', ')}`;
   return `the CA bundle${side.caBundles.length > 1 ? 's' : ''} of Secret${side.caBundles.length > 1 ? 's' : ''} ${side.caBundles.map((b) => b.secret).join(', ')}`;
 }
 

@@ -115,9 +115,7 @@ export interface RedirectRoute {
 }
 
 /** The pool used when no route matches (`defaultPool`): a Service backend or an existing BIG-IP pool. */
-export type DefaultPool =
-  | { route: Route }
-  | { bigip: string; field: string; source: ObjectRef };
+export type DefaultPool = { route: Route } | { bigip: string; field: string; source: ObjectRef };
 
 export type VirtualType = 'http' | 'https' | 'tcp' | 'udp' | 'sctp';
 

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import type { Secret } from '../kube/types.js';
 import { tlsSecret } from '../../test/support/fixtures.js';
 import {
-  API_CERT, API_KEY, LEGACY_CERT, LEGACY_KEY, SHOP_CERT, SHOP_KEY, TEST_CA_CERT, WILDCARD_CERT, WILDCARD_KEY,
+  API_CERT,
+  API_KEY,
+  LEGACY_CERT,
+  LEGACY_KEY,
+  SHOP_CERT,
+  SHOP_KEY,
+  TEST_CA_CERT,
+  WILDCARD_CERT,
+  WILDCARD_KEY,
 } from '../../test/support/certificates.js';
 import { caBundleFromSecret, certificateFromSecret, hostCoveredBy } from './certificate.js';
 
@@ -41,7 +49,10 @@ Fyw7s89F9jGVh8shQ2whtntruCW7YjL99J2yLt1gzc6uyRyjxD/jxwHZ
 `;
 const CORRUPT_BLOCK = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
 
-function stringDataSecret(data: Record<string, string>, base: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'ns', name: 's' } }): Secret {
+function stringDataSecret(
+  data: Record<string, string>,
+  base: Secret = { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'ns', name: 's' } },
+): Secret {
   return { ...base, stringData: data } as Secret;
 }
 
@@ -88,7 +99,11 @@ describe('certificateFromSecret', () => {
   }
 
   it('keeps the chain that follows the server certificate as chainCA', () => {
-    const result = certificateFromSecret(tlsSecret('ns', 'api', { 'tls.crt': `${API_CERT}\n${TEST_CA_CERT}`, 'tls.key': API_KEY }), 'ns', 'api');
+    const result = certificateFromSecret(
+      tlsSecret('ns', 'api', { 'tls.crt': `${API_CERT}\n${TEST_CA_CERT}`, 'tls.key': API_KEY }),
+      'ns',
+      'api',
+    );
     assert.ok(!('error' in result));
     assert.equal(result.material.certificate, API_CERT);
     assert.equal(result.material.chainCA, TEST_CA_CERT);
@@ -114,8 +129,16 @@ describe('certificateFromSecret', () => {
       { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'ns', name: 's' }, data: { 'tls.crt': SHOP_CERT, 'tls.key': SHOP_KEY } },
       /^Secret ns\/s tls\.crt holds no PEM certificate \(values under data must be base64-encoded PEM text\)$/,
     ],
-    ['a tls.crt that is no PEM at all', tlsSecret('ns', 's', { 'tls.crt': 'not a certificate', 'tls.key': SHOP_KEY }), /^Secret ns\/s tls\.crt holds no PEM certificate/],
-    ['a PEM block that is not a certificate', tlsSecret('ns', 's', { 'tls.crt': CORRUPT_BLOCK, 'tls.key': SHOP_KEY }), /^Secret ns\/s tls\.crt is not a valid X\.509 certificate \(/],
+    [
+      'a tls.crt that is no PEM at all',
+      tlsSecret('ns', 's', { 'tls.crt': 'not a certificate', 'tls.key': SHOP_KEY }),
+      /^Secret ns\/s tls\.crt holds no PEM certificate/,
+    ],
+    [
+      'a PEM block that is not a certificate',
+      tlsSecret('ns', 's', { 'tls.crt': CORRUPT_BLOCK, 'tls.key': SHOP_KEY }),
+      /^Secret ns\/s tls\.crt is not a valid X\.509 certificate \(/,
+    ],
     [
       'a chain certificate that does not parse, by its position',
       tlsSecret('ns', 's', { 'tls.crt': API_CERT + CORRUPT_BLOCK, 'tls.key': API_KEY }),
@@ -126,9 +149,21 @@ describe('certificateFromSecret', () => {
       tlsSecret('ns', 's', { 'tls.crt': NO_HOST_CERT, 'tls.key': QUOTED_KEY }),
       /^Secret ns\/s tls\.crt names no host: it has neither DNS subject alternative names nor a common name$/,
     ],
-    ['a key that is not a key', tlsSecret('ns', 's', { 'tls.crt': SHOP_CERT, 'tls.key': 'nope' }), /^Secret ns\/s tls\.key is not a PEM private key/],
-    ['a key of another certificate', tlsSecret('ns', 's', { 'tls.crt': SHOP_CERT, 'tls.key': WILDCARD_KEY }), /^Secret ns\/s tls\.key does not match the certificate in tls\.crt/],
-    ['a chain in the wrong order', tlsSecret('ns', 's', { 'tls.crt': TEST_CA_CERT + API_CERT, 'tls.key': API_KEY }), /server certificate must come first/],
+    [
+      'a key that is not a key',
+      tlsSecret('ns', 's', { 'tls.crt': SHOP_CERT, 'tls.key': 'nope' }),
+      /^Secret ns\/s tls\.key is not a PEM private key/,
+    ],
+    [
+      'a key of another certificate',
+      tlsSecret('ns', 's', { 'tls.crt': SHOP_CERT, 'tls.key': WILDCARD_KEY }),
+      /^Secret ns\/s tls\.key does not match the certificate in tls\.crt/,
+    ],
+    [
+      'a chain in the wrong order',
+      tlsSecret('ns', 's', { 'tls.crt': TEST_CA_CERT + API_CERT, 'tls.key': API_KEY }),
+      /server certificate must come first/,
+    ],
   ];
   for (const [what, secret, message] of bad) {
     it(`reports ${what}, naming the Secret and key`, () => {
@@ -168,7 +203,11 @@ describe('caBundleFromSecret', () => {
   const bad: Array<[string, Secret | undefined, string]> = [
     ['a missing Secret', undefined, 'Secret ns/ca was not found'],
     ['a Secret without tls.crt', tlsSecret('ns', 'ca', {}), 'Secret ns/ca has no tls.crt'],
-    ['a tls.crt without PEM blocks', tlsSecret('ns', 'ca', { 'tls.crt': 'not a certificate' }), 'Secret ns/ca tls.crt holds no PEM certificate (values under data must be base64-encoded PEM text)'],
+    [
+      'a tls.crt without PEM blocks',
+      tlsSecret('ns', 'ca', { 'tls.crt': 'not a certificate' }),
+      'Secret ns/ca tls.crt holds no PEM certificate (values under data must be base64-encoded PEM text)',
+    ],
   ];
   for (const [what, secret, error] of bad) {
     it(`reports ${what}`, () => assert.deepEqual(caBundleFromSecret(secret, 'ns', 'ca'), { error }));

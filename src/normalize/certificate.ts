@@ -68,7 +68,10 @@ function dnsAltNames(subjectAltName: string | undefined): string[] {
 
 /** Common names of Node's `subject` text (one `KEY=value` per line). */
 function commonNames(subject: string): string[] {
-  return subject.split('\n').filter((line) => line.startsWith('CN=')).map((line) => line.slice(3));
+  return subject
+    .split('\n')
+    .filter((line) => line.startsWith('CN='))
+    .map((line) => line.slice(3));
 }
 
 function uniqueLowerCase(names: string[]): string[] {
@@ -146,7 +149,12 @@ type SecretCache<T> = WeakMap<Secret, { id: string; result: T | Failure }>;
 const certificateCache: SecretCache<SecretCertificate> = new WeakMap();
 const caBundleCache: SecretCache<SecretCaBundle> = new WeakMap();
 
-function cached<T>(cache: SecretCache<T>, secret: Secret | undefined, id: string, read: (secret: Secret, id: string) => T | Failure): T | Failure {
+function cached<T>(
+  cache: SecretCache<T>,
+  secret: Secret | undefined,
+  id: string,
+  read: (secret: Secret, id: string) => T | Failure,
+): T | Failure {
   if (!secret) return { error: `Secret ${id} was not found` };
   const hit = cache.get(secret);
   if (hit?.id === id) return hit.result;
@@ -167,7 +175,9 @@ function readCertificate(secret: Secret, id: string): SecretCertificate | Failur
   const key = privateKeyOf(keyPem);
   if (!key) return { error: `Secret ${id} tls.key is not a PEM private key (keys protected by a passphrase are not supported)` };
   if (!bundle.first.x509.checkPrivateKey(key)) {
-    return { error: `Secret ${id} tls.key does not match the certificate in tls.crt (the server certificate must come first, followed by its chain)` };
+    return {
+      error: `Secret ${id} tls.key does not match the certificate in tls.crt (the server certificate must come first, followed by its chain)`,
+    };
   }
   const material: CertificateMaterial = { secret: id, certificate: bundle.first.pem, privateKey: `${keyPem.trim()}\n` };
   if (bundle.rest.length > 0) material.chainCA = bundle.rest.join('');
@@ -218,7 +228,11 @@ export function describeCertificates(text: string): string | undefined {
     } catch {
       continue;
     }
-    const subject = x509.subject.split('\n').filter((line) => line.startsWith('CN=')).join(', ') || x509.subject.replace(/\n/g, ', ');
+    const subject =
+      x509.subject
+        .split('\n')
+        .filter((line) => line.startsWith('CN='))
+        .join(', ') || x509.subject.replace(/\n/g, ', ');
     const names = dnsAltNames(x509.subjectAltName);
     const expires = new Date(x509.validTo).toISOString().slice(0, 10);
     parts.push(`${subject}${names.length > 0 ? ` (${names.join(', ')})` : ''} expires ${expires} sha256:${shortFingerprint(x509)}`);

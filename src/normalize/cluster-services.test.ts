@@ -36,11 +36,14 @@ describe('clusterServices (multiClusterServices)', () => {
 
   it('ignores the field with a warning when no cluster set is configured', () => {
     assert.deepEqual(read([{ clusterName: 'east', service: 'web' }], { clusters: undefined }), {
-      result: undefined, problems: [`warning ${FIELD}: ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field`],
+      result: undefined,
+      problems: [
+        `warning ${FIELD}: ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field`,
+      ],
     });
   });
 
-  it('reads each entry, defaulting namespace to the resource\'s, servicePort to the pool\'s and weight to 100', () => {
+  it("reads each entry, defaulting namespace to the resource's, servicePort to the pool's and weight to 100", () => {
     const entries = accepted([
       { clusterName: 'east', service: 'web' },
       { clusterName: 'west', service: 'web-v2', namespace: 'shop-b', servicePort: 'https', weight: 30 },
@@ -58,11 +61,23 @@ describe('clusterServices (multiClusterServices)', () => {
   });
 
   it('accepts a weight-0 entry (it takes no traffic) beside others', () => {
-    assert.deepEqual(accepted([{ clusterName: 'east', service: 'web', weight: 0 }, { clusterName: 'west', service: 'web' }]).map((e) => e.weight), [0, 100]);
+    assert.deepEqual(
+      accepted([
+        { clusterName: 'east', service: 'web', weight: 0 },
+        { clusterName: 'west', service: 'web' },
+      ]).map((e) => e.weight),
+      [0, 100],
+    );
   });
 
   const weights: Array<[number, unknown, boolean]> = [
-    [256, 256, true], [256, 257, false], [100, 100, true], [100, 101, false], [256, -1, false], [256, 1.5, false], [256, '50', false],
+    [256, 256, true],
+    [256, 257, false],
+    [100, 100, true],
+    [100, 101, false],
+    [256, -1, false],
+    [256, 1.5, false],
+    [256, '50', false],
   ];
   for (const [max, weight, ok] of weights) {
     it(`${ok ? 'accepts' : 'rejects'} weight ${JSON.stringify(weight)} when the largest is ${max}`, () => {
@@ -74,22 +89,65 @@ describe('clusterServices (multiClusterServices)', () => {
   }
 
   const rejected: Array<[string, unknown, Partial<ClusterServicesOptions>, string[]]> = [
-    ['a mapping instead of a list', { clusterName: 'east' }, {}, [`error ${FIELD}: must be a non-empty list of {clusterName, service, namespace, servicePort, weight}`]],
+    [
+      'a mapping instead of a list',
+      { clusterName: 'east' },
+      {},
+      [`error ${FIELD}: must be a non-empty list of {clusterName, service, namespace, servicePort, weight}`],
+    ],
     ['an empty list', [], {}, [`error ${FIELD}: must be a non-empty list of {clusterName, service, namespace, servicePort, weight}`]],
     ['a string entry', ['east'], {}, [`error ${FIELD}[0]: must be an object`]],
     ['an entry without clusterName', [{ service: 'web' }], {}, [`error ${FIELD}[0].clusterName: is required`]],
-    ['an unknown clusterName', [{ clusterName: 'north', service: 'web' }], {},
-      [`error ${FIELD}[0].clusterName: cluster "north" is not in the cluster set (east, west)`]],
-    ['a bad namespace', [{ clusterName: 'east', service: 'web', namespace: 'Shop_A' }], {}, [`error ${FIELD}[0].namespace: "Shop_A" is not a valid namespace name`]],
-    ['no servicePort and none on the pool', [{ clusterName: 'east', service: 'web' }], { servicePort: undefined },
-      [`error ${FIELD}[0].servicePort: is required (the pool has no servicePort to default to)`]],
-    ['a bad servicePort', [{ clusterName: 'east', service: 'web', servicePort: 70000 }], {}, [`error ${FIELD}[0].servicePort: 70000 is not a port number (1-65535)`]],
-    ['a bad Service name', [{ clusterName: 'east', service: 'Web_App' }], {}, [`error ${FIELD}[0].service: "Web_App" is not a valid Service name`]],
+    [
+      'an unknown clusterName',
+      [{ clusterName: 'north', service: 'web' }],
+      {},
+      [`error ${FIELD}[0].clusterName: cluster "north" is not in the cluster set (east, west)`],
+    ],
+    [
+      'a bad namespace',
+      [{ clusterName: 'east', service: 'web', namespace: 'Shop_A' }],
+      {},
+      [`error ${FIELD}[0].namespace: "Shop_A" is not a valid namespace name`],
+    ],
+    [
+      'no servicePort and none on the pool',
+      [{ clusterName: 'east', service: 'web' }],
+      { servicePort: undefined },
+      [`error ${FIELD}[0].servicePort: is required (the pool has no servicePort to default to)`],
+    ],
+    [
+      'a bad servicePort',
+      [{ clusterName: 'east', service: 'web', servicePort: 70000 }],
+      {},
+      [`error ${FIELD}[0].servicePort: 70000 is not a port number (1-65535)`],
+    ],
+    [
+      'a bad Service name',
+      [{ clusterName: 'east', service: 'Web_App' }],
+      {},
+      [`error ${FIELD}[0].service: "Web_App" is not a valid Service name`],
+    ],
     ['an entry without service (and no default)', [{ clusterName: 'east' }], {}, [`error ${FIELD}[0].service: is required`]],
-    ['the same Service and port twice in a cluster', [{ clusterName: 'east', service: 'web' }, { clusterName: 'west', service: 'web' }, { clusterName: 'east', service: 'web', servicePort: '80', weight: 5 }], {},
-      [`error ${FIELD}[2]: lists the same Service and port in cluster east as ${FIELD}[0]`]],
-    ['every weight 0', [{ clusterName: 'east', service: 'web', weight: 0 }, { clusterName: 'west', service: 'web', weight: 0 }], {},
-      [`error ${FIELD}: every entry has weight 0, so no request or connection could be served; give at least one entry a weight above 0`]],
+    [
+      'the same Service and port twice in a cluster',
+      [
+        { clusterName: 'east', service: 'web' },
+        { clusterName: 'west', service: 'web' },
+        { clusterName: 'east', service: 'web', servicePort: '80', weight: 5 },
+      ],
+      {},
+      [`error ${FIELD}[2]: lists the same Service and port in cluster east as ${FIELD}[0]`],
+    ],
+    [
+      'every weight 0',
+      [
+        { clusterName: 'east', service: 'web', weight: 0 },
+        { clusterName: 'west', service: 'web', weight: 0 },
+      ],
+      {},
+      [`error ${FIELD}: every entry has weight 0, so no request or connection could be served; give at least one entry a weight above 0`],
+    ],
   ];
   for (const [what, value, options, problems] of rejected) {
     it(`rejects ${what}`, () => {
@@ -98,15 +156,24 @@ describe('clusterServices (multiClusterServices)', () => {
   }
 
   it('rejects the whole list when one entry is bad, reporting every bad entry', () => {
-    const { result, problems } = read([{ clusterName: 'east', service: 'web' }, { clusterName: 'north', service: 'web' }, { clusterName: 'west', service: 'web', weight: 999 }]);
+    const { result, problems } = read([
+      { clusterName: 'east', service: 'web' },
+      { clusterName: 'north', service: 'web' },
+      { clusterName: 'west', service: 'web', weight: 999 },
+    ]);
     assert.equal(result, false);
-    assert.deepEqual(problems.map((p) => p.split(':')[0]), [`error ${FIELD}[1].clusterName`, `error ${FIELD}[2].weight`]);
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      [`error ${FIELD}[1].clusterName`, `error ${FIELD}[2].weight`],
+    );
   });
 
   it('allows the same Service in different clusters, namespaces or ports', () => {
     const entries = accepted([
-      { clusterName: 'east', service: 'web' }, { clusterName: 'west', service: 'web' },
-      { clusterName: 'east', service: 'web', namespace: 'other' }, { clusterName: 'east', service: 'web', servicePort: 443 },
+      { clusterName: 'east', service: 'web' },
+      { clusterName: 'west', service: 'web' },
+      { clusterName: 'east', service: 'web', namespace: 'other' },
+      { clusterName: 'east', service: 'web', servicePort: 443 },
     ]);
     assert.equal(entries.length, 4);
   });
@@ -114,7 +181,16 @@ describe('clusterServices (multiClusterServices)', () => {
   it('clusterNames: the configured clusters, or undefined without a cluster set', () => {
     const config: Config = defaultConfig();
     assert.equal(clusterNames(config), undefined);
-    const multi: Config = { ...config, multiCluster: { mode: 'ratio', clusters: [{ name: 'a', ratio: 1, adminState: 'enable', primary: false }, { name: 'b', ratio: 2, adminState: 'enable', primary: false }] } };
+    const multi: Config = {
+      ...config,
+      multiCluster: {
+        mode: 'ratio',
+        clusters: [
+          { name: 'a', ratio: 1, adminState: 'enable', primary: false },
+          { name: 'b', ratio: 2, adminState: 'enable', primary: false },
+        ],
+      },
+    };
     assert.deepEqual(clusterNames(multi), ['a', 'b']);
   });
 });

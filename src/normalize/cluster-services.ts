@@ -22,12 +22,22 @@ type Entry = Record<string, unknown>;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function entryBackend(r: FieldReader, where: string, entry: Entry, options: ClusterServicesOptions): ClusterServiceBackend['backend'] | undefined {
+function entryBackend(
+  r: FieldReader,
+  where: string,
+  entry: Entry,
+  options: ClusterServicesOptions,
+): ClusterServiceBackend['backend'] | undefined {
   const namespace = entry['namespace'] ?? options.namespace;
-  if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace)) return r.error(`${where}.namespace`, `${JSON.stringify(namespace)} is not a valid namespace name`);
+  if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))
+    return r.error(`${where}.namespace`, `${JSON.stringify(namespace)} is not a valid namespace name`);
   const port = entry['servicePort'] ?? options.servicePort;
   if (port === undefined) return r.error(`${where}.servicePort`, 'is required (the pool has no servicePort to default to)');
-  const spec: VirtualServerPoolSpec = { service: (entry['service'] ?? options.service) as string, serviceNamespace: namespace, servicePort: port as number | string };
+  const spec: VirtualServerPoolSpec = {
+    service: (entry['service'] ?? options.service) as string,
+    serviceNamespace: namespace,
+    servicePort: port as number | string,
+  };
   return normalizeBackend(r, where, spec, namespace);
 }
 
@@ -38,10 +48,18 @@ function entryBackend(r: FieldReader, where: string, entry: Entry, options: Clus
  * 0 excludes an entry; all 0 is an error. Without a configured cluster set the field cannot mean
  * anything: a warning, and the pool is the plain one. Undefined: absent (or ignored); false: rejected.
  */
-export function clusterServices(r: FieldReader, field: string, value: unknown, options: ClusterServicesOptions): ClusterServiceBackend[] | undefined | false {
+export function clusterServices(
+  r: FieldReader,
+  field: string,
+  value: unknown,
+  options: ClusterServicesOptions,
+): ClusterServiceBackend[] | undefined | false {
   if (value === undefined || value === null) return undefined;
   if (!options.clusters) {
-    r.warn(field, 'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field');
+    r.warn(
+      field,
+      'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field',
+    );
     return undefined;
   }
   if (!Array.isArray(value) || value.length === 0) {
@@ -69,7 +87,10 @@ export function clusterServices(r: FieldReader, field: string, value: unknown, o
   });
   if (out.length !== value.length) return false;
   if (out.every((e) => e.weight === 0)) {
-    return r.error(field, 'every entry has weight 0, so no request or connection could be served; give at least one entry a weight above 0') ?? false;
+    return (
+      r.error(field, 'every entry has weight 0, so no request or connection could be served; give at least one entry a weight above 0') ??
+      false
+    );
   }
   return out;
 }

@@ -30,7 +30,11 @@ export class NormalizeContext {
    * `ipam.outcomes`: the address IPAM gave each key in this plan (undefined: IPAM not configured);
    * `ipam.inLabel` tells whether an address lies in a label's ranges.
    */
-  constructor(readonly config: Config, private readonly inventory: Inventory, readonly ipam: { outcomes: IpamOutcomes; inLabel: InLabel } = { outcomes: undefined, inLabel: () => false }) {
+  constructor(
+    readonly config: Config,
+    private readonly inventory: Inventory,
+    readonly ipam: { outcomes: IpamOutcomes; inLabel: InLabel } = { outcomes: undefined, inLabel: () => false },
+  ) {
     this.resourceLabel = mustParseLabelSelector(config.customResourceLabel);
   }
 

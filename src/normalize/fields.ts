@@ -11,7 +11,7 @@ export function absent(value: unknown): boolean {
 
 /** A plain object field, or `{}` when the field is anything else (absent or malformed). */
 export function objectOrEmpty(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** The field path of an annotation, as diagnostics name it: `metadata.annotations["key"]`. */
@@ -138,10 +138,19 @@ export class FieldReader {
    * Address, port, partition, SNAT and name of a virtual. `portField`/`portValue` differ per kind
    * (virtualServerHTTPPort with default 80, virtualServerPort required).
    */
-  listener(spec: ListenerSpec, portField: string, portValue: unknown, defaultPort: number | undefined, defaultPartition: string): Listener | undefined {
+  listener(
+    spec: ListenerSpec,
+    portField: string,
+    portValue: unknown,
+    defaultPort: number | undefined,
+    defaultPartition: string,
+  ): Listener | undefined {
     const wantsIpam = (spec.virtualServerAddress === undefined || spec.virtualServerAddress === '') && Boolean(spec.ipamLabel);
     const plain = wantsIpam
-      ? this.error('spec.ipamLabel', 'IPAM needs spec.host or spec.hostGroup to key the allocation (resources sharing a host share its address); set one, or set spec.virtualServerAddress')
+      ? this.error(
+          'spec.ipamLabel',
+          'IPAM needs spec.host or spec.hostGroup to key the allocation (resources sharing a host share its address); set one, or set spec.virtualServerAddress',
+        )
       : this.address('spec.virtualServerAddress', spec.virtualServerAddress);
     const address = plain === undefined ? undefined : this.withRouteDomain(plain, spec.bigipRouteDomain);
     const port = this.port(portField, portValue, defaultPort);
@@ -171,14 +180,18 @@ export class FieldReader {
   /** Warns about fields CIS supports that this version does not translate yet (never silently dropped). */
   unsupported(spec: Record<string, unknown>, fields: readonly string[]): void {
     for (const field of fields) {
-      if (spec[field] !== undefined) this.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored; remove it, or keep it for CIS');
+      if (spec[field] !== undefined)
+        this.warn(`spec.${field}`, 'is not supported by this version of kube-as3 and was ignored; remove it, or keep it for CIS');
     }
   }
 
   virtualName(field: string, value: unknown): string | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string' || !/^[A-Za-z][0-9A-Za-z_.-]{0,50}$/.test(value)) {
-      return this.error(field, `${JSON.stringify(value)} must start with a letter and contain only letters, digits, _ . - (at most 51 characters)`);
+      return this.error(
+        field,
+        `${JSON.stringify(value)} must start with a letter and contain only letters, digits, _ . - (at most 51 characters)`,
+      );
     }
     return value;
   }

@@ -84,36 +84,58 @@ function tlsField(claim: VirtualClaim): string {
 }
 
 /** Why a claim's listener settings (type, namespace/hostGroup, TLS, default pool) rule it out. */
-function listenerConflict(group: VirtualGroup, claim: VirtualClaim, where: string, tls: TlsModel | string | undefined): Diagnostic | undefined {
+function listenerConflict(
+  group: VirtualGroup,
+  claim: VirtualClaim,
+  where: string,
+  tls: TlsModel | string | undefined,
+): Diagnostic | undefined {
   const owner = group.claims[0] as VirtualClaim;
   const ownerName = describeRef(owner.source);
-  const error = (message: string, field: string): Diagnostic => diagnostic(claim.source, 'error', `${message} (the older resource keeps it)`, field);
+  const error = (message: string, field: string): Diagnostic =>
+    diagnostic(claim.source, 'error', `${message} (the older resource keeps it)`, field);
   if (group.type !== claim.type || (group.type !== 'http' && group.type !== 'https')) {
     return error(`${where} is already used by ${ownerName}`, addressField(claim));
   }
   if ((owner.hostGroup ?? '') !== (claim.hostGroup ?? '')) {
     const theirs = owner.hostGroup ? `hostGroup ${owner.hostGroup}` : 'no hostGroup';
-    return error(`${where} is already used by ${ownerName} with ${theirs}; resources sharing a virtual must name the same hostGroup`, claim.hostGroup ? 'spec.hostGroup' : addressField(claim));
+    return error(
+      `${where} is already used by ${ownerName} with ${theirs}; resources sharing a virtual must name the same hostGroup`,
+      claim.hostGroup ? 'spec.hostGroup' : addressField(claim),
+    );
   }
   if (!sharesAcrossNamespaces(owner, claim) && owner.source.namespace !== claim.source.namespace) {
     return error(`${where} is already used by ${ownerName} in another namespace`, addressField(claim));
   }
   if (typeof tls === 'string') return error(`cannot share the TLS virtual ${where} with ${ownerName}: ${tls}`, tlsField(claim));
   if (group.defaultPool && claim.defaultPool && defaultPoolKey(group.defaultPool) !== defaultPoolKey(claim.defaultPool)) {
-    return error(`the virtual ${where} already has a different default pool, set by ${describeRef('route' in group.defaultPool ? group.defaultPool.route.source : group.defaultPool.source)}`, 'spec.defaultPool');
+    return error(
+      `the virtual ${where} already has a different default pool, set by ${describeRef('route' in group.defaultPool ? group.defaultPool.route.source : group.defaultPool.source)}`,
+      'spec.defaultPool',
+    );
   }
   return undefined;
 }
 
 /** Why a claim cannot join an existing group, or undefined if it can. */
-function conflictWith(group: VirtualGroup, claim: VirtualClaim, routesTaken: Map<string, AnyRoute>, tls: TlsModel | string | undefined): Diagnostic | undefined {
+function conflictWith(
+  group: VirtualGroup,
+  claim: VirtualClaim,
+  routesTaken: Map<string, AnyRoute>,
+  tls: TlsModel | string | undefined,
+): Diagnostic | undefined {
   const where = addressPort(claim.address, claim.port);
   const listener = listenerConflict(group, claim, where, tls);
   if (listener) return listener;
   for (const route of claimRoutes(claim)) {
     const taken = routesTaken.get(routeKey(route));
     if (taken) {
-      return diagnostic(claim.source, 'error', `${describeRoute(route)} on ${where} is already routed by ${describeRef(taken.source)} (the older resource keeps it)`, 'location' in route ? route.field : `${route.field}.path`);
+      return diagnostic(
+        claim.source,
+        'error',
+        `${describeRoute(route)} on ${where} is already routed by ${describeRef(taken.source)} (the older resource keeps it)`,
+        'location' in route ? route.field : `${route.field}.path`,
+      );
     }
   }
   return undefined;
@@ -142,7 +164,9 @@ function newGroup(claim: VirtualClaim): VirtualGroup {
 
 /** Properties of a claim that only the group's owner decides; another value is ignored with a warning. */
 const OWNER_DECIDES: Array<[keyof VirtualClaim, string]> = [
-  ['snat', 'spec.snat'], ['settings', 'spec'], ['additionalAddresses', 'spec.additionalVirtualServerAddresses'],
+  ['snat', 'spec.snat'],
+  ['settings', 'spec'],
+  ['additionalAddresses', 'spec.additionalVirtualServerAddresses'],
 ];
 
 function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[] {
@@ -152,19 +176,50 @@ function settingsWarnings(group: VirtualGroup, claim: VirtualClaim): Diagnostic[
   for (const [key, field] of OWNER_DECIDES) {
     if (claim[key] === undefined || same(ownerClaim[key], claim[key])) continue;
     if (key === 'settings') {
-      const names = Object.keys(claim.settings).filter((k) => !same(claim.settings[k as keyof ServiceSettings], ownerClaim.settings[k as keyof ServiceSettings]));
+      const names = Object.keys(claim.settings).filter(
+        (k) => !same(claim.settings[k as keyof ServiceSettings], ownerClaim.settings[k as keyof ServiceSettings]),
+      );
       if (names.length === 0) continue;
-      out.push(diagnostic(claim.source, 'warning', `${names.sort().join(', ')} ignored: the virtual is shared with ${owner}, whose settings apply; set the same values on both, or remove them here`, field));
+      out.push(
+        diagnostic(
+          claim.source,
+          'warning',
+          `${names.sort().join(', ')} ignored: the virtual is shared with ${owner}, whose settings apply; set the same values on both, or remove them here`,
+          field,
+        ),
+      );
       continue;
     }
-    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose setting applies; set the same value on both, or remove it here`, field));
+    out.push(
+      diagnostic(
+        claim.source,
+        'warning',
+        `ignored: the virtual is shared with ${owner}, whose setting applies; set the same value on both, or remove it here`,
+        field,
+      ),
+    );
   }
   if (group.tls && claim.tls) {
     const ignored = tlsSettingsIgnored(group.tls, claim.tls);
-    if (ignored.length > 0) out.push(diagnostic(claim.source, 'warning', `${ignored.join(', ')} of ${describeRef(claim.tls.source)} ignored: the TLS virtual is shared with ${owner}, whose settings apply; give both TLSProfiles the same values`, tlsField(claim)));
+    if (ignored.length > 0)
+      out.push(
+        diagnostic(
+          claim.source,
+          'warning',
+          `${ignored.join(', ')} of ${describeRef(claim.tls.source)} ignored: the TLS virtual is shared with ${owner}, whose settings apply; give both TLSProfiles the same values`,
+          tlsField(claim),
+        ),
+      );
   }
   if (claim.virtualName && as3Name(`${claim.virtualName}_${claim.port}`) !== group.virtualName) {
-    out.push(diagnostic(claim.source, 'warning', `ignored: the virtual is shared with ${owner}, whose name applies; use the same name on both, or remove it here`, 'spec.virtualServerName'));
+    out.push(
+      diagnostic(
+        claim.source,
+        'warning',
+        `ignored: the virtual is shared with ${owner}, whose name applies; use the same name on both, or remove it here`,
+        'spec.virtualServerName',
+      ),
+    );
   }
   return out;
 }
@@ -212,9 +267,14 @@ function groupOnce(claims: VirtualClaim[]): GroupResult {
   for (const claim of ordered) {
     const addressOwner = addressOwners.get(claim.address);
     if (addressOwner && addressOwner.partition !== claim.partition) {
-      diagnostics.push(diagnostic(claim.source, 'error',
-        `${claim.address} already belongs to partition ${addressOwner.partition} through ${describeRef(addressOwner.source)}; an address can be used in one partition only`,
-        addressField(claim)));
+      diagnostics.push(
+        diagnostic(
+          claim.source,
+          'error',
+          `${claim.address} already belongs to partition ${addressOwner.partition} through ${describeRef(addressOwner.source)}; an address can be used in one partition only`,
+          addressField(claim),
+        ),
+      );
       continue;
     }
     const key = listenerKey(claim);
@@ -248,14 +308,23 @@ function groupOnce(claims: VirtualClaim[]): GroupResult {
  * it decides; a newer one with other settings gets a warning naming it.
  */
 function applyServiceAddresses(groups: VirtualGroup[]): Diagnostic[] {
-  const claims = groups.flatMap((g) => g.claims.filter((c) => c.serviceAddress !== undefined)).sort((a, b) => compareAge(a.object, b.object));
+  const claims = groups
+    .flatMap((g) => g.claims.filter((c) => c.serviceAddress !== undefined))
+    .sort((a, b) => compareAge(a.object, b.object));
   const chosen = new Map<string, VirtualClaim>();
   const out: Diagnostic[] = [];
   for (const claim of claims) {
     const first = chosen.get(claim.address);
     if (!first) chosen.set(claim.address, claim);
     else if (!same(first.serviceAddress, claim.serviceAddress)) {
-      out.push(diagnostic(claim.source, 'warning', `ignored: ${claim.address} already has virtual address settings from ${describeRef(first.source)}, which apply to every virtual on it; write the same serviceAddress on both, or remove it here`, 'spec.serviceAddress'));
+      out.push(
+        diagnostic(
+          claim.source,
+          'warning',
+          `ignored: ${claim.address} already has virtual address settings from ${describeRef(first.source)}, which apply to every virtual on it; write the same serviceAddress on both, or remove it here`,
+          'spec.serviceAddress',
+        ),
+      );
     }
   }
   for (const group of groups) {

@@ -20,7 +20,13 @@ function entryPath(field: string | undefined, single: boolean): string {
  * annotation `field`, the message saying which entry and key (`[1].timeout: ...`; `timeout: ...`
  * for a `single` object). Undefined after an error, else one monitor per entry, in order.
  */
-export function annotationMonitors(r: FieldReader, field: string, list: unknown[], defaultType: DefaultMonitorType, single = false): MonitorModel[] | undefined {
+export function annotationMonitors(
+  r: FieldReader,
+  field: string,
+  list: unknown[],
+  defaultType: DefaultMonitorType,
+  single = false,
+): MonitorModel[] | undefined {
   const sub = new FieldReader(r.ref);
   const monitors = normalizeMonitors(sub, 'health', { monitors: list as MonitorSpec[] }, defaultType);
   for (const d of sub.diagnostics) {
@@ -38,12 +44,17 @@ export function annotationMonitors(r: FieldReader, field: string, list: unknown[
  * `timeout`, `targetPort`, or `name` + `reference: bigip`). An entry without `type` takes the port's
  * protocol. Undefined after reporting every problem at `field`, the message saying which entry.
  */
-export function parseHealthAnnotation(r: FieldReader, field: string, text: string, defaultType: DefaultMonitorType): MonitorModel[] | undefined {
+export function parseHealthAnnotation(
+  r: FieldReader,
+  field: string,
+  text: string,
+  defaultType: DefaultMonitorType,
+): MonitorModel[] | undefined {
   const expected = `a monitor object or a list of them, such as ${EXAMPLE}`;
   const value = parseJsonAnnotation(r, field, text, expected);
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) return r.error(field, `must be ${expected}`);
   const single = !Array.isArray(value);
-  const list = single ? [value] : value as unknown[];
+  const list = single ? [value] : (value as unknown[]);
   return annotationMonitors(r, field, list, defaultType, single);
 }

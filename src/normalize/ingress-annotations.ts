@@ -100,14 +100,20 @@ function describe(value: unknown): string {
 
 /** A comma-separated annotation list, trimmed, without empty items. */
 function listItems(value: unknown): string[] {
-  return String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** `/a//b/` → `/a/b`; `` → `/`. Undefined when the text is not a plain path. */
 function normalizedPath(text: string): string | undefined {
   if (text === '') return '/';
   if (!text.startsWith('/') || /[\s?#]/.test(text)) return undefined;
-  return `/${text.split('/').filter((s) => s !== '').join('/')}`;
+  return `/${text
+    .split('/')
+    .filter((s) => s !== '')
+    .join('/')}`;
 }
 
 /**
@@ -136,19 +142,26 @@ export interface IngressDefaults {
   address?: string;
 }
 
-const NO_DEFAULT_ADDRESS = 'set it to the virtual address that serves this Ingress, such as 10.1.10.50, or configure defaultIngressAddress (one address for all such Ingresses, like CIS\'s --default-ingress-ip) or defaultIngressIpamLabel (an address per Ingress from IPAM) in the config file';
+const NO_DEFAULT_ADDRESS =
+  "set it to the virtual address that serves this Ingress, such as 10.1.10.50, or configure defaultIngressAddress (one address for all such Ingresses, like CIS's --default-ingress-ip) or defaultIngressIpamLabel (an address per Ingress from IPAM) in the config file";
 
 /**
  * The virtual address: the annotation's, else (also for `controller-default`, as in CIS) the IPAM
  * address (`allocated`; false: IPAM failed and said why), else `defaultIngressAddress`.
  */
-function readAddress(r: FieldReader, value: unknown, allocated: string | false | undefined, defaultAddress: string | undefined): string | undefined {
+function readAddress(
+  r: FieldReader,
+  value: unknown,
+  allocated: string | false | undefined,
+  defaultAddress: string | undefined,
+): string | undefined {
   const field = annotationField(ANNOTATIONS.ip);
   const wantsDefault = absent(value) || value === CONTROLLER_DEFAULT;
   if (wantsDefault && allocated !== undefined) return allocated === false ? undefined : allocated;
   if (wantsDefault && defaultAddress !== undefined) return r.address('defaultIngressAddress (config)', defaultAddress);
   if (absent(value)) return r.error(field, `is required: ${NO_DEFAULT_ADDRESS}`);
-  if (value === CONTROLLER_DEFAULT) return r.error(field, `controller-default asks for the default Ingress address, and none is configured: ${NO_DEFAULT_ADDRESS}`);
+  if (value === CONTROLLER_DEFAULT)
+    return r.error(field, `controller-default asks for the default Ingress address, and none is configured: ${NO_DEFAULT_ADDRESS}`);
   return r.address(field, value);
 }
 
@@ -172,7 +185,12 @@ function readBoolean(r: FieldReader, name: string, value: unknown, fallback: boo
   return fallback;
 }
 
-function readListener(r: FieldReader, ann: Record<string, unknown>, defaults: IngressDefaults, allocated: string | false | undefined): IngressListener | undefined {
+function readListener(
+  r: FieldReader,
+  ann: Record<string, unknown>,
+  defaults: IngressDefaults,
+  allocated: string | false | undefined,
+): IngressListener | undefined {
   const address = readAddress(r, ann[ANNOTATIONS.ip], allocated, defaults.address);
   const partition = r.partition(annotationField(ANNOTATIONS.partition), ann[ANNOTATIONS.partition], defaults.partition);
   const httpPort = readPort(r, ANNOTATIONS.httpPort, ann[ANNOTATIONS.httpPort], 80);
@@ -188,7 +206,10 @@ const HEALTH_ENTRY_EXAMPLE = '{"path": "shop.example.com/", "send": "GET / HTTP/
 function healthTarget(r: FieldReader, field: string, i: number, value: unknown): HostPath | undefined {
   const target = typeof value === 'string' && value.includes('/') ? parseHostPath(value) : undefined;
   if (target) return target;
-  return r.error(field, `[${i}].path: ${describe(value)} must be the host and path of an Ingress rule, such as shop.example.com/cart (*/ for host-less rules and the default backend)`);
+  return r.error(
+    field,
+    `[${i}].path: ${describe(value)} must be the host and path of an Ingress rule, such as shop.example.com/cart (*/ for host-less rules and the default backend)`,
+  );
 }
 
 /** One entry of the health annotation: the rule it names and its monitor fields. */
@@ -226,7 +247,12 @@ function readHealth(r: FieldReader, value: unknown): HealthEntry[] {
     return [];
   }
   const specs = parsed.map((entry: unknown, i) => healthSpec(r, field, entry, i));
-  const monitors = annotationMonitors(r, field, specs.map((s) => s.monitor), 'http');
+  const monitors = annotationMonitors(
+    r,
+    field,
+    specs.map((s) => s.monitor),
+    'http',
+  );
   if (!monitors) return [];
   return specs.flatMap((spec, index) => {
     const monitor = monitors[index];
@@ -265,7 +291,13 @@ function pairs(r: FieldReader, field: string, value: unknown, example: string): 
  * The entries of a `from=to,...` annotation, each read by `entry` (which reports its own problems
  * on the annotation field and gives undefined for a bad one). None when any item is malformed.
  */
-function readPairs<T>(r: FieldReader, name: string, value: unknown, example: string, entry: (field: string, pair: Pair) => T | undefined): T[] {
+function readPairs<T>(
+  r: FieldReader,
+  name: string,
+  value: unknown,
+  example: string,
+  entry: (field: string, pair: Pair) => T | undefined,
+): T[] {
   if (absent(value)) return [];
   const field = annotationField(name);
   return (pairs(r, field, value, example) ?? []).flatMap((pair) => entry(field, pair) ?? []);
@@ -290,7 +322,8 @@ function rewriteTarget(r: FieldReader, field: string, text: string): { rewrite?:
  */
 function urlRewriteEntry(r: FieldReader, field: string, { text, from, to }: Pair): UrlRewriteEntry | undefined {
   const target = from === undefined ? 'every-route' : parseHostPath(from);
-  if (!target) return r.error(field, `"${from}" in "${text}" must be the host and path of an Ingress rule, such as old.example.com/contact`);
+  if (!target)
+    return r.error(field, `"${from}" in "${text}" must be the host and path of an Ingress rule, such as old.example.com/contact`);
   const rewritten = rewriteTarget(r, field, to);
   return rewritten && { text, target, ...rewritten };
 }
@@ -313,7 +346,8 @@ function appRootHost(r: FieldReader, field: string, text: string, from: string):
 function appRootEntry(r: FieldReader, field: string, { text, from, to }: Pair): AppRootEntry | undefined {
   const host = from === undefined ? undefined : appRootHost(r, field, text, from);
   if (from !== undefined && host === undefined) return undefined;
-  if (!to.startsWith('/')) return r.error(field, `"${to}" in "${text}" must be a path such as /home (the app root redirects within the same host)`);
+  if (!to.startsWith('/'))
+    return r.error(field, `"${to}" in "${text}" must be a path such as /home (the app root redirects within the same host)`);
   const location = targetPath(r, field, to);
   return location ? { text, target: host === undefined ? 'every-host' : { host }, location } : undefined;
 }
@@ -324,7 +358,10 @@ function readSourceRanges(r: FieldReader, ann: Record<string, unknown>): string[
   const current = ann[ANNOTATIONS.allowSourceRange];
   const older = ann[ANNOTATIONS.whitelistSourceRange];
   if (!absent(current) && !absent(older)) {
-    r.warn(annotationField(ANNOTATIONS.whitelistSourceRange), `ignored: ${ANNOTATIONS.allowSourceRange} is also set and takes its place; remove this one`);
+    r.warn(
+      annotationField(ANNOTATIONS.whitelistSourceRange),
+      `ignored: ${ANNOTATIONS.allowSourceRange} is also set and takes its place; remove this one`,
+    );
   }
   const name = absent(current) ? ANNOTATIONS.whitelistSourceRange : ANNOTATIONS.allowSourceRange;
   const value = absent(current) ? older : current;
@@ -345,7 +382,8 @@ const CLIENT_SSL_EXAMPLE = '{"hosts": ["shop.example.com"], "bigIpProfile": "/Co
 
 function clientSslEntry(r: FieldReader, field: string, spec: unknown, i: number): BigipRef | undefined {
   const s = objectOrEmpty(spec);
-  if (s !== spec || absent(s['bigIpProfile'])) return r.error(field, `[${i}] must be an object with bigIpProfile, such as ${CLIENT_SSL_EXAMPLE}`);
+  if (s !== spec || absent(s['bigIpProfile']))
+    return r.error(field, `[${i}] must be an object with bigIpProfile, such as ${CLIENT_SSL_EXAMPLE}`);
   const hosts = s['hosts'];
   if (hosts !== undefined && !(Array.isArray(hosts) && hosts.every((h) => typeof h === 'string'))) {
     return r.error(field, `[${i}].hosts must be a list of host names`);
@@ -377,13 +415,21 @@ function readBigipRef(r: FieldReader, name: string, value: unknown): BigipRef | 
 function warnUnsupported(r: FieldReader, ann: Record<string, unknown>): void {
   for (const name of Object.keys(ann).sort()) {
     if (name.startsWith(CIS_PREFIX) && !KNOWN.has(name)) {
-      r.warn(annotationField(name), 'is not supported by this version of kube-as3 for Ingress and was ignored; remove it, or keep it for CIS (docs/migrating-from-cis.md lists the annotations)');
+      r.warn(
+        annotationField(name),
+        'is not supported by this version of kube-as3 for Ingress and was ignored; remove it, or keep it for CIS (docs/migrating-from-cis.md lists the annotations)',
+      );
     }
   }
 }
 
 /** Reads every CIS annotation of an Ingress, reporting each bad value on its annotation field. */
-export function readIngressAnnotations(r: FieldReader, annotations: Record<string, unknown> | undefined, defaults: IngressDefaults, allocated?: string | false): IngressAnnotations {
+export function readIngressAnnotations(
+  r: FieldReader,
+  annotations: Record<string, unknown> | undefined,
+  defaults: IngressDefaults,
+  allocated?: string | false,
+): IngressAnnotations {
   const ann = annotations ?? {};
   warnUnsupported(r, ann);
   const listener = readListener(r, ann, defaults, allocated);
@@ -396,10 +442,20 @@ export function readIngressAnnotations(r: FieldReader, annotations: Record<strin
     ...(listener ? { listener } : {}),
     ...(mode ? { loadBalancingMode: mode } : {}),
     health: readHealth(r, ann[ANNOTATIONS.health]),
-    urlRewrites: readPairs(r, ANNOTATIONS.rewriteTargetUrl, ann[ANNOTATIONS.rewriteTargetUrl],
-      'host/path=target, such as old.example.com/contact=new.example.com/about', (field, pair) => urlRewriteEntry(r, field, pair)),
-    appRoots: readPairs(r, ANNOTATIONS.rewriteAppRoot, ann[ANNOTATIONS.rewriteAppRoot],
-      'host=/path, such as docs.example.com=/en', (field, pair) => appRootEntry(r, field, pair)),
+    urlRewrites: readPairs(
+      r,
+      ANNOTATIONS.rewriteTargetUrl,
+      ann[ANNOTATIONS.rewriteTargetUrl],
+      'host/path=target, such as old.example.com/contact=new.example.com/about',
+      (field, pair) => urlRewriteEntry(r, field, pair),
+    ),
+    appRoots: readPairs(
+      r,
+      ANNOTATIONS.rewriteAppRoot,
+      ann[ANNOTATIONS.rewriteAppRoot],
+      'host=/path, such as docs.example.com=/en',
+      (field, pair) => appRootEntry(r, field, pair),
+    ),
     ...(allowSourceRange ? { allowSourceRange } : {}),
     ...(clientSsl && clientSsl.length > 0 ? { clientSsl } : {}),
     ...(serverSsl ? { serverSsl } : {}),

@@ -6,7 +6,8 @@ import { INGRESS_CONTROLLER, ingressClassDecision } from './ingress-class.js';
 
 function ingressClass(name: string, controller: string, isDefault = false): IngressClass {
   return {
-    apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
     metadata: { name, ...(isDefault ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}) },
     spec: { controller },
   };
@@ -14,7 +15,8 @@ function ingressClass(name: string, controller: string, isDefault = false): Ingr
 
 function ingress(className?: string, legacy?: string): Ingress {
   return {
-    apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
     metadata: { namespace: 'shop', name: 'web', ...(legacy ? { annotations: { 'kubernetes.io/ingress.class': legacy } } : {}) },
     spec: { ...(className ? { ingressClassName: className } : {}) },
   };
@@ -31,15 +33,33 @@ describe('ingressClassDecision', () => {
     { what: 'ingressClassName of our class', ing: ingress('f5'), objects: [ours], ours: true },
     { what: 'ingressClassName of another class', ing: ingress('nginx'), objects: [ours, nginx], ours: false },
     { what: 'our class name whose IngressClass names another controller', ing: ingress('f5'), objects: [f5NamedForOther], ours: false },
-    { what: 'our class name without an IngressClass object', ing: ingress('f5'), objects: [], ours: true, warning: /IngressClass f5 does not exist.*spec\.controller: f5\.com\/cntr-ingress-svcs/ },
+    {
+      what: 'our class name without an IngressClass object',
+      ing: ingress('f5'),
+      objects: [],
+      ours: true,
+      warning: /IngressClass f5 does not exist.*spec\.controller: f5\.com\/cntr-ingress-svcs/,
+    },
     { what: 'the legacy annotation of our class', ing: ingress(undefined, 'f5'), objects: [], ours: true },
     { what: 'the legacy annotation of another class', ing: ingress(undefined, 'nginx'), objects: [oursDefault], ours: false },
     { what: 'ingressClassName winning over the legacy annotation', ing: ingress('nginx', 'f5'), objects: [ours, nginx], ours: false },
     { what: 'no class when our IngressClass is the default', ing: ingress(), objects: [oursDefault], ours: true },
-    { what: 'no class when our default class is managed only by name', ing: ingress(), objects: [oursDefault], classOnly: true, ours: false },
-    { what: 'no class when another controller\'s class is the default', ing: ingress(), objects: [ours, nginxDefault], ours: false },
+    {
+      what: 'no class when our default class is managed only by name',
+      ing: ingress(),
+      objects: [oursDefault],
+      classOnly: true,
+      ours: false,
+    },
+    { what: "no class when another controller's class is the default", ing: ingress(), objects: [ours, nginxDefault], ours: false },
     { what: 'no class and no default class', ing: ingress(), objects: [ours, nginx], ours: false },
-    { what: 'no class when two classes claim to be the default', ing: ingress(), objects: [oursDefault, nginxDefault], ours: true, warning: /several IngressClasses are marked default \(also nginx/ },
+    {
+      what: 'no class when two classes claim to be the default',
+      ing: ingress(),
+      objects: [oursDefault, nginxDefault],
+      ours: true,
+      warning: /several IngressClasses are marked default \(also nginx/,
+    },
   ];
   for (const c of cases) {
     it(`${c.ours ? 'serves' : 'leaves alone'} an Ingress with ${c.what}`, () => {
@@ -57,7 +77,12 @@ describe('ingressClassDecision', () => {
     const config = defaultConfig();
     config.ingressClass = 'bigip';
     const ctx = contextFor([ingressClass('bigip', INGRESS_CONTROLLER)], config);
-    assert.deepEqual([ingress('bigip'), ingress('f5'), ingress(undefined, 'bigip'), ingress(undefined, 'f5')].map((ing) => ingressClassDecision(ing, ctx).ours), [true, false, true, false]);
+    assert.deepEqual(
+      [ingress('bigip'), ingress('f5'), ingress(undefined, 'bigip'), ingress(undefined, 'f5')].map(
+        (ing) => ingressClassDecision(ing, ctx).ours,
+      ),
+      [true, false, true, false],
+    );
   });
 
   it('records the IngressClass it read, so a change to it re-translates the Ingress', () => {

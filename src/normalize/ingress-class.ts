@@ -13,9 +13,7 @@ const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
  * controller: it gets no claims and no diagnostics. One of ours may come with a warning about how
  * its class was chosen.
  */
-export type IngressClassDecision =
-  | { ours: true; warning?: { field: string; message: string } }
-  | { ours: false };
+export type IngressClassDecision = { ours: true; warning?: { field: string; message: string } } | { ours: false };
 
 const OURS: IngressClassDecision = Object.freeze({ ours: true });
 const NOT_OURS: IngressClassDecision = Object.freeze({ ours: false });
@@ -59,7 +57,10 @@ function byDefaultClass(ctx: NormalizeContext): IngressClassDecision {
   const defaults = ctx.list<IngressClass>('IngressClass').filter(isDefaultClass);
   const ours = defaults.filter(isOurController);
   if (ours.length === 0) return NOT_OURS;
-  const others = defaults.filter((c) => !isOurController(c)).map((c) => c.metadata?.name ?? '').sort();
+  const others = defaults
+    .filter((c) => !isOurController(c))
+    .map((c) => c.metadata?.name ?? '')
+    .sort();
   if (others.length === 0) return OURS;
   return {
     ours: true,

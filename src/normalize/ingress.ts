@@ -46,7 +46,9 @@ function servicePort(r: FieldReader, field: string, port: unknown): number | str
   if (hasNumber && hasName) return r.error(field, 'set number or name, not both');
   if (hasNumber) return r.port(`${field}.number`, number);
   if (typeof name === 'string' && PORT_NAME.test(name)) return name;
-  return hasName ? r.error(`${field}.name`, `${describe(name)} is not a Service port name`) : r.error(field, 'is required: set number or name');
+  return hasName
+    ? r.error(`${field}.name`, `${describe(name)} is not a Service port name`)
+    : r.error(field, 'is required: set number or name');
 }
 
 /** The Service a path (or the default backend) sends traffic to, in the Ingress's namespace. */
@@ -83,7 +85,16 @@ function pathRoute(r: FieldReader, field: string, spec: IngressPath, host: strin
   const path = exact && normalized !== undefined && typeof spec.path === 'string' && spec.path !== '' ? spec.path : normalized;
   const backend = ingressBackend(r, `${field}.backend`, spec.backend, ref.namespace);
   if (exact === undefined || path === undefined || backend === undefined) return undefined;
-  return { ...(host === undefined ? {} : { host }), path, ...(exact ? { exact } : {}), caseSensitive: true, backend, monitors: [], field, source: ref };
+  return {
+    ...(host === undefined ? {} : { host }),
+    path,
+    ...(exact ? { exact } : {}),
+    caseSensitive: true,
+    backend,
+    monitors: [],
+    field,
+    source: ref,
+  };
 }
 
 /** What makes two routes the same match: host, path and match type. */
@@ -163,7 +174,10 @@ function applyHealth(r: FieldReader, ann: IngressAnnotations, routes: Route[], d
   for (const entry of ann.health) {
     const named = routesNamed(entry.target, routes, defaultRoute);
     if (named.length === 0) {
-      r.warn(annotationField(ANNOTATIONS.health), `[${entry.index}].path: ${describe(entry.text)} matches no rule of this Ingress (host and path must equal a rule's); the monitor was not applied`);
+      r.warn(
+        annotationField(ANNOTATIONS.health),
+        `[${entry.index}].path: ${describe(entry.text)} matches no rule of this Ingress (host and path must equal a rule's); the monitor was not applied`,
+      );
     }
     for (const route of named) route.monitors.push(entry.monitor);
   }
@@ -174,7 +188,11 @@ function applyUrlRewrites(r: FieldReader, ann: IngressAnnotations, routes: Route
   const rewrittenBy = new Map<Route, string>();
   for (const entry of ann.urlRewrites) {
     const named = entry.target === 'every-route' ? routes : routes.filter((route) => sameHostPath(route, entry.target as HostPath));
-    if (named.length === 0) r.warn(field, `"${entry.text}" matches no rule of this Ingress (the part before = must equal a rule's host and path); it was not applied`);
+    if (named.length === 0)
+      r.warn(
+        field,
+        `"${entry.text}" matches no rule of this Ingress (the part before = must equal a rule's host and path); it was not applied`,
+      );
     for (const route of named) {
       const earlier = rewrittenBy.get(route);
       if (earlier !== undefined) {
@@ -219,7 +237,13 @@ function hostsOf(routes: Route[], defaultRoute: Route | undefined): Array<string
  * `rewrite-app-root`: a 302 redirect of exactly `/` to the app root, per named host (or every
  * host of the Ingress). Warns when the Ingress would not forward the redirected requests anywhere.
  */
-function appRootRedirects(r: FieldReader, ann: IngressAnnotations, routes: Route[], defaultRoute: Route | undefined, ref: ObjectRef): RedirectRoute[] {
+function appRootRedirects(
+  r: FieldReader,
+  ann: IngressAnnotations,
+  routes: Route[],
+  defaultRoute: Route | undefined,
+  ref: ObjectRef,
+): RedirectRoute[] {
   const field = annotationField(ANNOTATIONS.rewriteAppRoot);
   const known = hostsOf(routes, defaultRoute);
   const redirects: RedirectRoute[] = [];
@@ -238,11 +262,23 @@ function appRootRedirects(r: FieldReader, ann: IngressAnnotations, routes: Route
         continue;
       }
       byHost.set(host, entry.text);
-      const served = Boolean(defaultRoute) || routes.some((route) => (route.host === host || route.host === undefined) && routeServes(route, entry.location));
-      if (!served) r.warn(field, `"${entry.text}": no path of this Ingress routes ${entry.location} for ${label}, so redirected requests reach no Service`);
+      const served =
+        Boolean(defaultRoute) ||
+        routes.some((route) => (route.host === host || route.host === undefined) && routeServes(route, entry.location));
+      if (!served)
+        r.warn(
+          field,
+          `"${entry.text}": no path of this Ingress routes ${entry.location} for ${label}, so redirected requests reach no Service`,
+        );
       redirects.push({
-        ...(host === undefined ? {} : { host }), path: '/', exact: true, location: entry.location, code: 302,
-        ...(ann.allowSourceRange ? { allowSourceRange: [...ann.allowSourceRange] } : {}), field, source: ref,
+        ...(host === undefined ? {} : { host }),
+        path: '/',
+        exact: true,
+        location: entry.location,
+        code: 302,
+        ...(ann.allowSourceRange ? { allowSourceRange: [...ann.allowSourceRange] } : {}),
+        field,
+        source: ref,
       });
     }
   }
@@ -269,7 +305,8 @@ function tlsEntries(r: FieldReader, value: unknown): TlsEntry[] {
     const spec = objectOrEmpty(item);
     if (spec !== item) return void r.error(field, 'must be an object with hosts and secretName');
     const hosts = spec['hosts'] ?? [];
-    if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) return void r.error(`${field}.hosts`, 'must be a list of host names');
+    if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string'))
+      return void r.error(`${field}.hosts`, 'must be a list of host names');
     const secretName = typeof spec['secretName'] === 'string' ? spec['secretName'] : '';
     entries.push({ secretName, hosts: hosts.map((h: string) => h.toLowerCase()), field });
   });
@@ -292,7 +329,8 @@ function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: In
   const entries = tlsEntries(r, tlsSpec);
   let tls: TlsModel | undefined;
   if (ann.clientSsl) {
-    if (entries.length > 0) r.warn('spec.tls', `ignored: the ${ANNOTATIONS.clientSsl} annotation names the client-ssl profiles to use; remove one of the two`);
+    if (entries.length > 0)
+      r.warn('spec.tls', `ignored: the ${ANNOTATIONS.clientSsl} annotation names the client-ssl profiles to use; remove one of the two`);
     tls = { termination: 'edge', clientSide: { profiles: ann.clientSsl }, source: ref };
   } else if (entries.length > 0) {
     // Undefined only after an error on an entry: each entry either fails or adds its certificate.
@@ -300,7 +338,10 @@ function ingressTls(r: FieldReader, ctx: NormalizeContext, ing: Ingress, ann: In
   }
   if (!ann.serverSsl) return { tls, requested };
   if (!requested) {
-    r.warn(annotationField(ANNOTATIONS.serverSsl), 'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt; add spec.tls, or remove the annotation');
+    r.warn(
+      annotationField(ANNOTATIONS.serverSsl),
+      'ignored: the Ingress has no TLS (spec.tls or the clientssl annotation), so there is nothing to re-encrypt; add spec.tls, or remove the annotation',
+    );
   }
   return { tls: tls && { ...tls, termination: 'reencrypt', serverSide: { profiles: [ann.serverSsl] } }, requested };
 }
@@ -319,7 +360,11 @@ function httpMode(ann: IngressAnnotations): HttpMode {
 function warnTlsOnlyAnnotations(r: FieldReader, ing: Ingress): void {
   const annotations = ing.metadata?.annotations ?? {};
   for (const name of [ANNOTATIONS.httpsPort, ANNOTATIONS.sslRedirect, ANNOTATIONS.allowHttp]) {
-    if (annotations[name] !== undefined) r.warn(annotationField(name), 'has no effect: the Ingress has no TLS (spec.tls or the clientssl annotation); add spec.tls, or remove the annotation');
+    if (annotations[name] !== undefined)
+      r.warn(
+        annotationField(name),
+        'has no effect: the Ingress has no TLS (spec.tls or the clientssl annotation); add spec.tls, or remove the annotation',
+      );
   }
 }
 
@@ -328,7 +373,12 @@ function cloneRoute(route: Route): Route {
 }
 
 /** One redirect to HTTPS per routed host/path (and a catch-all for the default backend). */
-function httpsRedirects(routes: Route[], defaultRoute: Route | undefined, httpsPort: number, allowSourceRange: string[] | undefined): RedirectRoute[] {
+function httpsRedirects(
+  routes: Route[],
+  defaultRoute: Route | undefined,
+  httpsPort: number,
+  allowSourceRange: string[] | undefined,
+): RedirectRoute[] {
   const location = httpsRedirectLocation(httpsPort);
   const seen = new Set<string>();
   const out: RedirectRoute[] = [];
@@ -337,9 +387,15 @@ function httpsRedirects(routes: Route[], defaultRoute: Route | undefined, httpsP
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({
-      ...(route.host === undefined ? {} : { host: route.host }), path: route.path, ...(route.exact ? { exact: true } : {}),
+      ...(route.host === undefined ? {} : { host: route.host }),
+      path: route.path,
+      ...(route.exact ? { exact: true } : {}),
       ...(route.caseSensitive ? { caseSensitive: true as const } : {}),
-      location, code: 301, ...(allowSourceRange ? { allowSourceRange: [...allowSourceRange] } : {}), field: route.field, source: route.source,
+      location,
+      code: 301,
+      ...(allowSourceRange ? { allowSourceRange: [...allowSourceRange] } : {}),
+      field: route.field,
+      source: route.source,
     });
   }
   return out;
@@ -359,8 +415,16 @@ function forwardingClaim(p: ClaimParts, type: 'http' | 'https', port: number, tl
   const settings: ServiceSettings = {};
   const defaultPool: DefaultPool | undefined = p.defaultRoute ? { route: cloneRoute(p.defaultRoute) } : undefined;
   return {
-    source: p.ref, object: p.ing, type, partition: p.listener.partition, address: p.listener.address, port, snat: 'auto',
-    settings, ...(tls ? { tls } : {}), routes: p.routes.map(cloneRoute),
+    source: p.ref,
+    object: p.ing,
+    type,
+    partition: p.listener.partition,
+    address: p.listener.address,
+    port,
+    snat: 'auto',
+    settings,
+    ...(tls ? { tls } : {}),
+    routes: p.routes.map(cloneRoute),
     ...(p.appRoots.length > 0 ? { redirects: p.appRoots.map((x) => ({ ...x })) } : {}),
     ...(defaultPool ? { defaultPool } : {}),
   };
@@ -368,8 +432,15 @@ function forwardingClaim(p: ClaimParts, type: 'http' | 'https', port: number, tl
 
 function redirectClaim(p: ClaimParts): VirtualClaim {
   return {
-    source: p.ref, object: p.ing, type: 'http', partition: p.listener.partition, address: p.listener.address,
-    port: p.listener.httpPort, snat: 'auto', settings: {}, routes: [],
+    source: p.ref,
+    object: p.ing,
+    type: 'http',
+    partition: p.listener.partition,
+    address: p.listener.address,
+    port: p.listener.httpPort,
+    snat: 'auto',
+    settings: {},
+    routes: [],
     redirects: httpsRedirects(p.routes, p.defaultRoute, p.listener.httpsPort, p.ann.allowSourceRange),
   };
 }
@@ -387,7 +458,10 @@ function buildClaims(r: FieldReader, p: ClaimParts, tls: TlsModel | undefined): 
   const mode = httpMode(p.ann);
   if (mode === 'none') return [https];
   if (httpPort === httpsPort) {
-    r.error(annotationField(ANNOTATIONS.httpsPort), `${httpsPort} is also the HTTP port; choose another port, or set ${ANNOTATIONS.sslRedirect} and ${ANNOTATIONS.allowHttp} to "false" to serve HTTPS only`);
+    r.error(
+      annotationField(ANNOTATIONS.httpsPort),
+      `${httpsPort} is also the HTTP port; choose another port, or set ${ANNOTATIONS.sslRedirect} and ${ANNOTATIONS.allowHttp} to "false" to serve HTTPS only`,
+    );
     return [];
   }
   return [mode === 'redirect' ? redirectClaim(p) : forwardingClaim(p, 'http', httpPort), https];
@@ -409,7 +483,10 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
     return { claims: [], diagnostics: r.diagnostics };
   }
   const allocated = ipamAddress(r, ctx, 'Ingress', ing);
-  const defaults = { partition: ctx.defaultPartition, ...(ctx.config.defaultIngressAddress === undefined ? {} : { address: ctx.config.defaultIngressAddress }) };
+  const defaults = {
+    partition: ctx.defaultPartition,
+    ...(ctx.config.defaultIngressAddress === undefined ? {} : { address: ctx.config.defaultIngressAddress }),
+  };
   const ann = readIngressAnnotations(r, ing.metadata?.annotations, defaults, allocated);
   const routes = ruleRoutes(r, spec, ref);
   const defaultRoute = defaultBackendRoute(r, spec, ref);
@@ -419,7 +496,10 @@ export function normalizeIngress(ing: Ingress, ref: ObjectRef, ctx: NormalizeCon
   if (!requested) warnTlsOnlyAnnotations(r, ing);
   if (r.hasErrors || !ann.listener) return { claims: [], diagnostics: r.diagnostics };
   if (routes.length === 0 && !defaultRoute) {
-    r.warn('spec.rules', 'no rule has http paths and there is no defaultBackend: the virtual accepts connections but has nowhere to send them');
+    r.warn(
+      'spec.rules',
+      'no rule has http paths and there is no defaultBackend: the virtual accepts connections but has nowhere to send them',
+    );
   }
   const parts: ClaimParts = { ing, ref, listener: ann.listener, ann, routes, ...(defaultRoute ? { defaultRoute } : {}), appRoots };
   const claims = buildClaims(r, parts, tls);

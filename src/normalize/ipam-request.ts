@@ -26,7 +26,6 @@ export interface IpamAsk extends IpamRequest {
   field: string;
 }
 
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
@@ -39,7 +38,12 @@ function annotationOf(obj: KubeObject, name: string): string | undefined {
  * `ipamLabel` with an address: the address is used as it is, and reserved in IPAM when it lies in
  * the label's ranges (so IPAM never hands it to another resource). Without an address: allocation.
  */
-function customResourceAsk(key: string | undefined, label: string | undefined, address: string | undefined, inLabel: InLabel): IpamAsk | undefined {
+function customResourceAsk(
+  key: string | undefined,
+  label: string | undefined,
+  address: string | undefined,
+  inLabel: InLabel,
+): IpamAsk | undefined {
   if (!label || !key) return undefined;
   if (address === undefined) return { key, label, field: 'spec.ipamLabel' };
   return inLabel(label, address) ? { key, label, address, field: 'spec.virtualServerAddress' } : undefined;
@@ -108,13 +112,15 @@ export function ipamDefaults(config: Config): IpamDefaults {
   return config.defaultIngressIpamLabel === undefined ? {} : { ingressLabel: config.defaultIngressIpamLabel };
 }
 
-
 /**
  * The allocated address for a resource's ask, or an error message. `outcomes` undefined means IPAM
  * is not configured at all.
  */
 export function ipamAddressFor(ask: IpamAsk, outcomes: IpamOutcomes): IpamOutcome {
-  if (!outcomes) return { error: `IPAM is not configured: add the label "${ask.label}" with its address ranges under ipam.ranges in the config file, or set the address` };
+  if (!outcomes)
+    return {
+      error: `IPAM is not configured: add the label "${ask.label}" with its address ranges under ipam.ranges in the config file, or set the address`,
+    };
   return outcomes.get(ask.key) ?? { error: `no IPAM allocation for key ${ask.key}` };
 }
 

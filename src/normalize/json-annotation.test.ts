@@ -30,7 +30,11 @@ describe('parseJsonAnnotation', () => {
     ['a trailing comma in an object', '[{"path": "a.com/", "interval": 5,}]', 'unexpected "}" at line 1, column 35 (position 34)'],
     ['a trailing comma on the next line', '[\n  {"type": "tcp"},\n]', 'unexpected "]" at line 3, column 1 (position 21)'],
     ['a truncated list', '[{"type": "tcp"}', 'unexpected end of text at line 1, column 17 (position 16)'],
-    ['an unterminated string, at its end rather than its quote', '{"type": "tcp', 'unexpected end of text at line 1, column 14 (position 13)'],
+    [
+      'an unterminated string, at its end rather than its quote',
+      '{"type": "tcp',
+      'unexpected end of text at line 1, column 14 (position 13)',
+    ],
     ['a raw line break inside a string', '{"send": "GET /\n"}', 'unexpected "\\n" at line 1, column 16 (position 15)'],
     ['an unquoted key', '{type: "tcp"}', 'unexpected "type" at line 1, column 2 (position 1)'],
     ['a missing colon', '{"type" "tcp"}', 'unexpected "\\"" at line 1, column 9 (position 8)'],
@@ -41,9 +45,10 @@ describe('parseJsonAnnotation', () => {
     it(`says where ${what} breaks the JSON`, () => {
       const { value, reader } = parse(text);
       assert.equal(value, undefined);
-      assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-        ['error', FIELD, `is not valid JSON: ${where}; expected a list of monitors`],
-      ]);
+      assert.deepEqual(
+        reader.diagnostics.map((d) => [d.severity, d.field, d.message]),
+        [['error', FIELD, `is not valid JSON: ${where}; expected a list of monitors`]],
+      );
     });
   }
 });

@@ -87,13 +87,15 @@ function portsOf(r: FieldReader, svc: Service): PortEntry[] {
     r.error('spec.ports', 'a LoadBalancer Service needs at least one port');
     return [];
   }
-  return withServicePorts(ports.flatMap((p: ServicePort | null, i) => {
-    const field = `spec.ports[${i}]`;
-    const protocol = protocolOf(r, `${field}.protocol`, p?.protocol);
-    const port = r.port(`${field}.port`, p?.port);
-    const name = typeof p?.name === 'string' && p.name !== '' ? { name: p.name } : {};
-    return protocol && port !== undefined ? [{ field, port, protocol, ...name }] : [];
-  }));
+  return withServicePorts(
+    ports.flatMap((p: ServicePort | null, i) => {
+      const field = `spec.ports[${i}]`;
+      const protocol = protocolOf(r, `${field}.protocol`, p?.protocol);
+      const port = r.port(`${field}.port`, p?.port);
+      const name = typeof p?.name === 'string' && p.name !== '' ? { name: p.name } : {};
+      return protocol && port !== undefined ? [{ field, port, protocol, ...name }] : [];
+    }),
+  );
 }
 
 /**
@@ -137,13 +139,21 @@ function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, por
   const out = new Map<Protocol, ServiceSettings>();
   const field = annotationField(POLICY);
   const layer = settingsFor(policy, {}, 'l4');
-  for (const name of layer.ignored) r.warn(field, `ignored: ${name} of the Policy does not apply to a LoadBalancer Service; nothing to change if the Policy serves VirtualServers too, else remove it from the Policy`);
+  for (const name of layer.ignored)
+    r.warn(
+      field,
+      `ignored: ${name} of the Policy does not apply to a LoadBalancer Service; nothing to change if the Policy serves VirtualServers too, else remove it from the Policy`,
+    );
   for (const { protocol } of ports) {
     if (out.has(protocol)) continue;
     const fit = settingsForL4Virtual(layer.settings, protocol, 'standard');
     for (const name of fit.ignored) {
       const policyField = policy?.fields[name];
-      if (policyField) r.warn(field, `ignored: ${policyField} of the Policy does not apply to a ${protocol.toUpperCase()} virtual; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`);
+      if (policyField)
+        r.warn(
+          field,
+          `ignored: ${policyField} of the Policy does not apply to a ${protocol.toUpperCase()} virtual; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`,
+        );
     }
     out.set(protocol, fit.settings);
   }
@@ -151,7 +161,11 @@ function settingsByProtocol(r: FieldReader, policy: PolicyModel | undefined, por
 }
 
 function warnUnsupported(r: FieldReader, svc: Service): void {
-  if (annotation(svc, HOST) !== undefined) r.warn(annotationField(HOST), 'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)');
+  if (annotation(svc, HOST) !== undefined)
+    r.warn(
+      annotationField(HOST),
+      'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)',
+    );
 }
 
 /**
@@ -169,7 +183,13 @@ function warnUnsupported(r: FieldReader, svc: Service): void {
  * member unless the list names the local cluster. Problems are reported on the annotation, naming
  * the entry. Entries without `servicePort` use each virtual's Service port.
  */
-function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, ctx: NormalizeContext, ports: PortEntry[]): Array<{ entry: ClusterServiceBackend; ownPort: boolean }> | undefined | false {
+function annotatedClusterServices(
+  r: FieldReader,
+  svc: Service,
+  ref: ObjectRef,
+  ctx: NormalizeContext,
+  ports: PortEntry[],
+): Array<{ entry: ClusterServiceBackend; ownPort: boolean }> | undefined | false {
   const text = annotation(svc, MULTI_CLUSTER);
   const field = annotationField(MULTI_CLUSTER);
   if (text === undefined) return undefined;
@@ -177,7 +197,13 @@ function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, 
   if (list === undefined) return false;
   const sub = new FieldReader(ref);
   const first = ports[0]?.servicePort;
-  const entries = clusterServices(sub, 'multiClusterServices', list, { namespace: ref.namespace, service: ref.name, clusters: clusterNames(ctx.config), maxWeight: 100, ...(first === undefined ? {} : { servicePort: first }) });
+  const entries = clusterServices(sub, 'multiClusterServices', list, {
+    namespace: ref.namespace,
+    service: ref.name,
+    clusters: clusterNames(ctx.config),
+    maxWeight: 100,
+    ...(first === undefined ? {} : { servicePort: first }),
+  });
   for (const d of sub.diagnostics) {
     const path = (d.field ?? '').replace(/^multiClusterServices\.?/, '');
     const message = path === '' ? d.message : `${path}: ${d.message}`;
@@ -187,9 +213,16 @@ function annotatedClusterServices(r: FieldReader, svc: Service, ref: ObjectRef, 
   if (!entries) return entries;
   const local = ctx.config.multiCluster?.localClusterName ?? ctx.config.multiCluster?.clusters[0]?.name ?? '';
   // Entries are index-aligned with the list once every entry was accepted.
-  const out = entries.map((entry, i) => ({ entry, ownPort: ((list as unknown[])[i] as Record<string, unknown>)['servicePort'] === undefined }));
+  const out = entries.map((entry, i) => ({
+    entry,
+    ownPort: ((list as unknown[])[i] as Record<string, unknown>)['servicePort'] === undefined,
+  }));
   const listsItself = entries.some((e) => e.cluster === local && e.backend.namespace === ref.namespace && e.backend.service === ref.name);
-  if (!listsItself) out.unshift({ entry: { cluster: local, backend: { namespace: ref.namespace, service: ref.name, servicePort: first ?? 0 }, weight: 100, field }, ownPort: true });
+  if (!listsItself)
+    out.unshift({
+      entry: { cluster: local, backend: { namespace: ref.namespace, service: ref.name, servicePort: first ?? 0 }, weight: 100, field },
+      ownPort: true,
+    });
   return out;
 }
 
@@ -204,18 +237,36 @@ export function normalizeLoadBalancerService(svc: Service, ref: ObjectRef, ctx: 
   const monitors = monitorsByProtocol(r, svc, ports);
   const settings = settingsByProtocol(r, policy, ports);
   const explicit = annotatedClusterServices(r, svc, ref, ctx, ports);
-  if (r.hasErrors || address === undefined || partition === undefined || explicit === false) return { claims: [], diagnostics: r.diagnostics };
+  if (r.hasErrors || address === undefined || partition === undefined || explicit === false)
+    return { claims: [], diagnostics: r.diagnostics };
   const claims = ports.map((p): VirtualClaim => {
     const route: Route = {
-      path: '/', backend: { namespace: ref.namespace, service: ref.name, servicePort: p.servicePort },
-      monitors: monitors.get(p.protocol) ?? [], field: p.field, source: ref,
+      path: '/',
+      backend: { namespace: ref.namespace, service: ref.name, servicePort: p.servicePort },
+      monitors: monitors.get(p.protocol) ?? [],
+      field: p.field,
+      source: ref,
       ...(policy?.pool ? { pool: policy.pool } : {}),
-      ...(explicit ? { clusterServices: explicit.map(({ entry, ownPort }) => (ownPort ? { ...entry, backend: { ...entry.backend, servicePort: p.servicePort } } : entry)) } : {}),
+      ...(explicit
+        ? {
+            clusterServices: explicit.map(({ entry, ownPort }) =>
+              ownPort ? { ...entry, backend: { ...entry.backend, servicePort: p.servicePort } } : entry,
+            ),
+          }
+        : {}),
     };
     return {
-      source: ref, object: svc, type: p.protocol, l4Mode: 'standard', partition, address, port: p.port,
-      virtualName: `vs_lb_svc_${ref.namespace}_${ref.name}`, snat: policy?.snat ?? 'auto',
-      settings: settings.get(p.protocol) ?? {}, routes: [route],
+      source: ref,
+      object: svc,
+      type: p.protocol,
+      l4Mode: 'standard',
+      partition,
+      address,
+      port: p.port,
+      virtualName: `vs_lb_svc_${ref.namespace}_${ref.name}`,
+      snat: policy?.snat ?? 'auto',
+      settings: settings.get(p.protocol) ?? {},
+      routes: [route],
     };
   });
   return { claims, diagnostics: r.diagnostics };

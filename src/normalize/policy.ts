@@ -65,14 +65,28 @@ const L4: readonly PolicyTarget[] = ['l4'];
  * property is translate/service.ts's business, not this table's.
  */
 const SCOPE: Partial<Record<ServiceSettingName, readonly PolicyTarget[]>> = {
-  profileAccess: HTTP, policyPerRequestAccess: HTTP, profileRequestAdapt: HTTP, profileResponseAdapt: HTTP,
-  profileMultiplex: HTTP, profileHTTPCompression: HTTP, profileHTML: HTTP, profileWebSocket: HTTP, profileAnalytics: HTTP,
-  httpMrfRoutingEnabled: HTTP, lastHop: HTTP, profileApiProtection: HTTP,
-  profileUDP: L4, profileL4: L4, profileFTP: L4,
+  profileAccess: HTTP,
+  policyPerRequestAccess: HTTP,
+  profileRequestAdapt: HTTP,
+  profileResponseAdapt: HTTP,
+  profileMultiplex: HTTP,
+  profileHTTPCompression: HTTP,
+  profileHTML: HTTP,
+  profileWebSocket: HTTP,
+  profileAnalytics: HTTP,
+  httpMrfRoutingEnabled: HTTP,
+  lastHop: HTTP,
+  profileApiProtection: HTTP,
+  profileUDP: L4,
+  profileL4: L4,
+  profileFTP: L4,
 };
 
 /** Every AS3 class an L4 virtual may have. */
-const L4_CLASSES = (['tcp', 'udp', 'sctp'] as const).flatMap((type) => [l4ServiceClass(type, 'standard'), l4ServiceClass(type, 'performance')]);
+const L4_CLASSES = (['tcp', 'udp', 'sctp'] as const).flatMap((type) => [
+  l4ServiceClass(type, 'standard'),
+  l4ServiceClass(type, 'performance'),
+]);
 
 /**
  * Whether a Policy setting reaches a virtual of this kind. CIS also copies `l7Policies.waf`,
@@ -89,7 +103,10 @@ function reaches(name: ServiceSettingName, target: PolicyTarget): boolean {
 const IGNORED_FIELDS: ReadonlyArray<[string[], string]> = [
   [['profiles', 'rewriteProfile'], 'is ignored: CIS validated it but never applied it, and kube-as3 does not either; remove it'],
   [['profiles', 'sslProfiles'], 'is ignored: it only applies to OpenShift Routes; nothing to change (CIS may keep using it)'],
-  [['poolSettings', 'multiPoolPersistence'], 'is not supported by this version of kube-as3 (it only applies to CIS\'s A/B iRules; kube-as3 weights members in one pool, so persistence spans the backends) and was ignored; remove it'],
+  [
+    ['poolSettings', 'multiPoolPersistence'],
+    "is not supported by this version of kube-as3 (it only applies to CIS's A/B iRules; kube-as3 weights members in one pool, so persistence spans the backends) and was ignored; remove it",
+  ],
 ];
 
 /** One iRule of `iRules.secure`/`insecure`; `none` means no iRule. */
@@ -131,7 +148,9 @@ function readHttpProfiles(r: FieldReader, profiles: Spec): PolicyModel['httpProf
 function readPoolSettings(r: FieldReader, value: unknown): PoolSettings | undefined | false {
   const spec = objectOrEmpty(value);
   return poolSettings(r, 'spec.poolSettings', {
-    reselectTries: spec['reselectTries'], serviceDownAction: spec['serviceDownAction'], slowRampTime: spec['slowRampTime'],
+    reselectTries: spec['reselectTries'],
+    serviceDownAction: spec['serviceDownAction'],
+    slowRampTime: spec['slowRampTime'],
   });
 }
 
@@ -175,7 +194,10 @@ function layerFor(model: Omit<PolicyModel, 'layers'>, target: PolicyTarget): Pol
 /** Reads a Policy spec with `r` reporting against the Policy's own field names. */
 function readPolicySpec(r: FieldReader, source: ObjectRef, spec: Spec): PolicyModel | undefined {
   if (spec['ltmPolicies'] !== undefined && spec['ltmPolicies'] !== null) {
-    r.error('spec.ltmPolicies', 'LTM policies are not supported (as in CIS); remove ltmPolicies and route with VirtualServer pools instead');
+    r.error(
+      'spec.ltmPolicies',
+      'LTM policies are not supported (as in CIS); remove ltmPolicies and route with VirtualServer pools instead',
+    );
   }
   warnIgnoredFields(r, spec);
   const b = readSettings(r, spec, 'policy');
@@ -190,7 +212,9 @@ function readPolicySpec(r: FieldReader, source: ObjectRef, spec: Spec): PolicyMo
   const { profileHTTP2: _http2Field, ...fields } = b.fields;
   const defaultPool = spec['defaultPool'];
   const model: Omit<PolicyModel, 'layers'> = {
-    source, settings, fields,
+    source,
+    settings,
+    fields,
     ...(iRules ? { iRules } : {}),
     ...(httpProfiles ? { httpProfiles } : {}),
     ...(http2 ? { http2 } : {}),
@@ -216,9 +240,10 @@ function parsePolicy(policy: Policy, source: ObjectRef): ParsedPolicy {
   if (cached) return cached;
   const reader = new FieldReader(source);
   const spec = policy.spec;
-  const model = typeof spec === 'object' && spec !== null && !Array.isArray(spec)
-    ? readPolicySpec(reader, source, spec)
-    : reader.error('spec', 'is required');
+  const model =
+    typeof spec === 'object' && spec !== null && !Array.isArray(spec)
+      ? readPolicySpec(reader, source, spec)
+      : reader.error('spec', 'is required');
   const name = describeRef(source);
   const problems = reader.diagnostics.map((d) => ({ severity: d.severity, message: `${name} ${d.field ?? 'spec'}: ${d.message}` }));
   const result = { model, problems };
@@ -232,15 +257,28 @@ function parsePolicy(policy: Policy, source: ObjectRef): ParsedPolicy {
  * unusable values). Problems are reported on the referencing resource at `field`; the message names
  * the Policy and its field (`Policy prod/p spec.l3Policies.dos: ...`).
  */
-export function resolvePolicy(r: FieldReader, ctx: NormalizeContext, namespace: string, name: string, field: string): PolicyModel | undefined {
+export function resolvePolicy(
+  r: FieldReader,
+  ctx: NormalizeContext,
+  namespace: string,
+  name: string,
+  field: string,
+): PolicyModel | undefined {
   const source: ObjectRef = { kind: 'Policy', namespace, name };
   // `run` never sees a namespace it does not read; `plan` must not use what `run` would not find.
   const unread = ctx.unreadNamespace(namespace);
   const policy = unread === undefined ? ctx.get<Policy>('Policy', namespace, name) : undefined;
-  if (!policy) return r.error(field, `Policy ${namespace}/${name} was not found; ${unread ?? `create it, or name an existing Policy of namespace ${namespace}`}`);
+  if (!policy)
+    return r.error(
+      field,
+      `Policy ${namespace}/${name} was not found; ${unread ?? `create it, or name an existing Policy of namespace ${namespace}`}`,
+    );
   if (!ctx.selectsResource(policy)) {
     const label = ctx.config.customResourceLabel;
-    return r.error(field, `${describeRef(source)} is ignored: its labels do not match customResourceLabel "${label}"; label the Policy (for example f5cr: "true")`);
+    return r.error(
+      field,
+      `${describeRef(source)} is ignored: its labels do not match customResourceLabel "${label}"; label the Policy (for example f5cr: "true")`,
+    );
   }
   const { model, problems } = parsePolicy(policy, source);
   for (const p of problems) {
@@ -263,7 +301,7 @@ function uniqueRules(rules: BigipRef[]): BigipRef[] {
 }
 
 function mergedIRules(policy: PolicyModel, own: BigipRef[] | undefined, target: PolicyTarget): BigipRef[] | undefined {
-  const fromPolicy = target === 'https' ? policy.iRules?.secure ?? [] : policy.iRules?.insecure ?? [];
+  const fromPolicy = target === 'https' ? (policy.iRules?.secure ?? []) : (policy.iRules?.insecure ?? []);
   const mine = own ?? [];
   const rules = policy.iRules?.priority === 'high' ? [...fromPolicy, ...mine] : [...mine, ...fromPolicy];
   return rules.length > 0 || own ? uniqueRules(rules) : undefined;
@@ -275,7 +313,11 @@ function mergedIRules(policy: PolicyModel, own: BigipRef[] | undefined, target: 
  * high` puts the Policy's first). Policy settings that do not apply to that kind of virtual are left
  * out and listed (as Policy fields, `spec.profiles.profileL4`) in `ignored`, for the caller to warn.
  */
-export function settingsFor(policy: PolicyModel | undefined, own: ServiceSettings, virtual: PolicyTarget): { settings: ServiceSettings; ignored: readonly string[] } {
+export function settingsFor(
+  policy: PolicyModel | undefined,
+  own: ServiceSettings,
+  virtual: PolicyTarget,
+): { settings: ServiceSettings; ignored: readonly string[] } {
   if (!policy) return { settings: own, ignored: [] };
   const layer = policy.layers[virtual];
   const settings: ServiceSettings = { ...layer.settings, ...own };
@@ -289,7 +331,11 @@ export function settingsFor(policy: PolicyModel | undefined, own: ServiceSetting
  * or Service_SCTP in standard mode, Service_L4 in performance mode; see translate/service.ts) and
  * the names of the others, for the caller to warn about.
  */
-export function settingsForL4Virtual(settings: ServiceSettings, type: 'tcp' | 'udp' | 'sctp', mode: 'standard' | 'performance'): { settings: ServiceSettings; ignored: ServiceSettingName[] } {
+export function settingsForL4Virtual(
+  settings: ServiceSettings,
+  type: 'tcp' | 'udp' | 'sctp',
+  mode: 'standard' | 'performance',
+): { settings: ServiceSettings; ignored: ServiceSettingName[] } {
   const cls = l4ServiceClass(type, mode);
   const kept: Record<string, unknown> = {};
   const ignored: ServiceSettingName[] = [];
@@ -308,7 +354,8 @@ export function namedPolicy(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: Nor
   const name = spec['policyName'];
   const namespace = r.namespace('spec.policyNamespace', spec['policyNamespace'], ref.namespace);
   if (absent(name)) {
-    if (!absent(spec['policyNamespace'])) r.warn('spec.policyNamespace', 'ignored: spec.policyName is not set; name the Policy there, or remove policyNamespace');
+    if (!absent(spec['policyNamespace']))
+      r.warn('spec.policyNamespace', 'ignored: spec.policyName is not set; name the Policy there, or remove policyNamespace');
     return undefined;
   }
   if (typeof name !== 'string') return r.error('spec.policyName', `${JSON.stringify(name)} must be the name of a Policy`);

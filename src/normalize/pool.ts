@@ -27,7 +27,10 @@ function monitorTiming(r: FieldReader, field: string, spec: MonitorSpec): { inte
   const timeout = positiveInt(r, `${field}.timeout`, spec.timeout);
   if (interval === false || timeout === false) return undefined;
   if (interval !== undefined && timeout !== undefined && timeout <= interval) {
-    r.warn(`${field}.timeout`, `${timeout} is not greater than interval (${interval}s): a member may be marked down between two probes; set timeout to more than the interval, such as 3 × interval + 1 (${3 * interval + 1})`);
+    r.warn(
+      `${field}.timeout`,
+      `${timeout} is not greater than interval (${interval}s): a member may be marked down between two probes; set timeout to more than the interval, such as 3 × interval + 1 (${3 * interval + 1})`,
+    );
   }
   return { ...(interval === undefined ? {} : { interval }), ...(timeout === undefined ? {} : { timeout }) };
 }
@@ -44,9 +47,17 @@ function timeUntilUp(r: FieldReader, field: string, value: unknown): number | un
 export type DefaultMonitorType = 'http' | 'tcp' | 'udp' | 'sctp';
 
 /** The entry's `type`, or the pool's when it has none (SCTP has none to give). */
-function monitorType(r: FieldReader, field: string, spec: MonitorSpec, defaultType: DefaultMonitorType): (typeof MONITOR_TYPES)[number] | undefined {
+function monitorType(
+  r: FieldReader,
+  field: string,
+  spec: MonitorSpec,
+  defaultType: DefaultMonitorType,
+): (typeof MONITOR_TYPES)[number] | undefined {
   if (defaultType === 'sctp' && absent(spec.type)) {
-    return r.error(`${field}.type`, 'is required for an SCTP pool (AS3 has no SCTP monitor): use tcp, udp, http or https, or reference a BIG-IP monitor');
+    return r.error(
+      `${field}.type`,
+      'is required for an SCTP pool (AS3 has no SCTP monitor): use tcp, udp, http or https, or reference a BIG-IP monitor',
+    );
   }
   const type = spec.type ?? defaultType;
   if ((MONITOR_TYPES as readonly string[]).includes(type)) return type as (typeof MONITOR_TYPES)[number];
@@ -57,7 +68,10 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
   if (typeof spec !== 'object' || spec === null) return r.error(field, 'must be an object');
   if (spec.reference === 'bigip') {
     if (typeof spec.name !== 'string' || !spec.name.startsWith('/')) {
-      return r.error(`${field}.name`, 'a monitor with reference: bigip needs the full path of an existing BIG-IP monitor, e.g. /Common/http');
+      return r.error(
+        `${field}.name`,
+        'a monitor with reference: bigip needs the full path of an existing BIG-IP monitor, e.g. /Common/http',
+      );
     }
     return { bigip: spec.name };
   }
@@ -78,9 +92,13 @@ function normalizeMonitor(r: FieldReader, field: string, spec: MonitorSpec, defa
 /** `sslProfile`, `timeUntilUp` and `targetPort` onto `monitor`; false after an error. */
 function probeOptions(r: FieldReader, field: string, spec: MonitorSpec, monitor: Exclude<MonitorModel, { bigip: string }>): boolean {
   if (spec.sslProfile !== undefined && spec.sslProfile !== '') {
-    if (monitor.type !== 'https') r.warn(`${field}.sslProfile`, 'ignored: only https monitors use a server-ssl profile; remove it, or set type: https');
+    if (monitor.type !== 'https')
+      r.warn(`${field}.sslProfile`, 'ignored: only https monitors use a server-ssl profile; remove it, or set type: https');
     else if (!isBigipPath(spec.sslProfile)) {
-      r.error(`${field}.sslProfile`, `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`);
+      r.error(
+        `${field}.sslProfile`,
+        `${JSON.stringify(spec.sslProfile)} must be the path of a BIG-IP server-ssl profile, such as /Common/serverssl`,
+      );
       return false;
     } else monitor.sslProfile = spec.sslProfile;
   }
@@ -101,7 +119,12 @@ function probeOptions(r: FieldReader, field: string, spec: MonitorSpec, monitor:
  * say `monitors` wins when both are set; kube-as3 follows the documented intent (`monitors` wins)
  * and warns about the other.
  */
-export function normalizeMonitors(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaultType: DefaultMonitorType): MonitorModel[] {
+export function normalizeMonitors(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  defaultType: DefaultMonitorType,
+): MonitorModel[] {
   const list = pool.monitors;
   if (list !== undefined && !Array.isArray(list)) {
     r.error(`${field}.monitors`, 'must be a list');
@@ -130,7 +153,10 @@ function nodeMemberLabel(r: FieldReader, field: string, label: unknown): string 
   const text = typeof label === 'string' ? label.replace(/=(""|'')$/, '=') : undefined;
   const parsed = text !== undefined && /^[^=!,\s]+=[^=,\s]*$/.test(text) ? parseLabelSelector(text) : undefined;
   if (text !== undefined && parsed && !('error' in parsed)) return text;
-  r.error(`${field}.nodeMemberLabel`, `${JSON.stringify(label)} must be key=value (or key= for a label with an empty value), such as node-role.kubernetes.io/worker=`);
+  r.error(
+    `${field}.nodeMemberLabel`,
+    `${JSON.stringify(label)} must be key=value (or key= for a label with an empty value), such as node-role.kubernetes.io/worker=`,
+  );
   return false;
 }
 
@@ -175,7 +201,9 @@ export function normalizeBackend(r: FieldReader, field: string, pool: VirtualSer
   const statics = staticMembers(r, field, pool.staticPoolMembers);
   if (label === false || statics === false) return undefined;
   return {
-    namespace: ns, service, servicePort: port,
+    namespace: ns,
+    service,
+    servicePort: port,
     ...(label === undefined ? {} : { nodeMemberLabel: label }),
     ...(statics.length === 0 ? {} : { staticMembers: sortMembers(statics) }),
   };

@@ -21,25 +21,45 @@ describe('wholeNumber', () => {
     it(`reads ${JSON.stringify(value)} as ${String(expected)}`, () => {
       const r = new FieldReader(source);
       assert.equal(wholeNumber(r, 'spec.pools[0].weight', value, 0, 100), expected);
-      assert.deepEqual(r.diagnostics.map((d) => [d.field, d.message]), message ? [['spec.pools[0].weight', message]] : []);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.field, d.message]),
+        message ? [['spec.pools[0].weight', message]] : [],
+      );
     });
   }
 });
 
 describe('poolSettings', () => {
-  const every = { loadBalancingMethod: 'least-connections-member', reselectTries: 3, serviceDownAction: 'reselect', minimumMonitors: 1, slowRampTime: 900 };
+  const every = {
+    loadBalancingMethod: 'least-connections-member',
+    reselectTries: 3,
+    serviceDownAction: 'reselect',
+    minimumMonitors: 1,
+    slowRampTime: 900,
+  };
 
   it('maps every pool field to its AS3 Pool property', () => {
     const r = new FieldReader(source);
     const settings = poolSettings(r, 'spec.poolSettings', every);
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(settings, { loadBalancingMode: 'least-connections-member', reselectTries: 3, serviceDownAction: 'reselect', minimumMonitors: 1, slowRampTime: 900 });
+    assert.deepEqual(settings, {
+      loadBalancingMode: 'least-connections-member',
+      reselectTries: 3,
+      serviceDownAction: 'reselect',
+      minimumMonitors: 1,
+      slowRampTime: 900,
+    });
   });
 
   it('gives a pool the official AS3 schema accepts', function () {
     assertOfficialApplicationValid(this, {
       vs: { class: 'Service_TCP', virtualAddresses: ['10.0.0.10'], virtualPort: 80, pool: 'p' },
-      p: { class: 'Pool', members: [{ servicePort: 80, serverAddresses: ['10.1.0.1'] }], monitors: [{ bigip: '/Common/tcp' }], ...poolSettings(new FieldReader(source), 'spec.poolSettings', every) },
+      p: {
+        class: 'Pool',
+        members: [{ servicePort: 80, serverAddresses: ['10.1.0.1'] }],
+        monitors: [{ bigip: '/Common/tcp' }],
+        ...poolSettings(new FieldReader(source), 'spec.poolSettings', every),
+      },
     });
   });
 
@@ -50,14 +70,27 @@ describe('poolSettings', () => {
   const bad: Array<[string, Record<string, unknown>, string, string]> = [
     ['slowRampTime above 900', { slowRampTime: 901 }, 'spec.poolSettings.slowRampTime', '901 must be a whole number from 0 to 900'],
     ['a negative slowRampTime', { slowRampTime: -5 }, 'spec.poolSettings.slowRampTime', '-5 must be a whole number from 0 to 900'],
-    ['reselectTries above 65535', { reselectTries: 70000 }, 'spec.poolSettings.reselectTries', '70000 must be a whole number from 0 to 65535'],
-    ['an unknown serviceDownAction', { serviceDownAction: 'panic' }, 'spec.poolSettings.serviceDownAction', '"panic" must be one of none, reset, drop, reselect'],
+    [
+      'reselectTries above 65535',
+      { reselectTries: 70000 },
+      'spec.poolSettings.reselectTries',
+      '70000 must be a whole number from 0 to 65535',
+    ],
+    [
+      'an unknown serviceDownAction',
+      { serviceDownAction: 'panic' },
+      'spec.poolSettings.serviceDownAction',
+      '"panic" must be one of none, reset, drop, reselect',
+    ],
   ];
   for (const [what, spec, field, message] of bad) {
     it(`rejects ${what}`, () => {
       const r = new FieldReader(source);
       assert.equal(poolSettings(r, 'spec.poolSettings', spec), false);
-      assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.field, d.message]), [['error', field, message]]);
+      assert.deepEqual(
+        r.diagnostics.map((d) => [d.severity, d.field, d.message]),
+        [['error', field, message]],
+      );
     });
   }
 });
@@ -74,7 +107,10 @@ describe('hostPersistence', () => {
   it('rejects a method that is only a property name of every object', () => {
     const r = new FieldReader(source);
     assert.equal(hostPersistence(r, 'spec.hostPersistence', { method: 'constructor' }), false);
-    assert.deepEqual(r.diagnostics.map((d) => d.field), ['spec.hostPersistence.method']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.field),
+      ['spec.hostPersistence.method'],
+    );
     assert.match(r.diagnostics[0]?.message ?? '', /^"constructor" must be one of none, sourceAddress, destinationAddress/);
   });
 });

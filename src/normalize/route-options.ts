@@ -11,10 +11,25 @@ import type { FieldReader } from './fields.js';
  */
 
 const LB_MODES = [
-  'dynamic-ratio-member', 'dynamic-ratio-node', 'fastest-app-response', 'fastest-node', 'least-connections-member',
-  'least-connections-node', 'least-sessions', 'observed-member', 'observed-node', 'predictive-member', 'predictive-node',
-  'ratio-least-connections-member', 'ratio-least-connections-node', 'ratio-member', 'ratio-node', 'ratio-session',
-  'round-robin', 'weighted-least-connections-member', 'weighted-least-connections-node',
+  'dynamic-ratio-member',
+  'dynamic-ratio-node',
+  'fastest-app-response',
+  'fastest-node',
+  'least-connections-member',
+  'least-connections-node',
+  'least-sessions',
+  'observed-member',
+  'observed-node',
+  'predictive-member',
+  'predictive-node',
+  'ratio-least-connections-member',
+  'ratio-least-connections-node',
+  'ratio-member',
+  'ratio-node',
+  'ratio-session',
+  'round-robin',
+  'weighted-least-connections-member',
+  'weighted-least-connections-node',
 ];
 const DOWN_ACTIONS = ['none', 'reset', 'drop', 'reselect'] as const;
 
@@ -30,7 +45,10 @@ export function wholeNumber(r: FieldReader, field: string, value: unknown, min: 
 export function loadBalancingMode(r: FieldReader, field: string, value: unknown): string | undefined | false {
   if (absent(value)) return undefined;
   if (typeof value === 'string' && LB_MODES.includes(value)) return value;
-  r.error(field, `${JSON.stringify(value)} is not a BIG-IP load-balancing method (for example round-robin, least-connections-member, ratio-member)`);
+  r.error(
+    field,
+    `${JSON.stringify(value)} is not a BIG-IP load-balancing method (for example round-robin, least-connections-member, ratio-member)`,
+  );
   return false;
 }
 
@@ -56,8 +74,9 @@ export function poolSettings(r: FieldReader, field: string, spec: PoolSettingsSp
   let down: PoolSettings['serviceDownAction'] | false | undefined;
   if (!absent(spec.serviceDownAction)) {
     down = (DOWN_ACTIONS as readonly unknown[]).includes(spec.serviceDownAction)
-      ? spec.serviceDownAction as PoolSettings['serviceDownAction']
-      : r.error(`${field}.serviceDownAction`, `${JSON.stringify(spec.serviceDownAction)} must be one of ${DOWN_ACTIONS.join(', ')}`) ?? false;
+      ? (spec.serviceDownAction as PoolSettings['serviceDownAction'])
+      : (r.error(`${field}.serviceDownAction`, `${JSON.stringify(spec.serviceDownAction)} must be one of ${DOWN_ACTIONS.join(', ')}`) ??
+        false);
   }
   if (mode === false || reselect === false || minimum === false || slowRamp === false || down === false) return false;
   const settings: PoolSettings = {
@@ -95,7 +114,7 @@ export function parseCidr(text: unknown): string | undefined {
   if (!m || !address || address.routeDomain !== undefined) return undefined;
   const bits = address.family === 6 ? 128 : 32;
   if (m[2] !== undefined && Number(m[2]) > bits) return undefined;
-  return m[2] === undefined ? `${m[1]}/${bits}` : text as string;
+  return m[2] === undefined ? `${m[1]}/${bits}` : (text as string);
 }
 
 /** Client CIDRs (`10.0.0.0/8`, `2001:db8::/32`, or a single address) allowed to use a route. */
@@ -146,7 +165,7 @@ function metaValue(r: FieldReader, field: string, key: MetaKey, value: unknown):
 /** `hostPersistence {method, metaData}`: persistence applied by the routing rules of the host. */
 export function hostPersistence(r: FieldReader, field: string, value: unknown): PersistAction | undefined | false {
   if (absent(value)) return undefined;
-  const spec = typeof value === 'object' && value !== null ? value as { method?: unknown; metaData?: Record<string, unknown> } : {};
+  const spec = typeof value === 'object' && value !== null ? (value as { method?: unknown; metaData?: Record<string, unknown> }) : {};
   if (spec.method === 'none') return { disable: {} };
   const needs = typeof spec.method === 'string' && Object.hasOwn(PERSIST_METHODS, spec.method) ? PERSIST_METHODS[spec.method] : undefined;
   if (!needs) {

@@ -14,7 +14,10 @@ const namespaces: Record<string, Namespace> = {
   dev: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev', labels: { team: 'b' } } },
 };
 const lookup = (name: string): Namespace | undefined => namespaces[name];
-const vs = (namespace: string, labels: Record<string, string> = { f5cr: 'true' }): KubeObject => ({ kind: 'VirtualServer', metadata: { name: 'x', namespace, labels } });
+const vs = (namespace: string, labels: Record<string, string> = { f5cr: 'true' }): KubeObject => ({
+  kind: 'VirtualServer',
+  metadata: { name: 'x', namespace, labels },
+});
 
 describe('Selection', () => {
   const cases: Array<[string, object, KubeObject, RegExp | undefined]> = [
@@ -22,7 +25,12 @@ describe('Selection', () => {
     ['skips an unlabelled resource', {}, vs('prod', {}), /labels do not match customResourceLabel "f5cr in \(true\)"/],
     ['skips a namespace outside namespaces', { namespaces: ['dev'] }, vs('prod'), /namespace prod is not in the configured namespaces/],
     ['selects by namespaceLabel', { namespaceLabel: 'team=a' }, vs('prod'), undefined],
-    ['skips a namespace that does not match namespaceLabel', { namespaceLabel: 'team=a' }, vs('dev'), /namespace dev does not match namespaceLabel "team=a"/],
+    [
+      'skips a namespace that does not match namespaceLabel',
+      { namespaceLabel: 'team=a' },
+      vs('dev'),
+      /namespace dev does not match namespaceLabel "team=a"/,
+    ],
     ['skips an unknown namespace under namespaceLabel', { namespaceLabel: 'team=a' }, vs('unknown'), /namespace unknown does not match/],
   ];
   for (const [what, config, obj, reason] of cases) {

@@ -35,9 +35,7 @@ export function bigipPaths(r: FieldReader, field: string, value: unknown, skipNo
 }
 
 /** Persistence methods AS3 knows by name; anything else must be a BIG-IP persistence profile. */
-const BUILTIN_PERSISTENCE = [
-  'cookie', 'destination-address', 'hash', 'msrdp', 'sip-info', 'source-address', 'tls-session-id', 'universal',
-];
+const BUILTIN_PERSISTENCE = ['cookie', 'destination-address', 'hash', 'msrdp', 'sip-info', 'source-address', 'tls-session-id', 'universal'];
 
 /** `persistenceProfile`: `none` → no persistence, a builtin name, or a BIG-IP profile path. */
 export function persistence(r: FieldReader, field: string, value: unknown): Array<string | BigipRef> | undefined | false {
@@ -57,7 +55,12 @@ function objectField(r: FieldReader, field: string, value: unknown): Record<stri
 }
 
 /** `{client, server}` profile paths → AS3 `{ingress, egress}`; client only → the plain reference. */
-export function profilePair(r: FieldReader, field: string, value: unknown, needsClient: boolean): BigipRef | ProfilePair | undefined | false {
+export function profilePair(
+  r: FieldReader,
+  field: string,
+  value: unknown,
+  needsClient: boolean,
+): BigipRef | ProfilePair | undefined | false {
   const spec = objectField(r, field, value);
   if (!spec) return spec;
   const client = bigipPath(r, `${field}.client`, spec['client']);
@@ -145,21 +148,61 @@ const eitherSidePair: Reader = (r, field, value) => profilePair(r, field, value,
  */
 const SETTING_ROWS: readonly SettingRow[] = [
   { name: 'iRules', read: iRuleList, from: { virtualServer: 'spec.iRules', transportServer: 'spec.iRules' } },
-  { name: 'allowVlans', read: bigipPaths, from: { virtualServer: 'spec.allowVlans', transportServer: 'spec.allowVlans', policy: 'spec.l3Policies.allowVlans' } },
-  { name: 'persistenceMethods', read: persistence, from: { virtualServer: 'spec.persistenceProfile', transportServer: 'spec.persistenceProfile', policy: 'spec.profiles.persistenceProfile' } },
+  {
+    name: 'allowVlans',
+    read: bigipPaths,
+    from: { virtualServer: 'spec.allowVlans', transportServer: 'spec.allowVlans', policy: 'spec.l3Policies.allowVlans' },
+  },
+  {
+    name: 'persistenceMethods',
+    read: persistence,
+    from: {
+      virtualServer: 'spec.persistenceProfile',
+      transportServer: 'spec.persistenceProfile',
+      policy: 'spec.profiles.persistenceProfile',
+    },
+  },
   { name: 'policyWAF', read: bigipPath, from: { virtualServer: 'spec.waf', policy: 'spec.l7Policies.waf' } },
   { name: 'profileMultiplex', read: bigipPath, from: { virtualServer: 'spec.profileMultiplex', policy: 'spec.profiles.profileMultiplex' } },
-  { name: 'profileHTTPCompression', read: compression, from: { virtualServer: 'spec.httpCompressionProfile', policy: 'spec.profiles.httpCompressionProfile' } },
+  {
+    name: 'profileHTTPCompression',
+    read: compression,
+    from: { virtualServer: 'spec.httpCompressionProfile', policy: 'spec.profiles.httpCompressionProfile' },
+  },
   { name: 'profileDOS', read: bigipPath, from: { virtualServer: 'spec.dos', transportServer: 'spec.dos', policy: 'spec.l3Policies.dos' } },
-  { name: 'profileBotDefense', read: bigipPath, from: { virtualServer: 'spec.botDefense', transportServer: 'spec.botDefense', policy: 'spec.l3Policies.botDefense' } },
+  {
+    name: 'profileBotDefense',
+    read: bigipPath,
+    from: { virtualServer: 'spec.botDefense', transportServer: 'spec.botDefense', policy: 'spec.l3Policies.botDefense' },
+  },
   { name: 'profileHTML', read: bigipPath, from: { virtualServer: 'spec.htmlProfile', policy: 'spec.profiles.htmlProfile' } },
   { name: 'profileAccess', read: bigipPath, from: { virtualServer: 'spec.profileAccess', policy: 'spec.l7Policies.profileAccess' } },
-  { name: 'policyPerRequestAccess', read: bigipPath, from: { virtualServer: 'spec.policyPerRequestAccess', policy: 'spec.l7Policies.policyPerRequestAccess' } },
-  { name: 'profileRequestAdapt', read: bigipPath, from: { virtualServer: 'spec.profileAdapt.request', policy: 'spec.l7Policies.profileAdapt.request' } },
-  { name: 'profileResponseAdapt', read: bigipPath, from: { virtualServer: 'spec.profileAdapt.response', policy: 'spec.l7Policies.profileAdapt.response' } },
+  {
+    name: 'policyPerRequestAccess',
+    read: bigipPath,
+    from: { virtualServer: 'spec.policyPerRequestAccess', policy: 'spec.l7Policies.policyPerRequestAccess' },
+  },
+  {
+    name: 'profileRequestAdapt',
+    read: bigipPath,
+    from: { virtualServer: 'spec.profileAdapt.request', policy: 'spec.l7Policies.profileAdapt.request' },
+  },
+  {
+    name: 'profileResponseAdapt',
+    read: bigipPath,
+    from: { virtualServer: 'spec.profileAdapt.response', policy: 'spec.l7Policies.profileAdapt.response' },
+  },
   { name: 'mirroring', read: mirroring, from: { virtualServer: 'spec.connectionMirroring', transportServer: 'spec.connectionMirroring' } },
-  { name: 'httpMrfRoutingEnabled', read: flag, from: { virtualServer: 'spec.httpMrfRoutingEnabled', policy: 'spec.profiles.httpMrfRoutingEnabled' } },
-  { name: 'profileTCP', read: clientSidePair, from: { virtualServer: 'spec.profiles.tcp', transportServer: 'spec.profiles.tcp', policy: 'spec.profiles.tcp' } },
+  {
+    name: 'httpMrfRoutingEnabled',
+    read: flag,
+    from: { virtualServer: 'spec.httpMrfRoutingEnabled', policy: 'spec.profiles.httpMrfRoutingEnabled' },
+  },
+  {
+    name: 'profileTCP',
+    read: clientSidePair,
+    from: { virtualServer: 'spec.profiles.tcp', transportServer: 'spec.profiles.tcp', policy: 'spec.profiles.tcp' },
+  },
   { name: 'profileHTTP2', read: eitherSidePair, from: { virtualServer: 'spec.profiles.http2', policy: 'spec.profiles.http2' } },
   { name: 'profileL4', read: bigipPath, from: { transportServer: 'spec.profileL4', policy: 'spec.profiles.profileL4' } },
   { name: 'policyFirewallEnforced', read: bigipPath, from: { policy: 'spec.l3Policies.firewallPolicy' } },
@@ -170,9 +213,29 @@ const SETTING_ROWS: readonly SettingRow[] = [
   { name: 'profileAnalytics', read: bigipPath, from: { policy: 'spec.profiles.analyticsProfiles.http' } },
   { name: 'profileFTP', read: bigipPath, from: { policy: 'spec.profiles.ftpProfile' } },
   { name: 'lastHop', read: lastHop, from: { policy: 'spec.autoLastHop' } },
-  { name: 'profileAnalyticsTcp', read: bigipPath, from: { virtualServer: 'spec.profileAnalyticsTcp', transportServer: 'spec.profileAnalyticsTcp', policy: 'spec.profiles.profileAnalyticsTcp' } },
-  { name: 'profileProtocolInspection', read: bigipPath, from: { virtualServer: 'spec.profiles.profileProtocolInspection', transportServer: 'spec.profiles.profileProtocolInspection', policy: 'spec.profiles.profileProtocolInspection' } },
-  { name: 'profileApiProtection', read: bigipPath, from: { virtualServer: 'spec.profileApiProtection', policy: 'spec.l7Policies.profileApiProtection' } },
+  {
+    name: 'profileAnalyticsTcp',
+    read: bigipPath,
+    from: {
+      virtualServer: 'spec.profileAnalyticsTcp',
+      transportServer: 'spec.profileAnalyticsTcp',
+      policy: 'spec.profiles.profileAnalyticsTcp',
+    },
+  },
+  {
+    name: 'profileProtocolInspection',
+    read: bigipPath,
+    from: {
+      virtualServer: 'spec.profiles.profileProtocolInspection',
+      transportServer: 'spec.profiles.profileProtocolInspection',
+      policy: 'spec.profiles.profileProtocolInspection',
+    },
+  },
+  {
+    name: 'profileApiProtection',
+    read: bigipPath,
+    from: { virtualServer: 'spec.profileApiProtection', policy: 'spec.l7Policies.profileApiProtection' },
+  },
   { name: 'profileTrafficLog', read: bigipPath, from: { policy: 'spec.profiles.requestLogProfile' } },
 ];
 

@@ -38,7 +38,12 @@ function readValue(rep: TlsProblems, at: string, key: keyof TlsSideOptions, valu
  * that differ from AS3's defaults are kept. With BIG-IP profiles, or without that side, they cannot
  * apply: a warning says so. Undefined when nothing is kept; false after an error.
  */
-export function tlsSideOptions(rep: TlsProblems, tls: Record<string, unknown>, side: 'client' | 'server', source: SideSource): TlsSideOptions | undefined | false {
+export function tlsSideOptions(
+  rep: TlsProblems,
+  tls: Record<string, unknown>,
+  side: 'client' | 'server',
+  source: SideSource,
+): TlsSideOptions | undefined | false {
   const params = objectOrEmpty(tls[`${side}SSLParams`]);
   const out: Record<string, boolean | string> = {};
   let ok = true;
@@ -52,11 +57,14 @@ export function tlsSideOptions(rep: TlsProblems, tls: Record<string, unknown>, s
     }
     if (value === DEFAULTS[key]) continue;
     if (source === 'profiles') {
-      rep.warn(at, `is not applied: the BIG-IP ${side === 'client' ? 'client' : 'server'}-ssl profiles keep their own setting; set it on the profile, or use reference: secret`);
+      rep.warn(
+        at,
+        `is not applied: the BIG-IP ${side === 'client' ? 'client' : 'server'}-ssl profiles keep their own setting; set it on the profile, or use reference: secret`,
+      );
     } else if (source === 'none') {
       rep.warn(at, 'ignored: this termination has no TLS towards the pods; remove it');
     } else out[key] = value;
   }
   if (!ok) return false;
-  return Object.keys(out).length === 0 ? undefined : out as TlsSideOptions;
+  return Object.keys(out).length === 0 ? undefined : (out as TlsSideOptions);
 }

@@ -34,7 +34,11 @@ const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 class TlsReport {
   failed = false;
 
-  constructor(private readonly r: FieldReader, private readonly field?: string, private readonly owner?: string) {}
+  constructor(
+    private readonly r: FieldReader,
+    private readonly field?: string,
+    private readonly owner?: string,
+  ) {}
 
   error(at: string, message: string): undefined {
     this.failed = true;
@@ -75,7 +79,8 @@ function sideEntries(rep: TlsReport, tls: Record<string, unknown>, base: string,
   const list = tls[plural];
   if (list !== undefined && list !== null && !Array.isArray(list)) return rep.error(`${base}.${plural}`, 'must be a list of names');
   if (Array.isArray(list) && list.length > 0) {
-    if (!absent(tls[singular])) rep.warn(`${base}.${singular}`, `is ignored because ${plural} is set; move it into ${plural}, or remove it`);
+    if (!absent(tls[singular]))
+      rep.warn(`${base}.${singular}`, `is ignored because ${plural} is set; move it into ${plural}, or remove it`);
     const entries = list.flatMap((item, i) => nameEntry(rep, `${base}.${plural}[${i}]`, item));
     return entries.length === list.length ? entries : undefined;
   }
@@ -90,16 +95,25 @@ function structureFits(rep: TlsReport, base: string, termination: Termination, c
   const wantsServer = termination === 'reencrypt';
   const problems: Array<[string, string]> = [];
   if (wantsClient && client.length === 0) {
-    problems.push([`${base}.clientSSL`, `is required for ${termination} termination (clientSSL or clientSSLs: what the BIG-IP presents to clients)`]);
+    problems.push([
+      `${base}.clientSSL`,
+      `is required for ${termination} termination (clientSSL or clientSSLs: what the BIG-IP presents to clients)`,
+    ]);
   }
   if (!wantsClient && client.length > 0) {
     problems.push([client[0]?.field ?? base, 'must not be set with passthrough termination: the BIG-IP does not terminate TLS']);
   }
   if (wantsServer && server.length === 0) {
-    problems.push([`${base}.serverSSL`, 'is required for reencrypt termination (serverSSL or serverSSLs: how the BIG-IP connects to the pods)']);
+    problems.push([
+      `${base}.serverSSL`,
+      'is required for reencrypt termination (serverSSL or serverSSLs: how the BIG-IP connects to the pods)',
+    ]);
   }
   if (!wantsServer && server.length > 0) {
-    const why = termination === 'edge' ? 'edge termination sends plain traffic to the pods; use reencrypt to re-encrypt' : 'the BIG-IP does not terminate TLS';
+    const why =
+      termination === 'edge'
+        ? 'edge termination sends plain traffic to the pods; use reencrypt to re-encrypt'
+        : 'the BIG-IP does not terminate TLS';
     problems.push([server[0]?.field ?? base, `must not be set with ${termination} termination: ${why}`]);
   }
   for (const [at, message] of problems) rep.error(at, message);
@@ -107,7 +121,13 @@ function structureFits(rep: TlsReport, base: string, termination: Termination, c
 }
 
 /** `reference` for one side; with `hybrid` each side says it in `<side>SSLParams.profileReference`. */
-function sideReference(rep: TlsReport, tls: Record<string, unknown>, base: string, reference: Reference | 'hybrid', side: 'client' | 'server'): Reference | undefined {
+function sideReference(
+  rep: TlsReport,
+  tls: Record<string, unknown>,
+  base: string,
+  reference: Reference | 'hybrid',
+  side: 'client' | 'server',
+): Reference | undefined {
   if (reference !== 'hybrid') return reference;
   const at = `${base}.${side}SSLParams.profileReference`;
   const profileReference = objectOrEmpty(tls[`${side}SSLParams`])['profileReference'];
@@ -120,7 +140,10 @@ function bigipProfiles(rep: TlsReport, entries: NamedEntry[], kind: 'client-ssl'
   const paths = entries.map((entry) => (entry.name.startsWith('/') ? entry.name : `/${entry.name}`));
   const bad = entries.filter((entry, i) => !isBigipPath(paths[i]));
   for (const entry of bad) {
-    rep.error(entry.field, `${JSON.stringify(entry.name)} must be the full path of an existing BIG-IP ${kind} profile, such as /Common/${kind.replace('-', '')}`);
+    rep.error(
+      entry.field,
+      `${JSON.stringify(entry.name)} must be the full path of an existing BIG-IP ${kind} profile, such as /Common/${kind.replace('-', '')}`,
+    );
   }
   return bad.length === 0 ? [...new Set(paths)].map((bigip) => ({ bigip })) : undefined;
 }
@@ -160,7 +183,13 @@ interface ClientSide {
   certificates?: SecretCertificate[];
 }
 
-function clientSide(rep: TlsReport, ctx: NormalizeContext, namespace: string, entries: NamedEntry[], reference: Reference): ClientSide | undefined {
+function clientSide(
+  rep: TlsReport,
+  ctx: NormalizeContext,
+  namespace: string,
+  entries: NamedEntry[],
+  reference: Reference,
+): ClientSide | undefined {
   if (reference === 'bigip') {
     const profiles = bigipProfiles(rep, entries, 'client-ssl');
     return profiles && { tls: { profiles } };
@@ -169,7 +198,13 @@ function clientSide(rep: TlsReport, ctx: NormalizeContext, namespace: string, en
   return { tls: { certificates: certificates.map((c) => c.material) }, certificates };
 }
 
-function serverSide(rep: TlsReport, ctx: NormalizeContext, namespace: string, entries: NamedEntry[], reference: Reference): ServerSideTls | undefined {
+function serverSide(
+  rep: TlsReport,
+  ctx: NormalizeContext,
+  namespace: string,
+  entries: NamedEntry[],
+  reference: Reference,
+): ServerSideTls | undefined {
   if (reference === 'secret') return secretCaBundles(rep, ctx, namespace, entries);
   const profiles = bigipProfiles(rep, entries, 'server-ssl');
   return profiles && { profiles };
@@ -230,14 +265,23 @@ function cipherGroupRef(rep: TlsReport, at: string, value: unknown): BigipRef | 
 function cipherSettings(rep: TlsReport, value: unknown): CipherSettings | undefined {
   if (absent(value)) return undefined;
   const spec = objectOrEmpty(value);
-  if (spec !== value) return rep.error('spec.tlsCipher', 'must be an object such as {"tlsVersion": "1.3", "cipherGroup": "/Common/f5-default"}');
+  if (spec !== value)
+    return rep.error('spec.tlsCipher', 'must be an object such as {"tlsVersion": "1.3", "cipherGroup": "/Common/f5-default"}');
   const version = absent(spec['tlsVersion']) ? undefined : tlsVersion(rep, 'spec.tlsCipher.tlsVersion', spec['tlsVersion']);
-  const disabled = absent(spec['disableTLSVersions']) ? [] : disabledVersions(rep, 'spec.tlsCipher.disableTLSVersions', spec['disableTLSVersions']);
+  const disabled = absent(spec['disableTLSVersions'])
+    ? []
+    : disabledVersions(rep, 'spec.tlsCipher.disableTLSVersions', spec['disableTLSVersions']);
   const group = absent(spec['cipherGroup']) ? undefined : cipherGroupRef(rep, 'spec.tlsCipher.cipherGroup', spec['cipherGroup']);
   const ciphers = spec['ciphers'];
   if (!absent(ciphers) && typeof ciphers !== 'string') rep.error('spec.tlsCipher.ciphers', 'must be an OpenSSL-style cipher string');
-  if (version === '1.3' && disabled?.includes('1.3')) rep.error('spec.tlsCipher.disableTLSVersions', 'disables TLS 1.3, which tlsVersion "1.3" turns on');
-  const settings: CipherSettings = cipherChoice(rep, version === '1.3', group, typeof ciphers === 'string' && ciphers !== '' ? ciphers : undefined);
+  if (version === '1.3' && disabled?.includes('1.3'))
+    rep.error('spec.tlsCipher.disableTLSVersions', 'disables TLS 1.3, which tlsVersion "1.3" turns on');
+  const settings: CipherSettings = cipherChoice(
+    rep,
+    version === '1.3',
+    group,
+    typeof ciphers === 'string' && ciphers !== '' ? ciphers : undefined,
+  );
   if (version === '1.3') settings.tls1_3Enabled = true;
   if (disabled && disabled.length > 0) settings.disabledVersions = disabled;
   return Object.keys(settings).length > 0 ? settings : undefined;
@@ -246,10 +290,15 @@ function cipherSettings(rep: TlsReport, value: unknown): CipherSettings | undefi
 /** `cipherGroup` (TLS 1.3 only, as in CIS) or `ciphers`: AS3 accepts one of the two. */
 function cipherChoice(rep: TlsReport, tls13: boolean, group: BigipRef | undefined, ciphers: string | undefined): CipherSettings {
   if (group && tls13) {
-    if (ciphers !== undefined) rep.warn('spec.tlsCipher.ciphers', 'is ignored because cipherGroup is set (AS3 accepts one of the two); remove one of them');
+    if (ciphers !== undefined)
+      rep.warn('spec.tlsCipher.ciphers', 'is ignored because cipherGroup is set (AS3 accepts one of the two); remove one of them');
     return { cipherGroup: group };
   }
-  if (group) rep.warn('spec.tlsCipher.cipherGroup', 'is applied only with tlsVersion "1.3" (as in CIS) and was ignored; set tlsVersion: "1.3", or use ciphers');
+  if (group)
+    rep.warn(
+      'spec.tlsCipher.cipherGroup',
+      'is applied only with tlsVersion "1.3" (as in CIS) and was ignored; set tlsVersion: "1.3", or use ciphers',
+    );
   return ciphers === undefined ? {} : { ciphers };
 }
 
@@ -266,7 +315,12 @@ function renegotiation(rep: TlsReport, tls: Record<string, unknown>): false | un
 }
 
 /** Cipher and renegotiation settings shape only TLS objects made from Secrets; BIG-IP profiles keep their own. */
-function clientSettings(rep: TlsReport, spec: Record<string, unknown>, tls: Record<string, unknown>, side: ClientSideTls): Pick<TlsModel, 'cipher' | 'renegotiationEnabled'> {
+function clientSettings(
+  rep: TlsReport,
+  spec: Record<string, unknown>,
+  tls: Record<string, unknown>,
+  side: ClientSideTls,
+): Pick<TlsModel, 'cipher' | 'renegotiationEnabled'> {
   const cipher = cipherSettings(rep, spec['tlsCipher']);
   const renegotiationEnabled = renegotiation(rep, tls);
   if ('profiles' in side) {
@@ -301,12 +355,23 @@ function terminatingModel(
   if (!client || clientOptions === false || serverOptions === false) return undefined;
   const settings = clientSettings(rep, spec, tls, client.tls);
   return {
-    termination: sides.termination, clientSide: client.tls, ...(server ? { serverSide: server } : {}), ...settings,
-    ...(clientOptions ? { clientOptions } : {}), ...(serverOptions ? { serverOptions } : {}), source,
+    termination: sides.termination,
+    clientSide: client.tls,
+    ...(server ? { serverSide: server } : {}),
+    ...settings,
+    ...(clientOptions ? { clientOptions } : {}),
+    ...(serverOptions ? { serverOptions } : {}),
+    source,
   };
 }
 
-function readProfile(rep: TlsReport, ctx: NormalizeContext, profile: TLSProfile, source: ObjectRef, hosts: readonly string[]): TlsModel | undefined {
+function readProfile(
+  rep: TlsReport,
+  ctx: NormalizeContext,
+  profile: TLSProfile,
+  source: ObjectRef,
+  hosts: readonly string[],
+): TlsModel | undefined {
   const spec = objectOrEmpty(profile.spec);
   if (spec !== profile.spec) return rep.error('spec', 'is required');
   checkProfileHosts(rep, spec, hosts);
@@ -327,9 +392,16 @@ function usableProfile(r: FieldReader, ctx: NormalizeContext, namespace: string,
   const id = namespacedName(namespace, name);
   const unread = ctx.unreadNamespace(namespace);
   const profile = unread === undefined ? ctx.get<TLSProfile>('TLSProfile', namespace, name) : undefined;
-  if (!profile) return r.error(field, `TLSProfile ${id} was not found; ${unread ?? `create it or name an existing TLSProfile of namespace ${namespace}`}`);
+  if (!profile)
+    return r.error(
+      field,
+      `TLSProfile ${id} was not found; ${unread ?? `create it or name an existing TLSProfile of namespace ${namespace}`}`,
+    );
   if (!ctx.selectsResource(profile)) {
-    return r.error(field, `TLSProfile ${id} is not usable: its labels do not match the customResourceLabel selector "${ctx.config.customResourceLabel}"; add a matching label`);
+    return r.error(
+      field,
+      `TLSProfile ${id} is not usable: its labels do not match the customResourceLabel selector "${ctx.config.customResourceLabel}"; add a matching label`,
+    );
   }
   return profile;
 }
@@ -342,12 +414,25 @@ function usableProfile(r: FieldReader, ctx: NormalizeContext, namespace: string,
  * TLSProfile field it concerns; undefined when the TLS cannot be applied.
  */
 // eslint-disable-next-line max-params -- the signature every HTTPS normalizer shares
-export function tlsForVirtualServer(r: FieldReader, ctx: NormalizeContext, namespace: string, profileName: string, hosts: string[], field: string): TlsModel | undefined {
+export function tlsForVirtualServer(
+  r: FieldReader,
+  ctx: NormalizeContext,
+  namespace: string,
+  profileName: string,
+  hosts: string[],
+  field: string,
+): TlsModel | undefined {
   const profile = usableProfile(r, ctx, namespace, profileName, field);
   if (!profile) return undefined;
   const source: ObjectRef = { kind: 'TLSProfile', namespace, name: profileName };
   const rep = new TlsReport(r, field, describeRef(source));
-  const model = readProfile(rep, ctx, profile, source, hosts.map((h) => h.toLowerCase()));
+  const model = readProfile(
+    rep,
+    ctx,
+    profile,
+    source,
+    hosts.map((h) => h.toLowerCase()),
+  );
   return rep.failed ? undefined : model;
 }
 
@@ -374,7 +459,10 @@ export function tlsFromIngressSecrets(
     if (!cert) continue;
     const uncovered = entry.hosts.filter((host) => !hostCoveredBy(host, cert.names));
     for (const host of uncovered) {
-      rep.error(entry.field, `host ${host} is not covered by the certificate in Secret ${cert.material.secret} (it serves ${cert.names.join(', ')})`);
+      rep.error(
+        entry.field,
+        `host ${host} is not covered by the certificate in Secret ${cert.material.secret} (it serves ${cert.names.join(', ')})`,
+      );
     }
     if (!certificates.some((c) => c.material.secret === cert.material.secret)) certificates.push(cert);
   }
@@ -389,7 +477,13 @@ export function tlsFromIngressSecrets(
  * `reference: secret` the names are Secrets in the TransportServer's namespace: CIS looks them up
  * as BIG-IP profiles (a bug); we follow its documented intent.
  */
-export function tlsForTransportServer(r: FieldReader, ctx: NormalizeContext, namespace: string, tls: unknown, field: string): TlsModel | undefined {
+export function tlsForTransportServer(
+  r: FieldReader,
+  ctx: NormalizeContext,
+  namespace: string,
+  tls: unknown,
+  field: string,
+): TlsModel | undefined {
   if (tls === undefined || tls === null) return undefined;
   const rep = new TlsReport(r);
   const spec = objectOrEmpty(tls);

@@ -32,7 +32,11 @@ function oneOf<T extends string>(r: FieldReader, field: string, value: unknown, 
 
 /** Fields CIS accepts that have no effect here: reported, never silently dropped. */
 function warnUnused(r: FieldReader, spec: Spec): void {
-  if (!absent(spec['host'])) r.warn('spec.host', 'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)');
+  if (!absent(spec['host']))
+    r.warn(
+      'spec.host',
+      'is only used for ExternalDNS, which kube-as3 does not support yet, and was ignored; nothing to change (CIS may keep using it)',
+    );
 }
 
 /** Why a setting is left out of an L4 virtual, in the user's terms. */
@@ -54,13 +58,21 @@ function l4Settings(r: FieldReader, spec: Spec, policy: PolicyModel | undefined,
   const own = readSettings(r, spec, 'transportServer');
   if (!own.ok) return undefined;
   const merged = settingsFor(policy, own.settings, 'l4');
-  for (const field of merged.ignored) r.warn('spec.policyName', `ignored: ${field} of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy`);
+  for (const field of merged.ignored)
+    r.warn(
+      'spec.policyName',
+      `ignored: ${field} of the Policy does not apply to a TransportServer; nothing to change if the Policy is meant for VirtualServers too, else remove it from the Policy`,
+    );
   const fit = settingsForL4Virtual(merged.settings, type, mode);
   for (const name of fit.ignored) {
     const ownField = own.fields[name];
     const policyField = policy?.fields[name];
     if (ownField) r.warn(ownField, `ignored: ${whyNotOnL4(name, type, mode)}; remove it`);
-    else if (policyField) r.warn('spec.policyName', `ignored: ${policyField} of the Policy: ${whyNotOnL4(name, type, mode)}; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`);
+    else if (policyField)
+      r.warn(
+        'spec.policyName',
+        `ignored: ${policyField} of the Policy: ${whyNotOnL4(name, type, mode)}; nothing to change if the Policy serves other virtuals too, else remove it from the Policy`,
+      );
   }
   return fit.settings;
 }
@@ -73,12 +85,22 @@ const HTTP_ONLY_POOL_FIELDS = ['path', 'rewrite', 'hostRewrite', 'waf'] as const
  * 100, as in CIS) after warning about the HTTP-only fields; the Policy's pool settings go under the
  * pool's own.
  */
-function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | undefined, { policy, clusters }: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined }): Route | undefined {
+function l4Route(
+  r: FieldReader,
+  spec: Spec,
+  ref: ObjectRef,
+  type: L4Type | undefined,
+  { policy, clusters }: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined },
+): Route | undefined {
   const pool = spec.pool;
   if (typeof pool !== 'object' || pool === null || Array.isArray(pool)) return r.error('spec.pool', 'is required');
   const l4Pool: VirtualServerPoolSpec = { ...pool };
   for (const key of HTTP_ONLY_POOL_FIELDS) {
-    if (!absent(pool[key])) r.warn(`spec.pool.${key}`, 'ignored: a TransportServer forwards connections, it does not route HTTP requests; remove it, or use a VirtualServer');
+    if (!absent(pool[key]))
+      r.warn(
+        `spec.pool.${key}`,
+        'ignored: a TransportServer forwards connections, it does not route HTTP requests; remove it, or use a VirtualServer',
+      );
     delete l4Pool[key];
   }
   const defaults: RouteDefaults = { hosts: [], source: ref, maxWeight: 100 };
@@ -98,15 +120,31 @@ function l4Route(r: FieldReader, spec: Spec, ref: ObjectRef, type: L4Type | unde
 function hostGroupOf(r: FieldReader, value: unknown): string | undefined | false {
   if (absent(value)) return undefined;
   if (typeof value === 'string' && HOST_GROUP.test(value)) return value;
-  return r.error('spec.hostGroup', `${JSON.stringify(value)} must start with a letter and contain only letters, digits, _ . : - (at most 63 characters)`) ?? false;
+  return (
+    r.error(
+      'spec.hostGroup',
+      `${JSON.stringify(value)} must start with a letter and contain only letters, digits, _ . : - (at most 63 characters)`,
+    ) ?? false
+  );
 }
 
 /** `spec.tls`: client/server SSL on the L4 virtual; AS3 has TLS on Service_TCP and Service_UDP only. */
-function tlsOf(r: FieldReader, ctx: NormalizeContext, spec: Spec, ref: ObjectRef, kind: { type?: L4Type; mode?: L4Mode }): TlsModel | undefined | false {
+function tlsOf(
+  r: FieldReader,
+  ctx: NormalizeContext,
+  spec: Spec,
+  ref: ObjectRef,
+  kind: { type?: L4Type; mode?: L4Mode },
+): TlsModel | undefined | false {
   const tls = spec['tls'];
   if (tls === undefined || tls === null) return undefined;
   if (kind.type === 'sctp' || kind.mode === 'performance') {
-    return r.error('spec.tls', `TLS needs mode: standard and type tcp or udp (AS3 ${l4ServiceClass(kind.type ?? 'tcp', kind.mode ?? 'standard')} has no TLS)`) ?? false;
+    return (
+      r.error(
+        'spec.tls',
+        `TLS needs mode: standard and type tcp or udp (AS3 ${l4ServiceClass(kind.type ?? 'tcp', kind.mode ?? 'standard')} has no TLS)`,
+      ) ?? false
+    );
   }
   return tlsForTransportServer(r, ctx, ref.namespace, tls, 'spec.tls') ?? (r.hasErrors ? false : undefined);
 }
@@ -136,7 +174,11 @@ function readParts(r: FieldReader, spec: Spec, ref: ObjectRef, ctx: NormalizeCon
   const tls = tlsOf(r, ctx, spec, ref, { ...(type ? { type } : {}), ...(mode ? { mode } : {}) });
   if (!listener || !type || !mode || !settings || !route || address === false || hostGroup === false || tls === false) return undefined;
   return {
-    listener, type, mode, settings, route,
+    listener,
+    type,
+    mode,
+    settings,
+    route,
     ...(policy ? { policy } : {}),
     ...(hostGroup ? { hostGroup } : {}),
     ...(address ? { serviceAddress: address } : {}),
@@ -162,7 +204,14 @@ export function normalizeTransportServer(ts: TransportServer, ref: ObjectRef, ct
   if (r.hasErrors || !p) return { claims: [], diagnostics: r.diagnostics };
   const snat = absent(spec.snat) && p.policy?.snat ? p.policy.snat : p.listener.snat;
   const claim: VirtualClaim = {
-    source: ref, object: ts, type: p.type, l4Mode: p.mode, ...p.listener, snat, settings: p.settings, routes: [p.route],
+    source: ref,
+    object: ts,
+    type: p.type,
+    l4Mode: p.mode,
+    ...p.listener,
+    snat,
+    settings: p.settings,
+    routes: [p.route],
     ...(p.hostGroup ? { hostGroup: p.hostGroup } : {}),
     ...(p.serviceAddress ? { serviceAddress: p.serviceAddress } : {}),
     ...(p.tls ? { tls: p.tls } : {}),

@@ -20,21 +20,40 @@ describe('poolRoute: weights and alternateBackends', () => {
     const { route, reader } = read({ weight: 70, alternateBackends: [{ service: 'api', weight: 30 }, { service: 'next' }] });
     assert.deepEqual(reader.diagnostics, []);
     assert.equal(route?.weight, 70);
-    assert.deepEqual(route?.alternates?.map((a) => [a.backend.service, a.backend.servicePort, a.weight, a.field]), [
-      ['api', 80, 30, 'spec.pools[0].alternateBackends[0]'], ['next', 80, 100, 'spec.pools[0].alternateBackends[1]'],
-    ]);
+    assert.deepEqual(
+      route?.alternates?.map((a) => [a.backend.service, a.backend.servicePort, a.weight, a.field]),
+      [
+        ['api', 80, 30, 'spec.pools[0].alternateBackends[0]'],
+        ['next', 80, 100, 'spec.pools[0].alternateBackends[1]'],
+      ],
+    );
   });
 
   const zero: Array<[string, Record<string, unknown>]> = [
     ['the primary and its only alternate', { weight: 0, alternateBackends: [{ service: 'api', weight: 0 }] }],
-    ['the primary and every alternate', { weight: 0, alternateBackends: [{ service: 'api', weight: 0 }, { service: 'static', weight: 0 }] }],
+    [
+      'the primary and every alternate',
+      {
+        weight: 0,
+        alternateBackends: [
+          { service: 'api', weight: 0 },
+          { service: 'static', weight: 0 },
+        ],
+      },
+    ],
   ];
   for (const [what, pool] of zero) {
     it(`rejects weight 0 on ${what} at the route's weight`, () => {
       const { route, reader } = read(pool);
       assert.equal(route, undefined);
-      assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field]), [['error', 'spec.pools[0].weight']]);
-      assert.match(reader.diagnostics[0]?.message ?? '', /^every backend has weight 0, so no request or connection could be served; give at least one backend a weight above 0$/);
+      assert.deepEqual(
+        reader.diagnostics.map((d) => [d.severity, d.field]),
+        [['error', 'spec.pools[0].weight']],
+      );
+      assert.match(
+        reader.diagnostics[0]?.message ?? '',
+        /^every backend has weight 0, so no request or connection could be served; give at least one backend a weight above 0$/,
+      );
     });
   }
 
@@ -53,27 +72,47 @@ describe('poolRoute: weights and alternateBackends', () => {
   it('honours the largest weight of the resource kind (100 for TransportServers)', () => {
     const { route, reader } = read({ weight: 101, alternateBackends: [{ service: 'api' }] }, { ...DEFAULTS, maxWeight: 100 });
     assert.equal(route, undefined);
-    assert.deepEqual(reader.diagnostics.map((d) => [d.field, d.message]), [['spec.pools[0].weight', '101 must be a whole number from 0 to 100']]);
+    assert.deepEqual(
+      reader.diagnostics.map((d) => [d.field, d.message]),
+      [['spec.pools[0].weight', '101 must be a whole number from 0 to 100']],
+    );
   });
 
   it('warns about a weight without alternateBackends and keeps the route unweighted', () => {
     const { route, reader } = read({ weight: 50 });
     assert.equal(route?.weight, undefined);
-    assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-      ['warning', 'spec.pools[0].weight', 'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends'],
-    ]);
+    assert.deepEqual(
+      reader.diagnostics.map((d) => [d.severity, d.field, d.message]),
+      [
+        [
+          'warning',
+          'spec.pools[0].weight',
+          'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends',
+        ],
+      ],
+    );
   });
 
   it('ignores multiClusterServices, with a warning, when no cluster set is configured', () => {
     const { route, reader } = read({ multiClusterServices: [{ clusterName: 'b', service: 'web', namespace: 'shop' }] });
     assert.ok(route);
-    assert.deepEqual(reader.diagnostics.map((d) => [d.severity, d.field, d.message]), [
-      ['warning', 'spec.pools[0].multiClusterServices', 'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field'],
-    ]);
+    assert.deepEqual(
+      reader.diagnostics.map((d) => [d.severity, d.field, d.message]),
+      [
+        [
+          'warning',
+          'spec.pools[0].multiClusterServices',
+          'ignored: no cluster set is configured; configure multiCluster in the config file with the clusters it names, or remove the field',
+        ],
+      ],
+    );
   });
 
   it('reads the pool settings a pool entry has, not slowRampTime (a Policy poolSettings field)', () => {
-    const { route, reader } = read({ reselectTries: 2, serviceDownAction: 'reset', slowRampTime: 30 }, { ...DEFAULTS, policyPool: { slowRampTime: 60, reselectTries: 5 } });
+    const { route, reader } = read(
+      { reselectTries: 2, serviceDownAction: 'reset', slowRampTime: 30 },
+      { ...DEFAULTS, policyPool: { slowRampTime: 60, reselectTries: 5 } },
+    );
     assert.deepEqual(reader.diagnostics, []);
     assert.deepEqual(route?.pool, { slowRampTime: 60, reselectTries: 2, serviceDownAction: 'reset' });
   });

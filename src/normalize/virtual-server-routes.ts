@@ -28,7 +28,13 @@ export interface RouteDefaults {
 const POOL_NAME = /^[A-Za-z][0-9A-Za-z_.-]{0,63}$/;
 
 /** `alternateBackends[]`: more Services sharing the route's traffic by weight. */
-function alternates(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string, max: number): WeightedBackend[] | undefined | false {
+function alternates(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  namespace: string,
+  max: number,
+): WeightedBackend[] | undefined | false {
   const list = pool['alternateBackends'];
   if (list === undefined || list === null) return undefined;
   if (!Array.isArray(list)) {
@@ -52,12 +58,21 @@ function alternates(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
  * the primary's weight (absent = 100, as in CIS) and the alternates. Weights that are all 0 could
  * serve nothing, so they are an error on `weight`.
  */
-function weights(r: FieldReader, field: string, pool: VirtualServerPoolSpec, namespace: string, max: number): Pick<Extras, 'weight' | 'alts'> | false {
+function weights(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  namespace: string,
+  max: number,
+): Pick<Extras, 'weight' | 'alts'> | false {
   const weight = wholeNumber(r, `${field}.weight`, pool['weight'], 0, max);
   const alts = alternates(r, field, pool, namespace, max);
   if (weight === false || alts === false) return false;
   if (alts && alts.length > 0 && weight === 0 && alts.every((a) => a.weight === 0)) {
-    r.error(`${field}.weight`, 'every backend has weight 0, so no request or connection could be served; give at least one backend a weight above 0');
+    r.error(
+      `${field}.weight`,
+      'every backend has weight 0, so no request or connection could be served; give at least one backend a weight above 0',
+    );
     return false;
   }
   return { ...(weight === undefined ? {} : { weight }), ...(alts ? { alts } : {}) };
@@ -71,7 +86,10 @@ function mergedPoolSettings(own: PoolSettings | undefined, policy: PoolSettings 
 function poolName(r: FieldReader, field: string, name: unknown): string | undefined | false {
   if (name === undefined || name === null || name === '') return undefined;
   if (typeof name === 'string' && POOL_NAME.test(name)) return name;
-  r.error(`${field}.name`, `${JSON.stringify(name)} must start with a letter and contain only letters, digits, _ . - (at most 64 characters)`);
+  r.error(
+    `${field}.name`,
+    `${JSON.stringify(name)} must start with a letter and contain only letters, digits, _ . - (at most 64 characters)`,
+  );
   return false;
 }
 
@@ -88,19 +106,28 @@ interface Extras {
 /** The pool settings of a pool entry, by the fields the CRDs give pool entries. */
 function entrySettings(pool: VirtualServerPoolSpec): PoolSettingsSpec {
   return {
-    loadBalancingMethod: pool['loadBalancingMethod'], reselectTries: pool['reselectTries'],
-    serviceDownAction: pool['serviceDownAction'], minimumMonitors: pool['minimumMonitors'],
+    loadBalancingMethod: pool['loadBalancingMethod'],
+    reselectTries: pool['reselectTries'],
+    serviceDownAction: pool['serviceDownAction'],
+    minimumMonitors: pool['minimumMonitors'],
   };
 }
 
-function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, namespace: string): Extras | false {
+function readExtras(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  defaults: RouteDefaults,
+  namespace: string,
+): Extras | false {
   const settings = poolSettings(r, field, entrySettings(pool));
   const rewrite = targetPath(r, `${field}.rewrite`, pool['rewrite']);
   const hostRewrite = hostName(r, `${field}.hostRewrite`, pool['hostRewrite']);
   const waf = bigipPath(r, `${field}.waf`, pool['waf']);
   const weighted = weights(r, field, pool, namespace, defaults.maxWeight);
   const name = poolName(r, field, pool.name);
-  if (settings === false || rewrite === false || hostRewrite === false || waf === false || weighted === false || name === false) return false;
+  if (settings === false || rewrite === false || hostRewrite === false || waf === false || weighted === false || name === false)
+    return false;
   const x: Extras = { ...weighted };
   if (settings) x.settings = settings;
   if (rewrite) x.rewrite = rewrite;
@@ -114,8 +141,13 @@ function readExtras(r: FieldReader, field: string, pool: VirtualServerPoolSpec, 
 function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefaults): void {
   const merged = mergedPoolSettings(x.settings, defaults.policyPool);
   const weighted = x.alts !== undefined && x.alts.length > 0;
-  if (x.name && weighted) r.warn(`${route.field}.name`, 'ignored: with alternateBackends the pool holds every backend and is named after the primary Service; remove name');
-  if (x.weight !== undefined && !weighted) r.warn(`${route.field}.weight`, 'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends');
+  if (x.name && weighted)
+    r.warn(
+      `${route.field}.name`,
+      'ignored: with alternateBackends the pool holds every backend and is named after the primary Service; remove name',
+    );
+  if (x.weight !== undefined && !weighted)
+    r.warn(`${route.field}.weight`, 'ignored: a weight only matters together with alternateBackends; remove it, or add alternateBackends');
   if (merged) route.pool = merged;
   // CIS ignores a custom pool name on a weighted pool; so does kube-as3 (the name would mislead).
   if (x.name && !weighted) route.poolName = x.name;
@@ -135,7 +167,8 @@ function addExtras(r: FieldReader, route: Route, x: Extras, defaults: RouteDefau
  * (which the CRD requires) only names the pool; its weights would mislead, so they are reported.
  */
 function ignoredBesideClusterServices(r: FieldReader, field: string, pool: VirtualServerPoolSpec): void {
-  const why = 'ignored: the pool is made of its multiClusterServices entries, each with its weight; give the weights there, and remove this field';
+  const why =
+    'ignored: the pool is made of its multiClusterServices entries, each with its weight; give the weights there, and remove this field';
   if (pool['alternateBackends'] !== undefined) r.warn(`${field}.alternateBackends`, why);
   if (pool['weight'] !== undefined) r.warn(`${field}.weight`, why);
 }
@@ -144,19 +177,35 @@ function ignoredBesideClusterServices(r: FieldReader, field: string, pool: Virtu
  * One pool entry → its Route (without host), or undefined when rejected. VirtualServer pools and
  * the TransportServer pool share it (the TransportServer passes its pool without the HTTP fields).
  */
-export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPoolSpec, defaults: RouteDefaults, monitorType: DefaultMonitorType): Route | undefined {
+export function poolRoute(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  defaults: RouteDefaults,
+  monitorType: DefaultMonitorType,
+): Route | undefined {
   const namespace = defaults.source.namespace;
   const path = normalizePath(r, `${field}.path`, pool.path);
   const explicit = clusterServices(r, `${field}.multiClusterServices`, pool['multiClusterServices'], {
-    namespace, clusters: defaults.clusters, maxWeight: defaults.maxWeight, ...(pool.servicePort === undefined ? {} : { servicePort: pool.servicePort }),
+    namespace,
+    clusters: defaults.clusters,
+    maxWeight: defaults.maxWeight,
+    ...(pool.servicePort === undefined ? {} : { servicePort: pool.servicePort }),
   });
   if (explicit) ignoredBesideClusterServices(r, field, pool);
   // With multiClusterServices the entries are the members; the pool's Service (else the first entry's) names the pool.
   const named = pool.service !== undefined && pool.service !== '';
-  const backend = explicit === false ? undefined
-    : explicit && !named ? explicit[0]?.backend
-    : !named && !absent(pool['multiClusterServices']) && !defaults.clusters ? r.error(`${field}.service`, 'is required when no cluster set is configured: the pool\'s multiClusterServices need multiCluster in the config file (with the clusters they name); configure the cluster set, or name the Service of this cluster here')
-    : normalizeBackend(r, field, pool, namespace);
+  const backend =
+    explicit === false
+      ? undefined
+      : explicit && !named
+        ? explicit[0]?.backend
+        : !named && !absent(pool['multiClusterServices']) && !defaults.clusters
+          ? r.error(
+              `${field}.service`,
+              "is required when no cluster set is configured: the pool's multiClusterServices need multiCluster in the config file (with the clusters they name); configure the cluster set, or name the Service of this cluster here",
+            )
+          : normalizeBackend(r, field, pool, namespace);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
   const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;
@@ -165,7 +214,10 @@ export function poolRoute(r: FieldReader, field: string, pool: VirtualServerPool
   if (explicit) route.clusterServices = explicit;
   const minimum = route.pool?.minimumMonitors;
   if (minimum !== undefined && minimum > monitors.length) {
-    return r.error(`${field}.minimumMonitors`, `${minimum} is more than the ${monitors.length} monitor(s) of the pool: its members could never be up`);
+    return r.error(
+      `${field}.minimumMonitors`,
+      `${minimum} is more than the ${monitors.length} monitor(s) of the pool: its members could never be up`,
+    );
   }
   return route;
 }
@@ -208,7 +260,10 @@ export function defaultPool(r: FieldReader, field: string, value: unknown, defau
   const spec = value as VirtualServerPoolSpec & { reference?: unknown };
   if (spec.reference === 'bigip') {
     const ref = bigipPath(r, `${field}.name`, spec.name);
-    if (!ref) return ref === undefined ? r.error(`${field}.name`, 'is required with reference: bigip (the path of an existing BIG-IP pool)') ?? false : false;
+    if (!ref)
+      return ref === undefined
+        ? (r.error(`${field}.name`, 'is required with reference: bigip (the path of an existing BIG-IP pool)') ?? false)
+        : false;
     return { bigip: ref.bigip, field, source: defaults.source };
   }
   if (spec.reference !== 'service') {

@@ -63,7 +63,10 @@ export function serviceAddress(r: FieldReader, value: unknown): ServiceAddressSe
   const before = r.diagnostics.length;
   const out = serviceAddressFields(r, 'spec.serviceAddress[0]', objectOrEmpty(value[0]));
   if (out?.arpEnabled === true && out.spanningEnabled === true) {
-    r.error('spec.serviceAddress[0].spanningEnabled', 'cannot be true together with arpEnabled: true (a spanned address must not answer ARP, and AS3 refuses both); set arpEnabled: false for a spanned address');
+    r.error(
+      'spec.serviceAddress[0].spanningEnabled',
+      'cannot be true together with arpEnabled: true (a spanned address must not answer ARP, and AS3 refuses both); set arpEnabled: false for a spanned address',
+    );
   }
   return r.diagnostics.length === before ? out : false;
 }

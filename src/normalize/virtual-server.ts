@@ -28,10 +28,12 @@ type HttpTraffic = 'allow' | 'redirect' | 'none';
 function hostsOf(r: FieldReader, spec: Spec): string[] | undefined {
   const aliases = spec['hostAliases'];
   const hasHost = !(spec.host === undefined || spec.host === null || spec.host === '');
-  if (aliases !== undefined && aliases !== null && !hasHost) return r.error('spec.hostAliases', 'needs spec.host (aliases are extra names of that host)');
+  if (aliases !== undefined && aliases !== null && !hasHost)
+    return r.error('spec.hostAliases', 'needs spec.host (aliases are extra names of that host)');
   if (!hasHost) return [];
   const host = r.virtualHost('spec.host', spec.host);
-  if (aliases !== undefined && aliases !== null && !Array.isArray(aliases)) return r.error('spec.hostAliases', 'must be a list of host names');
+  if (aliases !== undefined && aliases !== null && !Array.isArray(aliases))
+    return r.error('spec.hostAliases', 'must be a list of host names');
   if (host === undefined) return undefined;
   if (aliases === undefined || aliases === null) return [host];
   const extra = (aliases as unknown[]).map((a, i) => r.virtualHost(`spec.hostAliases[${i}]`, a));
@@ -54,10 +56,15 @@ function hostGroupOf(r: FieldReader, spec: Spec): { hostGroup?: string; groupNam
   const group = spec['hostGroup'];
   const name = spec['hostGroupVirtualServerName'];
   if (group === undefined || group === null || group === '') {
-    if (name !== undefined && name !== null && name !== '') r.warn('spec.hostGroupVirtualServerName', 'ignored: it names the virtual of a hostGroup and spec.hostGroup is not set; set hostGroup, or use virtualServerName');
+    if (name !== undefined && name !== null && name !== '')
+      r.warn(
+        'spec.hostGroupVirtualServerName',
+        'ignored: it names the virtual of a hostGroup and spec.hostGroup is not set; set hostGroup, or use virtualServerName',
+      );
     return {};
   }
-  if (typeof group !== 'string' || !GROUP.test(group)) return r.error('spec.hostGroup', `${JSON.stringify(group)} must be letters, digits, - _ . (at most 63 characters)`) ?? false;
+  if (typeof group !== 'string' || !GROUP.test(group))
+    return r.error('spec.hostGroup', `${JSON.stringify(group)} must be letters, digits, - _ . (at most 63 characters)`) ?? false;
   const groupName = r.virtualName('spec.hostGroupVirtualServerName', name);
   if (groupName === undefined && name !== undefined && name !== null && name !== '') return false;
   return { hostGroup: group, ...(groupName ? { groupName } : {}) };
@@ -76,17 +83,26 @@ function httpTrafficOf(r: FieldReader, value: unknown, tls: TlsModel | undefined
   if (!hasProfile) {
     if (absent) return 'allow';
     if (value === 'none') {
-      r.warn('spec.httpTraffic', 'ignored: none only applies to a VirtualServer with spec.tlsProfileName (this one serves plain HTTP); remove the field');
+      r.warn(
+        'spec.httpTraffic',
+        'ignored: none only applies to a VirtualServer with spec.tlsProfileName (this one serves plain HTTP); remove the field',
+      );
       return 'allow';
     }
-    return r.error('spec.httpTraffic', `${JSON.stringify(value)} is only allowed on a VirtualServer with spec.tlsProfileName (plain HTTP is already served); remove the field or name a TLSProfile`);
+    return r.error(
+      'spec.httpTraffic',
+      `${JSON.stringify(value)} is only allowed on a VirtualServer with spec.tlsProfileName (plain HTTP is already served); remove the field or name a TLSProfile`,
+    );
   }
   if (!absent && value !== 'allow' && value !== 'redirect' && value !== 'none') {
     return r.error('spec.httpTraffic', `${JSON.stringify(value)} must be allow, redirect or none`);
   }
   if (!tls) return undefined;
   if (tls.termination !== 'edge' && value === 'allow') {
-    return r.error('spec.httpTraffic', `allow cannot be used with ${tls.termination} termination: the pods expect TLS, so plain HTTP cannot be forwarded to them`);
+    return r.error(
+      'spec.httpTraffic',
+      `allow cannot be used with ${tls.termination} termination: the pods expect TLS, so plain HTTP cannot be forwarded to them`,
+    );
   }
   if (absent) return tls.termination === 'edge' ? 'allow' : 'none';
   return value as HttpTraffic;
@@ -126,7 +142,10 @@ function virtualSettings(r: FieldReader, spec: Spec, policy: PolicyModel | undef
   const https = settingsFor(policy, { ...own.settings, ...(own.http2 ? { profileHTTP2: own.http2 } : {}) }, 'https');
   if (http.ignored.length > 0 || https.ignored.length > 0) {
     for (const name of new Set([...http.ignored, ...https.ignored])) {
-      r.warn('spec.policyName', `ignored: ${name} of the Policy does not apply to a VirtualServer; nothing to change if the Policy serves TransportServers too, else remove it from the Policy`);
+      r.warn(
+        'spec.policyName',
+        `ignored: ${name} of the Policy does not apply to a VirtualServer; nothing to change if the Policy serves TransportServers too, else remove it from the Policy`,
+      );
     }
   }
   return { http: http.settings, https: https.settings, fields: own.fields };
@@ -150,7 +169,13 @@ function readWhere(r: FieldReader, spec: Spec, ctx: NormalizeContext): Where | u
 }
 
 /** What every route shares: the Policy's pool settings, source ranges and persistence. */
-function routeDefaults(r: FieldReader, spec: Spec, where: Pick<Where, 'hosts'>, ref: ObjectRef, context: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined }): RouteDefaults | undefined {
+function routeDefaults(
+  r: FieldReader,
+  spec: Spec,
+  where: Pick<Where, 'hosts'>,
+  ref: ObjectRef,
+  context: { policy: PolicyModel | undefined; clusters: readonly string[] | undefined },
+): RouteDefaults | undefined {
   const { policy, clusters } = context;
   const allowSourceRange = sourceRanges(r, 'spec.allowSourceRange', spec['allowSourceRange']) ?? policy?.allowSourceRange;
   const persist = hostPersistence(r, 'spec.hostPersistence', spec['hostPersistence']);
@@ -193,7 +218,12 @@ function readParts(r: FieldReader, vs: VirtualServer, spec: Spec, ref: ObjectRef
  * `spec.defaultPool`, else the Policy's. A problem in the Policy's is reported like the Policy's
  * other problems: at `spec.policyName`, naming the Policy and its field.
  */
-function fallbackPool(r: FieldReader, spec: Spec, policy: PolicyModel | undefined, defaults: RouteDefaults): DefaultPool | undefined | false {
+function fallbackPool(
+  r: FieldReader,
+  spec: Spec,
+  policy: PolicyModel | undefined,
+  defaults: RouteDefaults,
+): DefaultPool | undefined | false {
   const own = spec['defaultPool'];
   if (!absent(own) || !policy || absent(policy.defaultPool)) return defaultPool(r, 'spec.defaultPool', own, defaults);
   const inPolicy = new FieldReader(policy.source);
@@ -206,7 +236,13 @@ function fallbackPool(r: FieldReader, spec: Spec, policy: PolicyModel | undefine
   return pool;
 }
 
-function assemble(where: Where, routing: Pick<Parts, 'routes' | 'redirects' | 'settings' | 'httpTraffic'>, policy: PolicyModel | undefined, fallback: DefaultPool | undefined, tls: TlsModel | undefined): Parts {
+function assemble(
+  where: Where,
+  routing: Pick<Parts, 'routes' | 'redirects' | 'settings' | 'httpTraffic'>,
+  policy: PolicyModel | undefined,
+  fallback: DefaultPool | undefined,
+  tls: TlsModel | undefined,
+): Parts {
   const parts: Parts = { listener: where.listener, httpsPort: where.httpsPort, hosts: where.hosts, group: where.group, ...routing };
   if (where.additional) parts.additional = where.additional;
   if (where.serviceAddress) parts.serviceAddress = where.serviceAddress;
@@ -223,10 +259,15 @@ function assemble(where: Where, routing: Pick<Parts, 'routes' | 'redirects' | 's
 function makeClaim(vs: VirtualServer, ref: ObjectRef, p: Parts, type: 'http' | 'https', settings: ServiceSettings): VirtualClaim {
   const explicitSnat = !(vs.spec?.snat === undefined || vs.spec.snat === null || vs.spec.snat === '');
   const claim: VirtualClaim = {
-    source: ref, object: vs, type, partition: p.listener.partition, address: p.listener.address,
+    source: ref,
+    object: vs,
+    type,
+    partition: p.listener.partition,
+    address: p.listener.address,
     port: type === 'https' ? p.httpsPort : p.listener.port,
     snat: p.policySnat && !explicitSnat ? p.policySnat : p.listener.snat,
-    settings, routes: p.routes,
+    settings,
+    routes: p.routes,
   };
   const name = p.group.hostGroup ? p.group.groupName : p.listener.virtualName;
   if (name) claim.virtualName = name;
@@ -275,7 +316,11 @@ function passthroughRoutes(r: FieldReader, routes: Route[]): Route[] {
   const warned = new Set<string>();
   return routes.filter((route) => {
     if (route.path === '/') return true;
-    if (!warned.has(route.field)) r.warn(`${route.field}.path`, `ignored: a TLS passthrough virtual cannot see paths (traffic stays encrypted), so only the pool with path / of each host receives traffic; remove the other paths, or terminate TLS (edge or reencrypt) to route by path`);
+    if (!warned.has(route.field))
+      r.warn(
+        `${route.field}.path`,
+        `ignored: a TLS passthrough virtual cannot see paths (traffic stays encrypted), so only the pool with path / of each host receives traffic; remove the other paths, or terminate TLS (edge or reencrypt) to route by path`,
+      );
     warned.add(route.field);
     return false;
   });
@@ -286,7 +331,11 @@ function passthroughSettings(r: FieldReader, settings: Parts['settings']): Servi
   const kept: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(settings.https) as Array<[keyof ServiceSettings, unknown]>) {
     if (acceptsSetting('Service_TCP', name)) kept[name] = value;
-    else r.warn(settings.fields[name] ?? 'spec.policyName', `ignored: ${name} needs HTTP, and a TLS passthrough virtual (AS3 Service_TCP) never sees HTTP; remove it, or terminate TLS (edge or reencrypt)`);
+    else
+      r.warn(
+        settings.fields[name] ?? 'spec.policyName',
+        `ignored: ${name} needs HTTP, and a TLS passthrough virtual (AS3 Service_TCP) never sees HTTP; remove it, or terminate TLS (edge or reencrypt)`,
+      );
   }
   return kept as ServiceSettings;
 }
@@ -316,6 +365,7 @@ export function normalizeVirtualServer(vs: VirtualServer, ref: ObjectRef, ctx: N
     parts.routes = passthroughRoutes(r, parts.routes);
     parts.settings.https = passthroughSettings(r, parts.settings);
   }
-  if (parts.routes.length === 0 && !parts.defaultPool) r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
+  if (parts.routes.length === 0 && !parts.defaultPool)
+    r.warn('spec.pools', 'no pools: the virtual accepts connections but has nowhere to send them');
   return { claims: claimsOf(vs, ref, parts), diagnostics: r.diagnostics };
 }

@@ -98,12 +98,17 @@ export function regroup(base: NormalizedGrouping, withheld: Map<string, Diagnost
   }
   const withheldServices = new Set<string>();
   for (const claim of base.claims) {
-    if (withheld.has(refKey(claim.source))) for (const b of claimBackends(claim)) withheldServices.add(namespacedName(b.namespace, b.service));
+    if (withheld.has(refKey(claim.source)))
+      for (const b of claimBackends(claim)) withheldServices.add(namespacedName(b.namespace, b.service));
   }
   const { resources: _dropped, ...rest } = base as Grouping;
   void _dropped;
   return {
-    ...rest, groups: grouped.groups, byService, withheld, withheldServices,
+    ...rest,
+    groups: grouped.groups,
+    byService,
+    withheld,
+    withheldServices,
     diagnostics: [...base.normalized, ...grouped.diagnostics, ...[...withheld.values()].flat()],
   };
 }

@@ -55,7 +55,12 @@ export const NO_IPAM: IpamPass = { outcomes: undefined, inLabel: () => false, re
  * address, starting from `previous`. `options.defaults`: the config's part of the asks (ipam-request.ts). `options.reallocate` (`ipam.reallocate`): move keys whose
  * address their label would not give them today, instead of keeping them there with a warning.
  */
-export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, AddressRange[]>, served: Array<{ kind: string; obj: KubeObject }>, options: AllocateOptions & { defaults?: IpamDefaults } = {}): IpamPass {
+export function runIpam(
+  previous: IpamState,
+  ranges: ReadonlyMap<string, AddressRange[]>,
+  served: Array<{ kind: string; obj: KubeObject }>,
+  options: AllocateOptions & { defaults?: IpamDefaults } = {},
+): IpamPass {
   const inLabel = inLabelOf(ranges);
   const byKey = new Map<string, { label: string; address?: string; resources: ObjectRef[] }>();
   const requests = [];
@@ -70,7 +75,12 @@ export function runIpam(previous: IpamState, ranges: ReadonlyMap<string, Address
   const result = allocate(previous, requests, new Map(ranges), options);
   const assignments: IpamAssignment[] = [...byKey.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, entry]) => ({ key, label: entry.label, outcome: result.outcomes.get(key) ?? { error: 'not allocated' }, resources: entry.resources }));
+    .map(([key, entry]) => ({
+      key,
+      label: entry.label,
+      outcome: result.outcomes.get(key) ?? { error: 'not allocated' },
+      resources: entry.resources,
+    }));
   const usage = allocationUsage(result.state, new Map(ranges));
   return { outcomes: result.outcomes, inLabel, report: { state: result.state, changed: result.changed, assignments, usage } };
 }

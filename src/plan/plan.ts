@@ -81,7 +81,11 @@ export function tenantOf(results: Map<string, ApplicationResult>, instance: stri
     for (const entry of result.shared) shared.push({ app: name, entry });
   }
   shared.sort((a, b) => (a.entry[0] < b.entry[0] ? -1 : a.entry[0] > b.entry[0] ? 1 : a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
-  return buildTenant(applications, instance, shared.map((s) => s.entry));
+  return buildTenant(
+    applications,
+    instance,
+    shared.map((s) => s.entry),
+  );
 }
 
 export function sourcesOf(groups: VirtualGroup[], tenant: string, application: string): ObjectRef[] {
@@ -100,10 +104,15 @@ export function sourcesOf(groups: VirtualGroup[], tenant: string, application: s
  */
 export function holdersOf(set: ClusterSet, diagnostics: Diagnostic[]): (ref: ObjectRef) => Array<string | undefined> {
   if (!set.multi) return () => [undefined];
-  const conflicting = new Set(diagnostics.filter((d) => d.ref.cluster !== undefined && d.severity === 'error').map((d) => `${d.ref.cluster}/${refKey(d.ref)}`));
-  return (ref) => set.clusters
-    .filter((c) => c.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined && !conflicting.has(`${c.name}/${refKey(ref)}`))
-    .map((c) => c.name);
+  const conflicting = new Set(
+    diagnostics.filter((d) => d.ref.cluster !== undefined && d.severity === 'error').map((d) => `${d.ref.cluster}/${refKey(d.ref)}`),
+  );
+  return (ref) =>
+    set.clusters
+      .filter(
+        (c) => c.state.get(ref.kind as KnownKind, ref.namespace, ref.name) !== undefined && !conflicting.has(`${c.name}/${refKey(ref)}`),
+      )
+      .map((c) => c.name);
 }
 
 export function plannedResources(groups: VirtualGroup[], holders: (ref: ObjectRef) => Array<string | undefined>): PlannedResource[] {
@@ -131,8 +140,17 @@ export function releasable(state: IpamState, inUse: ReadonlySet<string>): IpamSt
 
 /** Clusters that cannot be read: their members stay on the BIG-IP, and the user must know. */
 export function clusterProblems(set: ClusterSet): Diagnostic[] {
-  return set.clusters.flatMap((c) => (c.unreadable === undefined ? [] : [diagnostic({ kind: 'Cluster', namespace: '', name: c.name }, 'warning',
-    `cannot be read (${c.unreadable}); its resources and Services are unknown, and its pool members stay as the BIG-IP has them (diff and apply keep them; plan alone cannot show them)`)]));
+  return set.clusters.flatMap((c) =>
+    c.unreadable === undefined
+      ? []
+      : [
+          diagnostic(
+            { kind: 'Cluster', namespace: '', name: c.name },
+            'warning',
+            `cannot be read (${c.unreadable}); its resources and Services are unknown, and its pool members stay as the BIG-IP has them (diff and apply keep them; plan alone cannot show them)`,
+          ),
+        ],
+  );
 }
 
 export function servicesOf(group: VirtualGroup): Set<string> {

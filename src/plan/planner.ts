@@ -101,7 +101,10 @@ export class Planner {
   private readonly ipamRanges: Map<string, AddressRange[]>;
 
   /** `ipamState`: the allocations a store kept (a state file, the controller's custom resource). */
-  constructor(private readonly config: Config, options: { ipamState?: IpamState } = {}) {
+  constructor(
+    private readonly config: Config,
+    options: { ipamState?: IpamState } = {},
+  ) {
     this.ipamState = options.ipamState ?? emptyIpamState();
     // The config was validated, ranges included: parse errors cannot happen here.
     this.ipamRanges = parseRanges(config.ipam.ranges).ranges;
@@ -126,14 +129,16 @@ export class Planner {
     const ctx: NodeScopedContext = { set, view, mode: this.config.poolMemberType, nodesByFamily };
     const nodesChanged = this.nodesMatter() && set.clusters.some((c) => c.state.nodeRevision !== this.seen.get(c.name)?.nodeRevision);
     let changedServices = grouping === previous && !nodesChanged ? this.servicesChanged(set) : undefined;
-    if (grouping === previous && grouping.withheld.size > 0 && (!changedServices || [...changedServices].some((s) => grouping.withheldServices.has(s)))) {
+    if (
+      grouping === previous &&
+      grouping.withheld.size > 0 &&
+      (!changedServices || [...changedServices].some((s) => grouping.withheldServices.has(s)))
+    ) {
       // What a withheld resource routes to changed: try it again.
       grouping = this.grouping = regroup({ ...grouping, noSubstitute: new Set() }, new Map(), this.lastGood);
       changedServices = undefined;
     }
-    let translated = changedServices
-      ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx)
-      : this.rebuild(grouping, ctx);
+    let translated = changedServices ? this.retranslate(this.groupsUsing(changedServices, grouping), ctx) : this.rebuild(grouping, ctx);
     for (let refused = this.translationErrors(grouping); refused.size > 0; refused = this.translationErrors(grouping)) {
       // First refusal: the last good claims stand in; when they fail too, the resource is left out.
       const withheld = new Map(grouping.withheld);
@@ -180,7 +185,8 @@ export class Planner {
     this.tenants = new Map();
     for (const [name, applications] of tenants) {
       const old = reuse.get(name);
-      const same = old && old.applications.size === applications.size && [...applications].every(([app, obj]) => old.applications.get(app) === obj);
+      const same =
+        old && old.applications.size === applications.size && [...applications].every(([app, obj]) => old.applications.get(app) === obj);
       this.tenants.set(name, same ? old : { applications, tenant: tenantOf(applications, this.config.as3.instance) });
     }
     return translated;
@@ -210,7 +216,9 @@ export class Planner {
       // The application names and Shared objects are unchanged: a copy of the tenant with the new
       // applications keeps the name order without sorting 10,000 names again. (A copy, not an
       // in-place edit: earlier plans handed out the old tenant object.)
-      state.tenant = patch ? Object.assign({ ...state.tenant }, Object.fromEntries(patch)) : tenantOf(state.applications, this.config.as3.instance);
+      state.tenant = patch
+        ? Object.assign({ ...state.tenant }, Object.fromEntries(patch))
+        : tenantOf(state.applications, this.config.as3.instance);
     }
     return translated;
   }
@@ -230,7 +238,10 @@ export class Planner {
       },
     }));
     const set = { mode: ctx.set.mode, local: ctx.set.localName };
-    const result = translateApplication(group, { mode: set.mode, resolve: (backend, only) => resolveAcrossClusters(scopes, set, backend, only) });
+    const result = translateApplication(group, {
+      mode: set.mode,
+      resolve: (backend, only) => resolveAcrossClusters(scopes, set, backend, only),
+    });
     return { entry: { group, fingerprint, result }, fresh: true };
   }
 
@@ -272,7 +283,10 @@ export class Planner {
     const groups = grouping.groups;
     const holders = holdersOf(set, grouping.diagnostics);
     return {
-      declaration, tenants, diagnostics, translated,
+      declaration,
+      tenants,
+      diagnostics,
+      translated,
       summary: () => memos.flatMap((m) => m?.result.summary ?? []),
       shares: () => memos.flatMap((m) => m?.result.shares ?? []),
       sourcesOf: (tenant, application) => sourcesOf(groups, tenant, application),
@@ -295,7 +309,9 @@ export class Planner {
     let cached = this.nodeCache.get(cluster.name);
     if (cached?.revision !== cluster.nodeRevision) {
       const addresses = nodeAddresses(cluster.nodes(), {
-        selector: this.nodeSelector, useNodeInternal: this.config.useNodeInternal, includeUnschedulable: this.config.includeUnschedulableNodes,
+        selector: this.nodeSelector,
+        useNodeInternal: this.config.useNodeInternal,
+        includeUnschedulable: this.config.includeUnschedulableNodes,
       });
       cached = { revision: cluster.nodeRevision, byFamily: { 4: onePerNode(addresses, 4), 6: onePerNode(addresses, 6) } };
       this.nodeCache.set(cluster.name, cached);
@@ -313,9 +329,14 @@ export class Planner {
       parts.push(`${kind}/${namespace}/${name}@${view.revisionOf(kind as KnownKind, namespace, name)}`);
       // A last good claim stands in for the current (invalid) object: not the same translation.
       if (view.get(kind as KnownKind, namespace, name) !== claim.object) parts.push('last-good');
-      for (const dep of claim.dependsOn ?? []) parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${view.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
+      for (const dep of claim.dependsOn ?? [])
+        parts.push(`${dep.kind}/${dep.namespace}/${dep.name}@${view.revisionOf(dep.kind as KnownKind, dep.namespace, dep.name)}`);
       for (const backend of claimBackends(claim)) {
-        parts.push(single ? single.serviceRevision(backend.namespace, backend.service) : set.clusters.map((c) => c.state.serviceRevision(backend.namespace, backend.service)).join('/'));
+        parts.push(
+          single
+            ? single.serviceRevision(backend.namespace, backend.service)
+            : set.clusters.map((c) => c.state.serviceRevision(backend.namespace, backend.service)).join('/'),
+        );
       }
     }
     if (this.nodesMatter()) parts.push(set.clusters.map((c) => c.state.nodeRevision).join('/'));
@@ -353,7 +374,11 @@ export class Planner {
     const resources = this.servedResources(cluster, served);
     if (cluster instanceof MergedView) {
       const labelled = (kind: string): boolean => kind === 'VirtualServer' || kind === 'TransportServer';
-      diagnostics.push(...cluster.conflicts((kind, obj) => (labelled(kind) ? this.selection.skipReason(obj, namespaceOf) === undefined : this.selection.watchesNamespaceOf(obj, namespaceOf))));
+      diagnostics.push(
+        ...cluster.conflicts((kind, obj) =>
+          labelled(kind) ? this.selection.skipReason(obj, namespaceOf) === undefined : this.selection.watchesNamespaceOf(obj, namespaceOf),
+        ),
+      );
     }
     diagnostics.push(...clusterProblems(set));
     const ipam = this.ipamPass(cluster, resources);
@@ -363,7 +388,8 @@ export class Planner {
       const result = normalize(obj, ref, ctx);
       const dependsOn = ctx.takeDependencies();
       for (const dep of dependsOn) {
-        if (dep.kind === 'Secret') secretReads.push({ namespace: dep.namespace, name: dep.name, revision: cluster.revisionOf('Secret', dep.namespace, dep.name) });
+        if (dep.kind === 'Secret')
+          secretReads.push({ namespace: dep.namespace, name: dep.name, revision: cluster.revisionOf('Secret', dep.namespace, dep.name) });
       }
       diagnostics.push(...result.diagnostics);
       if (result.diagnostics.some((d) => d.severity === 'error')) {
@@ -388,10 +414,21 @@ export class Planner {
       else if (kind === 'Ingress') take(obj as Ingress, normalizeIngress);
       else take(obj as Service, normalizeLoadBalancerService);
     }
-    this.grouping = regroup({
-      revision: cluster.resourceRevision, secretRevision: cluster.secretRevision, secretReads,
-      claims, normalized: diagnostics, invalid, substituted, noSubstitute: new Set(), ipam: ipam.report,
-    }, new Map(), this.lastGood);
+    this.grouping = regroup(
+      {
+        revision: cluster.resourceRevision,
+        secretRevision: cluster.secretRevision,
+        secretReads,
+        claims,
+        normalized: diagnostics,
+        invalid,
+        substituted,
+        noSubstitute: new Set(),
+        ipam: ipam.report,
+      },
+      new Map(),
+      this.lastGood,
+    );
     return this.grouping;
   }
 
@@ -431,7 +468,10 @@ export class Planner {
   }
 
   /** The resources to normalize, in a fixed kind order (each kind in the cluster's order). */
-  private servedResources(cluster: ResourceView, served: (obj: KubeObject, labelled: boolean) => boolean): Array<{ kind: string; obj: KubeObject }> {
+  private servedResources(
+    cluster: ResourceView,
+    served: (obj: KubeObject, labelled: boolean) => boolean,
+  ): Array<{ kind: string; obj: KubeObject }> {
     const out: Array<{ kind: string; obj: KubeObject }> = [];
     for (const vs of cluster.list<VirtualServer>('VirtualServer')) if (served(vs, true)) out.push({ kind: 'VirtualServer', obj: vs });
     for (const ts of cluster.list<TransportServer>('TransportServer')) if (served(ts, true)) out.push({ kind: 'TransportServer', obj: ts });
@@ -454,7 +494,10 @@ export class Planner {
       if (kind === 'Service') return servesLoadBalancer(obj as Service, this.config);
       return true;
     });
-    const pass = runIpam(this.ipamState, this.ipamRanges, asking, { reallocate: this.config.ipam.reallocate === true, defaults: ipamDefaults(this.config) });
+    const pass = runIpam(this.ipamState, this.ipamRanges, asking, {
+      reallocate: this.config.ipam.reallocate === true,
+      defaults: ipamDefaults(this.config),
+    });
     if (pass.report) this.ipamState = pass.report.state;
     return pass;
   }

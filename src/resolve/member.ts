@@ -53,7 +53,8 @@ function sortIPv4Members<M extends Member>(members: M[]): M[] | undefined {
     values.push(v);
   }
   const order = members.map((_, i) => i);
-  const compare = (a: number, b: number): number => (values[a] as number) - (values[b] as number) || (members[a] as M).port - (members[b] as M).port;
+  const compare = (a: number, b: number): number =>
+    (values[a] as number) - (values[b] as number) || (members[a] as M).port - (members[b] as M).port;
   order.sort((a, b) => compare(a, b) || a - b);
   const out: M[] = [];
   for (let k = 0; k < order.length; k++) {

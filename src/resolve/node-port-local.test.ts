@@ -8,17 +8,24 @@ import { parseNplAnnotation } from './node-port-local.js';
 const ENABLED = { 'nodeportlocal.antrea.io/enabled': 'true' };
 
 function pod(name: string, annotation?: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name, ...(annotation === undefined ? {} : { annotations: { 'nodeportlocal.antrea.io': annotation } }) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace: 'ns', name, ...(annotation === undefined ? {} : { annotations: { 'nodeportlocal.antrea.io': annotation } }) },
+  };
 }
 
 function podSlice(pods: Array<[string, string, boolean?]>): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: { namespace: 'ns', name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },
     addressType: 'IPv4',
     ports: [{ name: 'http', port: 8080 }],
     endpoints: pods.map(([name, ip, ready]) => ({
-      addresses: [ip], conditions: { ready: ready ?? true }, targetRef: { kind: 'Pod', namespace: 'ns', name },
+      addresses: [ip],
+      conditions: { ready: ready ?? true },
+      targetRef: { kind: 'Pod', namespace: 'ns', name },
     })),
   };
 }
@@ -35,7 +42,8 @@ function resolve(state: ClusterState): ReturnType<typeof resolveBackend> {
   return resolveBackend({ cluster: state, mode: 'nodeportlocal', nodeAddresses: [] }, { namespace: 'ns', service: 'web', servicePort: 80 });
 }
 
-const mapping = (podPort: number, nodeIP: string, nodePort: number, protocol = 'tcp'): string => JSON.stringify([{ podPort, nodeIP, nodePort, protocol }]);
+const mapping = (podPort: number, nodeIP: string, nodePort: number, protocol = 'tcp'): string =>
+  JSON.stringify([{ podPort, nodeIP, nodePort, protocol }]);
 
 describe('nodeportlocal members (Antrea)', () => {
   const annotated = service('ns', 'web', { type: 'ClusterIP' });
@@ -43,14 +51,31 @@ describe('nodeportlocal members (Antrea)', () => {
 
   it('uses nodeIP:nodePort of the entry whose podPort is the target port, for ready pods only', () => {
     const pods = [
-      pod('a', JSON.stringify([{ podPort: 9090, nodeIP: '10.0.0.1', nodePort: 61000 }, { podPort: 8080, nodeIP: '10.0.0.1', nodePort: 61001, protocol: 'tcp' }])),
+      pod(
+        'a',
+        JSON.stringify([
+          { podPort: 9090, nodeIP: '10.0.0.1', nodePort: 61000 },
+          { podPort: 8080, nodeIP: '10.0.0.1', nodePort: 61001, protocol: 'tcp' },
+        ]),
+      ),
       pod('b', mapping(8080, '10.0.0.2', 61002)),
       pod('c', mapping(8080, '10.0.0.3', 61003)),
     ];
-    const state = setup(annotated, pods, podSlice([['a', '192.168.0.1'], ['b', '192.168.0.2'], ['c', '192.168.0.3', false]]));
+    const state = setup(
+      annotated,
+      pods,
+      podSlice([
+        ['a', '192.168.0.1'],
+        ['b', '192.168.0.2'],
+        ['c', '192.168.0.3', false],
+      ]),
+    );
     const { members, problems } = resolve(state);
     assert.deepEqual(problems, []);
-    assert.deepEqual(members, [{ address: '10.0.0.1', port: 61001 }, { address: '10.0.0.2', port: 61002 }]);
+    assert.deepEqual(members, [
+      { address: '10.0.0.1', port: 61001 },
+      { address: '10.0.0.2', port: 61002 },
+    ]);
   });
 
   const badAnnotations: Array<[string, string, RegExp]> = [
@@ -61,7 +86,14 @@ describe('nodeportlocal members (Antrea)', () => {
   ];
   for (const [what, text, message] of badAnnotations) {
     it(`leaves out a pod whose annotation has ${what}, naming the pod in a warning (one pod never refuses the resource), and keeps the others`, () => {
-      const state = setup(annotated, [pod('good', mapping(8080, '10.0.0.1', 61001)), pod('bad', text)], podSlice([['good', '192.168.0.1'], ['bad', '192.168.0.2']]));
+      const state = setup(
+        annotated,
+        [pod('good', mapping(8080, '10.0.0.1', 61001)), pod('bad', text)],
+        podSlice([
+          ['good', '192.168.0.1'],
+          ['bad', '192.168.0.2'],
+        ]),
+      );
       const { members, problems } = resolve(state);
       assert.deepEqual(members, [{ address: '10.0.0.1', port: 61001 }]);
       assert.equal(problems.length, 1);
@@ -72,10 +104,23 @@ describe('nodeportlocal members (Antrea)', () => {
   }
 
   it('warns about a pod without a mapping for the port yet (missing annotation or other port)', () => {
-    const state = setup(annotated, [pod('new'), pod('other', mapping(9090, '10.0.0.1', 61000))], podSlice([['new', '192.168.0.1'], ['other', '192.168.0.2']]));
+    const state = setup(
+      annotated,
+      [pod('new'), pod('other', mapping(9090, '10.0.0.1', 61000))],
+      podSlice([
+        ['new', '192.168.0.1'],
+        ['other', '192.168.0.2'],
+      ]),
+    );
     const { members, problems } = resolve(state);
     assert.deepEqual(members, []);
-    assert.deepEqual(problems.map((p) => [p.severity, /no NodePortLocal mapping for port 8080/.test(p.message)]), [['warning', true], ['warning', true]]);
+    assert.deepEqual(
+      problems.map((p) => [p.severity, /no NodePortLocal mapping for port 8080/.test(p.message)]),
+      [
+        ['warning', true],
+        ['warning', true],
+      ],
+    );
   });
 
   it('ignores a mapping of another protocol', () => {
@@ -84,8 +129,16 @@ describe('nodeportlocal members (Antrea)', () => {
   });
 
   const refusedServices: Array<[string, Service, RegExp]> = [
-    ['a Service without the enable annotation', service('ns', 'web', { type: 'ClusterIP' }), /does not have the annotation nodeportlocal\.antrea\.io\/enabled/],
-    ['a NodePort Service', { ...service('ns', 'web', { type: 'NodePort' }), metadata: { namespace: 'ns', name: 'web', annotations: ENABLED } }, /is of type NodePort/],
+    [
+      'a Service without the enable annotation',
+      service('ns', 'web', { type: 'ClusterIP' }),
+      /does not have the annotation nodeportlocal\.antrea\.io\/enabled/,
+    ],
+    [
+      'a NodePort Service',
+      { ...service('ns', 'web', { type: 'NodePort' }), metadata: { namespace: 'ns', name: 'web', annotations: ENABLED } },
+      /is of type NodePort/,
+    ],
   ];
   for (const [what, svc, message] of refusedServices) {
     it(`refuses ${what}`, () => {
@@ -98,8 +151,9 @@ describe('nodeportlocal members (Antrea)', () => {
   }
 
   it('parseNplAnnotation accepts the Antrea format', () => {
-    assert.deepEqual(parseNplAnnotation('[{"podPort":8080,"nodeIP":"10.0.0.3","nodePort":61001,"protocol":"tcp","protocols":["tcp"]}]'),
-      [{ podPort: 8080, nodeIP: '10.0.0.3', nodePort: 61001, protocol: 'tcp', protocols: ['tcp'] }]);
+    assert.deepEqual(parseNplAnnotation('[{"podPort":8080,"nodeIP":"10.0.0.3","nodePort":61001,"protocol":"tcp","protocols":["tcp"]}]'), [
+      { podPort: 8080, nodeIP: '10.0.0.3', nodePort: 61001, protocol: 'tcp', protocols: ['tcp'] },
+    ]);
   });
 
   it('a pod annotation change changes the revision of the Services whose slices list the pod', () => {

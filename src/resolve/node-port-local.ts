@@ -18,8 +18,13 @@ interface NplEntry {
 function isEntry(value: unknown): value is NplEntry {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e['podPort'] === 'number' && typeof e['nodeIP'] === 'string' && e['nodeIP'] !== '' && typeof e['nodePort'] === 'number' &&
-    (e['protocol'] === undefined || typeof e['protocol'] === 'string');
+  return (
+    typeof e['podPort'] === 'number' &&
+    typeof e['nodeIP'] === 'string' &&
+    e['nodeIP'] !== '' &&
+    typeof e['nodePort'] === 'number' &&
+    (e['protocol'] === undefined || typeof e['protocol'] === 'string')
+  );
 }
 
 /** The pod's NodePortLocal mappings, or a message saying why the annotation is unusable. */
@@ -38,10 +43,18 @@ export function parseNplAnnotation(text: string): NplEntry[] | string {
 
 function serviceRefused(service: Service, name: string): BackendProblem | undefined {
   if (service.spec?.type === 'NodePort') {
-    return { severity: 'error', field: 'service', message: `Service ${name} is of type NodePort; nodeportlocal pool members need a ClusterIP or LoadBalancer Service` };
+    return {
+      severity: 'error',
+      field: 'service',
+      message: `Service ${name} is of type NodePort; nodeportlocal pool members need a ClusterIP or LoadBalancer Service`,
+    };
   }
   if (service.metadata?.annotations?.[NPL_ENABLED_ANNOTATION] !== 'true') {
-    return { severity: 'error', field: 'service', message: `Service ${name} does not have the annotation ${NPL_ENABLED_ANNOTATION}: "true", so Antrea assigns no NodePortLocal ports` };
+    return {
+      severity: 'error',
+      field: 'service',
+      message: `Service ${name} does not have the annotation ${NPL_ENABLED_ANNOTATION}: "true", so Antrea assigns no NodePortLocal ports`,
+    };
   }
   return undefined;
 }
@@ -63,11 +76,19 @@ function podMember(cluster: ClusterState, namespace: string, name: string, targe
   const annotation = cluster.get<KubeObject>('Pod', namespace, name)?.metadata?.annotations?.[NPL_POD_ANNOTATION];
   const entries = annotation === undefined ? [] : parseNplAnnotation(annotation);
   if (typeof entries === 'string') {
-    return { severity: 'warning', field: 'service', message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool` };
+    return {
+      severity: 'warning',
+      field: 'service',
+      message: `Pod ${podName} annotation ${NPL_POD_ANNOTATION} ${entries}; the pod is left out of the pool`,
+    };
   }
   const entry = entries.find((e) => e.podPort === targetPort && (e.protocol === undefined || e.protocol.toLowerCase() === protocol));
   if (entry) return { address: entry.nodeIP, port: entry.nodePort };
-  return { severity: 'warning', field: 'service', message: `Pod ${podName} has no NodePortLocal mapping for port ${targetPort} yet; it is left out until Antrea assigns one` };
+  return {
+    severity: 'warning',
+    field: 'service',
+    message: `Pod ${podName} has no NodePortLocal mapping for port ${targetPort} yet; it is left out until Antrea assigns one`,
+  };
 }
 
 /**

@@ -13,9 +13,24 @@ function stateWith(objects: Array<Parameters<ClusterState['upsert']>[0] & { kind
   return state;
 }
 
-function resolve(state: ClusterState, mode: PoolMemberType, servicePort: number | string = 80, selector = '', extra: { nodeMemberLabel?: string; includeUnschedulable?: boolean } = {}): ReturnType<typeof resolveBackend> {
-  const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(selector), useNodeInternal: true, includeUnschedulable: extra.includeUnschedulable ?? true });
-  const backend = { namespace: 'ns', service: 'web', servicePort, ...(extra.nodeMemberLabel ? { nodeMemberLabel: extra.nodeMemberLabel } : {}) };
+function resolve(
+  state: ClusterState,
+  mode: PoolMemberType,
+  servicePort: number | string = 80,
+  selector = '',
+  extra: { nodeMemberLabel?: string; includeUnschedulable?: boolean } = {},
+): ReturnType<typeof resolveBackend> {
+  const addresses = nodeAddresses(state.nodes(), {
+    selector: mustParseLabelSelector(selector),
+    useNodeInternal: true,
+    includeUnschedulable: extra.includeUnschedulable ?? true,
+  });
+  const backend = {
+    namespace: 'ns',
+    service: 'web',
+    servicePort,
+    ...(extra.nodeMemberLabel ? { nodeMemberLabel: extra.nodeMemberLabel } : {}),
+  };
   return resolveBackend({ cluster: state, mode, nodeAddresses: addresses }, backend);
 }
 
@@ -26,7 +41,10 @@ describe('resolveBackend', () => {
     const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
     const { members, problems } = resolve(state, 'nodeport');
     assert.deepEqual(problems, []);
-    assert.deepEqual(members, [{ address: '10.0.0.1', port: 30080 }, { address: '10.0.0.2', port: 30080 }]);
+    assert.deepEqual(members, [
+      { address: '10.0.0.1', port: 30080 },
+      { address: '10.0.0.2', port: 30080 },
+    ]);
   });
 
   it('nodeport: the node label selector restricts members', () => {
@@ -42,30 +60,64 @@ describe('resolveBackend', () => {
     assert.match(problems[0]?.message ?? '', /type ClusterIP/);
   });
 
-  it('nodeport: a pool\'s nodeMemberLabel restricts its members (key= matches an empty label value)', () => {
-    const labelled = [node('w1', '10.0.0.1', true, { 'node-role.kubernetes.io/worker': '', zone: 'a' }), node('w2', '10.0.0.2', true, { zone: 'b' })];
+  it("nodeport: a pool's nodeMemberLabel restricts its members (key= matches an empty label value)", () => {
+    const labelled = [
+      node('w1', '10.0.0.1', true, { 'node-role.kubernetes.io/worker': '', zone: 'a' }),
+      node('w2', '10.0.0.2', true, { zone: 'b' }),
+    ];
     const state = stateWith([...labelled, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
-    assert.deepEqual(resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'node-role.kubernetes.io/worker=' }).members.map((m) => m.address), ['10.0.0.1']);
-    assert.deepEqual(resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'zone=b' }).members.map((m) => m.address), ['10.0.0.2']);
+    assert.deepEqual(
+      resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'node-role.kubernetes.io/worker=' }).members.map((m) => m.address),
+      ['10.0.0.1'],
+    );
+    assert.deepEqual(
+      resolve(state, 'nodeport', 80, '', { nodeMemberLabel: 'zone=b' }).members.map((m) => m.address),
+      ['10.0.0.2'],
+    );
   });
 
   it('nodeport: cordoned nodes are members unless includeUnschedulableNodes is false', () => {
     const cordoned = { ...node('w1', '10.0.0.1'), spec: { unschedulable: true } };
-    const state = stateWith([cordoned, node('w2', '10.0.0.2'), service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
+    const state = stateWith([
+      cordoned,
+      node('w2', '10.0.0.2'),
+      service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }),
+    ]);
     assert.equal(resolve(state, 'nodeport').members.length, 2);
-    assert.deepEqual(resolve(state, 'nodeport', 80, '', { includeUnschedulable: false }).members.map((m) => m.address), ['10.0.0.2']);
+    assert.deepEqual(
+      resolve(state, 'nodeport', 80, '', { includeUnschedulable: false }).members.map((m) => m.address),
+      ['10.0.0.2'],
+    );
   });
 
   it('nodeport with externalTrafficPolicy Local: only nodes hosting a ready endpoint', () => {
-    const local = service('ns', 'web', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] });
+    const local = service('ns', 'web', {
+      type: 'NodePort',
+      externalTrafficPolicy: 'Local',
+      ports: [{ name: 'http', port: 80, nodePort: 30080 }],
+    });
     const withEndpoints = (endpoints: Array<[string, boolean]>): EndpointSlice => ({
       ...slice('ns', 'web-a', 'web', []),
       endpoints: endpoints.map(([nodeName, ready], i) => ({ addresses: [`172.16.0.${i + 1}`], nodeName, conditions: { ready } })),
     });
-    const state = stateWith([...nodes, local, withEndpoints([['a', true], ['b', false], ['c', true]])]);
+    const state = stateWith([
+      ...nodes,
+      local,
+      withEndpoints([
+        ['a', true],
+        ['b', false],
+        ['c', true],
+      ]),
+    ]);
     // c hosts a ready endpoint but is NotReady itself; b's only endpoint is not ready.
     assert.deepEqual(resolve(state, 'nodeport').members, [{ address: '10.0.0.2', port: 30080 }]);
-    state.upsert(withEndpoints([['a', false], ['b', true]]), 'EndpointSlice');
+    state.upsert(
+      withEndpoints([
+        ['a', false],
+        ['b', true],
+      ]),
+      'EndpointSlice',
+    );
     assert.deepEqual(resolve(state, 'nodeport').members, [{ address: '10.0.0.1', port: 30080 }]);
   });
 
@@ -78,13 +130,23 @@ describe('resolveBackend', () => {
       slice('ns', 'web-metrics', 'web', ['172.16.0.8'], 9090, 'metrics'),
     ]);
     const { members } = resolve(state, 'cluster');
-    assert.deepEqual(members, [{ address: '172.16.0.2', port: 8080 }, { address: '172.16.0.3', port: 8080 }]);
+    assert.deepEqual(members, [
+      { address: '172.16.0.2', port: 8080 },
+      { address: '172.16.0.3', port: 8080 },
+    ]);
   });
 
   it('cluster: IPv4 and IPv6 slices of a dual-stack Service both contribute', () => {
     const v6 = { ...slice('ns', 'web-v6', 'web', ['fd00::b', 'fd00::a']), addressType: 'IPv6' };
-    const state = stateWith([service('ns', 'web', { ipFamilies: ['IPv4', 'IPv6'] } as never), slice('ns', 'web-v4', 'web', ['172.16.0.2']), v6]);
-    assert.deepEqual(resolve(state, 'cluster').members.map((m) => m.address), ['172.16.0.2', 'fd00::a', 'fd00::b']);
+    const state = stateWith([
+      service('ns', 'web', { ipFamilies: ['IPv4', 'IPv6'] } as never),
+      slice('ns', 'web-v4', 'web', ['172.16.0.2']),
+      v6,
+    ]);
+    assert.deepEqual(
+      resolve(state, 'cluster').members.map((m) => m.address),
+      ['172.16.0.2', 'fd00::a', 'fd00::b'],
+    );
   });
 
   it('cluster: a Service without selector uses the slices its owner manages by hand', () => {
@@ -94,7 +156,11 @@ describe('resolveBackend', () => {
   });
 
   it('cluster: a removed slice removes its members', () => {
-    const state = stateWith([service('ns', 'web'), slice('ns', 'web-a', 'web', ['172.16.0.2']), slice('ns', 'web-b', 'web', ['172.16.0.5'])]);
+    const state = stateWith([
+      service('ns', 'web'),
+      slice('ns', 'web-a', 'web', ['172.16.0.2']),
+      slice('ns', 'web-b', 'web', ['172.16.0.5']),
+    ]);
     state.remove('EndpointSlice', 'ns', 'web-b');
     assert.deepEqual(resolve(state, 'cluster').members, [{ address: '172.16.0.2', port: 8080 }]);
   });
@@ -122,13 +188,27 @@ describe('resolveBackend', () => {
     });
   }
 
-  it('nodeport: a port number listed for TCP and UDP resolves to the nodePort of the backend\'s protocol', () => {
-    const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [
-      { name: 'dns-tcp', port: 53, protocol: 'TCP', nodePort: 30053 }, { name: 'dns-udp', port: 53, protocol: 'UDP', nodePort: 31053 },
-    ] })]);
-    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
-    const ports = (protocol?: 'TCP' | 'UDP' | 'SCTP'): number[] => resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses },
-      { namespace: 'ns', service: 'web', servicePort: 53, ...(protocol ? { protocol } : {}) }).members.map((m) => m.port);
+  it("nodeport: a port number listed for TCP and UDP resolves to the nodePort of the backend's protocol", () => {
+    const state = stateWith([
+      ...nodes,
+      service('ns', 'web', {
+        type: 'NodePort',
+        ports: [
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', nodePort: 30053 },
+          { name: 'dns-udp', port: 53, protocol: 'UDP', nodePort: 31053 },
+        ],
+      }),
+    ]);
+    const addresses = nodeAddresses(state.nodes(), {
+      selector: mustParseLabelSelector(''),
+      useNodeInternal: true,
+      includeUnschedulable: true,
+    });
+    const ports = (protocol?: 'TCP' | 'UDP' | 'SCTP'): number[] =>
+      resolveBackend(
+        { cluster: state, mode: 'nodeport', nodeAddresses: addresses },
+        { namespace: 'ns', service: 'web', servicePort: 53, ...(protocol ? { protocol } : {}) },
+      ).members.map((m) => m.port);
     assert.deepEqual(ports(), [30053, 30053], 'no protocol means TCP');
     assert.deepEqual(ports('UDP'), [31053, 31053]);
     assert.deepEqual(ports('SCTP'), [30053, 30053], 'no SCTP port: the first match, as CIS');
@@ -136,10 +216,26 @@ describe('resolveBackend', () => {
 
   it('appends static members, sorted and without duplicates', () => {
     const state = stateWith([...nodes, service('ns', 'web', { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] })]);
-    const addresses = nodeAddresses(state.nodes(), { selector: mustParseLabelSelector(''), useNodeInternal: true, includeUnschedulable: true });
-    const backend = { namespace: 'ns', service: 'web', servicePort: 80, staticMembers: [{ address: '10.0.0.1', port: 30080 }, { address: '192.0.2.10', port: 8080 }] };
+    const addresses = nodeAddresses(state.nodes(), {
+      selector: mustParseLabelSelector(''),
+      useNodeInternal: true,
+      includeUnschedulable: true,
+    });
+    const backend = {
+      namespace: 'ns',
+      service: 'web',
+      servicePort: 80,
+      staticMembers: [
+        { address: '10.0.0.1', port: 30080 },
+        { address: '192.0.2.10', port: 8080 },
+      ],
+    };
     const { members } = resolveBackend({ cluster: state, mode: 'nodeport', nodeAddresses: addresses }, backend);
-    assert.deepEqual(members, [{ address: '10.0.0.1', port: 30080 }, { address: '10.0.0.2', port: 30080 }, { address: '192.0.2.10', port: 8080 }]);
+    assert.deepEqual(members, [
+      { address: '10.0.0.1', port: 30080 },
+      { address: '10.0.0.2', port: 30080 },
+      { address: '192.0.2.10', port: 8080 },
+    ]);
   });
 
   it('an ExternalName Service is an error in every mode', () => {
@@ -154,6 +250,9 @@ describe('resolveBackend', () => {
   it('a missing Service is a warning, not an error', () => {
     const { members, problems } = resolve(stateWith([]), 'cluster');
     assert.deepEqual(members, []);
-    assert.deepEqual(problems.map((p) => [p.severity, p.field]), [['warning', 'service']]);
+    assert.deepEqual(
+      problems.map((p) => [p.severity, p.field]),
+      [['warning', 'service']],
+    );
   });
 });

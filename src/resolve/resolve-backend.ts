@@ -28,11 +28,23 @@ function nodePortMembers(ctx: ResolveContext, service: Service, port: ServicePor
   const name = namespacedName(backend.namespace, backend.service);
   const type = service.spec?.type ?? 'ClusterIP';
   if (type !== 'NodePort' && type !== 'LoadBalancer') {
-    return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ${type}; nodeport pool members need a NodePort or LoadBalancer Service` }] };
+    return {
+      members: [],
+      problems: [
+        {
+          severity: 'error',
+          field: 'service',
+          message: `Service ${name} is of type ${type}; nodeport pool members need a NodePort or LoadBalancer Service`,
+        },
+      ],
+    };
   }
   const nodePort = port.nodePort;
   if (typeof nodePort !== 'number') {
-    return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }] };
+    return {
+      members: [],
+      problems: [{ severity: 'error', field: 'servicePort', message: `Service ${name} port ${port.port ?? ''} has no nodePort yet` }],
+    };
   }
   const local = service.spec?.externalTrafficPolicy === 'Local' ? nodesWithReadyEndpoints(ctx.cluster, service) : undefined;
   const labelled = backend.nodeMemberLabel ? mustParseLabelSelector(backend.nodeMemberLabel) : undefined;
@@ -87,14 +99,38 @@ function resolveService(ctx: ResolveContext, backend: BackendRef): ResolvedBacke
   const name = namespacedName(backend.namespace, backend.service);
   const service = ctx.cluster.service(backend.namespace, backend.service);
   if (!service) {
-    return { members: [], problems: [{ severity: 'warning', field: 'service', message: `Service ${name} not found; its endpoints are not in the pool until it exists` }], missing: true };
+    return {
+      members: [],
+      problems: [
+        { severity: 'warning', field: 'service', message: `Service ${name} not found; its endpoints are not in the pool until it exists` },
+      ],
+      missing: true,
+    };
   }
   if (service.spec?.type === 'ExternalName') {
-    return { members: [], problems: [{ severity: 'error', field: 'service', message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members` }] };
+    return {
+      members: [],
+      problems: [
+        {
+          severity: 'error',
+          field: 'service',
+          message: `Service ${name} is of type ExternalName (a DNS alias); it has no endpoints or node ports to use as pool members`,
+        },
+      ],
+    };
   }
   const port = findServicePort(service, backend.servicePort, backend.protocol);
   if (!port) {
-    return { members: [], problems: [{ severity: 'error', field: 'servicePort', message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}` }] };
+    return {
+      members: [],
+      problems: [
+        {
+          severity: 'error',
+          field: 'servicePort',
+          message: `${JSON.stringify(backend.servicePort)} is not a port of Service ${name}: ${describePorts(service)}`,
+        },
+      ],
+    };
   }
   switch (modeFor(service, ctx.mode)) {
     case 'nodeport':

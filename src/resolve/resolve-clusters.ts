@@ -77,12 +77,18 @@ function candidates(scopes: readonly ClusterScope[], mode: ClusterSetMode, local
  * `only`: the cluster an explicit `multiClusterServices` entry names.
  */
 export function resolveAcrossClusters(
-  scopes: readonly ClusterScope[], set: { mode: ClusterSetMode; local: string }, backend: BackendRef, only?: string,
+  scopes: readonly ClusterScope[],
+  set: { mode: ClusterSetMode; local: string },
+  backend: BackendRef,
+  only?: string,
 ): ResolvedClusters {
   if (set.mode === 'single') {
     const scope = scopes[0] as ClusterScope;
     const resolved = resolveBackend(scope.ctx, backend);
-    return { clusters: [{ members: resolved.members, found: !resolved.missing, ratio: scope.entry.ratio, rank: 0 }], problems: resolved.problems };
+    return {
+      clusters: [{ members: resolved.members, found: !resolved.missing, ratio: scope.entry.ratio, rank: 0 }],
+      problems: resolved.problems,
+    };
   }
   const clusters: ClusterMembers[] = [];
   const problems: BackendProblem[] = [];
@@ -97,7 +103,13 @@ export function resolveAcrossClusters(
     for (const p of resolved.problems) {
       if (p.field !== NOT_FOUND || found) problems.push({ ...p, message: `cluster ${entry.name}: ${p.message}` });
     }
-    clusters.push({ cluster: entry.name, members: tag(resolved.members, entry, set.mode, scopes.length), found, ratio: entry.ratio, rank: entry.rank });
+    clusters.push({
+      cluster: entry.name,
+      members: tag(resolved.members, entry, set.mode, scopes.length),
+      found,
+      ratio: entry.ratio,
+      rank: entry.rank,
+    });
   }
   const first = clusters[0];
   if (statics && first) {
@@ -108,7 +120,11 @@ export function resolveAcrossClusters(
   }
   if (!clusters.some((c) => c.found) && missing.length > 0) {
     const name = namespacedName(backend.namespace, backend.service);
-    problems.push({ severity: 'warning', field: NOT_FOUND, message: `Service ${name} not found in cluster${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; its endpoints are not in the pool until it exists` });
+    problems.push({
+      severity: 'warning',
+      field: NOT_FOUND,
+      message: `Service ${name} not found in cluster${missing.length === 1 ? '' : 's'} ${missing.join(', ')}; its endpoints are not in the pool until it exists`,
+    });
   }
   return { clusters, problems };
 }

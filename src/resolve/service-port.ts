@@ -12,9 +12,10 @@ type Protocol = 'TCP' | 'UDP' | 'SCTP';
  */
 export function findServicePort(service: Service, wanted: number | string, protocol: Protocol = 'TCP'): ServicePort | undefined {
   const ports = service.spec?.ports ?? [];
-  const tests: Array<(p: ServicePort) => boolean> = typeof wanted === 'number'
-    ? [(p) => p.port === wanted, (p) => p.targetPort === wanted]
-    : [(p) => p.name === wanted, (p) => p.targetPort === wanted];
+  const tests: Array<(p: ServicePort) => boolean> =
+    typeof wanted === 'number'
+      ? [(p) => p.port === wanted, (p) => p.targetPort === wanted]
+      : [(p) => p.name === wanted, (p) => p.targetPort === wanted];
   for (const test of tests) {
     const matches = ports.filter(test);
     if (matches.length > 0) return matches.find((p) => (p.protocol ?? 'TCP') === protocol) ?? matches[0];

@@ -49,19 +49,40 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
       name: 'an error diagnostic: Error with the field and message',
       resources: [{ ref: vs, addresses: ['10.1.1.10'] }],
       problems: [diagnostic(vs, 'error', 'TLSProfile shop/missing not found', 'spec.tlsProfileName')],
-      want: { vsAddress: '10.1.1.10', status: 'Error', error: 'spec.tlsProfileName: TLSProfile shop/missing not found', ready: 'False', reason: 'InvalidSpec' },
+      want: {
+        vsAddress: '10.1.1.10',
+        status: 'Error',
+        error: 'spec.tlsProfileName: TLSProfile shop/missing not found',
+        ready: 'False',
+        reason: 'InvalidSpec',
+      },
     },
     {
       name: 'several errors are all listed, in field order',
       resources: [{ ref: ts, addresses: ['10.1.1.20'] }],
-      problems: [diagnostic(ts, 'error', 'must be 1-65535', 'spec.virtualServerPort'), diagnostic(ts, 'error', 'unknown mode', 'spec.mode')],
-      want: { vsAddress: '10.1.1.20', status: 'Error', error: 'spec.mode: unknown mode; spec.virtualServerPort: must be 1-65535', ready: 'False', reason: 'InvalidSpec' },
+      problems: [
+        diagnostic(ts, 'error', 'must be 1-65535', 'spec.virtualServerPort'),
+        diagnostic(ts, 'error', 'unknown mode', 'spec.mode'),
+      ],
+      want: {
+        vsAddress: '10.1.1.20',
+        status: 'Error',
+        error: 'spec.mode: unknown mode; spec.virtualServerPort: must be 1-65535',
+        ready: 'False',
+        reason: 'InvalidSpec',
+      },
     },
     {
       name: 'the BIG-IP refused its application: Error with AS3 message',
       resources: [{ ref: vs, addresses: ['10.1.1.10'] }],
       applyProblems: [{ sources: [vs, ts], message: 'declaration failed: /shop/cafe/pool: invalid' }],
-      want: { vsAddress: '10.1.1.10', status: 'Error', error: 'declaration failed: /shop/cafe/pool: invalid', ready: 'False', reason: 'ApplyFailed' },
+      want: {
+        vsAddress: '10.1.1.10',
+        status: 'Error',
+        error: 'declaration failed: /shop/cafe/pool: invalid',
+        ready: 'False',
+        reason: 'ApplyFailed',
+      },
     },
     {
       name: 'not yet confirmed by the BIG-IP: Pending, Ready Unknown',
@@ -80,7 +101,13 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
       name: 'warnings only: Ok, and the warning is in the Ready message',
       resources: [{ ref: vs, addresses: ['10.1.1.10'] }],
       problems: [diagnostic(vs, 'warning', 'Service shop/tea not found; the pool is empty', 'spec.pools[0].service')],
-      want: { vsAddress: '10.1.1.10', status: 'Ok', ready: 'True', reason: 'AppliedWithWarnings', message: /spec\.pools\[0\]\.service: Service shop\/tea not found/ },
+      want: {
+        vsAddress: '10.1.1.10',
+        status: 'Ok',
+        ready: 'True',
+        reason: 'AppliedWithWarnings',
+        message: /spec\.pools\[0\]\.service: Service shop\/tea not found/,
+      },
     },
     {
       name: 'an address allocated by IPAM is the vsAddress like a spec address',
@@ -107,7 +134,9 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const statuses = desiredStatuses(input({ resources: c.resources, problems: c.problems ?? [], applyProblems: c.applyProblems ?? [], pending: c.pending }));
+      const statuses = desiredStatuses(
+        input({ resources: c.resources, problems: c.problems ?? [], applyProblems: c.applyProblems ?? [], pending: c.pending }),
+      );
       const status = only(statuses);
       assert.equal(status['vsAddress'], c.want.vsAddress);
       assert.equal(status['status'], c.want.status);
@@ -129,22 +158,36 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
       vsAddress: '10.1.1.10',
       status: 'Ok',
       lastUpdated: T0,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: 'Applied to the BIG-IP', lastTransitionTime: T0, observedGeneration: 7 }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Applied',
+          message: 'Applied to the BIG-IP',
+          lastTransitionTime: T0,
+          observedGeneration: 7,
+        },
+      ],
     });
   });
 
   it('a rejected resource missing from `resources` still gets an Error status; one with only warnings does not', () => {
     const rejected: ObjectRef = { kind: 'VirtualServer', namespace: 'shop', name: 'broken' };
     const warned: ObjectRef = { kind: 'TransportServer', namespace: 'shop', name: 'warned' };
-    const statuses = desiredStatuses(input({
-      problems: [
-        diagnostic(rejected, 'error', 'Common is reserved', 'spec.partition'),
-        diagnostic(warned, 'warning', 'something odd'),
-        diagnostic({ kind: 'TLSProfile', namespace: 'shop', name: 'tls' }, 'error', 'Secret has no tls.key'),
-        diagnostic({ kind: 'File', namespace: '', name: 'in.yaml' }, 'error', 'invalid YAML'),
-      ],
-    }));
-    assert.deepEqual(statuses.map((s) => s.ref), [rejected]);
+    const statuses = desiredStatuses(
+      input({
+        problems: [
+          diagnostic(rejected, 'error', 'Common is reserved', 'spec.partition'),
+          diagnostic(warned, 'warning', 'something odd'),
+          diagnostic({ kind: 'TLSProfile', namespace: 'shop', name: 'tls' }, 'error', 'Secret has no tls.key'),
+          diagnostic({ kind: 'File', namespace: '', name: 'in.yaml' }, 'error', 'invalid YAML'),
+        ],
+      }),
+    );
+    assert.deepEqual(
+      statuses.map((s) => s.ref),
+      [rejected],
+    );
     const status = only(statuses);
     assert.equal(status['status'], 'Error');
     assert.equal(status['vsAddress'], 'None');
@@ -152,7 +195,9 @@ describe('desiredStatuses: VirtualServer/TransportServer', () => {
   });
 
   it('truncates a huge AS3 message to what the CRD accepts for a condition message', () => {
-    const status = only(desiredStatuses(input({ resources: [{ ref: vs, addresses: [] }], applyProblems: [{ sources: [vs], message: 'x'.repeat(40000) }] })));
+    const status = only(
+      desiredStatuses(input({ resources: [{ ref: vs, addresses: [] }], applyProblems: [{ sources: [vs], message: 'x'.repeat(40000) }] })),
+    );
     assert.equal(String(ready(status)['message']).length, 32768);
   });
 });
@@ -211,13 +256,23 @@ describe('desiredStatuses: keeping timestamps of what did not change', () => {
 
 describe('desiredStatuses: LoadBalancer Service and Ingress', () => {
   const cases: Array<{ name: string; resource: ServedResource; want: Record<string, unknown> | undefined }> = [
-    { name: 'Service with an IPAM address', resource: { ref: svc, addresses: ['10.8.0.4'] }, want: { loadBalancer: { ingress: [{ ip: '10.8.0.4' }] } } },
-    { name: 'Ingress with two addresses', resource: { ref: ing, addresses: ['10.1.1.30', '2001:db8::30'] }, want: { loadBalancer: { ingress: [{ ip: '10.1.1.30' }, { ip: '2001:db8::30' }] } } },
+    {
+      name: 'Service with an IPAM address',
+      resource: { ref: svc, addresses: ['10.8.0.4'] },
+      want: { loadBalancer: { ingress: [{ ip: '10.8.0.4' }] } },
+    },
+    {
+      name: 'Ingress with two addresses',
+      resource: { ref: ing, addresses: ['10.1.1.30', '2001:db8::30'] },
+      want: { loadBalancer: { ingress: [{ ip: '10.1.1.30' }, { ip: '2001:db8::30' }] } },
+    },
     { name: 'Service without an address: nothing to write', resource: { ref: svc, addresses: [] }, want: undefined },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const statuses = desiredStatuses(input({ resources: [c.resource], problems: [diagnostic(c.resource.ref, 'warning', 'warnings go to the log')] }));
+      const statuses = desiredStatuses(
+        input({ resources: [c.resource], problems: [diagnostic(c.resource.ref, 'warning', 'warnings go to the log')] }),
+      );
       assert.deepEqual(statuses, c.want === undefined ? [] : [{ ref: c.resource.ref, status: c.want }]);
     });
   }
@@ -226,17 +281,40 @@ describe('desiredStatuses: LoadBalancer Service and Ingress', () => {
     assert.deepEqual(desiredStatuses(input({ problems: [diagnostic(ing, 'error', 'y')] })), []);
   });
 
-  it('a refused LoadBalancer Service gets the condition kube-as3.dev/Ready=False (naming the kept version), beside other controllers\' conditions; removed once fixed', () => {
-    const theirs = { type: 'LoadBalancerPortsError', status: 'False', reason: 'Ok', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' };
-    const refused = desiredStatuses(input({
-      resources: [{ ref: svc, addresses: ['10.8.0.4'] }], problems: [diagnostic(svc, 'error', 'bad port', 'spec.ports[0]')],
-      kept: new Map([['Service/shop/lb', { version: 'sha256:0123456789ab', addresses: ['10.8.0.4'] }]]),
-      previous: () => ({ conditions: [theirs] }),
-    }));
-    assert.deepEqual(refused, [{ ref: svc, status: {
-      loadBalancer: { ingress: [{ ip: '10.8.0.4' }] },
-      conditions: [theirs, { type: 'kube-as3.dev/Ready', status: 'False', reason: 'InvalidSpec', message: 'spec.ports[0]: bad port; the BIG-IP keeps the last good version (sha256:0123456789ab)', lastTransitionTime: T0 }],
-    } }]);
+  it("a refused LoadBalancer Service gets the condition kube-as3.dev/Ready=False (naming the kept version), beside other controllers' conditions; removed once fixed", () => {
+    const theirs = {
+      type: 'LoadBalancerPortsError',
+      status: 'False',
+      reason: 'Ok',
+      message: '',
+      lastTransitionTime: '2024-01-01T00:00:00Z',
+    };
+    const refused = desiredStatuses(
+      input({
+        resources: [{ ref: svc, addresses: ['10.8.0.4'] }],
+        problems: [diagnostic(svc, 'error', 'bad port', 'spec.ports[0]')],
+        kept: new Map([['Service/shop/lb', { version: 'sha256:0123456789ab', addresses: ['10.8.0.4'] }]]),
+        previous: () => ({ conditions: [theirs] }),
+      }),
+    );
+    assert.deepEqual(refused, [
+      {
+        ref: svc,
+        status: {
+          loadBalancer: { ingress: [{ ip: '10.8.0.4' }] },
+          conditions: [
+            theirs,
+            {
+              type: 'kube-as3.dev/Ready',
+              status: 'False',
+              reason: 'InvalidSpec',
+              message: 'spec.ports[0]: bad port; the BIG-IP keeps the last good version (sha256:0123456789ab)',
+              lastTransitionTime: T0,
+            },
+          ],
+        },
+      },
+    ]);
     const previous = refused[0]?.status;
     const fixed = desiredStatuses(input({ resources: [{ ref: svc, addresses: ['10.8.0.4'] }], previous: () => previous }));
     assert.deepEqual(fixed, [{ ref: svc, status: { loadBalancer: { ingress: [{ ip: '10.8.0.4' }] }, conditions: [theirs] } }]);
@@ -245,38 +323,38 @@ describe('desiredStatuses: LoadBalancer Service and Ingress', () => {
 
 describe('desiredStatuses: clusters and order', () => {
   it('is ordered by cluster, kind, namespace and name whatever the input order', () => {
-    const refs: ObjectRef[] = [
-      { ...vs, cluster: 'b' },
-      { ...svc, name: 'z' },
-      ts,
-      { ...vs, name: 'a' },
-      svc,
-      { ...vs, cluster: 'a' },
-      ing,
-    ];
+    const refs: ObjectRef[] = [{ ...vs, cluster: 'b' }, { ...svc, name: 'z' }, ts, { ...vs, name: 'a' }, svc, { ...vs, cluster: 'a' }, ing];
     const resources = refs.map((ref) => ({ ref, addresses: ['10.0.0.1'] }));
     const forward = desiredStatuses(input({ resources }));
     const backward = desiredStatuses(input({ resources: [...resources].reverse() }));
     assert.deepEqual(backward, forward);
-    assert.deepEqual(forward.map((s) => `${s.ref.cluster ?? ''}|${s.ref.kind}|${s.ref.name}`), [
-      '|Ingress|web',
-      '|Service|lb',
-      '|Service|z',
-      '|TransportServer|db',
-      '|VirtualServer|a',
-      'a|VirtualServer|cafe',
-      'b|VirtualServer|cafe',
-    ]);
+    assert.deepEqual(
+      forward.map((s) => `${s.ref.cluster ?? ''}|${s.ref.kind}|${s.ref.name}`),
+      [
+        '|Ingress|web',
+        '|Service|lb',
+        '|Service|z',
+        '|TransportServer|db',
+        '|VirtualServer|a',
+        'a|VirtualServer|cafe',
+        'b|VirtualServer|cafe',
+      ],
+    );
   });
 
   it('a cluster-less problem concerns every copy; a cluster-tagged one only its own', () => {
     const inA: ObjectRef = { ...vs, cluster: 'a' };
     const inB: ObjectRef = { ...vs, cluster: 'b' };
-    const statuses = desiredStatuses(input({
-      resources: [{ ref: inA, addresses: ['10.1.1.10'] }, { ref: inB, addresses: ['10.1.1.10'] }],
-      problems: [diagnostic(inB, 'error', 'differs from the copy in cluster a'), diagnostic(vs, 'warning', 'empty pool')],
-      applyProblems: [],
-    }));
+    const statuses = desiredStatuses(
+      input({
+        resources: [
+          { ref: inA, addresses: ['10.1.1.10'] },
+          { ref: inB, addresses: ['10.1.1.10'] },
+        ],
+        problems: [diagnostic(inB, 'error', 'differs from the copy in cluster a'), diagnostic(vs, 'warning', 'empty pool')],
+        applyProblems: [],
+      }),
+    );
     const [a, b] = statuses.map((s) => s.status);
     assert.equal(a?.['status'], 'Ok');
     assert.match(String(ready(a as Record<string, unknown>)['message']), /empty pool/);
@@ -285,10 +363,18 @@ describe('desiredStatuses: clusters and order', () => {
   });
 
   it('an apply problem naming the merged resource makes every copy Error', () => {
-    const statuses = desiredStatuses(input({
-      resources: [{ ref: { ...ts, cluster: 'a' }, addresses: [] }, { ref: { ...ts, cluster: 'b' }, addresses: [] }],
-      applyProblems: [{ sources: [ts], message: 'AS3 422' }],
-    }));
-    assert.deepEqual(statuses.map((s) => s.status['status']), ['Error', 'Error']);
+    const statuses = desiredStatuses(
+      input({
+        resources: [
+          { ref: { ...ts, cluster: 'a' }, addresses: [] },
+          { ref: { ...ts, cluster: 'b' }, addresses: [] },
+        ],
+        applyProblems: [{ sources: [ts], message: 'AS3 422' }],
+      }),
+    );
+    assert.deepEqual(
+      statuses.map((s) => s.status['status']),
+      ['Error', 'Error'],
+    );
   });
 });

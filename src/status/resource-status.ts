@@ -192,7 +192,13 @@ function isReady(condition: unknown): condition is Record<string, unknown> {
  * The Ready condition, keeping the previous `lastTransitionTime` while its status stays the same
  * (that is what the field means: when the status last flipped, not when the message changed).
  */
-function readyCondition(verdict: Verdict, previousReady: Record<string, unknown> | undefined, now: string, generation: number | undefined, type = READY): Record<string, unknown> {
+function readyCondition(
+  verdict: Verdict,
+  previousReady: Record<string, unknown> | undefined,
+  now: string,
+  generation: number | undefined,
+  type = READY,
+): Record<string, unknown> {
   const status = conditionStatus(verdict.state);
   const kept = previousReady?.['status'] === status && typeof previousReady['lastTransitionTime'] === 'string';
   const condition: Record<string, unknown> = {
@@ -226,7 +232,11 @@ function cisStatus(resource: ServedResource, findings: Findings, input: StatusIn
   status['lastUpdated'] = input.now;
   status['conditions'] = mergeConditions(previousConditions, ready);
   // Nothing but the time would change: keep the previous time, so the status is the same as before.
-  if (previous !== undefined && typeof previous['lastUpdated'] === 'string' && jsonEqual({ ...status, lastUpdated: previous['lastUpdated'] }, previous)) {
+  if (
+    previous !== undefined &&
+    typeof previous['lastUpdated'] === 'string' &&
+    jsonEqual({ ...status, lastUpdated: previous['lastUpdated'] }, previous)
+  ) {
     status['lastUpdated'] = previous['lastUpdated'];
   }
   return status;

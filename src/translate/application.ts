@@ -66,7 +66,16 @@ interface Routed {
 }
 
 function isPlain(route: Route): boolean {
-  return route.host === undefined && route.path === '/' && !route.exact && !route.rewrite && !route.hostRewrite && !route.waf && !route.persist && !route.allowSourceRange;
+  return (
+    route.host === undefined &&
+    route.path === '/' &&
+    !route.exact &&
+    !route.rewrite &&
+    !route.hostRewrite &&
+    !route.waf &&
+    !route.persist &&
+    !route.allowSourceRange
+  );
 }
 
 function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefined, weighted: number | undefined): PolicyRule {
@@ -87,7 +96,9 @@ function forwardRule(route: Route, pool: string, wafDefault: 'disable' | undefin
 
 function redirectRule(redirect: RedirectRoute): PolicyRule {
   return {
-    ...(redirect.host ? { host: redirect.host } : {}), path: redirect.path, ...(redirect.exact ? { exact: true } : {}),
+    ...(redirect.host ? { host: redirect.host } : {}),
+    path: redirect.path,
+    ...(redirect.exact ? { exact: true } : {}),
     ...(redirect.caseSensitive ? { caseSensitive: true } : {}),
     ...(redirect.allowSourceRange ? { sourceRanges: redirect.allowSourceRange } : {}),
     action: { redirect: { location: redirect.location, code: redirect.code } },
@@ -115,7 +126,10 @@ class ApplicationBuilder {
   /** Pools with split weights, numbered in first-use order for the weighted iRule. */
   readonly selectors = new Map<PoolEntry, number>();
 
-  constructor(readonly group: VirtualGroup, membership: Membership) {
+  constructor(
+    readonly group: VirtualGroup,
+    membership: Membership,
+  ) {
     this.scope.claim(group.virtualName, '#virtual');
     this.mode = group.tls?.termination === 'passthrough' ? 'sni' : 'http';
     this.pools = new PoolSet(this.app, this.scope, membership, this.mode !== 'sni');
@@ -177,13 +191,26 @@ class ApplicationBuilder {
 
   service(): As3Object {
     const { group, cls } = this;
-    const service: As3Object = { class: cls, ...(cls === 'Service_L4' ? { layer4: group.type } : {}), virtualAddresses: this.virtualAddresses(), virtualPort: group.port, snat: group.snat };
+    const service: As3Object = {
+      class: cls,
+      ...(cls === 'Service_L4' ? { layer4: group.type } : {}),
+      virtualAddresses: this.virtualAddresses(),
+      virtualPort: group.port,
+      snat: group.snat,
+    };
     if (cls === 'Service_HTTPS') service['redirect80'] = false;
     const dropped = applySettings(service, cls, group.settings);
     for (const name of dropped) {
-      this.diagnostics.push(diagnostic(this.owner.source, 'warning', `${name} is not available on an AS3 ${cls} virtual and was ignored; remove it from this resource (or its Policy)`));
+      this.diagnostics.push(
+        diagnostic(
+          this.owner.source,
+          'warning',
+          `${name} is not available on an AS3 ${cls} virtual and was ignored; remove it from this resource (or its Policy)`,
+        ),
+      );
     }
-    if (group.tls?.termination === 'passthrough' && service['persistenceMethods'] === undefined) service['persistenceMethods'] = ['tls-session-id'];
+    if (group.tls?.termination === 'passthrough' && service['persistenceMethods'] === undefined)
+      service['persistenceMethods'] = ['tls-session-id'];
     this.addTls(service);
     return service;
   }
@@ -213,17 +240,28 @@ class ApplicationBuilder {
       service['policyEndpoint'] = policyName;
     }
     if (fallback !== undefined) service['pool'] = fallback;
-    if (this.selectors.size > 0) this.weightedIRule(service, [...this.selectors].map(([entry, selector]) => ({ entry, selector })), 'http');
+    if (this.selectors.size > 0)
+      this.weightedIRule(
+        service,
+        [...this.selectors].map(([entry, selector]) => ({ entry, selector })),
+        'http',
+      );
   }
 
   /** The generated iRule that picks among split pools; listed before the user's iRules so theirs can still override. */
   private weightedIRule(service: As3Object, routes: Array<{ entry: PoolEntry; selector: number }>, event: WeightedIRuleEvent): void {
     const { group } = this;
-    const text = weightedPoolIRule(routes.map(({ entry, selector }) => ({
-      selector,
-      label: event === 'l4' ? `virtual ${group.virtualName} ${listenerText(group)}` : `${entry.route.host ?? 'any host'} ${entry.route.exact ? '=' : ''}${entry.route.path}`,
-      pools: (entry.split ?? []).map((p) => ({ pool: poolPath(group.partition, group.application, p.name), weight: p.weight })),
-    })), event);
+    const text = weightedPoolIRule(
+      routes.map(({ entry, selector }) => ({
+        selector,
+        label:
+          event === 'l4'
+            ? `virtual ${group.virtualName} ${listenerText(group)}`
+            : `${entry.route.host ?? 'any host'} ${entry.route.exact ? '=' : ''}${entry.route.path}`,
+        pools: (entry.split ?? []).map((p) => ({ pool: poolPath(group.partition, group.application, p.name), weight: p.weight })),
+      })),
+      event,
+    );
     const name = this.scope.claim(as3Name(`${group.virtualName}_weighted`), '#weighted-irule');
     this.later.push([name, { class: 'iRule', remark: 'kube-as3: picks a pool by weight', iRule: text }]);
     service['iRules'] = [{ use: name }, ...(Array.isArray(service['iRules']) ? service['iRules'] : [])];
@@ -253,24 +291,55 @@ interface SummaryInput {
 /** The plan summary's rows of one application. */
 function routeSummary({ group, routed, fallback: fallbackRoute }: SummaryInput): RouteSummary[] {
   const l4 = group.type !== 'http' && group.type !== 'https';
-  const type = group.l4Mode === 'performance' ? 'l4' as const : group.type;
+  const type = group.l4Mode === 'performance' ? ('l4' as const) : group.type;
   const base = { tenant: group.partition, application: group.application, virtual: group.virtualName, listener: listenerText(group), type };
-  const rows: RouteSummary[] = [...routed, ...(fallbackRoute ? [fallbackRoute] : [])].sort((a, b) => compareRoutes(a.route, b.route)).map(({ route, pool }) => ({
-    ...base, host: l4 ? '-' : route.host ?? '*', path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
-    pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name, members: pool.members.length, source: describeRef(route.source),
-    ...(pool.split ? { pools: pool.split.map((p) => p.name) } : {}),
-  }));
-  const redirects = group.claims.flatMap((c) => c.redirects ?? []).sort(compareRoutes).map((r) => ({
-    ...base, host: r.host ?? '*', path: `${r.exact ? '=' : ''}${r.path}`, pool: `redirect ${r.code}`, members: 0, source: describeRef(r.source), redirect: true as const,
-  }));
+  const rows: RouteSummary[] = [...routed, ...(fallbackRoute ? [fallbackRoute] : [])]
+    .sort((a, b) => compareRoutes(a.route, b.route))
+    .map(({ route, pool }) => ({
+      ...base,
+      host: l4 ? '-' : (route.host ?? '*'),
+      path: l4 ? '-' : `${route.exact ? '=' : ''}${route.path}`,
+      pool: pool.split ? `${pool.split.map((p) => p.name).join(' | ')} (weighted iRule)` : pool.name,
+      members: pool.members.length,
+      source: describeRef(route.source),
+      ...(pool.split ? { pools: pool.split.map((p) => p.name) } : {}),
+    }));
+  const redirects = group.claims
+    .flatMap((c) => c.redirects ?? [])
+    .sort(compareRoutes)
+    .map((r) => ({
+      ...base,
+      host: r.host ?? '*',
+      path: `${r.exact ? '=' : ''}${r.path}`,
+      pool: `redirect ${r.code}`,
+      members: 0,
+      source: describeRef(r.source),
+      redirect: true as const,
+    }));
   const fallback = group.defaultPool;
   if (fallback && !('route' in fallback)) {
     // A BIG-IP pool answers what no rule matches: it is part of the virtual, though not of the declaration.
-    rows.push({ ...base, host: l4 ? '-' : '*', path: l4 ? '-' : '/', pool: `${fallback.bigip} (BIG-IP)`, members: undefined, source: describeRef(fallback.source), pools: [] });
+    rows.push({
+      ...base,
+      host: l4 ? '-' : '*',
+      path: l4 ? '-' : '/',
+      pool: `${fallback.bigip} (BIG-IP)`,
+      members: undefined,
+      source: describeRef(fallback.source),
+      pools: [],
+    });
   }
   if (rows.length > 0 || redirects.length > 0) return [...rows, ...redirects];
   // Every virtual the declaration deploys is a row, also one that has no pool (yet).
-  return group.claims.map((claim) => ({ ...base, host: '-', path: '-', pool: '-', members: 0, source: describeRef(claim.source), pools: [] }));
+  return group.claims.map((claim) => ({
+    ...base,
+    host: '-',
+    path: '-',
+    pool: '-',
+    members: 0,
+    source: describeRef(claim.source),
+    pools: [],
+  }));
 }
 
 /**
@@ -291,7 +360,18 @@ export function translateApplication(group: VirtualGroup, membership: Membership
   const shares = b.pools.pools.flatMap((p) => {
     const own = p.shares;
     if (!own) return [];
-    return [{ tenant: group.partition, application: group.application, virtual: group.virtualName, pool: p.name, mechanism: own.mechanism, get rows() { return own.rows; } }];
+    return [
+      {
+        tenant: group.partition,
+        application: group.application,
+        virtual: group.virtualName,
+        pool: p.name,
+        mechanism: own.mechanism,
+        get rows() {
+          return own.rows;
+        },
+      },
+    ];
   });
   // The route rows are only read by `plan -o summary`: built on first use, from what they read
   // (a result that kept the whole builder kept its name scope and pool tables alive: 10,000 of them
@@ -299,7 +379,10 @@ export function translateApplication(group: VirtualGroup, membership: Membership
   const input = b.summaryInput;
   let summary: RouteSummary[] | undefined;
   return {
-    application: b.app, shared: b.shared, diagnostics: [...b.pools.diagnostics, ...b.diagnostics], shares,
+    application: b.app,
+    shared: b.shared,
+    diagnostics: [...b.pools.diagnostics, ...b.diagnostics],
+    shares,
     get summary(): RouteSummary[] {
       summary ??= routeSummary(input);
       return summary;

@@ -25,7 +25,11 @@ export const SHARED_APPLICATION = 'Shared';
  * (Service_Address: one per address, used by the HTTP and HTTPS virtuals alike) go into the
  * tenant's `Shared` application; the first definition of a name wins, in the given order.
  */
-export function buildTenant(applications: Map<string, As3Application>, instance: string, shared: Array<[string, As3Object]> = []): As3Tenant {
+export function buildTenant(
+  applications: Map<string, As3Application>,
+  instance: string,
+  shared: Array<[string, As3Object]> = [],
+): As3Tenant {
   const tenant: As3Tenant = { class: 'Tenant', label: OWNER_LABEL, remark: ownerRemark(instance) };
   const all = new Map(applications);
   if (shared.length > 0) {

@@ -15,7 +15,15 @@ describe('compareRoutes (first-match order)', () => {
       { host: 'a.example.com', path: '/', exact: true },
     ];
     const order = [...routes].sort(compareRoutes).map((r) => `${r.host ?? '-'}${'exact' in r ? '=' : ''}${r.path}`);
-    assert.deepEqual(order, ['a.example.com/api', 'a.example.com=/', 'a.example.com/', '*.b.example.com/', '*.example.com/', '-/api/v1', '-/']);
+    assert.deepEqual(order, [
+      'a.example.com/api',
+      'a.example.com=/',
+      'a.example.com/',
+      '*.b.example.com/',
+      '*.example.com/',
+      '-/api/v1',
+      '-/',
+    ]);
   });
 });
 
@@ -37,12 +45,22 @@ describe('translateEndpointPolicy', () => {
   });
 
   type Rule = { name: string; conditions: Array<Record<string, unknown>>; actions: Array<Record<string, unknown>> };
-  const rulesOf = (rules: PolicyRule[], mode: 'http' | 'sni' = 'http'): Rule[] => translateEndpointPolicy(rules, 443, mode)['rules'] as Rule[];
+  const rulesOf = (rules: PolicyRule[], mode: 'http' | 'sni' = 'http'): Rule[] =>
+    translateEndpointPolicy(rules, 443, mode)['rules'] as Rule[];
 
   it('rewrites the matched path prefix and the host header alongside the forward', () => {
-    const [rule] = rulesOf([{ path: '/old', action: { pool: 'p', rewrite: { from: '/old', to: '/new' }, hostRewrite: 'internal.example.com' } }]);
-    assert.deepEqual(rule?.actions.map((a) => a['type']), ['forward', 'httpUri', 'httpHeader']);
-    assert.deepEqual(rule?.actions[1]?.['replace'], { value: 'tcl:[regsub -nocase {^/old} [HTTP::uri] {/new}]' }, 'in any case, like the rule\'s match');
+    const [rule] = rulesOf([
+      { path: '/old', action: { pool: 'p', rewrite: { from: '/old', to: '/new' }, hostRewrite: 'internal.example.com' } },
+    ]);
+    assert.deepEqual(
+      rule?.actions.map((a) => a['type']),
+      ['forward', 'httpUri', 'httpHeader'],
+    );
+    assert.deepEqual(
+      rule?.actions[1]?.['replace'],
+      { value: 'tcl:[regsub -nocase {^/old} [HTTP::uri] {/new}]' },
+      "in any case, like the rule's match",
+    );
     assert.deepEqual(rule?.actions[2]?.['replace'], { name: 'host', value: 'internal.example.com' });
   });
 
@@ -63,16 +81,33 @@ describe('translateEndpointPolicy', () => {
 
   it('compares path segments and exact paths case-sensitively only when the rule asks (Ingress paths)', () => {
     const [prefix] = rulesOf([{ path: '/Api', caseSensitive: true, action: { pool: 'p' } }]);
-    assert.deepEqual(prefix?.conditions[0], { type: 'httpUri', event: 'request', index: 1, pathSegment: { operand: 'equals', values: ['Api'], caseSensitive: true } });
+    assert.deepEqual(prefix?.conditions[0], {
+      type: 'httpUri',
+      event: 'request',
+      index: 1,
+      pathSegment: { operand: 'equals', values: ['Api'], caseSensitive: true },
+    });
     const [exact] = rulesOf([{ path: '/Api', exact: true, caseSensitive: true, action: { pool: 'p' } }]);
-    assert.deepEqual(exact?.conditions[0], { type: 'httpUri', event: 'request', path: { operand: 'equals', values: ['/Api'], caseSensitive: true } });
+    assert.deepEqual(exact?.conditions[0], {
+      type: 'httpUri',
+      event: 'request',
+      path: { operand: 'equals', values: ['/Api'], caseSensitive: true },
+    });
     const [anyCase] = rulesOf([{ path: '/Api', action: { pool: 'p' } }]);
-    assert.deepEqual(anyCase?.conditions[0], { type: 'httpUri', event: 'request', index: 1, pathSegment: { operand: 'equals', values: ['Api'] } });
+    assert.deepEqual(anyCase?.conditions[0], {
+      type: 'httpUri',
+      event: 'request',
+      index: 1,
+      pathSegment: { operand: 'equals', values: ['Api'] },
+    });
   });
 
   it('follows a source-range rule with a rule that drops other clients of the same host and path', () => {
     const rules = rulesOf([{ host: 'a.example.com', path: '/', sourceRanges: ['10.0.0.0/8'], action: { pool: 'p' } }]);
-    assert.deepEqual(rules.map((r) => r.name), ['r1_a.example.com', 'r1_a.example.com_denied']);
+    assert.deepEqual(
+      rules.map((r) => r.name),
+      ['r1_a.example.com', 'r1_a.example.com_denied'],
+    );
     assert.deepEqual(rules[0]?.conditions[1], { type: 'tcp', event: 'request', address: { values: ['10.0.0.0/8'] } });
     assert.deepEqual(rules[1]?.actions, [{ type: 'drop', event: 'request' }]);
   });
@@ -85,7 +120,9 @@ describe('translateEndpointPolicy', () => {
 
   it('routes passthrough traffic on the SNI name at client hello', () => {
     const [rule] = rulesOf([{ host: '*.example.com', path: '/', action: { pool: 'p' } }], 'sni');
-    assert.deepEqual(rule?.conditions, [{ type: 'sslExtension', event: 'ssl-client-hello', serverName: { operand: 'ends-with', values: ['.example.com'] } }]);
+    assert.deepEqual(rule?.conditions, [
+      { type: 'sslExtension', event: 'ssl-client-hello', serverName: { operand: 'ends-with', values: ['.example.com'] } },
+    ]);
     assert.deepEqual(rule?.actions, [{ type: 'forward', event: 'ssl-client-hello', select: { pool: { use: 'p' } } }]);
   });
 });

@@ -6,10 +6,14 @@ import { WEIGHTED_ROUTE_VARIABLE } from './weighted-irule.js';
 /** What a matching request gets: forwarded to a pool (with optional rewrites), or redirected. */
 export type RuleAction =
   | {
-    pool: string; rewrite?: { from: string; to: string; caseSensitive?: boolean }; hostRewrite?: string; waf?: BigipRef | 'disable'; persist?: PersistAction;
-    /** The route's number in the weighted iRule, which then replaces `pool` (weighted-irule.ts). */
-    weighted?: number;
-  }
+      pool: string;
+      rewrite?: { from: string; to: string; caseSensitive?: boolean };
+      hostRewrite?: string;
+      waf?: BigipRef | 'disable';
+      persist?: PersistAction;
+      /** The route's number in the weighted iRule, which then replaces `pool` (weighted-irule.ts). */
+      weighted?: number;
+    }
   | { redirect: { location: string; code: number } };
 
 /** One routing rule before ordering: match on host (and path), then act. */
@@ -71,7 +75,9 @@ function hostCondition(host: string, port: number): As3Object {
   const wildcard = host.startsWith('*.');
   const base = wildcard ? host.slice(1) : host;
   return {
-    type: 'httpHeader', name: 'host', event: 'request',
+    type: 'httpHeader',
+    name: 'host',
+    event: 'request',
     all: { operand: wildcard ? 'ends-with' : 'equals', values: [base, `${base}:${port}`] },
   } as unknown as As3Object;
 }
@@ -80,18 +86,29 @@ function hostCondition(host: string, port: number): As3Object {
 function sniCondition(host: string): As3Object {
   const wildcard = host.startsWith('*.');
   return {
-    type: 'sslExtension', event: 'ssl-client-hello',
+    type: 'sslExtension',
+    event: 'ssl-client-hello',
     serverName: { operand: wildcard ? 'ends-with' : 'equals', values: [wildcard ? host.slice(1) : host] },
   } as unknown as As3Object;
 }
 
 /** Segment-wise prefix match (one condition per segment), or the whole path for exact matches. */
 function pathConditions(path: string, exact: boolean | undefined, caseSensitive: boolean | undefined): As3Object[] {
-  const compare = (value: string): Record<string, unknown> => ({ operand: 'equals', values: [value], ...(caseSensitive ? { caseSensitive: true } : {}) });
+  const compare = (value: string): Record<string, unknown> => ({
+    operand: 'equals',
+    values: [value],
+    ...(caseSensitive ? { caseSensitive: true } : {}),
+  });
   if (exact) return [{ type: 'httpUri', event: 'request', path: compare(path) } as unknown as As3Object];
-  return segments(path).map((segment, i) => ({
-    type: 'httpUri', event: 'request', index: i + 1, pathSegment: compare(segment),
-  }) as unknown as As3Object);
+  return segments(path).map(
+    (segment, i) =>
+      ({
+        type: 'httpUri',
+        event: 'request',
+        index: i + 1,
+        pathSegment: compare(segment),
+      }) as unknown as As3Object,
+  );
 }
 
 function sourceCondition(ranges: string[], mode: RoutingMode): As3Object {
@@ -117,20 +134,32 @@ export function rewriteValue(from: string, to: string, caseSensitive = false): s
 function forwardActions(action: Extract<RuleAction, { pool: string }>, mode: RoutingMode): As3Object[] {
   const event = mode === 'sni' ? 'ssl-client-hello' : 'request';
   const out: As3Object[] = [{ type: 'forward', event, select: { pool: { use: action.pool } } } as unknown as As3Object];
-  if (action.rewrite) out.push({ type: 'httpUri', event: 'request', replace: { value: rewriteValue(action.rewrite.from, action.rewrite.to, action.rewrite.caseSensitive) } } as unknown as As3Object);
-  if (action.hostRewrite) out.push({ type: 'httpHeader', event: 'request', replace: { name: 'host', value: action.hostRewrite } } as unknown as As3Object);
+  if (action.rewrite)
+    out.push({
+      type: 'httpUri',
+      event: 'request',
+      replace: { value: rewriteValue(action.rewrite.from, action.rewrite.to, action.rewrite.caseSensitive) },
+    } as unknown as As3Object);
+  if (action.hostRewrite)
+    out.push({ type: 'httpHeader', event: 'request', replace: { name: 'host', value: action.hostRewrite } } as unknown as As3Object);
   if (action.waf === 'disable') out.push({ type: 'waf', event: 'request' } as unknown as As3Object);
   else if (action.waf) out.push({ type: 'waf', event: 'request', policy: { bigip: action.waf.bigip } } as unknown as As3Object);
   if (action.persist) out.push({ type: 'persist', event: 'request', ...action.persist } as unknown as As3Object);
   if (action.weighted !== undefined) {
-    out.push({ type: 'tcl', event: 'request', setVariable: { name: WEIGHTED_ROUTE_VARIABLE, expression: String(action.weighted) } } as unknown as As3Object);
+    out.push({
+      type: 'tcl',
+      event: 'request',
+      setVariable: { name: WEIGHTED_ROUTE_VARIABLE, expression: String(action.weighted) },
+    } as unknown as As3Object);
   }
   return out;
 }
 
 function actionsOf(action: RuleAction, mode: RoutingMode): As3Object[] {
   if ('redirect' in action) {
-    return [{ type: 'httpRedirect', event: 'request', location: action.redirect.location, code: action.redirect.code } as unknown as As3Object];
+    return [
+      { type: 'httpRedirect', event: 'request', location: action.redirect.location, code: action.redirect.code } as unknown as As3Object,
+    ];
   }
   return forwardActions(action, mode);
 }
@@ -162,7 +191,11 @@ export function translateEndpointPolicy(rules: PolicyRule[], port: number, mode:
       out.push({ name: ruleName(rule, i + 1), conditions, actions: actionsOf(rule.action, mode) } as unknown as As3Object);
       return;
     }
-    out.push({ name: ruleName(rule, i + 1), conditions: [...conditions, sourceCondition(rule.sourceRanges, mode)], actions: actionsOf(rule.action, mode) } as unknown as As3Object);
+    out.push({
+      name: ruleName(rule, i + 1),
+      conditions: [...conditions, sourceCondition(rule.sourceRanges, mode)],
+      actions: actionsOf(rule.action, mode),
+    } as unknown as As3Object);
     const event = mode === 'sni' ? 'ssl-client-hello' : 'request';
     out.push({ name: ruleName(rule, i + 1, '_denied'), conditions, actions: [{ type: 'drop', event }] } as unknown as As3Object);
   });

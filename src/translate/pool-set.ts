@@ -61,7 +61,15 @@ function lazyShares(mechanism: PoolMechanism, compute: () => ShareRow[]): PoolSh
 }
 
 function poolKey(route: Route): string {
-  return JSON.stringify([route.backend, route.monitors, route.pool ?? null, route.poolName ?? null, route.alternates ?? null, route.weight ?? null, route.clusterServices ?? null]);
+  return JSON.stringify([
+    route.backend,
+    route.monitors,
+    route.pool ?? null,
+    route.poolName ?? null,
+    route.alternates ?? null,
+    route.weight ?? null,
+    route.clusterServices ?? null,
+  ]);
 }
 
 function remarkFor(backend: BackendRef): string {
@@ -98,7 +106,12 @@ export class PoolSet {
    * `splitAllowed: false` for TLS passthrough virtuals: they route by the SNI in the ClientHello,
    * after CLIENT_ACCEPTED, so no iRule event can pick a pool per connection by weight there.
    */
-  constructor(private readonly app: As3Application, private readonly scope: NameScope, private readonly membership: Membership, private readonly splitAllowed = true) {}
+  constructor(
+    private readonly app: As3Application,
+    private readonly scope: NameScope,
+    private readonly membership: Membership,
+    private readonly splitAllowed = true,
+  ) {}
 
   private get multi(): boolean {
     return this.membership.mode !== 'single';
@@ -133,8 +146,14 @@ export class PoolSet {
 
   private reportDuplicates(route: Route, duplicates: string[]): void {
     if (duplicates.length === 0) return;
-    this.diagnostics.push(diagnostic(route.source, 'warning',
-      `${duplicates.join(', ')} ${duplicates.length === 1 ? 'is a member' : 'are members'} in more than one cluster; the pool lists each once (from the earlier cluster)`, route.field));
+    this.diagnostics.push(
+      diagnostic(
+        route.source,
+        'warning',
+        `${duplicates.join(', ')} ${duplicates.length === 1 ? 'is a member' : 'are members'} in more than one cluster; the pool lists each once (from the earlier cluster)`,
+        route.field,
+      ),
+    );
   }
 
   /** The backends a weighted route divides traffic among, resolved. */
@@ -178,14 +197,21 @@ export class PoolSet {
     const groups = new Map<number, Share[]>();
     for (const share of shares) groups.set(share.rank, [...(groups.get(share.rank) ?? []), share]);
     const members: PoolMember[] = [];
-    for (const group of (this.membership.mode === 'active-standby' && !route.clusterServices ? [...groups.values()] : [shares])) {
+    for (const group of this.membership.mode === 'active-standby' && !route.clusterServices ? [...groups.values()] : [shares]) {
       const plan = memberRatios(group);
       if (plan.kind === 'split') return this.split(route, name, key, plan.reason, this.splitShares(route, refs, shares));
       members.push(...plan.members);
     }
     const chosen = route.pool?.loadBalancingMode;
     if (chosen !== undefined && chosen !== ratioMode(chosen)) {
-      this.diagnostics.push(diagnostic(route.source, 'warning', `${chosen} replaced by ${ratioMode(chosen)}: weights are member ratios, which only ratio modes honour`, `${route.field}.loadBalancingMethod`));
+      this.diagnostics.push(
+        diagnostic(
+          route.source,
+          'warning',
+          `${chosen} replaced by ${ratioMode(chosen)}: weights are member ratios, which only ratio modes honour`,
+          `${route.field}.loadBalancingMethod`,
+        ),
+      );
     }
     // memberRatios splits when two shares list one member, so these members are unique.
     return { name, route, members, ratioMode: true, shares: lazyShares('member-ratios', () => ratioRows(name, shares, members)) };
@@ -203,9 +229,14 @@ export class PoolSet {
   private split(route: Route, name: string, key: string, reason: string, shares: Share[]): PoolEntry | undefined {
     const field = weightsField(route);
     if (!this.splitAllowed) {
-      this.diagnostics.push(diagnostic(route.source, 'error',
-        `the weights cannot be expressed as pool member ratios (${reason}), and a TLS passthrough virtual cannot pick a pool per connection by weight; change the weights or the pod counts`,
-        field));
+      this.diagnostics.push(
+        diagnostic(
+          route.source,
+          'error',
+          `the weights cannot be expressed as pool member ratios (${reason}), and a TLS passthrough virtual cannot pick a pool per connection by weight; change the weights or the pod counts`,
+          field,
+        ),
+      );
       return undefined;
     }
     const weights = iruleWeights(shares.map((s) => s.weight));
@@ -215,11 +246,22 @@ export class PoolSet {
       // The primary's pool always exists: the route's policy rule forwards to it before the iRule picks.
       if (i > 0 && weight <= 0) return;
       const own = share.cluster === undefined ? backendName(share.backend) : as3Name(`${backendName(share.backend)}_${share.cluster}`);
-      pools.push({ name: i === 0 ? name : this.scope.claim(own, `${key}#share${i}`), backend: share.backend, weight, members: share.members, share });
+      pools.push({
+        name: i === 0 ? name : this.scope.claim(own, `${key}#share${i}`),
+        backend: share.backend,
+        weight,
+        members: share.members,
+        share,
+      });
     });
-    this.diagnostics.push(diagnostic(route.source, 'warning',
-      `the weights cannot be expressed as pool member ratios (${reason}); each backend gets its own pool and a generated iRule picks one by weight`,
-      field));
+    this.diagnostics.push(
+      diagnostic(
+        route.source,
+        'warning',
+        `the weights cannot be expressed as pool member ratios (${reason}); each backend gets its own pool and a generated iRule picks one by weight`,
+        field,
+      ),
+    );
     const split = pools.map(({ share: _share, ...pool }) => pool);
     return { name, route, members: pools.flatMap((p) => p.members), split, shares: lazyShares('weighted-irule', () => splitRows(pools)) };
   }
@@ -241,14 +283,24 @@ export class PoolSet {
       const monitors = this.monitorRefs(entry, key);
       if (entry.split) {
         for (const p of entry.split) {
-          this.app[p.name] = translatePool(p.members, { monitors, remark: remarkFor(p.backend), ...(entry.route.pool ? { settings: entry.route.pool } : {}), ...minimumMembersActive });
+          this.app[p.name] = translatePool(p.members, {
+            monitors,
+            remark: remarkFor(p.backend),
+            ...(entry.route.pool ? { settings: entry.route.pool } : {}),
+            ...minimumMembersActive,
+          });
         }
         continue;
       }
       const settings = entry.ratioMode
         ? { ...entry.route.pool, loadBalancingMode: ratioMode(entry.route.pool?.loadBalancingMode) }
         : entry.route.pool;
-      this.app[entry.name] = translatePool(entry.members, { monitors, remark: remarkFor(entry.route.backend), ...(settings ? { settings } : {}), ...minimumMembersActive });
+      this.app[entry.name] = translatePool(entry.members, {
+        monitors,
+        remark: remarkFor(entry.route.backend),
+        ...(settings ? { settings } : {}),
+        ...minimumMembersActive,
+      });
     }
   }
 
@@ -259,5 +311,7 @@ export class PoolSet {
 
 /** Member ratios only count in ratio modes: least-connections becomes its ratio variant. */
 function ratioMode(chosen: string | undefined): string {
-  return chosen === 'least-connections-member' || chosen === 'ratio-least-connections-member' ? 'ratio-least-connections-member' : 'ratio-member';
+  return chosen === 'least-connections-member' || chosen === 'ratio-least-connections-member'
+    ? 'ratio-least-connections-member'
+    : 'ratio-member';
 }

@@ -94,7 +94,10 @@ export function unionMembers(clusters: Array<Pick<ClusterMembers, 'members'>>): 
 /** Every cluster of one backend together: the share of a backend in the modes without cluster ratios. */
 export function backendShares(refs: WeightedRef[]): Share[] {
   return refs.map((r, i) => ({
-    key: numberedKey(refs, i), backend: r.backend, weight: r.weight, rank: 0,
+    key: numberedKey(refs, i),
+    backend: r.backend,
+    weight: r.weight,
+    rank: 0,
     members: unionMembers(r.resolved.clusters).members,
   }));
 }
@@ -113,8 +116,12 @@ export function clusterShares(refs: WeightedRef[], byClusterRatio: boolean): Sha
     for (const c of present) {
       const weight = byClusterRatio ? (ratios > 0 ? (r.weight * c.ratio) / ratios : 0) : r.weight;
       out.push({
-        key: `${numberedKey(refs, i)}${c.cluster === undefined ? '' : ` @${c.cluster}`}`, backend: r.backend,
-        ...(c.cluster === undefined ? {} : { cluster: c.cluster }), weight, rank: c.rank, members: c.members,
+        key: `${numberedKey(refs, i)}${c.cluster === undefined ? '' : ` @${c.cluster}`}`,
+        backend: r.backend,
+        ...(c.cluster === undefined ? {} : { cluster: c.cluster }),
+        weight,
+        rank: c.rank,
+        members: c.members,
       });
     }
   });
@@ -176,7 +183,10 @@ export function unionRows(pool: string, backend: BackendRef, members: PoolMember
   return [...byCluster].map(([cluster, list]) => {
     const up = list.filter(serves);
     return {
-      pool, cluster, backend: backendText(backend), members: list.length,
+      pool,
+      cluster,
+      backend: backendText(backend),
+      members: list.length,
       effective: mechanism === 'priority-groups' ? (up[0]?.priorityGroup === top ? 1 : 0) : fraction(up.length, serving.length),
       ...memberState(list),
     };
@@ -198,7 +208,10 @@ export function ratioRows(pool: string, shares: Share[], members: PoolMember[]):
     const serving = shares.filter((x) => groupOf(x.members[0]) === group && x.members.length > 0 && x.weight > 0);
     const weights = serving.reduce((a, x) => a + x.weight, 0);
     return {
-      pool, cluster: clusterOf(s), backend: backendText(s.backend), members: s.members.length,
+      pool,
+      cluster: clusterOf(s),
+      backend: backendText(s.backend),
+      members: s.members.length,
       configured: s.members.length > 0 && s.weight > 0 ? fraction(s.weight, weights) : 0,
       effective: fraction(ratioSum(mine), ratioSum(inGroup)),
       ...memberState(s.members),
@@ -212,7 +225,10 @@ export function splitRows(pools: Array<{ name: string; share: Share; weight: num
   const up = (p: { share: Share }): boolean => p.share.members.some(serves);
   const servingTotal = pools.reduce((a, p) => a + (p.weight > 0 && up(p) ? p.weight : 0), 0);
   return pools.map((p) => ({
-    pool: p.name, cluster: clusterOf(p.share), backend: backendText(p.share.backend), members: p.share.members.length,
+    pool: p.name,
+    cluster: clusterOf(p.share),
+    backend: backendText(p.share.backend),
+    members: p.share.members.length,
     configured: fraction(Math.max(p.weight, 0), configuredTotal),
     effective: up(p) ? fraction(Math.max(p.weight, 0), servingTotal) : 0,
     ...memberState(p.share.members),

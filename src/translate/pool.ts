@@ -14,7 +14,13 @@ interface MemberEntry {
 }
 
 function sameEntry(a: PoolMember, b: PoolMember): boolean {
-  return a.port === b.port && a.ratio === b.ratio && a.cluster === b.cluster && a.adminState === b.adminState && a.priorityGroup === b.priorityGroup;
+  return (
+    a.port === b.port &&
+    a.ratio === b.ratio &&
+    a.cluster === b.cluster &&
+    a.adminState === b.adminState &&
+    a.priorityGroup === b.priorityGroup
+  );
 }
 
 function entryKey(m: PoolMember): string {
@@ -27,8 +33,13 @@ function compareText(a: string | undefined, b: string | undefined): number {
 
 /** By port, then the highest priority group and ratio first, then cluster and admin state. */
 function compareEntries(a: MemberEntry, b: MemberEntry): number {
-  return a.port - b.port || (b.priorityGroup ?? 0) - (a.priorityGroup ?? 0) || (b.ratio ?? 0) - (a.ratio ?? 0) ||
-    compareText(a.cluster, b.cluster) || compareText(a.adminState, b.adminState);
+  return (
+    a.port - b.port ||
+    (b.priorityGroup ?? 0) - (a.priorityGroup ?? 0) ||
+    (b.ratio ?? 0) - (a.ratio ?? 0) ||
+    compareText(a.cluster, b.cluster) ||
+    compareText(a.adminState, b.adminState)
+  );
 }
 
 /** The remark that names a member entry's cluster (`remarkCluster` reads it back). */
@@ -65,7 +76,8 @@ export function translateMembers(members: PoolMember[]): As3Object['members'] {
     if (entry) entry.addresses.push(m.address);
     else {
       entries.set(key, {
-        port: m.port, addresses: [m.address],
+        port: m.port,
+        addresses: [m.address],
         ...(m.ratio === undefined ? {} : { ratio: m.ratio }),
         ...(m.adminState === undefined ? {} : { adminState: m.adminState }),
         ...(m.priorityGroup === undefined ? {} : { priorityGroup: m.priorityGroup }),

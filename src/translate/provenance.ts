@@ -35,7 +35,9 @@ const IGNORED_ANNOTATIONS: ReadonlySet<string> = new Set(['kubectl.kubernetes.io
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (isRecord(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -74,7 +76,10 @@ export function provenanceConstants(sources: Array<{ ref: ObjectRef; object: Kub
   const byKey = new Map<string, KubeObject>();
   for (const { ref, object } of sources) if (!byKey.has(refKey(ref))) byKey.set(refKey(ref), object);
   const entries = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const constants: As3Object = { class: 'Constants', [SOURCES_CONSTANT]: Object.fromEntries(entries.map(([k, o]) => [k, resourceVersion(o)])) };
+  const constants: As3Object = {
+    class: 'Constants',
+    [SOURCES_CONSTANT]: Object.fromEntries(entries.map(([k, o]) => [k, resourceVersion(o)])),
+  };
   if (entries.length > 1) constants[OBJECTS_CONSTANT] = Object.fromEntries(entries.map(([k, o]) => [k, recorded(o)]));
   return constants;
 }

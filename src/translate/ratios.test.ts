@@ -120,7 +120,7 @@ describe('memberRatios: weights as pool-member ratios', () => {
       shares: { a: 1, off: 0 },
     },
     {
-      name: "a backend without members: its share goes to the others in proportion to their weights",
+      name: 'a backend without members: its share goes to the others in proportion to their weights',
       input: [backend('a', 50, members(2, '10.1')), backend('gone', 25, []), backend('c', 25, members(1, '10.3'))],
       ratios: { a: [1, 1], gone: [], c: [1] },
       shares: { a: 2 / 3, gone: 0, c: 1 / 3 },
@@ -160,7 +160,11 @@ describe('memberRatios: weights as pool-member ratios', () => {
     for (const key of ['b0', 'b1', 'b2']) {
       const ratios = ratiosOf(input, plan, key);
       assert.ok(Math.max(...ratios) - Math.min(...ratios) <= 1, `${key}: ${ratios.join(',')}`);
-      assert.deepEqual(ratios, [...ratios].sort((a, b) => b - a), `${key}: larger ratios on the lowest addresses`);
+      assert.deepEqual(
+        ratios,
+        [...ratios].sort((a, b) => b - a),
+        `${key}: larger ratios on the lowest addresses`,
+      );
     }
   });
 
@@ -190,19 +194,31 @@ describe('memberRatios: weights as pool-member ratios', () => {
   }
 
   it('no backend takes traffic (weights all 0, which normalization rejects, or no members): an empty pool', () => {
-    for (const input of [[backend('a', 0, members(2, '10.1')), backend('b', 0, members(1, '10.2'))], [], [backend('a', 10, []), backend('b', 0, members(1, '10.2'))]]) {
+    for (const input of [
+      [backend('a', 0, members(2, '10.1')), backend('b', 0, members(1, '10.2'))],
+      [],
+      [backend('a', 10, []), backend('b', 0, members(1, '10.2'))],
+    ]) {
       assert.deepEqual(memberRatios(input), { kind: 'ratio', members: [] });
     }
   });
 
   it('the same backends in any order give the same plan, members in the order resolveBackend gives them', () => {
     const a = members(5, '10.1');
-    const b = sortMembers([{ address: '10.2.0.10', port: 80 }, { address: '2001:db8::1', port: 80 }, { address: '10.2.0.9', port: 80 }]);
+    const b = sortMembers([
+      { address: '10.2.0.10', port: 80 },
+      { address: '2001:db8::1', port: 80 },
+      { address: '10.2.0.9', port: 80 },
+    ]);
     const input = [backend('a', 37, a), backend('b', 63, b)];
     const plan = memberRatios(input);
     assert.deepEqual(memberRatios([...input].reverse()), plan);
     assertSharesWithinTolerance(input, plan);
-    if (plan.kind === 'ratio') assert.deepEqual(plan.members.map((m) => m.address), [...a.map((m) => m.address), '10.2.0.9', '10.2.0.10', '2001:db8::1']);
+    if (plan.kind === 'ratio')
+      assert.deepEqual(
+        plan.members.map((m) => m.address),
+        [...a.map((m) => m.address), '10.2.0.9', '10.2.0.10', '2001:db8::1'],
+      );
   });
 
   it('every plan meets the one-point tolerance, and splits only when no ratios can', () => {
@@ -233,7 +249,10 @@ describe('memberRatios: weights as pool-member ratios', () => {
 
   /** Pool members for AS3 from a 70/30 split whose canary backend has a member on another port. */
   function ratioPoolMembers(): ReturnType<typeof translateMembers> {
-    const plan = memberRatios([backend('main', 70, members(3, '10.1')), backend('canary', 30, [...members(1, '10.2'), { address: '10.2.0.2', port: 9090 }])]);
+    const plan = memberRatios([
+      backend('main', 70, members(3, '10.1')),
+      backend('canary', 30, [...members(1, '10.2'), { address: '10.2.0.2', port: 9090 }]),
+    ]);
     assert.equal(plan.kind, 'ratio');
     return plan.kind === 'ratio' ? translateMembers(plan.members) : [];
   }

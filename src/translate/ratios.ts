@@ -29,9 +29,7 @@ type WeightedMember = PoolMember & { ratio: number };
  *   backend with a weight above 0 has members).
  * - `split`: ratios cannot meet the weights; `reason` says why, in terms of the backends.
  */
-export type RatioPlan =
-  | { kind: 'ratio'; members: WeightedMember[] }
-  | { kind: 'split'; reason: string };
+export type RatioPlan = { kind: 'ratio'; members: WeightedMember[] } | { kind: 'split'; reason: string };
 
 /** AS3 3.56 `Pool_Member.ratio` maximum. */
 export const MAX_MEMBER_RATIO = 100;
@@ -217,17 +215,23 @@ function splitReason(serving: Serving[]): string {
   for (const b of serving) {
     const least = extremeShare(serving, b, 1, MAX_MEMBER_RATIO);
     if (least > b.target + SHARE_TOLERANCE) {
-      return `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio 1 on each of its members ` +
-        `and ${MAX_MEMBER_RATIO} on every other member it would get ${percent(least)}`;
+      return (
+        `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio 1 on each of its members ` +
+        `and ${MAX_MEMBER_RATIO} on every other member it would get ${percent(least)}`
+      );
     }
     const most = extremeShare(serving, b, MAX_MEMBER_RATIO, 1);
     if (most < b.target - SHARE_TOLERANCE) {
-      return `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio ${MAX_MEMBER_RATIO} on each of ` +
-        `its members and 1 on every other member it would get only ${percent(most)}`;
+      return (
+        `${limits} cannot give ${describeBackend(b)} its share in one pool: even with ratio ${MAX_MEMBER_RATIO} on each of ` +
+        `its members and 1 on every other member it would get only ${percent(most)}`
+      );
     }
   }
-  return `member ratios (1 to ${MAX_MEMBER_RATIO} per member) cannot give ${serving.map(describeBackend).join(', ')} ` +
-    `their shares within 1 percentage point in one pool`;
+  return (
+    `member ratios (1 to ${MAX_MEMBER_RATIO} per member) cannot give ${serving.map(describeBackend).join(', ')} ` +
+    `their shares within 1 percentage point in one pool`
+  );
 }
 
 /** `ip:port` listed by two backends: one pool cannot hold the same member twice. */

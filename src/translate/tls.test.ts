@@ -22,7 +22,12 @@ const base = 'crd_10_1_1_1_443';
 const forOfficialSchema: Array<Record<string, unknown>> = [];
 
 /** Keeps the objects, with a virtual that points at them, for the official-schema test. */
-function assertOfficialSchema(objects: Array<[string, As3Object]>, serverTLS: unknown, clientTLS: unknown, serviceClass = 'Service_HTTPS'): void {
+function assertOfficialSchema(
+  objects: Array<[string, As3Object]>,
+  serverTLS: unknown,
+  clientTLS: unknown,
+  serviceClass = 'Service_HTTPS',
+): void {
   const service: As3Object = { class: serviceClass, virtualAddresses: ['10.1.1.1'], virtualPort: 443 };
   if (serverTLS !== undefined) service['serverTLS'] = serverTLS;
   if (clientTLS !== undefined) service['clientTLS'] = clientTLS;
@@ -44,7 +49,10 @@ describe('translateTls', () => {
 
   it('lists several certificates for SNI, the first the default, and keeps the chain', () => {
     const out = translateTls({ termination: 'edge', clientSide: { certificates: [api, wild] }, source }, base, new NameScope());
-    assert.deepEqual(out.objects.map(([name]) => name), [`${base}_cert_ns_api`, `${base}_cert_ns_wild`, `${base}_tls_server`]);
+    assert.deepEqual(
+      out.objects.map(([name]) => name),
+      [`${base}_cert_ns_api`, `${base}_cert_ns_wild`, `${base}_tls_server`],
+    );
     assert.deepEqual(out.objects[0]?.[1], { class: 'Certificate', certificate: API_CERT, privateKey: API_KEY, chainCA: TEST_CA_CERT });
     assert.deepEqual(out.objects[2]?.[1]['certificates'], [
       { certificate: `${base}_cert_ns_api`, sniDefault: true },
@@ -71,7 +79,11 @@ describe('translateTls', () => {
   }
 
   it('re-encrypts with a TLS_Client that verifies the pods against the CA bundle from the Secret', () => {
-    const out = translateTls({ termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide: { caBundles: [caBundle] }, source }, base, new NameScope());
+    const out = translateTls(
+      { termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide: { caBundles: [caBundle] }, source },
+      base,
+      new NameScope(),
+    );
     assert.deepEqual(out.objects.slice(2), [
       [`${base}_ca_bundle`, { class: 'CA_Bundle', bundle: TEST_CA_CERT }],
       [`${base}_tls_client`, { class: 'TLS_Client', trustCA: { use: `${base}_ca_bundle` }, validateCertificate: true }],
@@ -84,13 +96,20 @@ describe('translateTls', () => {
   const profiles: Array<[string, TlsModel, unknown, unknown]> = [
     [
       'one client-ssl and one server-ssl profile as plain references',
-      { termination: 'reencrypt', clientSide: { profiles: [{ bigip: '/Common/clientssl' }] }, serverSide: { profiles: [{ bigip: '/Common/serverssl' }] }, source },
-      { bigip: '/Common/clientssl' }, { bigip: '/Common/serverssl' },
+      {
+        termination: 'reencrypt',
+        clientSide: { profiles: [{ bigip: '/Common/clientssl' }] },
+        serverSide: { profiles: [{ bigip: '/Common/serverssl' }] },
+        source,
+      },
+      { bigip: '/Common/clientssl' },
+      { bigip: '/Common/serverssl' },
     ],
     [
       'several client-ssl profiles as a list the BIG-IP picks from by SNI',
       { termination: 'edge', clientSide: { profiles: [{ bigip: '/Common/a' }, { bigip: '/Common/b' }] }, source },
-      [{ bigip: '/Common/a' }, { bigip: '/Common/b' }], undefined,
+      [{ bigip: '/Common/a' }, { bigip: '/Common/b' }],
+      undefined,
     ],
   ];
   for (const [what, tls, serverTLS, clientTLS] of profiles) {
@@ -102,14 +121,27 @@ describe('translateTls', () => {
   }
 
   it('mixes a certificate from a Secret with a BIG-IP server-ssl profile (hybrid)', () => {
-    const out = translateTls({ termination: 'reencrypt', clientSide: { certificates: [shop] }, serverSide: { profiles: [{ bigip: '/Common/serverssl' }] }, source }, base, new NameScope());
+    const out = translateTls(
+      {
+        termination: 'reencrypt',
+        clientSide: { certificates: [shop] },
+        serverSide: { profiles: [{ bigip: '/Common/serverssl' }] },
+        source,
+      },
+      base,
+      new NameScope(),
+    );
     assert.equal(out.serverTLS, `${base}_tls_server`);
     assert.deepEqual(out.clientTLS, { bigip: '/Common/serverssl' });
     assertOfficialSchema(out.objects, out.serverTLS, out.clientTLS);
   });
 
   it('gives only the pod side for plain-in, TLS-to-pods TransportServers', () => {
-    const out = translateTls({ termination: 'reencrypt', serverSide: { caBundles: [caBundle, { secret: 'ns/ca2', bundle: SHOP_CERT }] }, source }, base, new NameScope());
+    const out = translateTls(
+      { termination: 'reencrypt', serverSide: { caBundles: [caBundle, { secret: 'ns/ca2', bundle: SHOP_CERT }] }, source },
+      base,
+      new NameScope(),
+    );
     assert.equal(out.serverTLS, undefined);
     assert.equal(out.clientTLS, `${base}_tls_client`);
     assert.deepEqual(out.objects[0], [`${base}_ca_bundle`, { class: 'CA_Bundle', bundle: TEST_CA_CERT + SHOP_CERT }]);
@@ -124,7 +156,11 @@ describe('translateTls', () => {
     const longBase = `vs_${'x'.repeat(70)}_443`;
     const scope = new NameScope();
     scope.claim(`${base}_tls_server`, 'something else');
-    const tls: TlsModel = { termination: 'edge', clientSide: { certificates: [shop, { ...wild, secret: `ns/${'w'.repeat(200)}` }] }, source };
+    const tls: TlsModel = {
+      termination: 'edge',
+      clientSide: { certificates: [shop, { ...wild, secret: `ns/${'w'.repeat(200)}` }] },
+      source,
+    };
     const first = translateTls(tls, longBase, new NameScope()).objects.map(([name]) => name);
     const again = translateTls(tls, longBase, new NameScope()).objects.map(([name]) => name);
     assert.deepEqual(first, again);

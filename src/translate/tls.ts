@@ -76,7 +76,12 @@ function tlsServer(tls: TlsModel, certificates: CertificateMaterial[], baseName:
  * resource). CIS documents only `trustCA`; without `validateCertificate` the BIG-IP would not
  * check the pods' certificates at all, so we turn it on (the intent of giving a CA).
  */
-function tlsClient(bundles: Array<{ secret: string; bundle: string }>, options: TlsSideOptions | undefined, baseName: string, scope: NameScope): Named {
+function tlsClient(
+  bundles: Array<{ secret: string; bundle: string }>,
+  options: TlsSideOptions | undefined,
+  baseName: string,
+  scope: NameScope,
+): Named {
   const caName = scope.claim(as3Name(`${baseName}_ca_bundle`), `CA_Bundle:${baseName}`);
   const name = scope.claim(as3Name(`${baseName}_tls_client`), `TLS_Client:${baseName}`);
   return {

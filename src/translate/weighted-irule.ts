@@ -148,7 +148,9 @@ function indent(lines: string[], depth: number): string[] {
 
 function httpBody(routes: WeightedRoute[]): string[] {
   const v = WEIGHTED_ROUTE_VARIABLE;
-  const arms = [...routes].sort((a, b) => a.selector - b.selector).flatMap((r) => [`${r.selector} {`, ...indent(choose(r.pools, 'http'), 1), '}']);
+  const arms = [...routes]
+    .sort((a, b) => a.selector - b.selector)
+    .flatMap((r) => [`${r.selector} {`, ...indent(choose(r.pools, 'http'), 1), '}']);
   return [
     `if { ![info exists ${v}] } {`,
     '    return',
@@ -165,10 +167,12 @@ function check(routes: WeightedRoute[], event: WeightedIRuleEvent): void {
   if (event === 'l4' && routes.length !== 1) throw new Error(`weightedPoolIRule: an L4 virtual has one route, not ${routes.length}`);
   const selectors = new Set<number>();
   for (const r of routes) {
-    if (!Number.isInteger(r.selector) || r.selector < 1 || selectors.has(r.selector)) throw new Error(`weightedPoolIRule: selector ${r.selector} must be a unique positive integer`);
+    if (!Number.isInteger(r.selector) || r.selector < 1 || selectors.has(r.selector))
+      throw new Error(`weightedPoolIRule: selector ${r.selector} must be a unique positive integer`);
     selectors.add(r.selector);
     for (const p of r.pools) {
-      if (!POOL_PATH.test(p.pool)) throw new Error(`weightedPoolIRule: ${JSON.stringify(p.pool)} is not a full BIG-IP pool path like /Tenant/Application/pool`);
+      if (!POOL_PATH.test(p.pool))
+        throw new Error(`weightedPoolIRule: ${JSON.stringify(p.pool)} is not a full BIG-IP pool path like /Tenant/Application/pool`);
     }
   }
 }

@@ -25,29 +25,64 @@ function seed(fake: FakeKubeApi): void {
   fake.put('', 'v1', 'namespaces', { metadata: { name: 'shop' } });
   fake.put('', 'v1', 'services', {
     metadata: { name: 'web', namespace: 'shop' },
-    spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }] },
+    spec: {
+      type: 'NodePort',
+      selector: { app: 'web' },
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }],
+    },
   });
   fake.put('discovery.k8s.io', 'v1', 'endpointslices', {
     metadata: { name: 'web-abc', namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
     addressType: 'IPv4',
-    endpoints: [{ addresses: ['10.1.0.5'], conditions: { ready: true }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop' } }],
+    endpoints: [
+      {
+        addresses: ['10.1.0.5'],
+        conditions: { ready: true },
+        nodeName: 'n1',
+        targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop' },
+      },
+    ],
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
   });
-  fake.put('', 'v1', 'secrets', { metadata: { name: 'tls', namespace: 'shop' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' } });
+  fake.put('', 'v1', 'secrets', {
+    metadata: { name: 'tls', namespace: 'shop' },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': 'Y2VydA==', 'tls.key': 'a2V5' },
+  });
   fake.put('', 'v1', 'pods', { metadata: { name: 'web-1', namespace: 'shop', labels: { app: 'web' } }, spec: { nodeName: 'n1' } });
   fake.put('networking.k8s.io', 'v1', 'ingressclasses', { metadata: { name: 'f5' }, spec: { controller: 'f5.com/cntr-ingress-svcs' } });
   fake.put('networking.k8s.io', 'v1', 'ingresses', {
     metadata: { name: 'shop', namespace: 'shop' },
-    spec: { ingressClassName: 'f5', rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    spec: {
+      ingressClassName: 'f5',
+      rules: [
+        {
+          host: 'shop.example.com',
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+        },
+      ],
+    },
   });
   fake.put(CIS, 'v1', 'virtualservers', {
     kind: 'VirtualServer',
     metadata: { name: 'vs', namespace: 'shop', labels: { f5cr: 'true' } },
     spec: { host: 'www.example.com', virtualServerAddress: '10.9.0.10', pools: [{ path: '/', service: 'web', servicePort: 80 }] },
   });
-  fake.put(CIS, 'v1', 'transportservers', { kind: 'TransportServer', metadata: { name: 'db', namespace: 'shop' }, spec: { virtualServerPort: 5432 } });
-  fake.put(CIS, 'v1', 'tlsprofiles', { kind: 'TLSProfile', metadata: { name: 'edge', namespace: 'shop' }, spec: { tls: { termination: 'edge' } } });
-  fake.put(CIS, 'v1', 'policies', { kind: 'Policy', metadata: { name: 'waf', namespace: 'shop' }, spec: { l7Policies: { waf: '/Common/waf' } } });
+  fake.put(CIS, 'v1', 'transportservers', {
+    kind: 'TransportServer',
+    metadata: { name: 'db', namespace: 'shop' },
+    spec: { virtualServerPort: 5432 },
+  });
+  fake.put(CIS, 'v1', 'tlsprofiles', {
+    kind: 'TLSProfile',
+    metadata: { name: 'edge', namespace: 'shop' },
+    spec: { tls: { termination: 'edge' } },
+  });
+  fake.put(CIS, 'v1', 'policies', {
+    kind: 'Policy',
+    metadata: { name: 'waf', namespace: 'shop' },
+    spec: { l7Policies: { waf: '/Common/waf' } },
+  });
 }
 
 /** An object exactly as the fake stores it, with the `kind` a list omits. */
@@ -79,7 +114,11 @@ describe('ClusterWatch', () => {
     harness = undefined;
   });
 
-  async function setup(options: Partial<ClusterWatchOptions> = {}, fakeOptions: FakeKubeApiOptions = {}, onChangeThrows = false): Promise<Harness> {
+  async function setup(
+    options: Partial<ClusterWatchOptions> = {},
+    fakeOptions: FakeKubeApiOptions = {},
+    onChangeThrows = false,
+  ): Promise<Harness> {
     const fake = await startFakeKubeApi(fakeOptions);
     seed(fake);
     const state = new ClusterState('east');
@@ -124,7 +163,9 @@ describe('ClusterWatch', () => {
 
     assert.deepEqual(state.get('VirtualServer', 'shop', 'vs'), stored(fake, 'VirtualServer', CIS, 'virtualservers', 'shop', 'vs'));
     assert.deepEqual(state.service('shop', 'web'), stored(fake, 'Service', '', 'services', 'shop', 'web'));
-    assert.deepEqual(state.slicesOf('shop', 'web'), [stored(fake, 'EndpointSlice', 'discovery.k8s.io', 'endpointslices', 'shop', 'web-abc')]);
+    assert.deepEqual(state.slicesOf('shop', 'web'), [
+      stored(fake, 'EndpointSlice', 'discovery.k8s.io', 'endpointslices', 'shop', 'web-abc'),
+    ]);
     assert.deepEqual(state.nodes(), [stored(fake, 'Node', '', 'nodes', '', 'n1')]);
     const node = state.nodes()[0];
     assert.match(String(node?.metadata?.creationTimestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -150,10 +191,18 @@ describe('ClusterWatch', () => {
     const managed = { managedFields: [{ manager: 'kubectl', operation: 'Update', fieldsV1: { 'f:spec': {} } }] };
     const lastApplied = { 'kubectl.kubernetes.io/last-applied-configuration': '{"a whole":"copy"}', team: 'shop' };
     const { fake, state, watch, until } = await setup();
-    fake.put(CIS, 'v1', 'virtualservers', { kind: 'VirtualServer', metadata: { name: 'listed', namespace: 'shop', ...managed, annotations: lastApplied }, spec: { host: 'l.example.com' } });
+    fake.put(CIS, 'v1', 'virtualservers', {
+      kind: 'VirtualServer',
+      metadata: { name: 'listed', namespace: 'shop', ...managed, annotations: lastApplied },
+      spec: { host: 'l.example.com' },
+    });
     await watch.start();
     await fake.waitForWatches(ALL_KINDS);
-    fake.put(CIS, 'v1', 'virtualservers', { kind: 'VirtualServer', metadata: { name: 'watched', namespace: 'shop', ...managed, annotations: lastApplied }, spec: { host: 'w.example.com' } });
+    fake.put(CIS, 'v1', 'virtualservers', {
+      kind: 'VirtualServer',
+      metadata: { name: 'watched', namespace: 'shop', ...managed, annotations: lastApplied },
+      spec: { host: 'w.example.com' },
+    });
     await until(() => state.get('VirtualServer', 'shop', 'watched') !== undefined);
     for (const name of ['listed', 'watched']) {
       const metadata = state.get('VirtualServer', 'shop', name)?.metadata;
@@ -168,12 +217,19 @@ describe('ClusterWatch', () => {
     await fake.waitForWatches(ALL_KINDS);
     const before = changes.length;
 
-    fake.put('', 'v1', 'services', { metadata: { name: 'api', namespace: 'shop' }, spec: { type: 'LoadBalancer', ports: [{ port: 443 }] } });
+    fake.put('', 'v1', 'services', {
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { type: 'LoadBalancer', ports: [{ port: 443 }] },
+    });
     await until(() => state.service('shop', 'api') !== undefined);
     assert.deepEqual(state.service('shop', 'api'), stored(fake, 'Service', '', 'services', 'shop', 'api'));
 
     const resources = state.resourceRevision;
-    fake.put(CIS, 'v1', 'virtualservers', { kind: 'VirtualServer', metadata: { name: 'vs', namespace: 'shop', labels: { f5cr: 'true' } }, spec: { host: 'new.example.com' } });
+    fake.put(CIS, 'v1', 'virtualservers', {
+      kind: 'VirtualServer',
+      metadata: { name: 'vs', namespace: 'shop', labels: { f5cr: 'true' } },
+      spec: { host: 'new.example.com' },
+    });
     await until(() => state.get<VirtualServer>('VirtualServer', 'shop', 'vs')?.spec?.host === 'new.example.com');
     assert.ok(state.resourceRevision > resources);
 
@@ -199,11 +255,20 @@ describe('ClusterWatch', () => {
       fake.put('', 'v1', 'services', { metadata: { name: 'web', namespace: 'shop' }, spec: { type: 'ClusterIP' } });
       fake.put(CIS, 'v1', 'tlsprofiles', { kind: 'TLSProfile', metadata: { name: 'reencrypt', namespace: 'shop' }, spec: {} });
       await until(
-        () => !state.get('VirtualServer', 'shop', 'vs') && state.service('shop', 'web')?.spec?.type === 'ClusterIP' && !!state.get('TLSProfile', 'shop', 'reencrypt'),
+        () =>
+          !state.get('VirtualServer', 'shop', 'vs') &&
+          state.service('shop', 'web')?.spec?.type === 'ClusterIP' &&
+          !!state.get('TLSProfile', 'shop', 'reencrypt'),
       );
 
       assert.equal(listsOf(fake, '/apis/cis.f5.com/v1/virtualservers'), relists);
-      assert.deepEqual(state.list('TLSProfile').map((p) => p.metadata?.name).sort(), ['edge', 'reencrypt']);
+      assert.deepEqual(
+        state
+          .list('TLSProfile')
+          .map((p) => p.metadata?.name)
+          .sort(),
+        ['edge', 'reencrypt'],
+      );
       assert.deepEqual([watch.health().restarts, watch.health().errors], [0, []]);
     });
   }
@@ -222,7 +287,10 @@ describe('ClusterWatch', () => {
 
     assert.equal(state.service('shop', 'web'), undefined);
     assert.deepEqual(delays, [100, 200, 400]);
-    assert.deepEqual(errors, Array.from({ length: 3 }, () => ({ kind: 'Service', message: 'HTTP 500: Internal Server Error' })));
+    assert.deepEqual(
+      errors,
+      Array.from({ length: 3 }, () => ({ kind: 'Service', message: 'HTTP 500: Internal Server Error' })),
+    );
     const health = watch.health();
     assert.deepEqual([health.restarts, health.connected, health.synced, health.errors.length], [3, true, true, 3]);
   });
@@ -236,7 +304,10 @@ describe('ClusterWatch', () => {
     await fake.waitForWatches(3 + 8 * 2);
 
     assert.deepEqual([...state.entriesOf('Service')].map(([key]) => key).sort(), ['edge/gw', 'shop/web']);
-    assert.deepEqual([...state.entriesOf('VirtualServer')].map(([key]) => key), ['shop/vs']);
+    assert.deepEqual(
+      [...state.entriesOf('VirtualServer')].map(([key]) => key),
+      ['shop/vs'],
+    );
     assert.equal(state.nodes().length, 1);
     const servicePaths = new Set(fake.requests.filter((r) => r.path.endsWith('/services')).map((r) => r.path));
     assert.deepEqual([...servicePaths].sort(), ['/api/v1/namespaces/edge/services', '/api/v1/namespaces/shop/services']);
@@ -255,7 +326,10 @@ describe('ClusterWatch', () => {
 
     const annotation = '[{"podPort":8080,"nodeIP":"10.0.0.1","nodePort":61001,"protocol":"tcp"}]';
     const serviceRevision = state.serviceRevision('shop', 'web');
-    fake.put('', 'v1', 'pods', { metadata: { name: 'web-1', namespace: 'shop', annotations: { 'nodeportlocal.antrea.io': annotation } }, spec: { nodeName: 'n1' } });
+    fake.put('', 'v1', 'pods', {
+      metadata: { name: 'web-1', namespace: 'shop', annotations: { 'nodeportlocal.antrea.io': annotation } },
+      spec: { nodeName: 'n1' },
+    });
     await until(() => state.get('Pod', 'shop', 'web-1')?.metadata?.annotations?.['nodeportlocal.antrea.io'] === annotation);
     assert.ok(state.serviceRevision('shop', 'web') > serviceRevision, 'the Service whose slice lists the Pod was not marked changed');
   });
@@ -285,7 +359,10 @@ describe('ClusterWatch', () => {
     await watch.start();
     await fake.waitForWatches(ALL_KINDS);
     assert.ok(errors.length >= ALL_KINDS, 'every initial list changed the state and called onChange');
-    assert.deepEqual(errors.find((e) => e.kind === 'VirtualServer'), { kind: 'VirtualServer', message: 'listener failed on VirtualServer' });
+    assert.deepEqual(
+      errors.find((e) => e.kind === 'VirtualServer'),
+      { kind: 'VirtualServer', message: 'listener failed on VirtualServer' },
+    );
 
     fake.put('', 'v1', 'services', { metadata: { name: 'api', namespace: 'shop' }, spec: {} });
     await until(() => state.service('shop', 'api') !== undefined);

@@ -162,7 +162,10 @@ class Feed {
   failures = 0;
   lastActivityAt = 0;
 
-  constructor(readonly source: KindSource, readonly namespace: string | undefined) {
+  constructor(
+    readonly source: KindSource,
+    readonly namespace: string | undefined,
+  ) {
     this.path = collectionPath(source, namespace);
   }
 
@@ -201,7 +204,9 @@ export class ClusterWatch {
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     const namespaces = [...new Set(options.namespaces ?? [])];
     this.feeds = SOURCES.filter((source) => source.kind !== 'Pod' || options.pods).flatMap((source) =>
-      isClusterScoped(source.kind) || namespaces.length === 0 ? [new Feed(source, undefined)] : namespaces.map((ns) => new Feed(source, ns)),
+      isClusterScoped(source.kind) || namespaces.length === 0
+        ? [new Feed(source, undefined)]
+        : namespaces.map((ns) => new Feed(source, ns)),
     );
   }
 

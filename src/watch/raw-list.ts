@@ -52,7 +52,10 @@ export interface ListRawOptions {
 export async function listRaw(kubeConfig: KubeConfig, path: string, options: ListRawOptions = {}): Promise<RawList> {
   const what = `${path}: cannot list`;
   const timeoutMs = options.timeoutMs ?? KUBE_LIST_TIMEOUT_MS;
-  return kubeCall(what, (_, signal) => get(kubeConfig, path, what, signal), { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+  return kubeCall(what, (_, signal) => get(kubeConfig, path, what, signal), {
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
 }
 
 async function get(kubeConfig: KubeConfig, path: string, what: string, signal: AbortSignal): Promise<RawList> {

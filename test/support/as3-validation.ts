@@ -48,8 +48,15 @@ export function projectSchemaErrors(declaration: unknown): string {
 /** A minimal declaration holding AS3 objects of one application: tenant `T`, application `A`. */
 export function applicationDeclaration(objects: Record<string, unknown>): unknown {
   return {
-    class: 'AS3', action: 'deploy', persist: true,
-    declaration: { class: 'ADC', schemaVersion: '3.56.0', id: 'x', T: { class: 'Tenant', A: { class: 'Application', template: 'generic', ...objects } } },
+    class: 'AS3',
+    action: 'deploy',
+    persist: true,
+    declaration: {
+      class: 'ADC',
+      schemaVersion: '3.56.0',
+      id: 'x',
+      T: { class: 'Tenant', A: { class: 'Application', template: 'generic', ...objects } },
+    },
   };
 }
 

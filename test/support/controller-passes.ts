@@ -13,23 +13,25 @@ export function passUntil(controller: RunningController, check: () => boolean | 
     // Checks run one after the other: the one at once, then one after each pass.
     let checking = Promise.resolve();
     const run = (record: PassRecord | undefined): void => {
-      checking = checking.then(async () => {
-        if (done) return;
-        if (record) seen++;
-        if (await check()) {
+      checking = checking
+        .then(async () => {
+          if (done) return;
+          if (record) seen++;
+          if (await check()) {
+            done = true;
+            controller.events.off('pass', listener);
+            resolve();
+          } else if (seen >= passes) {
+            done = true;
+            controller.events.off('pass', listener);
+            reject(new Error(`still not there after ${seen} passes; last: ${JSON.stringify(record)}`));
+          }
+        })
+        .catch((err: unknown) => {
           done = true;
           controller.events.off('pass', listener);
-          resolve();
-        } else if (seen >= passes) {
-          done = true;
-          controller.events.off('pass', listener);
-          reject(new Error(`still not there after ${seen} passes; last: ${JSON.stringify(record)}`));
-        }
-      }).catch((err: unknown) => {
-        done = true;
-        controller.events.off('pass', listener);
-        reject(err as Error);
-      });
+          reject(err as Error);
+        });
     };
     const listener = (record: PassRecord): void => run(record);
     controller.events.on('pass', listener);

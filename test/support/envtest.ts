@@ -27,9 +27,11 @@ export function envtestAssets(): string {
 export function envtestUnavailable(): string | undefined {
   const dir = envtestAssets();
   for (const bin of ['etcd', 'kube-apiserver']) {
-    if (!existsSync(join(dir, bin))) return `envtest binaries not found: ${join(dir, bin)} is missing (set KUBEBUILDER_ASSETS or place ../shared/envtest beside the project)`;
+    if (!existsSync(join(dir, bin)))
+      return `envtest binaries not found: ${join(dir, bin)} is missing (set KUBEBUILDER_ASSETS or place ../shared/envtest beside the project)`;
   }
-  if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status !== 0) return 'kubectl is not on PATH (envtest tests install the CRDs with it)';
+  if (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status !== 0)
+    return 'kubectl is not on PATH (envtest tests install the CRDs with it)';
   return undefined;
 }
 
@@ -97,11 +99,15 @@ function launch(bin: string, args: string[], log: string): ChildProcess {
 /** GET /readyz with the admin token: true on `ok`. */
 function readyz(url: string): Promise<boolean> {
   return new Promise((done) => {
-    const req = request(`${url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` }, rejectUnauthorized: false, timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => done(res.statusCode === 200 && body.trim() === 'ok'));
-    });
+    const req = request(
+      `${url}/readyz`,
+      { headers: { authorization: `Bearer ${TOKEN}` }, rejectUnauthorized: false, timeout: 2000 },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => done(res.statusCode === 200 && body.trim() === 'ok'));
+      },
+    );
     req.on('error', () => done(false));
     req.on('timeout', () => req.destroy());
     req.end();
@@ -127,9 +133,21 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
   const auditLogPath = options.audit ? join(dir, 'audit.log') : undefined;
   const auditArgs: string[] = [];
   if (auditLogPath) {
-    writeFileSync(join(dir, 'audit-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+    writeFileSync(
+      join(dir, 'audit-policy.yaml'),
+      'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n',
+    );
     // Blocking mode (the default, set here for clarity): each event is written before the request completes.
-    auditArgs.push('--audit-policy-file', join(dir, 'audit-policy.yaml'), '--audit-log-path', auditLogPath, '--audit-log-mode', 'blocking', '--audit-log-format', 'json');
+    auditArgs.push(
+      '--audit-policy-file',
+      join(dir, 'audit-policy.yaml'),
+      '--audit-log-path',
+      auditLogPath,
+      '--audit-log-mode',
+      'blocking',
+      '--audit-log-format',
+      'json',
+    );
   }
   const [apiPort, etcdPort, peerPort] = [await freePort(), await freePort(), await freePort()];
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -142,21 +160,65 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
   const processes = { stop: async (): Promise<void> => undefined };
   // The same ports, data and keys every time: a restart keeps the objects, the address and the tokens.
   const launchBoth = async (): Promise<void> => {
-    etcd = launch(join(bin, 'etcd'), [
-      '--name', 'envtest', '--data-dir', join(dir, 'etcd'), '--log-level', 'warn',
-      '--listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--advertise-client-urls', `http://127.0.0.1:${etcdPort}`,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `envtest=http://127.0.0.1:${peerPort}`,
-    ], join(dir, 'etcd.log'));
-    apiserver = launch(join(bin, 'kube-apiserver'), [
-      '--etcd-servers', `http://127.0.0.1:${etcdPort}`, '--secure-port', String(apiPort), '--bind-address', '127.0.0.1',
-      '--advertise-address', '127.0.0.1', '--cert-dir', join(dir, 'certs'), '--token-auth-file', join(dir, 'tokens.csv'),
-      '--authorization-mode', 'RBAC', '--service-account-key-file', join(dir, 'sa.pub'),
-      '--service-account-signing-key-file', join(dir, 'sa.key'), '--service-account-issuer', 'https://kubernetes.default.svc',
-      '--api-audiences', 'https://kubernetes.default.svc', '--service-cluster-ip-range', '10.96.0.0/16',
-      '--disable-admission-plugins', 'ServiceAccount', '--endpoint-reconciler-type', 'none', '--profiling=false',
-      ...auditArgs, ...(options.extraArgs ?? []),
-    ], join(dir, 'kube-apiserver.log'));
+    etcd = launch(
+      join(bin, 'etcd'),
+      [
+        '--name',
+        'envtest',
+        '--data-dir',
+        join(dir, 'etcd'),
+        '--log-level',
+        'warn',
+        '--listen-client-urls',
+        `http://127.0.0.1:${etcdPort}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${etcdPort}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster',
+        `envtest=http://127.0.0.1:${peerPort}`,
+      ],
+      join(dir, 'etcd.log'),
+    );
+    apiserver = launch(
+      join(bin, 'kube-apiserver'),
+      [
+        '--etcd-servers',
+        `http://127.0.0.1:${etcdPort}`,
+        '--secure-port',
+        String(apiPort),
+        '--bind-address',
+        '127.0.0.1',
+        '--advertise-address',
+        '127.0.0.1',
+        '--cert-dir',
+        join(dir, 'certs'),
+        '--token-auth-file',
+        join(dir, 'tokens.csv'),
+        '--authorization-mode',
+        'RBAC',
+        '--service-account-key-file',
+        join(dir, 'sa.pub'),
+        '--service-account-signing-key-file',
+        join(dir, 'sa.key'),
+        '--service-account-issuer',
+        'https://kubernetes.default.svc',
+        '--api-audiences',
+        'https://kubernetes.default.svc',
+        '--service-cluster-ip-range',
+        '10.96.0.0/16',
+        '--disable-admission-plugins',
+        'ServiceAccount',
+        '--endpoint-reconciler-type',
+        'none',
+        '--profiling=false',
+        ...auditArgs,
+        ...(options.extraArgs ?? []),
+      ],
+      join(dir, 'kube-apiserver.log'),
+    );
     processes.stop = async () => {
       await terminate(apiserver);
       await terminate(etcd);
@@ -182,13 +244,18 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
     throw err;
   }
   const kubeconfigPath = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfigPath, [
-    'apiVersion: v1', 'kind: Config',
-    `clusters: [{name: envtest, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]`,
-    `users: [{name: admin, user: {token: "${TOKEN}"}}]`,
-    'contexts: [{name: envtest, context: {cluster: envtest, user: admin, namespace: default}}]',
-    'current-context: envtest', '',
-  ].join('\n'));
+  writeFileSync(
+    kubeconfigPath,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: envtest, cluster: {server: "${url}", insecure-skip-tls-verify: true}}]`,
+      `users: [{name: admin, user: {token: "${TOKEN}"}}]`,
+      'contexts: [{name: envtest, context: {cluster: envtest, user: admin, namespace: default}}]',
+      'current-context: envtest',
+      '',
+    ].join('\n'),
+  );
   const kubeConfig = (): KubeConfig => {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
@@ -198,7 +265,17 @@ export async function startEnvtest(options: EnvtestOptions = {}): Promise<Envtes
     await processes.stop();
     await launchBoth();
   };
-  return { url, etcdUrl: `http://127.0.0.1:${etcdPort}`, kubeconfigPath, kubeConfig, installCrds: () => installCrds(kubeconfigPath), stop, stopServers: () => processes.stop(), restart, ...(auditLogPath ? { auditLogPath } : {}) };
+  return {
+    url,
+    etcdUrl: `http://127.0.0.1:${etcdPort}`,
+    kubeconfigPath,
+    kubeConfig,
+    installCrds: () => installCrds(kubeconfigPath),
+    stop,
+    stopServers: () => processes.stop(),
+    restart,
+    ...(auditLogPath ? { auditLogPath } : {}),
+  };
 }
 
 /**
@@ -236,7 +313,8 @@ export function helmBinary(): string | undefined {
  * it cannot run (never a silent pass). `needsHelm`: skip too when no helm binary is found.
  */
 export async function envtestForSuite(ctx: Mocha.Context, options: EnvtestOptions & { needsHelm?: boolean } = {}): Promise<Envtest> {
-  const missing = envtestUnavailable() ?? (options.needsHelm && !helmBinary() ? 'helm is neither on PATH nor at ../shared/envtest/bin/helm' : undefined);
+  const missing =
+    envtestUnavailable() ?? (options.needsHelm && !helmBinary() ? 'helm is neither on PATH nor at ../shared/envtest/bin/helm' : undefined);
   if (missing) {
     console.log(`    skipped: ${missing}`);
     ctx.skip();

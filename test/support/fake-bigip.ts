@@ -24,7 +24,12 @@ type Json = Record<string, unknown>;
 
 /** BIG-IP objects every test device has unless `knownObjects` says otherwise. */
 export const DEFAULT_KNOWN_OBJECTS: readonly string[] = [
-  '/Common/http', '/Common/tcp', '/Common/clientssl', '/Common/serverssl', '/Common/http2', '/Common/oneconnect',
+  '/Common/http',
+  '/Common/tcp',
+  '/Common/clientssl',
+  '/Common/serverssl',
+  '/Common/http2',
+  '/Common/oneconnect',
 ];
 
 export interface FakeBigipOptions {
@@ -84,7 +89,10 @@ export interface FakeBigip {
   close(): Promise<void>;
 }
 
-interface Reply { status: number; body?: unknown }
+interface Reply {
+  status: number;
+  body?: unknown;
+}
 
 type Write =
   | { op: 'deploy'; tenants: string[] | undefined }
@@ -93,20 +101,27 @@ type Write =
   | { op: 'deleteApp'; tenant: string; app: string };
 
 type Route =
-  | { kind: 'login' } | { kind: 'info' } | { kind: 'notFound' }
+  | { kind: 'login' }
+  | { kind: 'info' }
+  | { kind: 'notFound' }
   | { kind: 'getDeclare'; tenants: string[] | undefined }
   | { kind: 'task'; id: string }
   | { kind: 'write'; write: Write };
 
 /** A posted async declaration: it runs (and releases the lock) on the poll after the last "in progress". */
-interface Task { polls: number; run: () => Reply; final?: Json }
+interface Task {
+  polls: number;
+  run: () => Reply;
+  final?: Json;
+}
 
 type TenantView = (tenant: string) => Json | undefined;
 
 const LOGIN = '/mgmt/shared/authn/login';
 const APPSVCS = '/mgmt/shared/appsvcs';
 const BUSY_BODY = { code: 503, message: 'Error: Configuration operation in progress on device localhost, please try again in 2 minutes' };
-const NOT_REGISTERED = 'Public URI path not registered. Please see /var/log/restjavad.0.log and /var/log/restnoded/restnoded.log for details.';
+const NOT_REGISTERED =
+  'Public URI path not registered. Please see /var/log/restjavad.0.log and /var/log/restnoded/restnoded.log for details.';
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -161,7 +176,8 @@ function tenantsInUrl(route: Route): string[] | undefined {
 function asAs3Request(body: unknown): Json | string {
   if (!isObject(body)) return 'Invalid request: body must be an AS3 request or an ADC declaration';
   const request = body['class'] === 'ADC' ? { class: 'AS3', action: 'deploy', persist: true, declaration: body } : body;
-  if (request['class'] !== 'AS3' || !isObject(request['declaration'])) return 'Invalid request: body must be an AS3 request or an ADC declaration';
+  if (request['class'] !== 'AS3' || !isObject(request['declaration']))
+    return 'Invalid request: body must be an AS3 request or an ADC declaration';
   const action = request['action'] ?? 'deploy';
   if (action !== 'deploy') return `Invalid request: action '${String(action)}' is not supported by the fake BIG-IP`;
   return request;
@@ -175,7 +191,10 @@ function stringPointers(object: Json): Array<[string, string]> {
     for (const key of ['pool', 'policyEndpoint', 'iRules', 'serverTLS', 'clientTLS']) {
       const value = object[key];
       if (typeof value === 'string') out.push([key, value]);
-      if (Array.isArray(value)) value.forEach((v, i) => { if (typeof v === 'string') out.push([`${key}/${i}`, v]); });
+      if (Array.isArray(value))
+        value.forEach((v, i) => {
+          if (typeof v === 'string') out.push([`${key}/${i}`, v]);
+        });
     }
   }
   if (cls === 'TLS_Server' && Array.isArray(object['certificates'])) {
@@ -202,7 +221,8 @@ function pathExists(view: TenantView, absolute: string): boolean {
 function referenceProblems(tenant: string, body: Json, view: TenantView, known: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const check = (app: string, target: string, path: string, device: boolean): void => {
-    const absolute = device || target.startsWith('/') ? target : target.includes('/') ? `/${tenant}/${target}` : `/${tenant}/${app}/${target}`;
+    const absolute =
+      device || target.startsWith('/') ? target : target.includes('/') ? `/${tenant}/${target}` : `/${tenant}/${app}/${target}`;
     if ((device && known.has(absolute)) || pathExists(view, absolute)) return;
     problems.push(`${path}: ${device ? 'BIG-IP object' : 'pointer target'} ${absolute} does not exist`);
   };
@@ -267,7 +287,8 @@ class FakeBigipServer implements FakeBigip {
     this.meta = { schemaVersion: this.schemaCurrent, id: 'autogen_fake-bigip' };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) send(res, { status: 500, body: { code: 500, message: `An unexpected error occurred. Error: ${String(error)}` } });
+        if (!res.headersSent)
+          send(res, { status: 500, body: { code: 500, message: `An unexpected error occurred. Error: ${String(error)}` } });
       });
     });
   }
@@ -286,13 +307,19 @@ class FakeBigipServer implements FakeBigip {
     else this.stored.set(name, structuredClone(tenant));
   }
 
-  expireTokens(): void { this.tokens.clear(); }
+  expireTokens(): void {
+    this.tokens.clear();
+  }
   failNext(count: number, status: number, body?: unknown): void {
     const reply = { status, body: body ?? (status === 503 ? BUSY_BODY : { code: status, message: 'injected failure' }) };
     for (let i = 0; i < count; i++) this.failures.push(reply);
   }
-  resetNext(count: number): void { this.resets += count; }
-  delayNext(ms: number): void { this.delayMs = ms; }
+  resetNext(count: number): void {
+    this.resets += count;
+  }
+  delayNext(ms: number): void {
+    this.delayMs = ms;
+  }
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
@@ -306,9 +333,15 @@ class FakeBigipServer implements FakeBigip {
     const raw = await readBody(req);
     const receivedAt = Date.now();
     const started = performance.now();
-    res.once('finish', () => this.options.observe?.({ type: 'request', method, path: url.pathname, receivedAt, ms: performance.now() - started }));
+    res.once('finish', () =>
+      this.options.observe?.({ type: 'request', method, path: url.pathname, receivedAt, ms: performance.now() - started }),
+    );
     let body: unknown;
-    try { body = raw === '' ? undefined : JSON.parse(raw); } catch { body = raw; }
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
     if (route.kind === 'write') this.posts.push({ method, path: url.pathname + url.search, tenantsInUrl: tenantsInUrl(route), body });
     if (this.resets > 0) {
       this.resets--;
@@ -356,9 +389,13 @@ class FakeBigipServer implements FakeBigip {
   private storedDeclaration(only: string[] | undefined): Reply {
     if (this.stored.size === 0) return { status: 204 };
     const missing = (only ?? []).filter((t) => !this.stored.has(t));
-    if (missing.length > 0) return { status: 404, body: { code: 404, message: `specified Tenant(s) '${missing.join(',')}' not found in declaration` } };
+    if (missing.length > 0)
+      return { status: 404, body: { code: 404, message: `specified Tenant(s) '${missing.join(',')}' not found in declaration` } };
     const names = only ?? [...this.stored.keys()];
-    return { status: 200, body: { class: 'ADC', ...this.meta, ...structuredClone(Object.fromEntries(names.map((t) => [t, this.stored.get(t)]))) } };
+    return {
+      status: 200,
+      body: { class: 'ADC', ...this.meta, ...structuredClone(Object.fromEntries(names.map((t) => [t, this.stored.get(t)]))) },
+    };
   }
 
   private async write(write: Write, body: unknown, req: IncomingMessage, async: boolean, delay: number): Promise<Reply> {
@@ -377,12 +414,24 @@ class FakeBigipServer implements FakeBigip {
       return reply;
     };
     if (!async) {
-      try { return run(); } finally { this.busy = false; }
+      try {
+        return run();
+      } finally {
+        this.busy = false;
+      }
     }
     const id = randomUUID();
     this.tasks.set(id, { polls: 0, run });
     const selfLink = `https://localhost/mgmt/shared/appsvcs/task/${id}`;
-    return { status: 202, body: { id, results: [{ message: 'Declaration successfully submitted', tenant: '', host: '', runTime: 0, code: 0 }], declaration: {}, selfLink } };
+    return {
+      status: 202,
+      body: {
+        id,
+        results: [{ message: 'Declaration successfully submitted', tenant: '', host: '', runTime: 0, code: 0 }],
+        declaration: {},
+        selfLink,
+      },
+    };
   }
 
   /** A finished task's record has the sync body's shape; a whole-request error becomes its one result. */
@@ -392,10 +441,17 @@ class FakeBigipServer implements FakeBigip {
     if (!task.final) {
       if (task.polls < (this.options.asyncPollsBeforeDone ?? 1)) {
         task.polls++;
-        return { status: 200, body: { id, results: [{ message: 'in progress', tenant: '', host: '', runTime: 0, code: 0 }], declaration: {} } };
+        return {
+          status: 200,
+          body: { id, results: [{ message: 'in progress', tenant: '', host: '', runTime: 0, code: 0 }], declaration: {} },
+        };
       }
       let reply: Reply;
-      try { reply = task.run(); } finally { this.busy = false; }
+      try {
+        reply = task.run();
+      } finally {
+        this.busy = false;
+      }
       const body = reply.body as Json;
       task.final = Array.isArray(body['results'])
         ? { id, results: body['results'], declaration: body['declaration'] ?? {} }
@@ -406,9 +462,12 @@ class FakeBigipServer implements FakeBigip {
 
   private execute(write: Write, body: unknown): Reply {
     switch (write.op) {
-      case 'deploy': return this.deployDeclaration(body, write.tenants);
-      case 'deployApps': return this.deployApplications(write.tenant, body);
-      case 'deleteApp': return this.deleteApplication(write.tenant, write.app);
+      case 'deploy':
+        return this.deployDeclaration(body, write.tenants);
+      case 'deployApps':
+        return this.deployApplications(write.tenant, body);
+      case 'deleteApp':
+        return this.deleteApplication(write.tenant, write.app);
       case 'deleteTenants': {
         const names = write.tenants ?? [...this.stored.keys()];
         return this.applyTenants({ class: 'ADC', ...this.meta }, Object.fromEntries(names.map((t) => [t, { class: 'Tenant' }])));
@@ -435,18 +494,26 @@ class FakeBigipServer implements FakeBigip {
     const adc = request['declaration'] as Json;
     const error = this.requestError(request, adc['schemaVersion']);
     if (error !== undefined) return invalid(error);
-    const names = Object.keys(adc).filter((k) => isObject(adc[k]) && adc[k]['class'] === 'Tenant' && (!urlTenants || urlTenants.includes(k)));
+    const names = Object.keys(adc).filter(
+      (k) => isObject(adc[k]) && adc[k]['class'] === 'Tenant' && (!urlTenants || urlTenants.includes(k)),
+    );
     const header = Object.fromEntries(Object.entries(adc).filter(([, v]) => !(isObject(v) && v['class'] === 'Tenant')));
     return this.applyTenants(header, Object.fromEntries(names.map((t) => [t, adc[t] as As3Tenant])));
   }
 
   /** POST /declare/<tenant>/applications: upserts the body's applications into the tenant (created if missing). */
   private deployApplications(tenant: string, body: unknown): Reply {
-    if (tenant.includes(',')) return { status: 400, body: { code: 400, message: 'only one tenant may be given for per-application deployment' } };
+    if (tenant.includes(','))
+      return { status: 400, body: { code: 400, message: 'only one tenant may be given for per-application deployment' } };
     if (!isObject(body)) return invalid('/: body must be an object of Applications');
     const { schemaVersion = this.schemaCurrent, controls: _controls, ...applications } = body;
     const posted = { class: 'Tenant', ...applications } as As3Tenant;
-    const request = { class: 'AS3', action: 'deploy', persist: true, declaration: { class: 'ADC', schemaVersion, id: 'per-app', [tenant]: posted } };
+    const request = {
+      class: 'AS3',
+      action: 'deploy',
+      persist: true,
+      declaration: { class: 'ADC', schemaVersion, id: 'per-app', [tenant]: posted },
+    };
     const error = this.requestError(request, schemaVersion);
     if (error !== undefined) return invalid(error);
     if (applicationNames(posted).length === 0) return invalid('/: the request must contain at least one Application');

@@ -180,7 +180,12 @@ function statusBody(code: number, reason: string, message: string, details?: Rec
 }
 
 class HttpFailure extends Error {
-  constructor(readonly code: number, readonly reason: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -190,7 +195,10 @@ class HttpFailure extends Error {
  * `/api/v1/namespaces/<name>/status` is the status of a Namespace, not a collection named `status`.
  */
 function parsePath(pathname: string): ResourceRef | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p));
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => decodeURIComponent(p));
   let group: string;
   let version: string;
   let rest: string[];
@@ -275,7 +283,11 @@ function labelsOf(object: KubeObject | undefined): Record<string, string> | unde
 }
 
 function inCollection(filter: WatchFilter, event: { group: string; plural: string; namespace: string }): boolean {
-  return event.group === filter.group && event.plural === filter.plural && (filter.namespace === undefined || filter.namespace === event.namespace);
+  return (
+    event.group === filter.group &&
+    event.plural === filter.plural &&
+    (filter.namespace === undefined || filter.namespace === event.namespace)
+  );
 }
 
 /**
@@ -301,7 +313,10 @@ class FakeKubeState {
   private expiredUpTo = 0;
   private counter = 0;
 
-  constructor(private readonly historyLimit: number, private readonly notify: (event: ChangeEvent) => void) {}
+  constructor(
+    private readonly historyLimit: number,
+    private readonly notify: (event: ChangeEvent) => void,
+  ) {}
 
   private nextVersion(): string {
     this.counter += 1;
@@ -318,7 +333,15 @@ class FakeKubeState {
   }
 
   private record(type: EventType, ref: NamedRef, object: KubeObject, previous: KubeObject | undefined): void {
-    const event: ChangeEvent = { version: this.counter, type, group: ref.group, plural: ref.plural, namespace: ref.namespace, object, previous };
+    const event: ChangeEvent = {
+      version: this.counter,
+      type,
+      group: ref.group,
+      plural: ref.plural,
+      namespace: ref.namespace,
+      object,
+      previous,
+    };
     this.history.push(event);
     while (this.history.length > this.historyLimit) this.expiredUpTo = (this.history.shift() as ChangeEvent).version;
     this.notify(event);
@@ -338,7 +361,11 @@ class FakeKubeState {
   }
 
   private static notFound(ref: ResourceRef, name: string): HttpFailure {
-    return new HttpFailure(404, 'NotFound', `${FakeKubeState.resource(ref)} "${name}" not found`, { name, group: ref.group, kind: ref.plural });
+    return new HttpFailure(404, 'NotFound', `${FakeKubeState.resource(ref)} "${name}" not found`, {
+      name,
+      group: ref.group,
+      kind: ref.plural,
+    });
   }
 
   private static conflict(ref: NamedRef): HttpFailure {
@@ -358,7 +385,8 @@ class FakeKubeState {
 
   /** The objects of a collection (every namespace when `namespace` is undefined) that match the selector. */
   select(filter: WatchFilter): Array<{ namespace: string; object: KubeObject }> {
-    const prefix = filter.namespace === undefined ? `${filter.group}/${filter.plural}/` : objectKey(filter.group, filter.plural, filter.namespace, '');
+    const prefix =
+      filter.namespace === undefined ? `${filter.group}/${filter.plural}/` : objectKey(filter.group, filter.plural, filter.namespace, '');
     const found: Array<{ namespace: string; object: KubeObject }> = [];
     for (const [key, object] of this.objects) {
       if (!key.startsWith(prefix) || (filter.selector && !filter.selector.matches(labelsOf(object)))) continue;
@@ -380,9 +408,20 @@ class FakeKubeState {
     }
     const key = FakeKubeState.keyOf({ ...ref, name });
     if (this.objects.has(key)) {
-      throw new HttpFailure(409, 'AlreadyExists', `${FakeKubeState.resource(ref)} "${name}" already exists`, { name, group: ref.group, kind: ref.plural });
+      throw new HttpFailure(409, 'AlreadyExists', `${FakeKubeState.resource(ref)} "${name}" already exists`, {
+        name,
+        group: ref.group,
+        kind: ref.plural,
+      });
     }
-    const metadata = { ...body.metadata, ...FakeKubeState.namespaceOf(ref), uid: randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), generation: 1, resourceVersion: this.nextVersion() };
+    const metadata = {
+      ...body.metadata,
+      ...FakeKubeState.namespaceOf(ref),
+      uid: randomUUID(),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      generation: 1,
+      resourceVersion: this.nextVersion(),
+    };
     const stored: KubeObject = { ...body, metadata };
     this.objects.set(key, stored);
     this.record('ADDED', { ...ref, name }, stored, undefined);
@@ -393,7 +432,11 @@ class FakeKubeState {
   replace(ref: NamedRef, body: KubeObject, force = false): KubeObject {
     const current = this.get(ref);
     if (body.metadata['name'] !== ref.name) {
-      throw new HttpFailure(400, 'BadRequest', `the name of the object (${String(body.metadata['name'])}) does not match the name on the URL (${ref.name})`);
+      throw new HttpFailure(
+        400,
+        'BadRequest',
+        `the name of the object (${String(body.metadata['name'])}) does not match the name on the URL (${ref.name})`,
+      );
     }
     if (!force && body.metadata['resourceVersion'] !== current.metadata['resourceVersion']) throw FakeKubeState.conflict(ref);
     const generation = Number(current.metadata['generation'] ?? 1) + (content(body) === content(current) ? 0 : 1);
@@ -412,7 +455,11 @@ class FakeKubeState {
   replaceStatus(ref: NamedRef, body: KubeObject): KubeObject {
     const current = this.get(ref);
     if (body.metadata['name'] !== undefined && body.metadata['name'] !== ref.name) {
-      throw new HttpFailure(400, 'BadRequest', `the name of the object (${String(body.metadata['name'])}) does not match the name on the URL (${ref.name})`);
+      throw new HttpFailure(
+        400,
+        'BadRequest',
+        `the name of the object (${String(body.metadata['name'])}) does not match the name on the URL (${ref.name})`,
+      );
     }
     const wanted = body.metadata['resourceVersion'];
     if (wanted !== undefined && wanted !== current.metadata['resourceVersion']) throw FakeKubeState.conflict(ref);
@@ -422,7 +469,11 @@ class FakeKubeState {
   private writeStatus(ref: NamedRef, current: KubeObject, status: unknown): KubeObject {
     if (jsonEqual(status, current['status'])) return current;
     const { status: _old, ...rest } = current;
-    const next: KubeObject = { ...rest, ...(status === undefined ? {} : { status }), metadata: { ...current.metadata, resourceVersion: this.nextVersion() } };
+    const next: KubeObject = {
+      ...rest,
+      ...(status === undefined ? {} : { status }),
+      metadata: { ...current.metadata, resourceVersion: this.nextVersion() },
+    };
     return this.store(ref, next, current);
   }
 
@@ -436,8 +487,21 @@ class FakeKubeState {
     const wanted = patched.metadata['resourceVersion'];
     if (wanted !== undefined && wanted !== current.metadata['resourceVersion']) throw FakeKubeState.conflict(ref);
     if (ref.subresource === 'status') return this.writeStatus(ref, current, patched['status']);
-    const identity = { name: ref.name, ...FakeKubeState.namespaceOf(ref), uid: current.metadata['uid'], creationTimestamp: current.metadata['creationTimestamp'] };
-    const unchanged = { ...patched, metadata: { ...patched.metadata, ...identity, resourceVersion: current.metadata['resourceVersion'], generation: current.metadata['generation'] } };
+    const identity = {
+      name: ref.name,
+      ...FakeKubeState.namespaceOf(ref),
+      uid: current.metadata['uid'],
+      creationTimestamp: current.metadata['creationTimestamp'],
+    };
+    const unchanged = {
+      ...patched,
+      metadata: {
+        ...patched.metadata,
+        ...identity,
+        resourceVersion: current.metadata['resourceVersion'],
+        generation: current.metadata['generation'],
+      },
+    };
     if (jsonEqual(unchanged, current)) return current;
     const generation = Number(current.metadata['generation'] ?? 1) + (content(patched) === content(current) ? 0 : 1);
     return this.store(ref, { ...patched, metadata: { ...unchanged.metadata, generation, resourceVersion: this.nextVersion() } }, current);
@@ -455,7 +519,8 @@ class FakeKubeState {
 
 /** A single object; a path without `namespaces/<ns>` names a cluster-scoped object (stored under namespace ''). */
 function named(ref: ResourceRef): NamedRef {
-  if (ref.name === undefined) throw new HttpFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (ref.name === undefined)
+    throw new HttpFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   return { ...ref, namespace: ref.namespace ?? '', name: ref.name };
 }
 
@@ -463,7 +528,12 @@ function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
 }
 
-async function route(state: FakeKubeState, req: IncomingMessage, ref: ResourceRef, query: URLSearchParams): Promise<{ code: number; body: unknown }> {
+async function route(
+  state: FakeKubeState,
+  req: IncomingMessage,
+  ref: ResourceRef,
+  query: URLSearchParams,
+): Promise<{ code: number; body: unknown }> {
   const status = ref.subresource === 'status';
   switch (req.method) {
     case 'GET':
@@ -472,7 +542,10 @@ async function route(state: FakeKubeState, req: IncomingMessage, ref: ResourceRe
       if (ref.name !== undefined) break;
       return { code: 201, body: state.create({ ...ref, namespace: ref.namespace ?? '' }, await readJson(req)) };
     case 'PUT':
-      return { code: 200, body: status ? state.replaceStatus(named(ref), await readJson(req)) : state.replace(named(ref), await readJson(req)) };
+      return {
+        code: 200,
+        body: status ? state.replaceStatus(named(ref), await readJson(req)) : state.replace(named(ref), await readJson(req)),
+      };
     case 'PATCH':
       return { code: 200, body: state.patch(named(ref), mediaType(req), await readBody(req)) };
     case 'DELETE':
@@ -546,13 +619,18 @@ class Watches {
     res.flushHeaders();
     const version = Number(from || '0');
     if (version > 0 && !state.canResumeFrom(version)) {
-      const expired = statusBody(410, 'Expired', `too old resource version: ${version} (${state.history[0]?.version ?? state.currentVersion()})`);
+      const expired = statusBody(
+        410,
+        'Expired',
+        `too old resource version: ${version} (${state.history[0]?.version ?? state.currentVersion()})`,
+      );
       res.end(`${JSON.stringify({ type: 'ERROR', object: expired })}\n`);
       return;
     }
-    const initial = version > 0
-      ? state.history.filter((event) => event.version > version).map((event) => eventFor(filter, event))
-      : state.select(filter).map(({ object }) => ({ type: 'ADDED', object }));
+    const initial =
+      version > 0
+        ? state.history.filter((event) => event.version > version).map((event) => eventFor(filter, event))
+        : state.select(filter).map(({ object }) => ({ type: 'ADDED', object }));
     for (const event of initial) if (event) res.write(`${JSON.stringify(event)}\n`);
     const watch: OpenWatch = { filter, res, silent: false };
     this.open.add(watch);
@@ -613,7 +691,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         return;
       }
       try {
-        const filter: WatchFilter = { group: ref.group, plural: ref.plural, namespace: ref.namespace, selector: selectorOf(url.searchParams) };
+        const filter: WatchFilter = {
+          group: ref.group,
+          plural: ref.plural,
+          namespace: ref.namespace,
+          selector: selectorOf(url.searchParams),
+        };
         record.status = 200;
         watches.serve(res, filter, url.searchParams.get('resourceVersion'));
       } catch (err) {
@@ -632,7 +715,12 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const { port } = server.address() as AddressInfo;
 
   const testRef = (group: string, version: string, plural: string, namespace: string, name: string): NamedRef => ({
-    group, version, plural, namespace, name, subresource: undefined,
+    group,
+    version,
+    plural,
+    namespace,
+    name,
+    subresource: undefined,
   });
 
   return {

@@ -7,18 +7,33 @@ import { NormalizeContext } from '../../src/normalize/context.js';
 
 export function node(name: string, address: string, ready = true, labels: Record<string, string> = {}): Node {
   return {
-    apiVersion: 'v1', kind: 'Node', metadata: { name, labels },
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels },
     status: { addresses: [{ type: 'InternalIP', address }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
 
 export function service(ns: string, name: string, spec: Service['spec'] = {}): Service {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { namespace: ns, name }, spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { namespace: ns, name },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }], ...spec },
+  };
 }
 
-export function slice(ns: string, name: string, svc: string, addresses: Array<string | [string, boolean]>, port = 8080, portName = 'http'): EndpointSlice {
+export function slice(
+  ns: string,
+  name: string,
+  svc: string,
+  addresses: Array<string | [string, boolean]>,
+  port = 8080,
+  portName = 'http',
+): EndpointSlice {
   return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
     metadata: { namespace: ns, name, labels: { 'kubernetes.io/service-name': svc } },
     addressType: 'IPv4',
     ports: [{ name: portName, port }],
@@ -28,7 +43,8 @@ export function slice(ns: string, name: string, svc: string, addresses: Array<st
 
 export function virtualServer(ns: string, name: string, spec: VirtualServer['spec'], created?: string): VirtualServer {
   return {
-    apiVersion: 'cis.f5.com/v1', kind: 'VirtualServer',
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'VirtualServer',
     metadata: { namespace: ns, name, labels: { f5cr: 'true' }, ...(created ? { creationTimestamp: created } : {}) },
     spec,
   };
@@ -36,7 +52,8 @@ export function virtualServer(ns: string, name: string, spec: VirtualServer['spe
 
 export function transportServer(ns: string, name: string, spec: TransportServer['spec'], created?: string): TransportServer {
   return {
-    apiVersion: 'cis.f5.com/v1', kind: 'TransportServer',
+    apiVersion: 'cis.f5.com/v1',
+    kind: 'TransportServer',
     metadata: { namespace: ns, name, labels: { f5cr: 'true' }, ...(created ? { creationTimestamp: created } : {}) },
     spec,
   };
@@ -54,9 +71,16 @@ export function tlsSecret(ns: string, name: string, data: Record<string, string>
   return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { namespace: ns, name }, data: encoded };
 }
 
-export function cisResource<T extends KubeObject & { spec?: unknown }>(kind: string, ns: string, name: string, spec: unknown, created?: string): T {
+export function cisResource<T extends KubeObject & { spec?: unknown }>(
+  kind: string,
+  ns: string,
+  name: string,
+  spec: unknown,
+  created?: string,
+): T {
   return {
-    apiVersion: 'cis.f5.com/v1', kind,
+    apiVersion: 'cis.f5.com/v1',
+    kind,
     metadata: { namespace: ns, name, labels: { f5cr: 'true' }, ...(created ? { creationTimestamp: created } : {}) },
     spec,
   } as unknown as T;

@@ -19,7 +19,9 @@ export interface ScenarioStep {
 
 function pool(step: ScenarioStep): string {
   if (step.soloAndB !== 'invalid') return '{path: /, service: web, servicePort: 80}';
-  return step.breakage === 'servicePort' ? '{path: /, service: web, servicePort: 9999}' : '{path: /, service: web, servicePort: 80, loadBalancingMethod: fastest-guess}';
+  return step.breakage === 'servicePort'
+    ? '{path: /, service: web, servicePort: 9999}'
+    : '{path: /, service: web, servicePort: 80, loadBalancingMethod: fastest-guess}';
 }
 
 function virtualServer(name: string, address: string, host: string, pools: string): string {
@@ -32,11 +34,19 @@ export function scenarioObjects(step: ScenarioStep): string {
     'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}',
     'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {ports: [{name: http, port: 80, targetPort: 8080}]}',
     'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-a, namespace: shop, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [{addresses: [172.16.0.1], conditions: {ready: true}}]',
-    virtualServer('a', '10.1.1.1', 'a.example.com', `{path: /, service: web, servicePort: 80}${step.aAddsV2 ? ', {path: /v2, service: web, servicePort: 80}' : ''}`),
+    virtualServer(
+      'a',
+      '10.1.1.1',
+      'a.example.com',
+      `{path: /, service: web, servicePort: 80}${step.aAddsV2 ? ', {path: /v2, service: web, servicePort: 80}' : ''}`,
+    ),
   ];
   if (step.soloAndB !== 'deleted') {
     const suffix = step.soloAndB === 'fixed' ? '-fixed' : '';
-    docs.push(virtualServer('solo', '10.1.1.2', `solo${suffix}.example.com`, pool(step)), virtualServer('b', '10.1.1.1', `b${suffix}.example.com`, pool(step)));
+    docs.push(
+      virtualServer('solo', '10.1.1.2', `solo${suffix}.example.com`, pool(step)),
+      virtualServer('b', '10.1.1.1', `b${suffix}.example.com`, pool(step)),
+    );
   }
   return `${docs.join('\n---\n')}\n`;
 }
@@ -51,14 +61,15 @@ export function deviceApp(bigip: FakeBigip, name: string): Record<string, unknow
 
 /** The sources an application on the device records (`Kind/ns/name` → version). */
 export function deviceSources(bigip: FakeBigip, name: string): Record<string, string> {
-  return ((deviceApp(bigip, name)?.['constants'] as { kubeAs3Sources?: Record<string, string> } | undefined)?.kubeAs3Sources) ?? {};
+  return (deviceApp(bigip, name)?.['constants'] as { kubeAs3Sources?: Record<string, string> } | undefined)?.kubeAs3Sources ?? {};
 }
 
 /** The hosts the shared virtual's policy routes, in rule order (`host path`). */
 export function sharedRoutes(bigip: FakeBigip): string[] {
   const app = deviceApp(bigip, SHARED_APP) ?? {};
   type Condition = { name?: string; all?: { values: string[] }; pathSegment?: { values: string[] }; index?: number };
-  const policy = Object.values(app).find((o) => (o as { class?: string }).class === 'Endpoint_Policy') as { rules?: Array<{ conditions: Condition[] }> } | undefined;
+  const policy = Object.values(app).find((o) => (o as { class?: string }).class === 'Endpoint_Policy') as
+    { rules?: Array<{ conditions: Condition[] }> } | undefined;
   return (policy?.rules ?? []).map((r) => {
     const host = r.conditions.find((c) => c.name === 'host')?.all?.values[0] ?? '*';
     const segments = r.conditions.filter((c) => c.pathSegment !== undefined).map((c) => c.pathSegment?.values[0] ?? '');

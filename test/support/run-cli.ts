@@ -13,7 +13,11 @@ export interface CliRun {
 export async function runCliCaptured(args: string[], stdin?: string): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const io = { stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t), stdin: () => Promise.resolve(stdin ?? '') };
+  const io = {
+    stdout: (t: string) => void (stdout += t),
+    stderr: (t: string) => void (stderr += t),
+    stdin: () => Promise.resolve(stdin ?? ''),
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
