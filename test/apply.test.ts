@@ -11,8 +11,7 @@ import { ApplyEngine } from '../src/apply/engine.js';
 import type { ApplyInput } from '../src/apply/engine.js';
 import { projectValidator } from '../src/adapters/schema-validator.js';
 import type { BigipEvent } from '../src/bigip/as3-api.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
+import type { BigipRestClient } from '../src/bigip/rest-client.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { ClusterState } from '../src/inventory/cluster-state.js';
 import { Planner } from '../src/plan/planner.js';
@@ -21,6 +20,7 @@ import { node, service, slice, virtualServer } from './support/fixtures.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { runCliCaptured } from './support/run-cli.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 const INSTANCE = 'it';
 
@@ -60,15 +60,7 @@ function inputOf(planner: Planner, state: ClusterState): ApplyInput {
 }
 
 function client(fake: FakeBigip, events: BigipEvent[] = []): BigipRestClient {
-  return new BigipRestClient({
-    url: fake.url,
-    credentials: createCredentials('admin', 'admin'),
-    pollIntervalMs: 1,
-    retryBaseMs: 1,
-    retryMaxMs: 5,
-    sleep: () => Promise.resolve(),
-    onEvent: (e) => events.push(e),
-  });
+  return fakeBigipClient(fake.url, { retryMaxMs: 5, onEvent: (e) => events.push(e) });
 }
 
 function engineFor(fake: FakeBigip, events: BigipEvent[] = []): ApplyEngine {

@@ -9,8 +9,6 @@
 import assert from 'node:assert/strict';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { projectValidator } from '../src/adapters/schema-validator.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { startController } from '../src/controller/controller.js';
 import type { ControllerOptions, RunningController } from '../src/controller/controller.js';
@@ -21,6 +19,7 @@ import { envtestForSuite, kubectl } from './support/envtest.js';
 import type { Envtest } from './support/envtest.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 /** Compacts etcd up to its current revision, through its HTTP gateway: older revisions are gone. */
 async function compactEtcd(etcdUrl: string): Promise<void> {
@@ -110,14 +109,7 @@ describe('kube-as3 run against a real API server (envtest)', function () {
 
   const envtest = (): Envtest => env as Envtest;
   const start = async (extra: Partial<ControllerOptions> = {}): Promise<RunningController> => {
-    const api = new BigipRestClient({
-      url: bigip.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(bigip.url);
     const controller = await startController({
       config,
       clusters: [{ name: 'local', kubeConfig: envtest().kubeConfig() }],

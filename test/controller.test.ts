@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import type { Plan } from '../src/plan/plan.js';
 import { projectValidator } from '../src/adapters/schema-validator.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { startController } from '../src/controller/controller.js';
 import type { RunningController } from '../src/controller/controller.js';
@@ -18,6 +16,7 @@ import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -71,14 +70,7 @@ describe('kube-as3 run: the live controller against a fake API server and a fake
       metadata: { name: 'db', namespace: 'shop', annotations: { 'cis.f5.com/ipamLabel': 'prod' } },
       spec: { type: 'LoadBalancer', ports: [{ name: 'pg', port: 5432, targetPort: 5432, nodePort: 30432, protocol: 'TCP' }] },
     });
-    const api = new BigipRestClient({
-      url: bigip.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(bigip.url);
     controller = await startController({
       config,
       clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }],
@@ -272,14 +264,7 @@ describe('kube-as3 run with two clusters', () => {
   });
 
   async function start(remoteSyncTimeoutMs?: number, westUrl?: string): Promise<RunningController> {
-    const api = new BigipRestClient({
-      url: bigip.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(bigip.url);
     controller = await startController({
       config,
       clusters: [
@@ -416,14 +401,7 @@ describe('kube-as3 run with two replicas (leader election)', () => {
       return due ? Promise.resolve(due) : new Promise((resolve) => (waiting = resolve));
     };
     const passes: PassRecord[] = [];
-    const api = new BigipRestClient({
-      url: bigip.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(bigip.url);
     const controller = await startController({
       config,
       clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }],

@@ -12,8 +12,6 @@ import { KubeEventRecorder, eventApiFor } from '../src/adapters/kube-event-recor
 import { KubeIpamStore } from '../src/adapters/kube-ipam-store.js';
 import { KubeStatusWriter, statusApiFor } from '../src/adapters/kube-status-writer.js';
 import { projectValidator } from '../src/adapters/schema-validator.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { startController } from '../src/controller/controller.js';
 import type { RunningController } from '../src/controller/controller.js';
@@ -24,6 +22,7 @@ import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { kubeConfigFor, objectKey, startFakeKubeApi } from './support/fake-kube-api.js';
 import type { FakeKubeApi } from './support/fake-kube-api.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 const vs = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   apiVersion: 'cis.f5.com/v1',
@@ -144,14 +143,7 @@ describe('Kubernetes API deadlines against a hung API server', () => {
     });
 
     const start = async (): Promise<RunningController> => {
-      const api = new BigipRestClient({
-        url: bigip.url,
-        credentials: createCredentials('admin', 'admin'),
-        pollIntervalMs: 1,
-        retryBaseMs: 1,
-        retryMaxMs: 2,
-        sleep: () => Promise.resolve(),
-      });
+      const api = fakeBigipClient(bigip.url);
       controller = await startController({
         config,
         clusters: [{ name: 'local', kubeConfig: kubeConfigFor(kube.url) }],

@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { projectValidator } from '../src/adapters/schema-validator.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
+import type { BigipRestClient } from '../src/bigip/rest-client.js';
 import type { Config } from '../src/config/config.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { startController } from '../src/controller/controller.js';
@@ -29,6 +28,7 @@ import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
 import { SHARED_APP, SOLO_APP, deviceApp, deviceSources, scenarioObjects, sharedRoutes } from './support/last-good-scenario.js';
 import { runCliCaptured } from './support/run-cli.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -39,14 +39,7 @@ function config(): Config {
 }
 
 function bigipClient(bigip: FakeBigip): BigipRestClient {
-  return new BigipRestClient({
-    url: bigip.url,
-    credentials: createCredentials('admin', 'admin'),
-    pollIntervalMs: 1,
-    retryBaseMs: 1,
-    retryMaxMs: 2,
-    sleep: () => Promise.resolve(),
-  });
+  return fakeBigipClient(bigip.url);
 }
 
 const BOTH_ROUTES = ['a.example.com /', 'b.example.com /'];

@@ -7,8 +7,6 @@ import assert from 'node:assert/strict';
 import { ApplyEngine } from '../src/apply/engine.js';
 import type { ApplyReport } from '../src/apply/engine.js';
 import { projectValidator } from '../src/adapters/schema-validator.js';
-import { createCredentials } from '../src/bigip/credentials.js';
-import { BigipRestClient } from '../src/bigip/rest-client.js';
 import { validateConfig } from '../src/config/parse-config.js';
 import { Reconciler } from '../src/controller/reconciler.js';
 import type { Log, PassRecord } from '../src/controller/reconciler.js';
@@ -19,6 +17,7 @@ import type { Plan } from '../src/plan/plan.js';
 import { service, slice, virtualServer } from './support/fixtures.js';
 import { startFakeBigip } from './support/fake-bigip.js';
 import type { FakeBigip } from './support/fake-bigip.js';
+import { fakeBigipClient } from './support/fake-bigip-client.js';
 
 const INSTANCE = 'live';
 
@@ -76,15 +75,7 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     store: MemoryIpamStore;
     events: Events;
   } {
-    const api = new BigipRestClient({
-      url: fake.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      maxRetries: 1,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(fake.url, { maxRetries: 1 });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const log = recorder();
     const passes: PassRecord[] = [];
@@ -307,15 +298,7 @@ describe('Reconciler: the live loop against a fake BIG-IP', () => {
     const state = shop(['a']);
     const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
     const passes: PassRecord[] = [];
-    const api = new BigipRestClient({
-      url: fake.url,
-      credentials: createCredentials('admin', 'admin'),
-      pollIntervalMs: 1,
-      retryBaseMs: 1,
-      retryMaxMs: 2,
-      maxRetries: 1,
-      sleep: () => Promise.resolve(),
-    });
+    const api = fakeBigipClient(fake.url, { maxRetries: 1 });
     const engine = new ApplyEngine({ api, instance: INSTANCE, schemaVersion: '3.56.0', validators: [projectValidator()] });
     const reconciler = new Reconciler({
       config: delayed.config,
