@@ -10,11 +10,14 @@
  *                                      (3x3: three clusters planned as one ClusterSet)
  *   npm run bench -- --only=cli        only the end-to-end CLI scenarios (bench/cli.ts), ids like
  *                                      cli-help, cli-plan-10000-3x-json; `node -e 0` always runs with them
+ *   npm run bench -- --only=run        only the live controller (bench/run-controller.ts: envtest,
+ *                                      1,000 VirtualServers, the fake BIG-IP; --quick: 100)
  *
  * Prints one JSON line per scenario, then a table beside the docs/benchmarks.md targets and the CIS figures,
- * then the CLI scenarios' table beside the issue 16 targets. Targets are shown, never asserted.
+ * then the CLI scenarios' table and the live controller's, each beside its targets. Targets are
+ * shown, never asserted.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../src/config/config.js';
@@ -335,8 +338,9 @@ async function main(argv: string[]): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) console.error('note: run with --expose-gc (npm run bench does) for steadier figures');
   const list = selected(argv);
   const cli = selectedCli(argv);
-  if (list.length === 0 && cli.length === 0)
-    throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3, cli-help');
+  const live = selectsLiveController(argv);
+  if (list.length === 0 && cli.length === 0 && !live)
+    throw new Error('no scenario matches; ids look like cluster-10000-3x3, nodeport-1000-3, cli-help, run');
   const results: Measurement[] = [];
   for (const s of list) {
     console.error(`running ${s.id} ...`);
@@ -348,6 +352,32 @@ async function main(argv: string[]): Promise<void> {
   for (const m of cliResults) console.log(JSON.stringify(m));
   if (results.length > 0) printTable(results);
   if (cliResults.length > 0) printCliTable(cliResults);
+  if (live) measureLiveController(argv.includes('--quick'));
+}
+
+/** The live controller's rows (bench/run-controller.ts) run unless --only names other scenarios only. */
+function selectsLiveController(argv: string[]): boolean {
+  const only = onlyTerms(argv);
+  return only.length === 0 || only.some((t) => t.startsWith('run'));
+}
+
+/**
+ * `kube-as3 run` against a real API server and the fake BIG-IP, in its own process (it starts
+ * envtest); its table follows the others. Without envtest it says why and the rest still stands.
+ */
+function measureLiveController(quick: boolean): void {
+  console.log('\nthe live controller (bench/run-controller.ts, also npm run bench:run)');
+  const args = [
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./run-controller.ts', import.meta.url)),
+    ...(quick ? ['--vs=100', '--runs=1', '--patches=3'] : []),
+  ];
+  const child = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0)
+    console.log(
+      `not measured: bench/run-controller.ts exited with ${child.status ?? child.signal} (see above; it needs the envtest binaries of ../shared/envtest)`,
+    );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
