@@ -81,6 +81,17 @@ describe('kube-as3 plan (CLI contract)', () => {
     assert.ok(JSON.parse(run.stdout).declaration.shop.crd_10_1_10_50_80, 'the good resources are still in the declaration');
   });
 
+  it('plans with a config key that has no effect, saying so on stderr', async () => {
+    const config = tempFile('config.yaml', 'bigip: {partition: shop}\npoolMemberType: cluster\nas3: {asyncThresholdMs: 10000}\n');
+    const run = await runCliCaptured(['plan', '-f', example, '--config', config]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.startsWith('{'));
+    assert.equal(
+      run.stderr.split('\n')[0],
+      `config ${config}: warning: as3.asyncThresholdMs: has no effect: every change is posted asynchronously and followed until AS3 has finished it; remove it`,
+    );
+  });
+
   it('exits 1 listing every config error, each as `dotted.path: sentence`, unknown keys with their likely fix', async () => {
     const config = tempFile(
       'config.yaml',

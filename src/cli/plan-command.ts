@@ -40,6 +40,7 @@ export async function loadConfigFile(path: string | undefined, io: CliIo): Promi
     io.stderr(`config ${path} is invalid:\n${result.errors.map((e) => `  ${e}`).join('\n')}\n`);
     return undefined;
   }
+  for (const warning of result.warnings) io.stderr(`config ${path}: warning: ${warning}\n`);
   return result.config;
 }
 

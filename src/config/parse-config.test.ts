@@ -33,6 +33,14 @@ as3: {postDelayMs: 500, maxRetries: 3, asyncThresholdMs: 10000, schemaVersion: "
     assert.equal(result.config.multiCluster?.clusters[1]?.ratio, 1);
     assert.equal(result.config.multiCluster?.clusters[1]?.adminState, 'disable');
     assert.equal(result.config.as3.schemaVersion, '3.50.0');
+    assert.deepEqual(result.warnings, [
+      'as3.asyncThresholdMs: has no effect: every change is posted asynchronously and followed until AS3 has finished it; remove it',
+    ]);
+  });
+
+  it('warns about no key of a file that leaves asyncThresholdMs out (its default is no setting of the user)', () => {
+    const result = parseConfig('as3: {maxRetries: 3}\n');
+    assert.deepEqual(result.warnings, []);
   });
 
   it("lists every error at once, the schema's and the later checks', each as `dotted.path: sentence`", () => {

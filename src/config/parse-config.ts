@@ -8,7 +8,22 @@ import type { Config } from './config.js';
 import { describeSchemaError } from './config-errors.js';
 import { validate as generatedValidator } from './config-validator.generated.js';
 
-export type ConfigResult = { config: Config; errors?: undefined } | { config?: undefined; errors: string[] };
+/** `warnings`: keys that are valid but have no effect, each as `dotted.path: sentence`. */
+export type ConfigResult =
+  { config: Config; errors?: undefined; warnings: string[] } | { config?: undefined; errors: string[]; warnings?: undefined };
+
+/** Keys kept so that older config files stay valid, and why they do nothing now. */
+const NO_EFFECT: ReadonlyArray<[string, string, string]> = [
+  ['as3', 'asyncThresholdMs', 'has no effect: every change is posted asynchronously and followed until AS3 has finished it; remove it'],
+];
+
+function noEffectWarnings(document: unknown): string[] {
+  if (!isRecord(document)) return [];
+  return NO_EFFECT.flatMap(([section, key, why]) => {
+    const parent = document[section];
+    return isRecord(parent) && parent[key] !== undefined ? [`${section}.${key}: ${why}`] : [];
+  });
+}
 
 /**
  * The config schema (config-schema.ts) as Ajv compiles it, generated ahead of time
@@ -112,7 +127,7 @@ export function validateConfig(document: unknown): ConfigResult {
   const flagged = schemaErrors.map(pathOf).filter((p) => p !== '(top level)');
   const later = semanticErrors(data).filter((line) => !flagged.some((p) => isWithin(pathOf(line), p)));
   const errors = [...schemaErrors, ...later];
-  return errors.length > 0 ? { errors } : { config: data as unknown as Config };
+  return errors.length > 0 ? { errors } : { config: data as unknown as Config, warnings: noEffectWarnings(document) };
 }
 
 /** Parses and validates config file text (YAML or JSON). */
