@@ -117,6 +117,14 @@ describe('tlsSettingsIgnored', () => {
       [],
     ],
     ['no settings on either side', {}, {}, []],
+    ['the same TLS options', { clientOptions: { dtlsEnabled: false } }, { clientOptions: { dtlsEnabled: false } }, []],
+    ['client TLS options only on the other resource', {}, { clientOptions: { singleUseDhEnabled: true } }, ['clientSSLParams']],
+    [
+      'a different server name towards the pods',
+      { serverOptions: { serverName: 'a.pods.local' } },
+      { serverOptions: { serverName: 'b.pods.local' } },
+      ['serverSSLParams'],
+    ],
     ['renegotiation left at its default and written as true', {}, { renegotiationEnabled: true }, []],
     ['a different cipher string', { cipher: { ciphers: 'DEFAULT' } }, { cipher: { ciphers: 'HIGH' } }, ['tlsCipher']],
     [

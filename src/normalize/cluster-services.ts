@@ -20,17 +20,14 @@ export interface ClusterServicesOptions {
 
 type Entry = Record<string, unknown>;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
 function entryBackend(
   r: FieldReader,
   where: string,
   entry: Entry,
   options: ClusterServicesOptions,
 ): ClusterServiceBackend['backend'] | undefined {
-  const namespace = entry['namespace'] ?? options.namespace;
-  if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))
-    return r.error(`${where}.namespace`, `${JSON.stringify(namespace)} is not a valid namespace name`);
+  const namespace = r.namespace(`${where}.namespace`, entry['namespace'], options.namespace);
+  if (namespace === undefined) return undefined;
   const port = entry['servicePort'] ?? options.servicePort;
   if (port === undefined) return r.error(`${where}.servicePort`, 'is required (the pool has no servicePort to default to)');
   const spec: VirtualServerPoolSpec = {

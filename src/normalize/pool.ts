@@ -191,10 +191,8 @@ export function normalizeBackend(r: FieldReader, field: string, pool: VirtualSer
   const { service, servicePort } = pool;
   if (typeof service !== 'string' || service === '') return r.error(`${field}.service`, 'is required');
   if (!DNS_LABEL.test(service)) return r.error(`${field}.service`, `"${service}" is not a valid Service name`);
-  const ns = pool.serviceNamespace ?? namespace;
-  if (typeof ns !== 'string' || !DNS_LABEL.test(ns)) {
-    return r.error(`${field}.serviceNamespace`, `"${String(ns)}" is not a valid namespace name`);
-  }
+  const ns = r.namespace(`${field}.serviceNamespace`, pool.serviceNamespace, namespace);
+  if (ns === undefined) return undefined;
   const port = servicePortOf(r, `${field}.servicePort`, servicePort);
   if (port === undefined) return undefined;
   const label = nodeMemberLabel(r, field, pool.nodeMemberLabel);

@@ -1,7 +1,7 @@
 import type { ObjectRef } from '../kube/refs.js';
 import type { VirtualServerPoolSpec } from '../kube/types.js';
 import type { PoolSettings } from '../model/settings.js';
-import type { DefaultPool, PersistAction, Route, WeightedBackend } from '../model/virtual.js';
+import type { BackendRef, ClusterServiceBackend, DefaultPool, PersistAction, Route, WeightedBackend } from '../model/virtual.js';
 import { absent } from './fields.js';
 import type { FieldReader } from './fields.js';
 import { normalizeBackend, normalizeMonitors, normalizePath } from './pool.js';
@@ -174,6 +174,28 @@ function ignoredBesideClusterServices(r: FieldReader, field: string, pool: Virtu
 }
 
 /**
+ * The Service that names the pool: its own `service`, else (with multiClusterServices) the first
+ * entry's. Without a cluster set the entries cannot be resolved, so a pool of only entries is refused.
+ */
+function poolBackend(
+  r: FieldReader,
+  field: string,
+  pool: VirtualServerPoolSpec,
+  explicit: ClusterServiceBackend[] | undefined,
+  defaults: RouteDefaults,
+): BackendRef | undefined {
+  if (!absent(pool.service)) return normalizeBackend(r, field, pool, defaults.source.namespace);
+  if (explicit) return explicit[0]?.backend;
+  if (!absent(pool['multiClusterServices']) && !defaults.clusters) {
+    return r.error(
+      `${field}.service`,
+      "is required when no cluster set is configured: the pool's multiClusterServices need multiCluster in the config file (with the clusters they name); configure the cluster set, or name the Service of this cluster here",
+    );
+  }
+  return normalizeBackend(r, field, pool, defaults.source.namespace);
+}
+
+/**
  * One pool entry → its Route (without host), or undefined when rejected. VirtualServer pools and
  * the TransportServer pool share it (the TransportServer passes its pool without the HTTP fields).
  */
@@ -193,19 +215,7 @@ export function poolRoute(
     ...(pool.servicePort === undefined ? {} : { servicePort: pool.servicePort }),
   });
   if (explicit) ignoredBesideClusterServices(r, field, pool);
-  // With multiClusterServices the entries are the members; the pool's Service (else the first entry's) names the pool.
-  const named = pool.service !== undefined && pool.service !== '';
-  const backend =
-    explicit === false
-      ? undefined
-      : explicit && !named
-        ? explicit[0]?.backend
-        : !named && !absent(pool['multiClusterServices']) && !defaults.clusters
-          ? r.error(
-              `${field}.service`,
-              "is required when no cluster set is configured: the pool's multiClusterServices need multiCluster in the config file (with the clusters they name); configure the cluster set, or name the Service of this cluster here",
-            )
-          : normalizeBackend(r, field, pool, namespace);
+  const backend = explicit === false ? undefined : poolBackend(r, field, pool, explicit, defaults);
   const monitors = normalizeMonitors(r, field, pool, monitorType);
   const extras = readExtras(r, field, explicit ? { ...pool, weight: undefined, alternateBackends: undefined } : pool, defaults, namespace);
   if (path === undefined || backend === undefined || extras === false || explicit === false) return undefined;

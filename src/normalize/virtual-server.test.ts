@@ -403,6 +403,17 @@ describe('normalizeVirtualServer: policyNamespace, tlsProfileNamespace and CIS 2
     );
   });
 
+  it('refuses a TLSProfile of a namespace the controller does not read, even when a file holds it', () => {
+    const config = { ...defaultConfig(), namespaces: ['shop'] };
+    const vs = virtualServer('shop', 'web', { ...base, tlsProfileName: 'tls', tlsProfileNamespace: 'shared' });
+    const result = normalizeVirtualServer(vs, refOf(vs), contextFor([profile], config));
+    assert.deepEqual(result.claims, []);
+    assert.match(
+      result.diagnostics[0]?.message ?? '',
+      /^TLSProfile shared\/tls was not found; namespace shared is not one of the configured namespaces/,
+    );
+  });
+
   it('warns that policyNamespace without policyName means nothing', () => {
     const vs = virtualServer('shop', 'web', { ...base, policyNamespace: 'shared' });
     const result = normalizeVirtualServer(vs, refOf(vs), inventory);
